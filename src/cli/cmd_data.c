@@ -1,0 +1,492 @@
+/* `cadre import|export|list|show`: records of every kind. */
+#include <errno.h>
+#include <getopt.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/csvio.h"
+#include "util/buf.h"
+#include "util/progress.h"
+
+static const struct kind *kind_arg(struct cli *c, const char *command,
+				   const char *name)
+{
+	const struct kind *k = name ? kind_find(name) : NULL;
+	struct buf b = BUF_INIT;
+
+	if (k && !strcmp(k->name, name))
+		return k;
+	for (size_t i = 0; i < nkinds; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", kinds[i]->name);
+	if (name)
+		cli_usage(c, command, "no kind '%s'; one of: %s", name, buf_str(&b));
+	else
+		cli_usage(c, command, "which kind? one of: %s", buf_str(&b));
+	buf_release(&b);
+	return NULL;
+}
+
+/*==== import ===========================================================*/
+
+int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct import_opts io = { 0 };
+	struct import_stats st;
+	struct progress pr;
+	const struct kind *k;
+	struct error e;
+	FILE *f;
+	int opt, rc, now;
+
+	while ((opt = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
+		if (cli_common_option(c, "import", opt, &now) > 0)
+			return now;
+		if (opt == 'n')
+			io.dry_run = 1;
+	}
+	if (argc - optind != 2)
+		return cli_usage(c, "import", "expected KIND FILE");
+	if (!(k = kind_arg(c, "import", argv[optind])))
+		return EXIT_USAGE;
+	error_init(&e);
+	f = strcmp(argv[optind + 1], "-") ? fopen(argv[optind + 1], "r") : stdin;
+	if (!f) {
+		error_set(&e, ERR_IO, "cannot read %s: %s", argv[optind + 1],
+			  strerror(errno));
+		goto fail;
+	}
+	if (!cli_store(c)) {
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	progress_start(&pr, "import", 0);
+	io.progress = progress_cb;
+	io.progress_arg = &pr;
+	rc = import_csv(c->store, k, f, argv[optind + 1], &io, &st, &e);
+	progress_done(&pr);
+	if (rc)
+		goto fail;
+	if (c->json) {
+		cli_print_json(json_pack("{s:s, s:s, s:b, s:i, s:i, s:i, s:i}",
+			"kind", k->name, "file", argv[optind + 1],
+			"dry_run", io.dry_run, "rows", (int)st.rows,
+			"inserted", (int)st.inserted, "updated", (int)st.updated,
+			"unchanged", (int)st.unchanged));
+	} else {
+		printf("%s %s: %ld rows, %ld new, %ld updated, %ld unchanged%s\n",
+		       io.dry_run ? "checked" : "imported", k->name, st.rows,
+		       st.inserted, st.updated, st.unchanged,
+		       io.dry_run ? " (dry run: nothing written)" : "");
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = cli_error(c, &e);
+out:
+	if (f && f != stdin)
+		fclose(f);
+	error_release(&e);
+	return rc;
+}
+
+/*==== export ===========================================================*/
+
+static json_t *record_json(const struct record *r, const char *const *derived)
+{
+	char *s = record_to_json(r);
+	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+
+	free(s);
+	if (!o)
+		return NULL;
+	if (kind_composite_key(r->kind))
+		json_object_set_new(o, "key", json_string(r->key));
+	for (size_t i = 0; derived && i < r->kind->nderived; i++)
+		json_object_set_new(o, r->kind->derived[i].name,
+				    json_string(derived[i] ? derived[i] : ""));
+	return o;
+}
+
+struct json_out {
+	FILE *out;
+	long rows;
+	int with_derived;
+	struct progress *pr;
+	long total;
+};
+
+static int json_row(void *arg, const struct record *r,
+		    const char *const *derived)
+{
+	struct json_out *x = arg;
+	json_t *o = record_json(r, x->with_derived ? derived : NULL);
+
+	if (!o)
+		return -3;
+	fputs(x->rows ? ",\n  " : "\n  ", x->out);
+	json_dumpf(o, x->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	x->rows++;
+	if (x->pr)
+		progress_cb(x->pr, (uint64_t)x->rows, (uint64_t)x->total);
+	return ferror(x->out) ? -2 : 0;
+}
+
+int cmd_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	const char *format = "csv", *path = NULL;
+	const struct kind *k;
+	struct progress pr;
+	struct error e;
+	FILE *out = stdout;
+	char *tmp = NULL;
+	long rows;
+	int opt, now, rc = EXIT_FAILED;
+
+	while ((opt = getopt_long(argc, argv, ":f:o:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "export", opt, &now) > 0)
+			return now;
+		if (opt == 'f')
+			format = optarg;
+		else if (opt == 'o')
+			path = optarg;
+	}
+	if (c->json && !strcmp(format, "csv"))
+		format = "json";
+	if (strcmp(format, "csv") && strcmp(format, "json"))
+		return cli_usage(c, "export", "--format is csv or json");
+	if (argc - optind != 1)
+		return cli_usage(c, "export", "expected KIND");
+	if (!(k = kind_arg(c, "export", argv[optind])))
+		return EXIT_USAGE;
+	error_init(&e);
+	if (!cli_store(c))
+		goto out;
+	if (path && strcmp(path, "-")) {
+		/* Write beside the target and rename: never a half file. */
+		size_t n = strlen(path) + 8;
+
+		tmp = malloc(n);
+		snprintf(tmp, n, "%s.tmp~", path);
+		if (!(out = fopen(tmp, "w"))) {
+			error_set(&e, ERR_IO, "cannot write %s: %s", tmp,
+				  strerror(errno));
+			rc = cli_error(c, &e);
+			goto out;
+		}
+	}
+	progress_start(&pr, "export", 0);
+	if (!strcmp(format, "csv")) {
+		rows = export_csv(c->store, k, out, out == stdout ? NULL :
+				  progress_cb, &pr, &e);
+	} else {
+		struct json_out x = { .out = out, .pr = out == stdout ? NULL : &pr };
+		struct query q = { 0 };
+
+		x.total = (long)store_count(c->store, k, &e);
+		fputs("[", out);
+		rows = store_each(c->store, k, &q, json_row, &x, &e) ? -1 : x.rows;
+		fputs(x.rows ? "\n]\n" : "]\n", out);
+	}
+	progress_done(&pr);
+	if (rows < 0 || fflush(out)) {
+		if (!e.message)
+			error_set(&e, ERR_IO, "write error");
+		rc = cli_error(c, &e);
+		goto out;
+	}
+	if (tmp) {
+		if (fclose(out) || rename(tmp, path)) {
+			out = stdout;
+			error_set(&e, ERR_IO, "cannot write %s: %s", path,
+				  strerror(errno));
+			rc = cli_error(c, &e);
+			goto out;
+		}
+		out = stdout;
+		fprintf(stderr, "exported %ld %s to %s\n", rows, k->name, path);
+	}
+	rc = 0;
+out:
+	if (out != stdout) {
+		fclose(out);
+		unlink(tmp);
+	}
+	free(tmp);
+	error_release(&e);
+	return rc;
+}
+
+/*==== list and show ====================================================*/
+
+#define MAX_FILTERS 16
+#define CELL_MAX 40
+
+struct table {
+	size_t ncols;
+	const char **head;
+	size_t *width;
+	char **cells;		/* rows * ncols */
+	size_t rows, cap;
+};
+
+static int table_row(void *arg, const struct record *r,
+		     const char *const *derived)
+{
+	struct table *t = arg;
+	const struct kind *k = r->kind;
+	size_t col = 0, composite = (size_t)kind_composite_key(k);
+
+	if (t->rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char **p = realloc(t->cells, cap * t->ncols * sizeof(*p));
+
+		if (!p)
+			return -3;
+		t->cells = p;
+		t->cap = cap;
+	}
+	for (size_t i = 0; i < t->ncols; i++) {
+		const char *v;
+
+		if (composite && i == 0)
+			v = r->key;
+		else if (i - composite < k->nfields)
+			v = r->v[i - composite];
+		else
+			v = derived[i - composite - k->nfields];
+		t->cells[t->rows * t->ncols + col] = strdup(v ? v : "");
+		if (v && strlen(v) > t->width[col])
+			t->width[col] = strlen(v) > CELL_MAX ? CELL_MAX : strlen(v);
+		col++;
+	}
+	t->rows++;
+	return 0;
+}
+
+static void table_print(struct table *t)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		printf("%-*s%s", (int)t->width[i], t->head[i],
+		       i + 1 < t->ncols ? "  " : "\n");
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			const char *v = t->cells[r * t->ncols + i];
+			int w = (int)t->width[i];
+
+			if (strlen(v) > CELL_MAX)
+				printf("%.*s…", CELL_MAX - 1, v);
+			else if (i + 1 < t->ncols)
+				printf("%-*s", w, v);
+			else
+				fputs(v, stdout);
+			fputs(i + 1 < t->ncols ? "  " : "\n", stdout);
+		}
+	}
+}
+
+static void table_release(struct table *t)
+{
+	for (size_t i = 0; i < t->rows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->head);
+	free(t->width);
+}
+
+static int table_init(struct table *t, const struct kind *k)
+{
+	size_t composite = (size_t)kind_composite_key(k), i = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = composite + k->nfields + k->nderived;
+	t->head = calloc(t->ncols, sizeof(*t->head));
+	t->width = calloc(t->ncols, sizeof(*t->width));
+	if (!t->head || !t->width)
+		return -1;
+	if (composite)
+		t->head[i++] = "key";
+	for (size_t f = 0; f < k->nfields; f++)
+		t->head[i++] = k->fields[f].name;
+	for (size_t d = 0; d < k->nderived; d++)
+		t->head[i++] = k->derived[d].name;
+	for (i = 0; i < t->ncols; i++)
+		t->width[i] = strlen(t->head[i]);
+	return 0;
+}
+
+static int parse_where(struct cli *c, const char *command, const char *arg,
+		       struct filter *f)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg) {
+		cli_usage(c, command, "--where wants FIELD=VALUE, not '%s'", arg);
+		return -1;
+	}
+	f->field = strndup(arg, (size_t)(eq - arg));
+	f->value = eq + 1;
+	return f->field ? 0 : -1;
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "where", required_argument, NULL, 'w' },
+		{ "limit", required_argument, NULL, 'l' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct filter filters[MAX_FILTERS];
+	struct query q = { .filters = filters };
+	const struct kind *k;
+	struct error e;
+	char asof[11];
+	int opt, now, rc = EXIT_USAGE;
+
+	while ((opt = getopt_long(argc, argv, ":a:w:l:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "list", opt, &now) > 0) {
+			rc = now;
+			goto out;
+		}
+		if (opt == 'a') {
+			if (cli_date(c, "list", "--as-of", optarg, asof))
+				goto out;
+			q.asof = asof;
+		} else if (opt == 'w') {
+			if (q.nfilters == MAX_FILTERS) {
+				cli_usage(c, "list", "at most %d --where", MAX_FILTERS);
+				goto out;
+			}
+			if (parse_where(c, "list", optarg, &filters[q.nfilters]))
+				goto out;
+			q.nfilters++;
+		} else if (opt == 'l') {
+			q.limit = strtol(optarg, NULL, 10);
+		}
+	}
+	if (argc - optind != 1) {
+		cli_usage(c, "list", "expected KIND");
+		goto out;
+	}
+	if (!(k = kind_arg(c, "list", argv[optind])))
+		goto out;
+	rc = EXIT_FAILED;
+	if (!cli_store(c))
+		goto out;
+	error_init(&e);
+	if (c->json) {
+		struct json_out x = { .out = stdout, .with_derived = 1 };
+
+		fputs("[", stdout);
+		rc = store_each(c->store, k, &q, json_row, &x, &e);
+		fputs(x.rows ? "\n]\n" : "]\n", stdout);
+	} else {
+		struct table t;
+
+		rc = table_init(&t, k) ? -3 :
+			store_each(c->store, k, &q, table_row, &t, &e);
+		if (!rc)
+			table_print(&t);
+		table_release(&t);
+	}
+	rc = rc ? cli_error(c, &e) : 0;
+	error_release(&e);
+out:
+	for (size_t i = 0; i < q.nfilters; i++)
+		free((char *)filters[i].field);
+	return rc;
+}
+
+static int keep_json(void *arg, const struct record *r,
+		     const char *const *derived)
+{
+	json_t **o = arg;
+
+	*o = record_json(r, derived);
+	return *o ? 1 : -3;
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct filter f = { .field = "key" };
+	struct query q = { .filters = &f, .nfilters = 1 };
+	const struct kind *k;
+	json_t *o = NULL;
+	struct error e;
+	char asof[11];
+	int opt, now, rc;
+
+	while ((opt = getopt_long(argc, argv, ":a:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "show", opt, &now) > 0)
+			return now;
+		if (opt == 'a') {
+			if (cli_date(c, "show", "--as-of", optarg, asof))
+				return EXIT_USAGE;
+			q.asof = asof;
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage(c, "show", "expected KIND ID");
+	if (!(k = kind_arg(c, "show", argv[optind])))
+		return EXIT_USAGE;
+	f.value = argv[optind + 1];
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	rc = store_each(c->store, k, &q, keep_json, &o, &e);
+	if (rc < 0)
+		goto fail;
+	if (!o) {
+		int exists = store_exists(c->store, k, f.value, &e);
+
+		if (exists < 0)
+			goto fail;
+		if (exists)
+			error_set(&e, ERR_NOTFOUND, "%s %s was not in force on %s",
+				  k->label, f.value, q.asof);
+		else
+			error_set(&e, ERR_NOTFOUND, "no %s '%s'", k->label, f.value);
+		goto fail;
+	}
+	if (c->json) {
+		cli_print_json(o);
+	} else {
+		const char *name;
+		json_t *v;
+
+		json_object_foreach(o, name, v) {
+			char *txt;
+
+			if (json_is_null(v) || (json_is_string(v) &&
+						!*json_string_value(v)))
+				continue;
+			txt = json_is_string(v) ? strdup(json_string_value(v)) :
+				json_dumps(v, JSON_ENCODE_ANY);
+			printf("%-24s %s\n", name, txt ? txt : "");
+			free(txt);
+		}
+		json_decref(o);
+	}
+	error_release(&e);
+	return 0;
+fail:
+	rc = cli_error(c, &e);
+	error_release(&e);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/* `cadre init` and `cadre demo`: create a database, load the demo. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/demo.h"
+#include "util/progress.h"
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+	int opt, now;
+
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+		if (cli_common_option(c, "init", opt, &now) > 0)
+			return now;
+	if (optind != argc)
+		return cli_usage(c, "init", "unexpected '%s'", argv[optind]);
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	if (c->json)
+		cli_print_json(json_pack("{s:s, s:i}", "database", c->db_path,
+					 "schema_version",
+					 store_schema_version(c->store)));
+	else
+		printf("database %s ready (schema version %d)\n", c->db_path,
+		       store_schema_version(c->store));
+	return 0;
+}
+
+static int remove_db(const char *path, struct error *e)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char name[4096];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
+		if (unlink(name) && errno != ENOENT)
+			return error_set(e, ERR_IO, "cannot remove %s: %s", name,
+					 strerror(errno));
+	}
+	return 0;
+}
+
+int cmd_demo(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct demo_stats st;
+	struct progress pr;
+	struct error e;
+	long long n;
+	int opt, now, force = 0, rc;
+
+	while ((opt = getopt_long(argc, argv, ":f", opts, NULL)) != -1) {
+		if (cli_common_option(c, "demo", opt, &now) > 0)
+			return now;
+		if (opt == 'f')
+			force = 1;
+	}
+	error_init(&e);
+	if (force && remove_db(c->db_path, &e))
+		goto fail;
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	n = store_count(c->store, kind_find("nations"), &e);
+	if (n < 0)
+		goto fail;
+	if (n > 0) {
+		error_set(&e, ERR_INPUT, "%s already holds a mission; use "
+			  "'cadre demo --force' to replace it", c->db_path);
+		goto fail;
+	}
+	progress_start(&pr, "demo", 0);
+	rc = demo_load(c->store, progress_cb, &pr, &st, &e);
+	progress_done(&pr);
+	if (rc)
+		goto fail;
+	if (c->json)
+		cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
+			"database", c->db_path, "records", (json_int_t)st.records,
+			"persons", (json_int_t)st.persons,
+			"sessions", (json_int_t)st.sessions,
+			"trainees", (json_int_t)st.trainees,
+			"enrolments", (json_int_t)st.enrolments));
+	else
+		printf("demo mission (NATO Mission Iraq) loaded into %s: %ld "
+		       "records — %ld persons, %ld sessions, %ld trainees, "
+		       "%ld enrolments\n", c->db_path, st.records, st.persons,
+		       st.sessions, st.trainees, st.enrolments);
+	return 0;
+fail:
+	rc = cli_error(c, &e);
+	error_release(&e);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* `cadre status`: where the mission stands on a date. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/status.h"
+#include "util/date.h"
+
+static void print_text(json_t *st)
+{
+	json_t *v;
+	size_t i;
+
+	printf("Mission status as of %s\n\n",
+	       json_string_value(json_object_get(st, "as_of")));
+	printf("  Alliance members      %lld\n",
+	       (long long)json_integer_value(json_object_get(st, "members")));
+	printf("  Contributing partners %lld",
+	       (long long)json_integer_value(json_object_get(st, "partners")));
+	json_array_foreach(json_object_get(st, "partner_nations"), i, v)
+		printf("%s%s", i ? ", " : " (", json_string_value(v));
+	printf("%s\n", json_array_size(json_object_get(st, "partner_nations")) ?
+	       ")" : "");
+	printf("  Personnel assigned    %lld\n",
+	       (long long)json_integer_value(json_object_get(st, "headcount")));
+	printf("  Training              %s\n",
+	       json_is_true(json_object_get(st, "training_suspended")) ?
+	       "SUSPENDED" : "may run");
+	json_array_foreach(json_object_get(st, "suspensions"), i, v)
+		printf("  %-9s %-22s since %s: %s\n",
+		       json_string_value(json_object_get(v, "action")),
+		       json_string_value(json_object_get(v, "scope")),
+		       json_string_value(json_object_get(v, "valid_from")),
+		       json_string_value(json_object_get(v, "reason")));
+	printf("\n  Consents in force\n");
+	json_array_foreach(json_object_get(st, "consents"), i, v)
+		printf("    %-12s %-10s ceiling %-5lld %s\n",
+		       json_string_value(json_object_get(v, "code")),
+		       json_string_value(json_object_get(v, "state")),
+		       (long long)json_integer_value(json_object_get(v, "ceiling")),
+		       json_string_value(json_object_get(v, "title")));
+	printf("\n  Sites\n");
+	json_array_foreach(json_object_get(st, "sites"), i, v)
+		printf("    %-12s %-11s %s\n",
+		       json_string_value(json_object_get(v, "code")),
+		       json_string_value(json_object_get(v, "status")),
+		       json_string_value(json_object_get(v, "name")));
+}
+
+int cmd_status(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct error e;
+	json_t *st;
+	char asof[11];
+	int opt, now, rc;
+
+	date_format(date_today(), asof);
+	while ((opt = getopt_long(argc, argv, ":a:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "status", opt, &now) > 0)
+			return now;
+		if (opt == 'a' && cli_date(c, "status", "--as-of", optarg, asof))
+			return EXIT_USAGE;
+	}
+	if (optind != argc)
+		return cli_usage(c, "status", "unexpected '%s'", argv[optind]);
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	if (mission_status(c->store, asof, &st, &e)) {
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
+	if (c->json) {
+		cli_print_json(st);
+	} else {
+		print_text(st);
+		json_decref(st);
+	}
+	return 0;
+}

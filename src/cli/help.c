@@ -1,0 +1,107 @@
+/* Help texts of the `cadre` commands. */
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct help {
+	const char *command;
+	const char *text;
+} helps[] = {
+	{ NULL,
+"usage: cadre [--db PATH] [--json] COMMAND [ARGS]\n"
+"\n"
+"cadre runs a multinational train-and-advise mission: its people and\n"
+"rotations, training, the host nation's consent and the host forces'\n"
+"growing capacity. The database is --db, else $CADRE_DB, else ./cadre.db.\n"
+"\n"
+"commands:\n"
+"  init                     create an empty mission database\n"
+"  demo [--force]           load the demo mission (NATO Mission Iraq)\n"
+"  import KIND FILE         import records from CSV, all or nothing\n"
+"  export KIND              export records as CSV or JSON\n"
+"  list KIND                list records, optionally as of a date\n"
+"  show KIND ID             one record\n"
+"  status                   where the mission stands on a date\n"
+"  audit log|verify         read the audit log, verify its hash chain\n"
+"  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
+"  help [COMMAND]           this text, or a command's\n"
+"\n"
+"KIND: nations organisations sites posts persons assignments caveats\n"
+"      activities courses sessions trainees enrolments assessments\n"
+"      consents status-events\n"
+"\n"
+"Every command takes --help, and read commands take --json.\n"
+"Exit status: 0 done, 1 input refused (nothing changed), 2 usage error,\n"
+"3 database or file failure, 4 audit log tampered with.\n" },
+	{ "init",
+"usage: cadre [--db PATH] init\n"
+"\n"
+"Create the database (or migrate an existing one to this version's schema).\n" },
+	{ "demo",
+"usage: cadre [--db PATH] demo [--force]\n"
+"\n"
+"Load the demo mission: NATO Mission Iraq from public facts, with synthetic\n"
+"persons, sessions, trainees and results marked as such. The same data on\n"
+"every run. Refuses a database that already holds records unless --force,\n"
+"which deletes the database file first.\n" },
+	{ "import",
+"usage: cadre [--db PATH] import KIND FILE [--dry-run] [--json]\n"
+"\n"
+"Import records of KIND from the CSV file FILE ('-' for standard input).\n"
+"Columns are found by header name; every row is validated; the file is\n"
+"imported whole or not at all, and every problem is listed as\n"
+"file:line:column, field, value and reason. Records already present\n"
+"(same natural key) are updated, identical ones left alone, so importing\n"
+"a file twice changes nothing. --dry-run validates without writing.\n" },
+	{ "export",
+"usage: cadre [--db PATH] export KIND [--format csv|json] [-o FILE]\n"
+"\n"
+"Write every record of KIND, in the order they were created, as CSV\n"
+"(RFC 4180) or JSON. An export imported into an empty database exports\n"
+"again identically. With -o the file is replaced only when complete.\n" },
+	{ "list",
+"usage: cadre [--db PATH] list KIND [--as-of DATE] [--where FIELD=VALUE]...\n"
+"                               [--limit N] [--json]\n"
+"\n"
+"List records. Without --as-of, every record ever held; with it, those in\n"
+"force that day, and derived values (a nation's status, a site's status,\n"
+"a post's holder, an activity's owner) as they were that day. DATE is\n"
+"YYYY-MM-DD or 'today'. --where filters on a field or derived value.\n" },
+	{ "show",
+"usage: cadre [--db PATH] show KIND ID [--as-of DATE] [--json]\n"
+"\n"
+"Show one record by its natural key (composite keys join their parts\n"
+"with '/', e.g. a session is COURSE/START-DATE).\n" },
+	{ "status",
+"usage: cadre [--db PATH] status [--as-of DATE] [--json]\n"
+"\n"
+"The mission as it stood on DATE (default today): alliance members,\n"
+"contributing partners, personnel assigned, whether training may run,\n"
+"suspensions and consents in force, and the status of every site.\n" },
+	{ "audit",
+"usage: cadre [--db PATH] audit log [--entity KIND] [--key ID] [--actor WHO]\n"
+"                                [--since DATE] [--until DATE] [--limit N]\n"
+"       cadre [--db PATH] audit verify [--json]\n"
+"\n"
+"Every change is audited in the transaction that makes it: when, who,\n"
+"what, before and after. Entries form a hash chain; verify recomputes it\n"
+"and names the first entry that was edited, removed, inserted or\n"
+"reordered (exit status 4).\n" },
+	{ "plan",
+"usage: cadre plan itc INSTANCE.ctt [--time SECONDS] [--seed N] [-o OUT.sol]\n"
+"\n"
+"Solve a curriculum-based course timetabling instance (ITC 2007 track 3)\n"
+"and print its hard violations and cost. See 'cadre plan itc --help'.\n" },
+};
+
+int cli_help(const char *command, FILE *out)
+{
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		if ((!command && !helps[i].command) ||
+		    (command && helps[i].command && !strcmp(command, helps[i].command))) {
+			fputs(helps[i].text, out);
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,391 @@
+/* CSV import and export of records; see csvio.h. */
+#include "core/csvio.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/validate.h"
+#include "util/buf.h"
+
+/*==== Import ===========================================================*/
+
+struct importer {
+	struct store *s;
+	const struct kind *k;
+	const char *name;
+	struct error *e;
+	struct import_stats *st;
+
+	long line;		/* physical line being fed */
+	long row_line;		/* line where the current row starts */
+	char **fields;		/* current row's fields */
+	size_t nfields, capfields;
+	int header_done;
+	int header_bad;		/* no use reading rows under a bad header */
+	int *colfield;		/* column -> field index, -1 unknown */
+	size_t ncols;
+	long problems;
+	int fatal;		/* the store failed: stop */
+	size_t *fieldcol;	/* field index -> column (1-based), 0 absent */
+};
+
+static void bad(struct importer *im, long line, long col, const char *field,
+		const char *value, const char *reason)
+{
+	error_add(im->e, im->name, line, col, field, value, reason);
+	im->problems++;
+}
+
+static void on_field(void *data, size_t len, void *arg)
+{
+	struct importer *im = arg;
+	char *copy;
+
+	if (im->nfields == 0) {
+		long nl = 0;
+
+		for (size_t i = 0; i < len; i++)
+			nl += ((char *)data)[i] == '\n';
+		im->row_line = im->line - nl;
+	}
+	if (im->nfields == im->capfields) {
+		size_t cap = im->capfields ? im->capfields * 2 : 16;
+		char **p = realloc(im->fields, cap * sizeof(*p));
+
+		if (!p) {
+			im->fatal = 1;
+			return;
+		}
+		im->fields = p;
+		im->capfields = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		im->fatal = 1;
+		return;
+	}
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	im->fields[im->nfields++] = copy;
+}
+
+static void clear_row(struct importer *im)
+{
+	for (size_t i = 0; i < im->nfields; i++)
+		free(im->fields[i]);
+	im->nfields = 0;
+}
+
+static void header(struct importer *im)
+{
+	const struct kind *k = im->k;
+
+	im->ncols = im->nfields;
+	im->colfield = calloc(im->ncols ? im->ncols : 1, sizeof(int));
+	im->fieldcol = calloc(k->nfields, sizeof(size_t));
+	if (!im->colfield || !im->fieldcol) {
+		im->fatal = 1;
+		return;
+	}
+	for (size_t c = 0; c < im->ncols; c++) {
+		const char *h = im->fields[c];
+		int f = kind_field_index(k, h);
+
+		im->colfield[c] = f;
+		if (f < 0) {
+			bad(im, im->row_line, (long)c + 1, h, NULL,
+			    "unknown column");
+			continue;
+		}
+		if (im->fieldcol[f]) {
+			bad(im, im->row_line, (long)c + 1, h, NULL,
+			    "column given twice");
+			continue;
+		}
+		im->fieldcol[f] = c + 1;
+	}
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+
+		if ((f->flags & FF_REQUIRED) && !f->def && !im->fieldcol[i])
+			bad(im, im->row_line, 0, f->name, NULL,
+			    "required column missing");
+	}
+	im->header_done = 1;
+	im->header_bad = im->problems > 0;
+}
+
+struct row_ctx {
+	struct importer *im;
+	long line;
+};
+
+static void on_problem(void *arg, size_t field, const char *value,
+		       const char *reason)
+{
+	struct row_ctx *rc = arg;
+	struct importer *im = rc->im;
+
+	bad(im, rc->line, (long)im->fieldcol[field], im->k->fields[field].name,
+	    value, reason);
+}
+
+/* A key seen twice in one file is an error, not a silent update. */
+static int seen_before(struct importer *im, const char *key, long *first)
+{
+	sqlite3 *db = store_db(im->s);
+	sqlite3_stmt *st;
+	int rc, dup = 0;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO temp.import_key (key, line)"
+			       " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
+			       " SET key = key RETURNING line", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, im->row_line);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*first = sqlite3_column_int64(st, 0);
+		dup = *first != im->row_line;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? dup : -1;
+}
+
+static void row(struct importer *im)
+{
+	const struct kind *k = im->k;
+	struct record r = { 0 };
+	struct row_ctx rc = { im, im->row_line };
+	enum put_result res;
+	long first;
+	int n;
+
+	if (record_init(&r, k)) {
+		im->fatal = 1;
+		return;
+	}
+	if (im->nfields != im->ncols) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "row has %zu fields, the header %zu",
+			 im->nfields, im->ncols);
+		bad(im, im->row_line, 0, NULL, NULL, why);
+		goto out;
+	}
+	im->st->rows++;
+	for (size_t c = 0; c < im->ncols; c++)
+		if (im->colfield[c] >= 0 &&
+		    record_set(&r, (size_t)im->colfield[c], im->fields[c])) {
+			im->fatal = 1;
+			goto out;
+		}
+	n = record_validate(im->s, &r, on_problem, &rc, im->e);
+	if (n < 0) {
+		im->fatal = 1;
+		goto out;
+	}
+	if (n > 0)
+		goto out;
+	switch (seen_before(im, r.key, &first)) {
+	case -1:
+		im->fatal = 1;
+		goto out;
+	case 1: {
+		char why[96];
+
+		snprintf(why, sizeof(why), "the same record as line %ld", first);
+		bad(im, im->row_line, 0, k->key_column, r.key, why);
+		goto out;
+	}
+	}
+	if (store_put(im->s, &r, &res, im->e)) {
+		if (im->e->code != ERR_STORE) {
+			im->fatal = 1;
+			goto out;
+		}
+		bad(im, im->row_line, 0, NULL, r.key, im->e->message);
+		goto out;
+	}
+	im->st->inserted += res == PUT_INSERTED;
+	im->st->updated += res == PUT_UPDATED;
+	im->st->unchanged += res == PUT_UNCHANGED;
+out:
+	record_release(&r);
+}
+
+static void on_row(int c, void *arg)
+{
+	struct importer *im = arg;
+
+	(void)c;
+	if (im->fatal)
+		goto out;
+	if (!im->header_done)
+		header(im);
+	else if (!im->header_bad)
+		row(im);
+out:
+	clear_row(im);
+}
+
+static const char *csv_reason(int err)
+{
+	switch (err) {
+	case CSV_EPARSE:
+		return "malformed CSV: a quote inside an unquoted field or "
+		       "an unterminated quoted field";
+	case CSV_ENOMEM:
+		return "out of memory";
+	case CSV_ETOOBIG:
+		return "field too large";
+	}
+	return "malformed CSV";
+}
+
+int import_csv(struct store *s, const struct kind *k, FILE *file,
+	       const char *name, const struct import_opts *o,
+	       struct import_stats *st, struct error *e)
+{
+	struct importer im = { .s = s, .k = k, .name = name, .e = e, .st = st };
+	struct csv_parser p;
+	struct stat sb;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t total = 0, done = 0;
+	int ret = -1, began = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (!fstat(fileno(file), &sb) && S_ISREG(sb.st_mode))
+		total = (uint64_t)sb.st_size;
+	if (!o->nested) {
+		if (store_begin(s, e))
+			goto out;
+		began = 1;
+	}
+	if (sqlite3_exec(store_db(s), "CREATE TEMP TABLE IF NOT EXISTS "
+			 "import_key (key TEXT PRIMARY KEY, line INTEGER);"
+			 "DELETE FROM temp.import_key;", NULL, NULL, NULL)) {
+		store_fail(s, e, "preparing the import");
+		goto out;
+	}
+	while (!im.fatal && (len = getline(&line, &cap, file)) > 0) {
+		const char *data = line;
+		size_t n = (size_t)len;
+
+		im.line++;
+		done += n;
+		if (im.line == 1 && n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+			data += 3;
+			n -= 3;
+		}
+		if (csv_parse(&p, data, n, on_field, on_row, &im) != n) {
+			bad(&im, im.line, 0, NULL, NULL, csv_reason(csv_error(&p)));
+			break;
+		}
+		if (o->progress)
+			o->progress(o->progress_arg, done, total);
+	}
+	if (ferror(file)) {
+		error_set(e, ERR_IO, "%s: read error", name);
+		goto out;
+	}
+	if (!im.fatal && csv_fini(&p, on_field, on_row, &im))
+		bad(&im, im.line, 0, NULL, NULL, csv_reason(csv_error(&p)));
+	if (im.fatal) {
+		if (!e->message)
+			error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!im.header_done)
+		bad(&im, 1, 0, NULL, NULL, "empty file: no header row");
+	if (im.problems) {
+		error_set(e, ERR_INPUT, "%s: %ld problem%s; nothing was imported",
+			  name, im.problems, im.problems == 1 ? "" : "s");
+		goto out;
+	}
+	if (o->dry_run || o->nested) {
+		ret = 0;
+		goto out;
+	}
+	if (store_commit(s, e))
+		goto out;
+	began = 0;
+	ret = 0;
+out:
+	if (began)
+		store_rollback(s);
+	csv_free(&p);
+	clear_row(&im);
+	free(im.fields);
+	free(im.colfield);
+	free(im.fieldcol);
+	free(line);
+	return ret;
+}
+
+/*==== Export ===========================================================*/
+
+struct exporter {
+	FILE *out;
+	long rows;
+	long total;
+	progress_fn progress;
+	void *progress_arg;
+};
+
+/* RFC 4180: quote a field holding a comma, quote, CR or LF, or with
+ * surrounding spaces. */
+static void put_field(FILE *out, const char *v)
+{
+	if (!v)
+		return;
+	if (!strpbrk(v, ",\"\r\n") && v[0] != ' ' &&
+	    (!*v || v[strlen(v) - 1] != ' ')) {
+		fputs(v, out);
+		return;
+	}
+	csv_fwrite(out, v, strlen(v));
+}
+
+static int export_row(void *arg, const struct record *r,
+		      const char *const *derived)
+{
+	struct exporter *x = arg;
+
+	(void)derived;
+	for (size_t i = 0; i < r->kind->nfields; i++) {
+		if (i)
+			fputc(',', x->out);
+		put_field(x->out, r->v[i]);
+	}
+	fputs("\r\n", x->out);
+	x->rows++;
+	if (x->progress)
+		x->progress(x->progress_arg, (uint64_t)x->rows,
+			    (uint64_t)x->total);
+	return ferror(x->out) ? -2 : 0;
+}
+
+long export_csv(struct store *s, const struct kind *k, FILE *out,
+		progress_fn progress, void *progress_arg, struct error *e)
+{
+	struct exporter x = { .out = out, .progress = progress,
+			      .progress_arg = progress_arg };
+	struct query q = { 0 };
+	int rc;
+
+	x.total = progress ? (long)store_count(s, k, e) : 0;
+	for (size_t i = 0; i < k->nfields; i++)
+		fprintf(out, "%s%s", i ? "," : "", k->fields[i].name);
+	fputs("\r\n", out);
+	rc = store_each(s, k, &q, export_row, &x, e);
+	if (rc == -2 || ferror(out))
+		return error_set(e, ERR_IO, "write error");
+	return rc ? -1 : x.rows;
+}

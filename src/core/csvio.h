@@ -1,0 +1,42 @@
+/*
+ * CSV import and export of records (RFC 4180, through libcsv): columns by
+ * header name, a UTF-8 byte-order mark and CRLF accepted, every row
+ * validated. A file is imported whole or not at all.
+ */
+#ifndef CADRE_CORE_CSVIO_H
+#define CADRE_CORE_CSVIO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+typedef void (*progress_fn)(void *arg, uint64_t done, uint64_t total);
+
+struct import_opts {
+	int dry_run;		/* validate only; change nothing */
+	int nested;		/* run in the caller's transaction */
+	progress_fn progress;	/* may be NULL */
+	void *progress_arg;
+};
+
+struct import_stats {
+	long rows;
+	long inserted;
+	long updated;
+	long unchanged;
+};
+
+/* Import FILE (NAME for messages) into kind K in one transaction.
+ * On bad input returns -1 with E->code ERR_INPUT and one item per problem
+ * (file, line, column, field, value, reason); the database is untouched. */
+int import_csv(struct store *s, const struct kind *k, FILE *file,
+	       const char *name, const struct import_opts *o,
+	       struct import_stats *st, struct error *e);
+
+/* Write every record of K as CSV (header of field names, CRLF lines,
+ * quoting only where needed). Returns the number of rows or -1. */
+long export_csv(struct store *s, const struct kind *k, FILE *out,
+		progress_fn progress, void *progress_arg, struct error *e);
+
+#endif

@@ -1,0 +1,652 @@
+/* The demo mission: public facts plus a seeded generator; see demo.h. */
+#include "core/demo.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "util/date.h"
+#include "util/embed.h"
+
+extern const struct embedded_file demo_facts[];
+
+/* The generator's fixed "today": statuses are as recorded on this date,
+ * whatever day the demo is built. */
+#define DEMO_NOW "2026-11-01"
+#define TOURS_UNTIL "2027-06-30"
+#define SESSIONS_UNTIL "2027-03-31"
+#define EXPECTED_RECORDS 50000
+
+struct gen {
+	struct store *s;
+	struct error *e;
+	struct demo_stats *st;
+	progress_fn progress;
+	void *progress_arg;
+	uint64_t rng;
+	char scratch[32][48];
+	unsigned next_scratch;
+	const char *problem_field;
+	char problem[200];
+};
+
+/*==== Helpers ==========================================================*/
+
+/* splitmix64: small, fast and fully determined by its seed. */
+static uint64_t rnd(struct gen *g)
+{
+	uint64_t z = (g->rng += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static int range(struct gen *g, int lo, int hi)	/* lo..hi inclusive */
+{
+	return lo + (int)(rnd(g) % (uint64_t)(hi - lo + 1));
+}
+
+static double unit(struct gen *g)
+{
+	return (double)(rnd(g) >> 11) / 9007199254740992.0;
+}
+
+static char *scratch(struct gen *g)
+{
+	return g->scratch[g->next_scratch++ % 32];
+}
+
+static const char *D(struct gen *g, int32_t day)
+{
+	char *s = scratch(g);
+
+	date_format(day, s);
+	return s;
+}
+
+static const char *fmt(struct gen *g, const char *f, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *fmt(struct gen *g, const char *f, ...)
+{
+	char *s = scratch(g);
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(s, sizeof(g->scratch[0]), f, ap);
+	va_end(ap);
+	return s;
+}
+
+static int32_t day(const char *iso)
+{
+	const char *why;
+	int32_t d = 0;
+
+	date_parse(iso, &d, &why);
+	return d;
+}
+
+static void on_problem(void *arg, size_t field, const char *value,
+		       const char *reason)
+{
+	struct gen *g = arg;
+
+	(void)field;
+	if (!g->problem[0])
+		snprintf(g->problem, sizeof(g->problem), "value '%s': %s",
+			 value ? value : "", reason);
+}
+
+/* Write a record of KIND from NAME, VALUE pairs ending with NULL; a value
+ * may be NULL (empty). Every record is validated like an import. */
+static int put(struct gen *g, const char *kindname, ...)
+{
+	const struct kind *k = kind_find(kindname);
+	struct record r;
+	enum put_result res;
+	const char *name;
+	va_list ap;
+	int n, ret = -1;
+
+	if (record_init(&r, k))
+		return error_set(g->e, ERR_NOMEM, "out of memory");
+	record_set(&r, (size_t)kind_field_index(k, "provenance"), "synthetic");
+	va_start(ap, kindname);
+	while ((name = va_arg(ap, const char *))) {
+		const char *v = va_arg(ap, const char *);
+		int i = kind_field_index(k, name);
+
+		if (i < 0) {
+			va_end(ap);
+			error_set(g->e, ERR_INPUT, "demo: %s have no field %s",
+				  k->name, name);
+			goto out;
+		}
+		if (v || strcmp(name, "provenance"))
+			record_set(&r, (size_t)i, v);
+	}
+	va_end(ap);
+	g->problem[0] = '\0';
+	n = record_validate(g->s, &r, on_problem, g, g->e);
+	if (n < 0)
+		goto out;
+	if (n > 0) {
+		error_set(g->e, ERR_INPUT, "demo: bad %s %s: %s", k->label,
+			  r.key ? r.key : "", g->problem);
+		goto out;
+	}
+	if (store_put(g->s, &r, &res, g->e))
+		goto out;
+	g->st->records++;
+	if (g->progress && g->st->records % 256 == 0)
+		g->progress(g->progress_arg, (uint64_t)g->st->records,
+			    EXPECTED_RECORDS);
+	ret = 0;
+out:
+	record_release(&r);
+	return ret;
+}
+
+/*==== Facts ============================================================*/
+
+static int load_facts(struct gen *g)
+{
+	static const char *const order[] = {
+		"nations", "organisations", "sites", "activities", "courses",
+		"consents", "status-events",
+	};
+	struct import_opts o = { .nested = 1 };
+	struct import_stats st;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char name[64];
+		const struct embedded_file *f;
+		FILE *in;
+		int rc;
+
+		snprintf(name, sizeof(name), "%s.csv", order[i]);
+		f = embedded_find(demo_facts, name);
+		if (!f || !(in = fmemopen((void *)f->data, f->len, "r")))
+			return error_set(g->e, ERR_IO, "demo facts %s missing", name);
+		rc = import_csv(g->s, kind_find(order[i]), in, name, &o, &st, g->e);
+		fclose(in);
+		if (rc)
+			return -1;
+		g->st->records += st.inserted;
+	}
+	return 0;
+}
+
+/*==== Establishment and tours ==========================================*/
+
+struct tour {
+	int person;		/* person number */
+	int32_t from, to;
+};
+
+struct post {
+	char number[16];
+	const char *title, *branch, *category, *function, *rank, *site, *qual;
+	int32_t from, to;	/* to 0: open */
+	struct tour *tours;
+	size_t ntours;
+};
+
+struct establishment {
+	struct post *posts;
+	size_t nposts, cap;
+	int persons;
+};
+
+struct post_block {
+	int count;
+	const char *title, *branch, *category, *function, *rank, *site, *qual;
+	const char *from, *to;
+};
+
+/* The establishment, by blocks of alike posts. Headcounts follow the
+ * public figures (about 500 from 2020); the breakdown is synthetic. */
+static const struct post_block blocks[] = {
+	{ 1, "Commander NATO Mission Iraq", "Command group", "military", "command", "OF-7/OF-8", "UNION3", NULL, "2018-10-01", NULL },
+	{ 1, "Deputy Commander", "Command group", "military", "command", "OF-6/OF-7", "UNION3", NULL, "2018-10-01", NULL },
+	{ 1, "Chief of Staff", "Command group", "military", "command", "OF-6", "UNION3", NULL, "2018-10-01", NULL },
+	{ 1, "Senior Civilian Representative", "Command group", "civilian", "command", "A6", "UNION3", NULL, "2018-10-01", NULL },
+	{ 2, "Political adviser", "Command group", "civilian", "staff", "A4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 12, "J1 personnel staff officer", "J1 Personnel", "military", "staff", "OR-7/OF-3", "UNION3", NULL, "2018-10-01", NULL },
+	{ 10, "J2 staff officer", "J2 Intelligence", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 14, "J3 operations staff officer", "J3 Operations", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 16, "J4 logistics staff officer", "J4 Logistics", "military", "staff", "OR-6/OF-3", "UNION3", NULL, "2018-10-01", NULL },
+	{ 10, "J5 plans staff officer", "J5 Plans", "military", "staff", "OF-3/OF-5", "UNION3", NULL, "2018-10-01", NULL },
+	{ 10, "J6 communications staff", "J6 Communications", "military", "staff", "OR-5/OF-3", "UNION3", NULL, "2018-10-01", NULL },
+	{ 12, "J7 training staff officer", "J7 Training", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 8, "J8 finance officer", "J8 Finance", "civilian", "staff", "A2/A4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 6, "J9 civil-military cooperation officer", "J9 CIMIC", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
+	{ 36, "Adviser to the Ministry of Defence", "Advisory", "military", "advising", "OF-4/OF-6", "MOD-BGD", NULL, "2018-10-01", NULL },
+	{ 8, "Civilian adviser to the Ministry of Defence", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL },
+	{ 10, "Adviser to the National Security Adviser", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL },
+	{ 12, "Counter-IED trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "CIED-INSTR", "2018-10-01", NULL },
+	{ 8, "EOD and demining trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "EOD-INSTR", "2018-10-01", NULL },
+	{ 10, "Military medicine trainer", "Training", "military", "training", "OF-2/OF-4", "MMS", "MED-INSTR", "2018-10-01", NULL },
+	{ 8, "Armoured vehicle maintenance trainer", "Training", "military", "training", "OR-6/OR-8", "TAJI", "AVM-INSTR", "2018-10-01", NULL },
+	{ 4, "Civil-military planning trainer", "Training", "military", "training", "OF-3/OF-4", "RUSTAMIYAH", "CIMIC-PLAN", "2018-10-01", NULL },
+	{ 10, "Instructor development mentor", "Training", "military", "training", "OF-2/OF-4", "RUSTAMIYAH", "INSTR-DEV", "2018-10-01", NULL },
+	{ 40, "Headquarters support", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2018-10-01", NULL },
+	{ 20, "Contracted life support and interpretation", "Support", "contractor", "support", NULL, "UNION3", NULL, "2018-10-01", NULL },
+	{ 40, "NCO academy trainer", "Training", "military", "training", "OR-6/OR-9", "TAJI", "NCO-INSTR", "2020-04-01", NULL },
+	{ 15, "Engineer trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "ENG-INSTR", "2020-04-01", NULL },
+	{ 20, "Federal police trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "POL-INSTR", "2020-04-01", NULL },
+	{ 20, "Adviser to the Ministry of Defence (enhancement)", "Advisory", "military", "advising", "OF-4/OF-5", "MOD-BGD", NULL, "2020-04-01", NULL },
+	{ 40, "Headquarters support (enhancement)", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2020-04-01", "2023-12-31" },
+	{ 10, "Adviser to the Ministry of Interior", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2023-08-17", NULL },
+};
+
+/* The commanders, from public facts. */
+static const struct {
+	const char *name, *nation, *rank, *from, *to;
+} commanders[] = {
+	{ "Dany Fortin", "CAN", "MG", "2018-10-01", "2019-11-26" },
+	{ "Jennie Carignan", "CAN", "MG", "2019-11-26", "2020-11-24" },
+	{ "Per Pugholm Olsen", "DNK", "LtGen", "2020-11-24", "2021-05-06" },
+	{ "Michael Lollesgaard", "DNK", "LtGen", "2021-05-06", "2022-05-10" },
+	{ "Giovanni Maria Iannucci", "ITA", "LtGen", "2022-05-10", "2023-05-24" },
+	{ "José Antonio Agüero Martínez", "ESP", "LtGen", "2023-05-24", "2024-05-24" },
+	{ "Lucas Schreurs", "NLD", "LtGen", "2024-05-24", "2025-05-22" },
+	{ "Christophe Hintzy", "FRA", "MG", "2025-05-22", NULL },
+};
+
+/* Contributing nations and their synthetic weights. Partners only while
+ * partners; members from accession. */
+static const struct {
+	const char *code;
+	int weight;
+	const char *from;	/* may contribute from */
+} contributors[] = {
+	{ "CAN", 6, NULL }, { "USA", 5, NULL }, { "GBR", 4, NULL },
+	{ "DNK", 4, NULL }, { "ITA", 4, NULL }, { "ESP", 4, NULL },
+	{ "NLD", 3, NULL }, { "FRA", 3, NULL }, { "DEU", 3, NULL },
+	{ "TUR", 3, NULL }, { "POL", 2, NULL }, { "NOR", 2, NULL },
+	{ "BEL", 1, NULL }, { "CZE", 1, NULL }, { "HUN", 1, NULL },
+	{ "ROU", 1, NULL }, { "BGR", 1, NULL }, { "EST", 1, NULL },
+	{ "LVA", 1, NULL }, { "LTU", 1, NULL }, { "SVK", 1, NULL },
+	{ "SVN", 1, NULL }, { "HRV", 1, NULL }, { "ALB", 1, NULL },
+	{ "MNE", 1, NULL }, { "PRT", 1, NULL }, { "GRC", 1, NULL },
+	{ "MKD", 1, "2020-03-27" }, { "LUX", 1, NULL },
+	{ "AUS", 2, NULL }, { "FIN", 1, NULL }, { "SWE", 1, NULL },
+	{ "AUT", 1, "2024-11-01" },
+};
+
+static const char *pick_nation(struct gen *g, int32_t on)
+{
+	int total = 0, r;
+
+	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++)
+		if (!contributors[i].from || day(contributors[i].from) <= on)
+			total += contributors[i].weight;
+	r = range(g, 0, total - 1);
+	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++) {
+		if (contributors[i].from && day(contributors[i].from) > on)
+			continue;
+		if (r < contributors[i].weight)
+			return contributors[i].code;
+		r -= contributors[i].weight;
+	}
+	return "CAN";
+}
+
+static int add_tour(struct post *p, int person, int32_t from, int32_t to)
+{
+	struct tour *t = realloc(p->tours, (p->ntours + 1) * sizeof(*t));
+
+	if (!t)
+		return -1;
+	p->tours = t;
+	t[p->ntours++] = (struct tour){ person, from, to };
+	return 0;
+}
+
+static int build_posts(struct gen *g, struct establishment *es)
+{
+	int n = 0;
+
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		for (int i = 0; i < blocks[b].count; i++) {
+			struct post *p;
+
+			if (es->nposts == es->cap) {
+				size_t cap = es->cap ? es->cap * 2 : 256;
+				struct post *np = realloc(es->posts, cap * sizeof(*np));
+
+				if (!np)
+					return error_set(g->e, ERR_NOMEM, "out of memory");
+				es->posts = np;
+				es->cap = cap;
+			}
+			p = &es->posts[es->nposts++];
+			memset(p, 0, sizeof(*p));
+			snprintf(p->number, sizeof(p->number), "NMI-%04d", ++n);
+			p->title = blocks[b].title;
+			p->branch = blocks[b].branch;
+			p->category = blocks[b].category;
+			p->function = blocks[b].function;
+			p->rank = blocks[b].rank;
+			p->site = blocks[b].site;
+			p->qual = blocks[b].qual;
+			p->from = day(blocks[b].from);
+			p->to = blocks[b].to ? day(blocks[b].to) : 0;
+			if (put(g, "posts", "number", p->number, "title", p->title,
+				"branch", p->branch, "category", p->category,
+				"function", p->function, "rank_band", p->rank,
+				"qualifications", p->qual, "site", p->site,
+				"organisation", "NMI", "valid_from", D(g, p->from),
+				"valid_to", p->to ? D(g, p->to) : NULL, NULL))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *clearance_for(const char *category)
+{
+	return !strcmp(category, "contractor") ? "NR" : "NS";
+}
+
+static int person(struct gen *g, struct establishment *es, struct post *p,
+		  const char *name, const char *nation, const char *rank,
+		  int32_t from, int32_t to, int public_fact)
+{
+	char quals[128] = "";
+	int code = ++es->persons;
+	const char *pcode = fmt(g, "P%05d", code);
+
+	if (p->qual) {
+		/* Most instructors hold their qualification well past the
+		 * tour; a few let it lapse mid-tour. */
+		int32_t exp = range(g, 0, 19) ? to + range(g, 180, 720)
+					       : from + (to - from) / 2;
+
+		snprintf(quals, sizeof(quals), "%s:%s;PDT:%s", p->qual,
+			 D(g, exp), D(g, from + 365));
+	} else {
+		snprintf(quals, sizeof(quals), "PDT:%s", D(g, from + 365));
+	}
+	if (put(g, "persons", "code", pcode,
+		"name", name ? name : fmt(g, "Synthetic %s %05d", nation, code),
+		"nation", nation, "category", p->category, "rank", rank,
+		"clearance", clearance_for(p->category), "qualifications", quals,
+		"valid_from", D(g, from - 14), "valid_to", to ? D(g, to) : NULL,
+		"provenance", public_fact ? "public" : NULL, NULL) ||
+	    put(g, "assignments", "person", pcode, "post", p->number,
+		"valid_from", D(g, from), "valid_to", to ? D(g, to) : NULL, NULL))
+		return -1;
+	g->st->persons++;
+	return add_tour(p, code, from, to ? to : day(TOURS_UNTIL)) ? -1 : 0;
+}
+
+static int build_tours(struct gen *g, struct establishment *es)
+{
+	int32_t until = day(TOURS_UNTIL);
+
+	for (size_t i = 0; i < sizeof(commanders) / sizeof(commanders[0]); i++)
+		if (person(g, es, &es->posts[0], commanders[i].name,
+			   commanders[i].nation, commanders[i].rank,
+			   day(commanders[i].from),
+			   commanders[i].to ? day(commanders[i].to) : 0, 1))
+			return -1;
+	for (size_t i = 1; i < es->nposts; i++) {
+		struct post *p = &es->posts[i];
+		int32_t end = p->to ? p->to : until, start = p->from;
+
+		while (start < end) {
+			const char *nation = pick_nation(g, start);
+			int months = !strcmp(nation, "DNK") || !strcmp(nation, "NOR") ? 7 : 6;
+			int32_t to = start + months * 30 + range(g, -10, 10);
+			static const int handover[] = { -10, 0, 5, 10, 14, 7 };
+			const char *rank = p->rank ? p->rank : "contractor";
+
+			if (to > end)
+				to = end;
+			if (person(g, es, p, NULL, nation, rank, start,
+				   p->to || to < until ? to : 0, 0))
+				return -1;
+			/* The next holder arrives before (relief in place), on
+			 * the day, or after a gap. */
+			start = to - handover[range(g, 0, 5)];
+		}
+	}
+	return 0;
+}
+
+static int build_contingents_and_caveats(struct gen *g)
+{
+	static const struct {
+		const char *code, *nation, *person, *kind, *target, *reason;
+	} caveats[] = {
+		{ "CAV-DEU-1", "DEU", NULL, "region", "Anbar", "national mandate: Baghdad area only (synthetic)" },
+		{ "CAV-TUR-1", "TUR", NULL, "site", "ERBIL", "national restriction (synthetic)" },
+		{ "CAV-AUS-1", "AUS", NULL, "activity", "operation", "no part in host-force operations (synthetic)" },
+		{ "CAV-ITA-1", "ITA", NULL, "site", "ALASAD", "national restriction (synthetic)" },
+		{ "CAV-P00042", NULL, "P00042", "site", "BESMAYA", "personal medical restriction (synthetic)" },
+	};
+
+	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++)
+		if (put(g, "organisations", "code", fmt(g, "CON-%s", contributors[i].code),
+			"name", fmt(g, "%s national contingent", contributors[i].code),
+			"kind", "contingent", "parent", "NMI",
+			"nation", contributors[i].code,
+			"valid_from", contributors[i].from ? contributors[i].from : "2018-10-01",
+			NULL))
+			return -1;
+	for (size_t i = 0; i < sizeof(caveats) / sizeof(caveats[0]); i++)
+		if (put(g, "caveats", "code", caveats[i].code, "nation", caveats[i].nation,
+			"person", caveats[i].person, "kind", caveats[i].kind,
+			"target", caveats[i].target, "reason", caveats[i].reason,
+			"valid_from", "2018-10-01", NULL))
+			return -1;
+	return 0;
+}
+
+/*==== Training =========================================================*/
+
+struct course_plan {
+	const char *code, *site, *qual, *unit;
+	int duration, capacity, ratio, gap_lo, gap_hi;
+	const char *from;	/* the mission runs it from */
+	const char *rank;	/* of its trainees */
+};
+
+static const struct course_plan plans[] = {
+	{ "CIED-TTT", "BESMAYA", "CIED-INSTR", "IRQ-U-ENG", 49, 24, 8, 7, 21, "2019-01-06", "Sergeant" },
+	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-ENG", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant" },
+	{ "AVM-T72", "TAJI", "AVM-INSTR", "IRQ-U-ARM", 30, 12, 6, 7, 21, "2019-01-13", "Staff Sergeant" },
+	{ "CIMIC-SEM", "RUSTAMIYAH", "CIMIC-PLAN", "IRQ-U-INF1", 3, 30, 15, 40, 80, "2019-02-10", "Colonel" },
+	{ "CCC-TTT", "MMS", "MED-INSTR", "IRQ-U-MED", 16, 20, 5, 10, 24, "2019-01-20", "Lieutenant" },
+	{ "INSTR-DEV", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF2", 10, 20, 10, 14, 35, "2019-03-03", "Captain" },
+	{ "INSTR-CRS", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF1", 42, 30, 10, 14, 28, "2019-04-07", "Lieutenant" },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2020-06-07", "Corporal" },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2020-06-14", "Corporal" },
+	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2020-06-21", "Patrolman" },
+};
+
+/* Suspensions of the demo (status-events.csv): sessions meeting one are
+ * postponed. */
+static const struct { const char *from, *to; } pauses[] = {
+	{ "2020-01-04", "2020-02-13" },
+	{ "2020-03-20", "2020-06-01" },
+};
+
+static int32_t pause_end(int32_t from, int32_t to)
+{
+	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++)
+		if (from < day(pauses[i].to) && to > day(pauses[i].from))
+			return day(pauses[i].to);
+	return 0;
+}
+
+/* Trainers for a session: holders of posts at the site with the course's
+ * qualification, on post for the whole session where possible. */
+static void pick_trainers(struct establishment *es, const struct course_plan *c,
+			  int32_t from, int32_t to, int want, char *out, size_t n)
+{
+	size_t len = 0;
+	int got = 0;
+
+	out[0] = '\0';
+	for (int pass = 0; pass < 2 && got < want; pass++) {
+		for (size_t i = 0; i < es->nposts && got < want; i++) {
+			struct post *p = &es->posts[i];
+
+			if (!p->qual || strcmp(p->qual, c->qual) ||
+			    strcmp(p->site, c->site))
+				continue;
+			for (size_t t = 0; t < p->ntours && got < want; t++) {
+				struct tour *tr = &p->tours[t];
+				int whole = tr->from <= from && tr->to >= to;
+				int starts = tr->from <= from && tr->to > from;
+
+				if (pass == 0 ? !whole : (!starts || whole))
+					continue;
+				len += (size_t)snprintf(out + len, n - len, "%sP%05d",
+							got ? ";" : "", tr->person);
+				got++;
+				if (len >= n - 8)
+					return;
+			}
+		}
+	}
+}
+
+static int build_sessions(struct gen *g, struct establishment *es)
+{
+	int32_t now = day(DEMO_NOW), until = day(SESSIONS_UNTIL);
+	int trainee = 0;
+
+	for (size_t ci = 0; ci < sizeof(plans) / sizeof(plans[0]); ci++) {
+		const struct course_plan *c = &plans[ci];
+		int32_t start = day(c->from);
+		int index = 0;
+
+		while (start < until) {
+			int32_t end = start + c->duration, resume;
+			const char *status, *lead = "mission", *instr;
+			char trainers[256], key[64];
+			int n, want;
+			double host_share, pass_rate;
+
+			resume = pause_end(start, end);
+			status = resume ? "postponed" : end <= now ? "completed" :
+				 start <= now ? "running" : "planned";
+			n = (int)(c->capacity * (0.6 + 0.4 * unit(g)));
+			want = (n + c->ratio - 1) / c->ratio;
+			pick_trainers(es, c, start, end, want, trainers, sizeof(trainers));
+			/* Host-nation instructors take the lead as the course
+			 * matures: the mission's end state. */
+			host_share = index < 3 ? 0 : 0.1 * (index - 2);
+			if (unit(g) < host_share)
+				lead = "host";
+			instr = !strcmp(lead, "host") ? "Iraqi instructor (synthetic)" :
+				trainers[0] ? fmt(g, "%.6s", trainers) : NULL;
+			if (put(g, "sessions", "course", c->code, "site", c->site,
+				"room", fmt(g, "Classroom %d", range(g, 1, 4)),
+				"valid_from", D(g, start), "valid_to", D(g, end),
+				"trainers", trainers[0] ? trainers : NULL,
+				"lead", lead, "lead_instructor", instr,
+				"host_unit", c->unit, "status", status,
+				"releasability", "MISSION;IRQ", NULL))
+				return -1;
+			g->st->sessions++;
+			snprintf(key, sizeof(key), "%s/%s", c->code, D(g, start));
+			pass_rate = 0.7 + 0.25 * (index > 10 ? 1 : index / 10.0);
+			for (int t = 0; t < n; t++) {
+				const char *sn = fmt(g, "IQ-%06d", ++trainee);
+				const char *att = "enrolled", *res = "pending", *cert = NULL;
+
+				if (!strcmp(status, "completed")) {
+					att = unit(g) < 0.95 ? "attended" : "absent";
+					res = !strcmp(att, "attended") && unit(g) < pass_rate ?
+						"pass" : "fail";
+					if (!strcmp(res, "pass"))
+						cert = fmt(g, "CERT-%s-%06d", c->code, trainee);
+				} else if (!strcmp(status, "running")) {
+					att = "attended";
+				}
+				if (put(g, "trainees", "service_number", sn,
+					"name", fmt(g, "Synthetic trainee %06d", trainee),
+					"nation", "IRQ", "unit", c->unit, "rank", c->rank,
+					"releasability", "MISSION;IRQ", NULL) ||
+				    put(g, "enrolments", "session", key, "trainee", sn,
+					"attendance", att, "result", res,
+					"certificate", cert, "releasability", "MISSION;IRQ",
+					NULL))
+					return -1;
+				g->st->trainees++;
+				g->st->enrolments++;
+			}
+			index++;
+			start = (resume ? resume : end) + range(g, c->gap_lo, c->gap_hi);
+		}
+	}
+	return 0;
+}
+
+static int build_assessments(struct gen *g)
+{
+	static const struct {
+		const char *org, *competency;
+	} series[] = {
+		{ "IRQ-EOD", "IED clearance" }, { "IRQ-EOD", "manual demining" },
+		{ "IRQ-MMS", "combat casualty care" },
+		{ "IRQ-EME", "armoured vehicle maintenance" },
+		{ "IRQ-DUMS", "civil-military planning" },
+		{ "IRQ-MILCOL", "instruction" }, { "IRQ-NCO", "leadership" },
+		{ "IRQ-FP", "policing" }, { "IRQ-MOD", "force development planning" },
+	};
+	int32_t until = day(DEMO_NOW);
+
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
+		int level = 1;
+
+		for (int32_t d = day("2019-03-31"); d <= until; d += 182) {
+			if (level < 4 && unit(g) < 0.45)
+				level++;
+			if (put(g, "assessments", "organisation", series[i].org,
+				"competency", series[i].competency,
+				"assessed_on", D(g, d), "level", fmt(g, "%d", level),
+				"target", "4", "assessor",
+				"NMI assessment team (synthetic)", NULL))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*==== Entry ============================================================*/
+
+int demo_load(struct store *s, progress_fn progress, void *progress_arg,
+	      struct demo_stats *st, struct error *e)
+{
+	struct gen g = { .s = s, .e = e, .st = st, .progress = progress,
+			 .progress_arg = progress_arg, .rng = 20181001 };
+	struct establishment es = { 0 };
+	int ret = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (store_begin(s, e))
+		return -1;
+	if (load_facts(&g) || build_posts(&g, &es) || build_tours(&g, &es) ||
+	    build_contingents_and_caveats(&g) ||
+	    build_sessions(&g, &es) || build_assessments(&g))
+		goto out;
+	if (store_commit(s, e))
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		store_rollback(s);
+	for (size_t i = 0; i < es.nposts; i++)
+		free(es.posts[i].tours);
+	free(es.posts);
+	return ret;
+}

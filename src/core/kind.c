@@ -1,0 +1,342 @@
+/* The catalogue of record kinds; see kind.h. */
+#include "core/kind.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define F(n, t, fl, ...) { .name = (n), .type = (t), .flags = (fl), __VA_ARGS__ }
+#define REQ FF_REQUIRED
+#define KEY (FF_KEY | FF_REQUIRED)
+#define MARKING \
+	F("classification", FT_MARKING, 0, .def = "NU"), \
+	F("releasability", FT_RELEASE, 0, .def = "MISSION"), \
+	F("provenance", FT_ENUM, 0, .values = "entered|public|synthetic", \
+	  .def = "entered")
+#define INTERVAL(req_to) \
+	F("valid_from", FT_DATE, REQ), \
+	F("valid_to", FT_DATE, (req_to))
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CATEGORY "military|civilian|contractor"
+#define ACTIVITY_KIND "training|advising|support|operation"
+#define CLEARANCE "NU|NR|NC|NS|CTS"
+
+/* In force on ?1: the interval of alias t covers the date. */
+#define IN_FORCE(a) a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " a ".valid_to > ?1)"
+
+static const struct field nation_fields[] = {
+	F("code", FT_ISO3, KEY),
+	F("name", FT_TEXT, REQ),
+	F("member_since", FT_DATE, 0),
+	F("partner_since", FT_DATE, 0),
+	F("partner_until", FT_DATE, 0),
+	F("partner_kind", FT_TEXT, 0),
+	MARKING,
+};
+static const struct derived nation_derived[] = {
+	{ "status",
+	  "CASE WHEN t.member_since <= ?1 THEN 'member'"
+	  " WHEN t.partner_since <= ?1 AND (t.partner_until IS NULL OR"
+	  " t.partner_until > ?1) THEN 'partner' ELSE '' END" },
+};
+
+static const struct field organisation_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("name", FT_TEXT, REQ),
+	F("kind", FT_ENUM, REQ, .values = "alliance|mission|coalition|"
+	  "contingent|host-ministry|host-institution|host-unit|other"),
+	F("parent", FT_REF, 0, .ref = "organisations"),
+	F("nation", FT_REF, 0, .ref = "nations"),
+	INTERVAL(0),
+	MARKING,
+};
+
+static const struct field site_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("name", FT_TEXT, REQ),
+	F("latitude", FT_REAL, REQ, .min = -90, .max = 90),
+	F("longitude", FT_REAL, REQ, .min = -180, .max = 180),
+	F("country", FT_REF, REQ, .ref = "nations"),
+	F("region", FT_TEXT, 0),
+	F("role", FT_TEXT, 0),
+	F("mission_approved", FT_BOOL, 0, .def = "yes"),
+	INTERVAL(0),
+	MARKING,
+};
+#define EVENT_IN_FORCE(action, scope) \
+	"EXISTS (SELECT 1 FROM status_event e WHERE e.action = '" action "'" \
+	" AND (" scope ") AND " IN_FORCE("e") ")"
+static const struct derived site_derived[] = {
+	{ "status",
+	  "CASE WHEN t.valid_to IS NOT NULL AND t.valid_to <= ?1 THEN 'closed'"
+	  " WHEN NOT t.mission_approved THEN 'restricted'"
+	  " WHEN " EVENT_IN_FORCE("suspend", "e.scope = 'mission' OR"
+				  " e.scope = 'site:' || t.code") " THEN 'suspended'"
+	  " WHEN " EVENT_IN_FORCE("restrict", "e.scope = 'site:' || t.code")
+	  " THEN 'restricted' ELSE 'open' END" },
+};
+
+static const struct field post_fields[] = {
+	F("number", FT_TEXT, KEY),
+	F("title", FT_TEXT, REQ),
+	F("branch", FT_TEXT, REQ),
+	F("category", FT_ENUM, REQ, .values = CATEGORY),
+	F("function", FT_ENUM, REQ,
+	  .values = "command|staff|training|advising|support|operation"),
+	F("rank_band", FT_TEXT, 0),
+	F("qualifications", FT_LIST, 0),
+	F("site", FT_REF, REQ, .ref = "sites"),
+	F("organisation", FT_REF, REQ, .ref = "organisations"),
+	F("nation", FT_REF, 0, .ref = "nations"),
+	INTERVAL(0),
+	MARKING,
+};
+static const struct derived post_derived[] = {
+	{ "holder",
+	  "(SELECT group_concat(a.person, ';') FROM assignment a"
+	  " WHERE a.post = t.number AND " IN_FORCE("a") ")" },
+};
+
+static const struct field person_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("name", FT_TEXT, REQ),
+	F("nation", FT_REF, REQ, .ref = "nations"),
+	F("category", FT_ENUM, REQ, .values = CATEGORY),
+	F("rank", FT_TEXT, 0),
+	F("clearance", FT_ENUM, 0, .values = CLEARANCE, .def = "NU"),
+	F("qualifications", FT_QUALS, 0),
+	INTERVAL(0),
+	MARKING,
+};
+
+static const struct field assignment_fields[] = {
+	F("person", FT_REF, KEY, .ref = "persons"),
+	F("post", FT_REF, KEY, .ref = "posts"),
+	F("valid_from", FT_DATE, KEY),
+	F("valid_to", FT_DATE, 0),
+	MARKING,
+};
+
+static const struct field caveat_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("nation", FT_REF, 0, .ref = "nations"),
+	F("person", FT_REF, 0, .ref = "persons"),
+	F("kind", FT_ENUM, REQ, .values = "site|region|activity"),
+	F("target", FT_TEXT, REQ),
+	F("reason", FT_TEXT, 0),
+	INTERVAL(0),
+	MARKING,
+};
+
+static const struct field activity_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("title", FT_TEXT, REQ),
+	F("kind", FT_ENUM, REQ, .values = ACTIVITY_KIND),
+	F("host", FT_REF, 0, .ref = "organisations"),
+	F("owner", FT_REF, REQ, .ref = "organisations"),
+	F("previous_owner", FT_REF, 0, .ref = "organisations"),
+	F("owner_from", FT_DATE, 0),
+	F("site", FT_REF, 0, .ref = "sites"),
+	INTERVAL(0),
+	MARKING,
+};
+static const struct derived activity_derived[] = {
+	{ "owner_as_of",
+	  "CASE WHEN t.previous_owner IS NOT NULL AND ?1 < t.owner_from"
+	  " THEN t.previous_owner ELSE t.owner END" },
+};
+
+static const struct field course_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("title", FT_TEXT, REQ),
+	F("activity", FT_REF, REQ, .ref = "activities"),
+	F("duration_days", FT_INT, REQ | FF_POSITIVE),
+	F("capacity", FT_INT, REQ | FF_POSITIVE),
+	F("trainer_qualifications", FT_LIST, 0),
+	F("trainer_ratio", FT_INT, FF_POSITIVE, .def = "12"),
+	F("competencies", FT_LIST, 0),
+	F("transition_sessions", FT_INT, FF_POSITIVE, .def = "3"),
+	F("pass_target", FT_REAL, 0, .def = "0.8", .min = 0, .max = 1),
+	MARKING,
+};
+
+static const struct field session_fields[] = {
+	F("course", FT_REF, KEY, .ref = "courses"),
+	F("site", FT_REF, REQ, .ref = "sites"),
+	F("room", FT_TEXT, 0),
+	F("valid_from", FT_DATE, KEY),
+	F("valid_to", FT_DATE, REQ),
+	F("trainers", FT_LIST, 0, .ref = "persons"),
+	F("lead", FT_ENUM, 0, .values = "mission|host", .def = "mission"),
+	F("lead_instructor", FT_TEXT, 0),
+	F("host_unit", FT_REF, 0, .ref = "organisations"),
+	F("status", FT_ENUM, 0, .def = "planned",
+	  .values = "planned|running|completed|postponed|cancelled"),
+	MARKING,
+};
+
+static const struct field trainee_fields[] = {
+	F("service_number", FT_TEXT, KEY),
+	F("name", FT_TEXT, REQ),
+	F("nation", FT_REF, REQ, .ref = "nations"),
+	F("unit", FT_REF, REQ, .ref = "organisations"),
+	F("rank", FT_TEXT, 0),
+	MARKING,
+};
+
+static const struct field enrolment_fields[] = {
+	F("session", FT_REF, KEY, .ref = "sessions"),
+	F("trainee", FT_REF, KEY, .ref = "trainees"),
+	F("attendance", FT_ENUM, 0, .def = "enrolled",
+	  .values = "enrolled|attended|absent|withdrawn"),
+	F("result", FT_ENUM, 0, .values = "pending|pass|fail", .def = "pending"),
+	F("certificate", FT_TEXT, 0),
+	MARKING,
+};
+
+static const struct field assessment_fields[] = {
+	F("organisation", FT_REF, KEY, .ref = "organisations"),
+	F("competency", FT_TEXT, KEY),
+	F("assessed_on", FT_DATE, KEY),
+	F("level", FT_INT, REQ, .min = 0, .max = 5),
+	F("target", FT_INT, 0, .min = 0, .max = 5),
+	F("assessor", FT_TEXT, 0),
+	MARKING,
+};
+
+static const struct field consent_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("title", FT_TEXT, REQ),
+	F("activity_kinds", FT_LIST, REQ, .values = "training|advising|support"),
+	F("sites", FT_LIST, 0, .ref = "sites"),
+	F("institutions", FT_LIST, 0, .ref = "organisations"),
+	F("ceiling", FT_INT, REQ | FF_NONNEG),
+	F("state", FT_ENUM, 0, .values = "granted|suspended|withdrawn",
+	  .def = "granted"),
+	INTERVAL(0),
+	MARKING,
+};
+
+static const struct field status_event_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("action", FT_ENUM, REQ, .values = "suspend|restrict"),
+	F("scope", FT_SCOPE, REQ),
+	F("reason", FT_TEXT, REQ),
+	F("ordered_by", FT_TEXT, 0),
+	INTERVAL(0),
+	MARKING,
+};
+
+#define KIND(var, nm, tbl, lbl, keycol, as, ascol, der, nder) \
+	static const struct kind var = { \
+		.name = nm, .table = tbl, .label = lbl, .key_column = keycol, \
+		.fields = var##_fields, .nfields = N(var##_fields), \
+		.asof = as, .asof_column = ascol, .derived = der, .nderived = nder }
+
+KIND(nation, "nations", "nation", "nation", "code", ASOF_NONE, NULL,
+     nation_derived, N(nation_derived));
+KIND(organisation, "organisations", "organisation", "organisation", "code",
+     ASOF_INTERVAL, NULL, NULL, 0);
+KIND(site, "sites", "site", "site", "code", ASOF_STARTED, NULL,
+     site_derived, N(site_derived));
+KIND(post, "posts", "post", "post", "number", ASOF_INTERVAL, NULL,
+     post_derived, N(post_derived));
+KIND(person, "persons", "person", "person", "code", ASOF_INTERVAL, NULL,
+     NULL, 0);
+KIND(assignment, "assignments", "assignment", "assignment", "key",
+     ASOF_INTERVAL, NULL, NULL, 0);
+KIND(caveat, "caveats", "caveat", "caveat", "code", ASOF_INTERVAL, NULL,
+     NULL, 0);
+KIND(activity, "activities", "activity", "activity", "code", ASOF_INTERVAL,
+     NULL, activity_derived, N(activity_derived));
+KIND(course, "courses", "course", "course", "code", ASOF_NONE, NULL, NULL, 0);
+KIND(session, "sessions", "session", "session", "key", ASOF_INTERVAL, NULL,
+     NULL, 0);
+KIND(trainee, "trainees", "trainee", "trainee", "service_number", ASOF_NONE,
+     NULL, NULL, 0);
+KIND(enrolment, "enrolments", "enrolment", "enrolment", "key", ASOF_NONE,
+     NULL, NULL, 0);
+KIND(assessment, "assessments", "assessment", "assessment", "key", ASOF_ON,
+     "assessed_on", NULL, 0);
+KIND(consent, "consents", "consent", "consent", "code", ASOF_INTERVAL, NULL,
+     NULL, 0);
+KIND(status_event, "status-events", "status_event", "status event", "code",
+     ASOF_INTERVAL, NULL, NULL, 0);
+
+/* In dependency order: a kind refers only to kinds before it (and to
+ * itself), so importing in this order always resolves references. */
+const struct kind *const kinds[] = {
+	&nation, &organisation, &site, &post, &person, &assignment, &caveat,
+	&activity, &course, &session, &trainee, &enrolment, &assessment,
+	&consent, &status_event,
+};
+const size_t nkinds = N(kinds);
+
+const struct kind *kind_find(const char *name)
+{
+	for (size_t i = 0; i < nkinds; i++)
+		if (!strcmp(kinds[i]->name, name) || !strcmp(kinds[i]->table, name))
+			return kinds[i];
+	return NULL;
+}
+
+int kind_field_index(const struct kind *k, const char *name)
+{
+	for (size_t i = 0; i < k->nfields; i++)
+		if (!strcmp(k->fields[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const struct field *kind_field(const struct kind *k, const char *name)
+{
+	int i = kind_field_index(k, name);
+
+	return i < 0 ? NULL : &k->fields[i];
+}
+
+int kind_composite_key(const struct kind *k)
+{
+	return !strcmp(k->key_column, "key");
+}
+
+int enum_has(const char *values, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = values;
+
+	if (!values || !n)
+		return 0;
+	while (*p) {
+		const char *end = strchr(p, '|');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, v, n))
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+extern const char *const iso3166_table[][2];
+extern const size_t iso3166_count;
+
+static int cmp_code(const void *key, const void *row)
+{
+	return strcmp(key, ((const char *const *)row)[0]);
+}
+
+const char *iso3166_alpha3_name(const char *code)
+{
+	const char *const *row = bsearch(code, iso3166_table, iso3166_count,
+					 sizeof(iso3166_table[0]), cmp_code);
+
+	return row ? row[1] : NULL;
+}
+
+int iso3166_alpha3_valid(const char *code)
+{
+	return iso3166_alpha3_name(code) != NULL;
+}

@@ -1,0 +1,375 @@
+/* Validation of records against the catalogue; see validate.h. */
+#include "core/validate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/date.h"
+
+/*==== Single values ====================================================*/
+
+static int parse_int(const struct field *f, const char *in, char **out,
+		     const char **why)
+{
+	char *end, tmp[32];
+	long long v;
+
+	errno = 0;
+	v = strtoll(in, &end, 10);
+	if (end == in || *end || errno) {
+		*why = "not a whole number";
+		return -1;
+	}
+	if ((f->flags & FF_POSITIVE) && v <= 0) {
+		*why = "must be greater than zero";
+		return -1;
+	}
+	if ((f->flags & FF_NONNEG) && v < 0) {
+		*why = "must not be negative";
+		return -1;
+	}
+	if (f->min < f->max && (v < f->min || v > f->max)) {
+		*why = "out of range";
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%lld", v);
+	*out = strdup(tmp);
+	return 0;
+}
+
+/* The text SQLite gives a REAL: "%!.15g", always with a decimal point. */
+static int parse_real(const struct field *f, const char *in, char **out,
+		      const char **why)
+{
+	char *end, tmp[40];
+	double v;
+
+	errno = 0;
+	v = strtod(in, &end);
+	if (end == in || *end || errno || !isfinite(v)) {
+		*why = "not a number";
+		return -1;
+	}
+	if (f->min < f->max && (v < f->min || v > f->max)) {
+		*why = "out of range";
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%.15g", v);
+	if (!strpbrk(tmp, ".eEn"))
+		snprintf(tmp + strlen(tmp), sizeof(tmp) - strlen(tmp), ".0");
+	*out = strdup(tmp);
+	return 0;
+}
+
+static int parse_bool(const char *in, char **out, const char **why)
+{
+	static const char *const yes[] = { "yes", "true", "1", "y" };
+	static const char *const no[] = { "no", "false", "0", "n" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(in, yes[i])) {
+			*out = strdup("yes");
+			return 0;
+		}
+		if (!strcasecmp(in, no[i])) {
+			*out = strdup("no");
+			return 0;
+		}
+	}
+	*why = "not yes or no";
+	return -1;
+}
+
+/* Check each ';'-separated element of IN with CHECK. */
+static int each_element(const char *in, int (*check)(const struct field *,
+		const char *, const char **), const struct field *f,
+		const char **why)
+{
+	char *copy = strdup(in), *p = copy, *next;
+	int ret = 0;
+
+	if (!copy) {
+		*why = "out of memory";
+		return -1;
+	}
+	for (; p; p = next) {
+		next = strchr(p, ';');
+		if (next)
+			*next++ = '\0';
+		if (!*p) {
+			*why = "empty element in a ';' list";
+			ret = -1;
+			break;
+		}
+		if (check && check(f, p, why)) {
+			ret = -1;
+			break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+static int check_enum_el(const struct field *f, const char *v, const char **why)
+{
+	if (f->values && !enum_has(f->values, v)) {
+		*why = "not an allowed value";
+		return -1;
+	}
+	return 0;
+}
+
+static int check_qual(const struct field *f, const char *v, const char **why)
+{
+	const char *colon = strchr(v, ':');
+	int32_t d;
+
+	(void)f;
+	if (colon == v) {
+		*why = "qualification without a code";
+		return -1;
+	}
+	if (colon && date_parse(colon + 1, &d, why)) {
+		*why = "qualification expiry is not a valid date (CODE:YYYY-MM-DD)";
+		return -1;
+	}
+	return 0;
+}
+
+static int check_release(const struct field *f, const char *v, const char **why)
+{
+	(void)f;
+	if (!strcmp(v, "NATO") || !strcmp(v, "MISSION") ||
+	    iso3166_alpha3_valid(v))
+		return 0;
+	*why = "releasability must list NATO, MISSION or ISO 3166 alpha-3 codes";
+	return -1;
+}
+
+static int check_scope(const char *in, const char **why)
+{
+	if (!strcmp(in, "mission") ||
+	    (!strncmp(in, "site:", 5) && in[5]) ||
+	    (!strncmp(in, "activity:", 9) && in[9]))
+		return 0;
+	*why = "scope must be mission, site:CODE or activity:CODE";
+	return -1;
+}
+
+int value_canonical(const struct field *f, const char *in, char **out,
+		    const char **why)
+{
+	int32_t d;
+
+	*out = NULL;
+	switch (f->type) {
+	case FT_INT:
+		return parse_int(f, in, out, why);
+	case FT_REAL:
+		return parse_real(f, in, out, why);
+	case FT_BOOL:
+		return parse_bool(in, out, why);
+	case FT_DATE:
+		if (date_parse(in, &d, why))
+			return -1;
+		break;
+	case FT_ISO3:
+		if (!iso3166_alpha3_valid(in)) {
+			*why = "not an ISO 3166-1 alpha-3 country code";
+			return -1;
+		}
+		break;
+	case FT_ENUM:
+		if (!enum_has(f->values, in)) {
+			*why = "not an allowed value";
+			return -1;
+		}
+		break;
+	case FT_MARKING:
+		if (!enum_has("NU|NR|NC|NS|CTS", in)) {
+			*why = "classification must be NU, NR, NC, NS or CTS";
+			return -1;
+		}
+		break;
+	case FT_LIST:
+		if (each_element(in, f->ref ? NULL : check_enum_el, f, why))
+			return -1;
+		break;
+	case FT_QUALS:
+		if (each_element(in, check_qual, f, why))
+			return -1;
+		break;
+	case FT_RELEASE:
+		if (each_element(in, check_release, f, why))
+			return -1;
+		break;
+	case FT_SCOPE:
+		if (check_scope(in, why))
+			return -1;
+		break;
+	case FT_TEXT:
+	case FT_REF:
+		break;
+	}
+	*out = strdup(in);
+	if (!*out) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+/*==== Whole records ====================================================*/
+
+struct ctx {
+	struct store *s;
+	struct record *r;
+	problem_fn fn;
+	void *arg;
+	struct error *e;
+	int n;
+	int failed;
+};
+
+static void problem(struct ctx *c, size_t i, const char *reason)
+{
+	c->fn(c->arg, i, c->r->v[i], reason);
+	c->n++;
+}
+
+static void check_ref(struct ctx *c, size_t i, const char *kindname,
+		      const char *key)
+{
+	const struct kind *k = kind_find(kindname);
+	char why[160];
+	int rc;
+
+	rc = store_exists(c->s, k, key, c->e);
+	if (rc < 0) {
+		c->failed = 1;
+		return;
+	}
+	if (!rc) {
+		snprintf(why, sizeof(why), "no %s '%s'", k->label, key);
+		problem(c, i, why);
+	}
+}
+
+static void check_refs(struct ctx *c, size_t i)
+{
+	const struct field *f = &c->r->kind->fields[i];
+	const char *v = c->r->v[i];
+	char *copy, *p, *next;
+
+	if (!v || c->failed)
+		return;
+	if (f->type == FT_REF) {
+		check_ref(c, i, f->ref, v);
+	} else if (f->type == FT_LIST && f->ref) {
+		copy = strdup(v);
+		for (p = copy; p && !c->failed; p = next) {
+			next = strchr(p, ';');
+			if (next)
+				*next++ = '\0';
+			check_ref(c, i, f->ref, p);
+		}
+		free(copy);
+	} else if (f->type == FT_SCOPE) {
+		if (!strncmp(v, "site:", 5))
+			check_ref(c, i, "sites", v + 5);
+		else if (!strncmp(v, "activity:", 9))
+			check_ref(c, i, "activities", v + 9);
+	}
+}
+
+/* FROM must be strictly before TO when both are given. */
+static void check_order(struct ctx *c, const char *from, const char *to,
+			const char *reason)
+{
+	int a = kind_field_index(c->r->kind, from);
+	int b = kind_field_index(c->r->kind, to);
+
+	if (a < 0 || b < 0 || !c->r->v[a] || !c->r->v[b])
+		return;
+	if (strcmp(c->r->v[a], c->r->v[b]) >= 0)
+		problem(c, (size_t)b, reason);
+}
+
+static const char *val(struct ctx *c, const char *name)
+{
+	int i = kind_field_index(c->r->kind, name);
+
+	return i < 0 ? NULL : c->r->v[i];
+}
+
+static void check_kind_rules(struct ctx *c)
+{
+	const struct kind *k = c->r->kind;
+
+	check_order(c, "valid_from", "valid_to",
+		    "valid_to must be after valid_from");
+	check_order(c, "partner_since", "partner_until",
+		    "partner_until must be after partner_since");
+	if (!strcmp(k->table, "activity")) {
+		int has_prev = val(c, "previous_owner") != NULL;
+		int has_from = val(c, "owner_from") != NULL;
+
+		if (has_prev != has_from)
+			problem(c, (size_t)kind_field_index(k, "owner_from"),
+				"previous_owner and owner_from go together");
+	}
+	if (!strcmp(k->table, "caveat") &&
+	    !val(c, "nation") == !val(c, "person"))
+		problem(c, (size_t)kind_field_index(k, "nation"),
+			"a caveat belongs to a nation or to a person: give "
+			"exactly one");
+}
+
+int record_validate(struct store *s, struct record *r, problem_fn fn,
+		    void *arg, struct error *e)
+{
+	const struct kind *k = r->kind;
+	struct ctx c = { .s = s, .r = r, .fn = fn, .arg = arg, .e = e };
+
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		const char *why = NULL;
+		char *canon;
+
+		if (!r->v[i] && f->def && record_set(r, i, f->def))
+			return error_set(e, ERR_NOMEM, "out of memory");
+		if (!r->v[i]) {
+			if (f->flags & FF_REQUIRED)
+				problem(&c, i, "required");
+			continue;
+		}
+		if (value_canonical(f, r->v[i], &canon, &why)) {
+			problem(&c, i, why);
+			continue;
+		}
+		free(r->v[i]);
+		r->v[i] = canon;
+	}
+	if (c.n == 0) {
+		for (size_t i = 0; i < k->nfields && !c.failed; i++)
+			check_refs(&c, i);
+		check_kind_rules(&c);
+	}
+	if (c.failed)
+		return -1;
+	if (kind_composite_key(k)) {
+		if (record_make_key(r))
+			return error_set(e, ERR_NOMEM, "out of memory");
+	} else {
+		free(r->key);
+		r->key = NULL;
+		if (r->v[kind_field_index(k, k->key_column)] &&
+		    !(r->key = strdup(r->v[kind_field_index(k, k->key_column)])))
+			return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	return c.n;
+}

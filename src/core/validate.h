@@ -1,0 +1,30 @@
+/*
+ * Validation of records against the catalogue: types, required fields,
+ * defaults, references to records that exist, and intervals. Every
+ * problem is reported (not only the first) through a callback so that
+ * each way in can say where it was: a CSV cell, a JSON member, an option.
+ */
+#ifndef CADRE_CORE_VALIDATE_H
+#define CADRE_CORE_VALIDATE_H
+
+#include "core/kind.h"
+#include "store/store.h"
+
+/* FIELD is an index into the kind's fields; VALUE may be NULL. */
+typedef void (*problem_fn)(void *arg, size_t field, const char *value,
+			   const char *reason);
+
+/* Check and canonicalise one value of field F: trims nothing, rewrites
+ * numbers and booleans to their canonical text. On success *OUT is a new
+ * string (caller frees) and 0 is returned; on failure -1 and *WHY. */
+int value_canonical(const struct field *f, const char *in, char **out,
+		    const char **why);
+
+/* Fill in defaults, canonicalise every value, check required fields,
+ * references (through S) and intervals; compose the key. Reports each
+ * problem to FN and returns the number reported, or -1 if the store
+ * failed (E says why). */
+int record_validate(struct store *s, struct record *r, problem_fn fn,
+		    void *arg, struct error *e);
+
+#endif

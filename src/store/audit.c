@@ -1,0 +1,271 @@
+/* The hash-chained audit log; see audit.h. */
+#include "store/audit.h"
+#include "store/store_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/buf.h"
+
+#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+static void feed(crypto_generichash_state *h, const char *s)
+{
+	unsigned char len[8];
+	uint64_t n = s ? strlen(s) : UINT64_MAX;
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)(n >> (8 * i));
+	crypto_generichash_update(h, len, sizeof(len));
+	if (s)
+		crypto_generichash_update(h, (const unsigned char *)s, strlen(s));
+}
+
+static void entry_hash(const struct audit_entry *a, char out[65])
+{
+	crypto_generichash_state h;
+	unsigned char md[32];
+	char seq[24];
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)a->seq);
+	crypto_generichash_init(&h, NULL, 0, sizeof(md));
+	feed(&h, a->prev_hash);
+	feed(&h, seq);
+	feed(&h, a->at);
+	feed(&h, a->actor);
+	feed(&h, a->action);
+	feed(&h, a->entity);
+	feed(&h, a->key);
+	feed(&h, a->before);
+	feed(&h, a->after);
+	crypto_generichash_final(&h, md, sizeof(md));
+	sodium_bin2hex(out, 65, md, sizeof(md));
+}
+
+static int load_head(struct store *s, struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit_head",
+			       -1, &st, NULL))
+		return store_fail(s, e, "reading the audit head");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1);
+
+		s->head_seq = sqlite3_column_int64(st, 0);
+		snprintf(s->head_hash, sizeof(s->head_hash), "%s",
+			 h && *h ? (const char *)h : GENESIS);
+	} else {
+		s->head_seq = 0;
+		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "reading the audit head");
+	s->head_loaded = 1;
+	return 0;
+}
+
+static void now_utc(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int audit_append(struct store *s, const char *action, const char *entity,
+		 const char *key, const char *before, const char *after,
+		 struct error *e)
+{
+	static const char sql[] =
+		"INSERT INTO audit (seq, at, actor, action, entity, key,"
+		" before, after, prev_hash, hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	struct audit_entry a;
+	sqlite3_stmt *st;
+	char at[21], hash[65];
+	int rc;
+
+	if (!s->head_loaded && load_head(s, e))
+		return -1;
+	now_utc(at);
+	a = (struct audit_entry){
+		.seq = s->head_seq + 1, .at = at, .actor = store_actor(s),
+		.action = action, .entity = entity, .key = key,
+		.before = before, .after = after, .prev_hash = s->head_hash,
+	};
+	entry_hash(&a, hash);
+	if (store_stmt(s, sql, &st, e))
+		return -1;
+	sqlite3_bind_int64(st, 1, a.seq);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a.actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, after, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, a.prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, e, "writing the audit log");
+	if (store_stmt(s, "UPDATE audit_head SET seq = ?1, hash = ?2", &st, e))
+		return -1;
+	sqlite3_bind_int64(st, 1, a.seq);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, e, "writing the audit head");
+	s->head_seq = a.seq;
+	memcpy(s->head_hash, hash, sizeof(hash));
+	return 0;
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+static void row_entry(sqlite3_stmt *st, struct audit_entry *a)
+{
+	a->seq = sqlite3_column_int64(st, 0);
+	a->at = text(st, 1);
+	a->actor = text(st, 2);
+	a->action = text(st, 3);
+	a->entity = text(st, 4);
+	a->key = text(st, 5);
+	a->before = text(st, 6);
+	a->after = text(st, 7);
+	a->prev_hash = text(st, 8);
+	a->hash = text(st, 9);
+}
+
+#define AUDIT_COLUMNS "seq, at, actor, action, entity, key, before, after," \
+	" prev_hash, hash"
+
+int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
+	       void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE 1");
+	if (f->entity)
+		buf_adds(&b, " AND entity = ?1");
+	if (f->key)
+		buf_adds(&b, " AND key = ?2");
+	if (f->actor)
+		buf_adds(&b, " AND actor = ?3");
+	if (f->since)
+		buf_adds(&b, " AND at >= ?4");
+	if (f->until)
+		buf_adds(&b, " AND at < ?5");
+	buf_adds(&b, " ORDER BY seq");
+	if (f->limit > 0)
+		buf_addf(&b, " LIMIT %ld", f->limit);
+	if (sqlite3_prepare_v2(s->db, buf_str(&b), -1, &st, NULL)) {
+		store_fail(s, e, "reading the audit log");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, f->entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->since, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->until, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_entry a;
+
+		row_entry(st, &a);
+		if ((ret = fn(arg, &a)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(s, e, "reading the audit log");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	buf_release(&b);
+	return ret;
+}
+
+static int tamper(struct error *e, int64_t *broken, int64_t seq,
+		  const char *what)
+{
+	*broken = seq;
+	error_set(e, ERR_TAMPER, "entry %lld %s", (long long)seq, what);
+	return -1;
+}
+
+int audit_verify(struct store *s, int64_t *count, int64_t *broken,
+		 struct error *e)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65], hash[65];
+	int64_t expect = 1, head_seq;
+	int rc, ret = -1;
+
+	*count = 0;
+	*broken = 0;
+	snprintf(prev, sizeof(prev), "%s", GENESIS);
+	if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS
+			       " FROM audit ORDER BY rowid", -1, &st, NULL))
+		return store_fail(s, e, "reading the audit log");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_entry a;
+
+		row_entry(st, &a);
+		if (a.seq != expect) {
+			tamper(e, broken, expect, "is missing or out of order: "
+			       "the log was cut, reordered or added to");
+			goto out;
+		}
+		if (!a.prev_hash || strcmp(a.prev_hash, prev)) {
+			tamper(e, broken, a.seq, "does not follow the entry "
+			       "before it: an entry was removed, inserted or "
+			       "reordered");
+			goto out;
+		}
+		entry_hash(&a, hash);
+		if (!a.hash || strcmp(a.hash, hash)) {
+			tamper(e, broken, a.seq, "was altered: its contents do "
+			       "not match its hash");
+			goto out;
+		}
+		memcpy(prev, hash, sizeof(prev));
+		expect++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(s, e, "reading the audit log");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	*count = expect - 1;
+	if (load_head(s, e))
+		goto out;
+	s->head_loaded = 0;
+	head_seq = s->head_seq;
+	if (head_seq != expect - 1 ||
+	    (head_seq && strcmp(s->head_hash, prev))) {
+		tamper(e, broken, expect, "is missing: the log ends before "
+		       "its recorded head, so entries were removed from the "
+		       "end (or the head was altered)");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,444 @@
+/* Records of every kind: generic reads and writes from the catalogue. */
+#include "store/store_int.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/date.h"
+
+/*==== Records in memory ================================================*/
+
+int record_init(struct record *r, const struct kind *k)
+{
+	r->kind = k;
+	r->key = NULL;
+	r->v = calloc(k->nfields, sizeof(*r->v));
+	return r->v ? 0 : -1;
+}
+
+void record_release(struct record *r)
+{
+	if (!r || !r->v)
+		return;
+	for (size_t i = 0; i < r->kind->nfields; i++)
+		free(r->v[i]);
+	free(r->v);
+	free(r->key);
+	r->v = NULL;
+	r->key = NULL;
+}
+
+int record_set(struct record *r, size_t i, const char *value)
+{
+	char *copy = NULL;
+
+	if (value && *value && !(copy = strdup(value)))
+		return -1;
+	free(r->v[i]);
+	r->v[i] = copy;
+	return 0;
+}
+
+int record_make_key(struct record *r)
+{
+	const struct kind *k = r->kind;
+	struct buf b = BUF_INIT;
+	int first = 1;
+
+	for (size_t i = 0; i < k->nfields; i++) {
+		if (!(k->fields[i].flags & FF_KEY))
+			continue;
+		if (!first)
+			buf_addc(&b, '/');
+		buf_adds(&b, r->v[i] ? r->v[i] : "");
+		first = 0;
+	}
+	if (b.failed) {
+		buf_release(&b);
+		return -1;
+	}
+	free(r->key);
+	r->key = buf_detach(&b);
+	return 0;
+}
+
+static json_t *value_json(const struct field *f, const char *v)
+{
+	if (!v)
+		return json_null();
+	switch (f->type) {
+	case FT_INT:
+		return json_integer(strtoll(v, NULL, 10));
+	case FT_REAL:
+		return json_real(strtod(v, NULL));
+	case FT_BOOL:
+		return json_boolean(!strcmp(v, "yes"));
+	default:
+		return json_string(v);
+	}
+}
+
+char *record_to_json(const struct record *r)
+{
+	json_t *o = json_object();
+	char *s;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < r->kind->nfields; i++)
+		json_object_set_new(o, r->kind->fields[i].name,
+				    value_json(&r->kind->fields[i], r->v[i]));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+/*==== SQL from the catalogue ===========================================*/
+
+static void add_columns(struct buf *b, const struct kind *k, const char *alias)
+{
+	for (size_t i = 0; i < k->nfields; i++)
+		buf_addf(b, "%s%s%s%s", i ? ", " : "", alias ? alias : "",
+			 alias ? "." : "", k->fields[i].name);
+}
+
+static int bind_value(sqlite3_stmt *st, int idx, const struct field *f,
+		      const char *v)
+{
+	if (!v)
+		return sqlite3_bind_null(st, idx);
+	switch (f->type) {
+	case FT_INT:
+		return sqlite3_bind_int64(st, idx, strtoll(v, NULL, 10));
+	case FT_REAL:
+		return sqlite3_bind_double(st, idx, strtod(v, NULL));
+	case FT_BOOL:
+		return sqlite3_bind_int(st, idx, !strcmp(v, "yes"));
+	default:
+		return sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT);
+	}
+}
+
+/* Read column COL of ST as field F's canonical text; NULL when empty. */
+static int column_value(sqlite3_stmt *st, int col, const struct field *f,
+			char **out)
+{
+	const unsigned char *t;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	if (f && f->type == FT_BOOL) {
+		*out = strdup(sqlite3_column_int(st, col) ? "yes" : "no");
+		return *out ? 0 : -1;
+	}
+	t = sqlite3_column_text(st, col);
+	if (!t)
+		return 0;
+	*out = strdup((const char *)t);
+	return *out ? 0 : -1;
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+		   struct error *e)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return store_fail(s, e, "preparing a query");
+	return 0;
+}
+
+/*==== Reads ============================================================*/
+
+static int load(struct store *s, const struct kind *k, const char *key,
+		struct record *out, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc, found = -1;
+
+	buf_adds(&b, "SELECT ");
+	add_columns(&b, k, NULL);
+	buf_addf(&b, " FROM %s WHERE %s = ?1", k->table, k->key_column);
+	if (store_stmt(s, buf_str(&b), &st, e))
+		goto out;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		found = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		store_fail(s, e, "reading a record");
+		goto out;
+	}
+	for (size_t i = 0; i < k->nfields; i++) {
+		free(out->v[i]);
+		if (column_value(st, (int)i, &k->fields[i], &out->v[i])) {
+			error_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	free(out->key);
+	out->key = strdup(key);
+	found = out->key ? 1 : -1;
+out:
+	if (st)
+		sqlite3_reset(st);
+	buf_release(&b);
+	return found;
+}
+
+int store_get(struct store *s, const struct kind *k, const char *key,
+	      struct record *out, struct error *e)
+{
+	return load(s, k, key, out, e);
+}
+
+int store_exists(struct store *s, const struct kind *k, const char *key,
+		 struct error *e)
+{
+	char sql[160];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ?1",
+		 k->table, k->key_column);
+	if (store_stmt(s, sql, &st, e))
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(s, e, "looking up a record");
+}
+
+long long store_count(struct store *s, const struct kind *k, struct error *e)
+{
+	char sql[96];
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", k->table);
+	if (prepare(s, sql, &st, e))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		store_fail(s, e, "counting records");
+	sqlite3_finalize(st);
+	return n;
+}
+
+static const char *asof_clause(const struct kind *k)
+{
+	switch (k->asof) {
+	case ASOF_INTERVAL:
+		return " WHERE t.valid_from <= ?1 AND"
+		       " (t.valid_to IS NULL OR t.valid_to > ?1)";
+	case ASOF_STARTED:
+		return " WHERE t.valid_from <= ?1";
+	case ASOF_ON:
+		return NULL;	/* built from asof_column */
+	case ASOF_NONE:
+		break;
+	}
+	return "";
+}
+
+int store_each(struct store *s, const struct kind *k, const struct query *q,
+	       record_fn fn, void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	struct record r = { 0 };
+	char **der = NULL;
+	char today[DATE_LEN + 1];
+	const char *on;
+	int rc, ret = -1;
+
+	date_format(date_today(), today);
+	on = q->asof ? q->asof : q->derive_on ? q->derive_on : today;
+
+	buf_addf(&b, "SELECT * FROM (SELECT t.id AS id_, t.%s AS key_, ",
+		 k->key_column);
+	add_columns(&b, k, "t");
+	for (size_t i = 0; i < k->nderived; i++)
+		buf_addf(&b, ", (%s) AS %s", k->derived[i].sql, k->derived[i].name);
+	buf_addf(&b, " FROM %s t", k->table);
+	if (q->asof) {
+		const char *w = asof_clause(k);
+
+		if (w)
+			buf_adds(&b, w);
+		else
+			buf_addf(&b, " WHERE t.%s <= ?1", k->asof_column);
+	}
+	buf_adds(&b, ")");
+	for (size_t i = 0; i < q->nfilters; i++) {
+		const char *name = q->filters[i].field;
+		int known = kind_field_index(k, name) >= 0;
+
+		if (!strcmp(name, "key"))
+			name = "key_", known = 1;
+		for (size_t j = 0; j < k->nderived; j++)
+			known |= !strcmp(k->derived[j].name, name);
+		if (!known) {
+			error_set(e, ERR_USAGE, "%s have no field '%s'",
+				  k->name, name);
+			goto out;
+		}
+		buf_addf(&b, "%s%s IS ?%zu", i ? " AND " : " WHERE ", name, i + 2);
+	}
+	buf_adds(&b, " ORDER BY id_");
+	if (q->limit > 0)
+		buf_addf(&b, " LIMIT %ld", q->limit);
+	if (b.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (prepare(s, buf_str(&b), &st, e))
+		goto out;
+	sqlite3_bind_text(st, 1, on, -1, SQLITE_TRANSIENT);
+	for (size_t i = 0; i < q->nfilters; i++) {
+		const struct field *f = kind_field(k, q->filters[i].field);
+		const char *v = q->filters[i].value;
+
+		if (f && f->type == FT_BOOL)
+			sqlite3_bind_int(st, (int)i + 2, !strcmp(v, "yes"));
+		else if (f && (f->type == FT_INT || f->type == FT_REAL))
+			bind_value(st, (int)i + 2, f, v);
+		else
+			sqlite3_bind_text(st, (int)i + 2, v, -1, SQLITE_STATIC);
+	}
+	if (record_init(&r, k) ||
+	    !(der = calloc(k->nderived + 1, sizeof(*der)))) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop;
+
+		for (size_t i = 0; i < k->nfields; i++) {
+			free(r.v[i]);
+			column_value(st, (int)i + 2, &k->fields[i], &r.v[i]);
+		}
+		for (size_t i = 0; i < k->nderived; i++) {
+			free(der[i]);
+			column_value(st, (int)(k->nfields + i + 2), NULL, &der[i]);
+		}
+		free(r.key);
+		column_value(st, 1, NULL, &r.key);
+		stop = fn(arg, &r, (const char *const *)der);
+		if (stop) {
+			ret = stop;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(s, e, "listing records");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (der)
+		for (size_t i = 0; i < k->nderived; i++)
+			free(der[i]);
+	free(der);
+	record_release(&r);
+	sqlite3_finalize(st);
+	buf_release(&b);
+	return ret;
+}
+
+/*==== Writes ===========================================================*/
+
+static int same(const struct record *a, const struct record *b)
+{
+	for (size_t i = 0; i < a->kind->nfields; i++) {
+		const char *x = a->v[i], *y = b->v[i];
+
+		if (!x != !y || (x && strcmp(x, y)))
+			return 0;
+	}
+	return 1;
+}
+
+int store_put(struct store *s, struct record *r, enum put_result *res,
+	      struct error *e)
+{
+	const struct kind *k = r->kind;
+	struct record old = { 0 };
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *before = NULL, *after = NULL;
+	int found, ret = -1, composite = kind_composite_key(k);
+	size_t n = k->nfields;
+
+	if (!s->in_tx)
+		return error_set(e, ERR_STORE, "write outside a transaction");
+	if (!r->key && record_make_key(r))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (record_init(&old, k))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	found = load(s, k, r->key, &old, e);
+	if (found < 0)
+		goto out;
+	if (found && same(&old, r)) {
+		*res = PUT_UNCHANGED;
+		ret = 0;
+		goto out;
+	}
+	if (!found) {
+		buf_addf(&b, "INSERT INTO %s (", k->table);
+		add_columns(&b, k, NULL);
+		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
+		for (size_t i = 0; i < n + (size_t)composite; i++)
+			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
+		buf_adds(&b, ")");
+	} else {
+		buf_addf(&b, "UPDATE %s SET ", k->table);
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&b, "%s%s = ?%zu", i ? ", " : "",
+				 k->fields[i].name, i + 1);
+		buf_addf(&b, " WHERE %s = ?%zu", k->key_column, n + 1);
+	}
+	if (b.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (store_stmt(s, buf_str(&b), &st, e))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+	if (composite || found)
+		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
+			  sqlite3_errmsg(s->db));
+		goto out;
+	}
+	after = record_to_json(r);
+	before = found ? record_to_json(&old) : NULL;
+	if (!after || (found && !before)) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (audit_append(s, found ? "update" : "insert", k->table, r->key,
+			 before, after, e))
+		goto out;
+	*res = found ? PUT_UPDATED : PUT_INSERTED;
+	ret = 0;
+out:
+	free(before);
+	free(after);
+	if (st)
+		sqlite3_reset(st);
+	buf_release(&b);
+	record_release(&old);
+	return ret;
+}

@@ -1,0 +1,223 @@
+/* Opening the database, migrations and transactions. */
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/embed.h"
+
+extern const struct embedded_file store_migrations[];
+
+/*==== Opening and migrations ===========================================*/
+
+int store_fail(struct store *s, struct error *e, const char *what)
+{
+	return error_set(e, ERR_STORE, "%s: %s", what,
+			 s && s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+int store_latest_version(void)
+{
+	int n = 0;
+
+	while (store_migrations[n].name)
+		n++;
+	return n;
+}
+
+static int exec(struct store *s, const char *sql, struct error *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error_set(e, ERR_STORE, "%s", msg ? msg : "SQL failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Migrations are files NNNN_name.sql applied in order, each in its own
+ * transaction together with the bump of user_version. */
+static int migrate(struct store *s, int target, struct error *e)
+{
+	int have = store_schema_version(s), latest = store_latest_version();
+	char sql[64];
+
+	if (have < 0)
+		return store_fail(s, e, "reading the schema version");
+	if (have > latest)
+		return error_set(e, ERR_STORE, "the database has schema version "
+				 "%d, newer than this cadre knows (%d)",
+				 have, latest);
+	if (target < 0 || target > latest)
+		target = latest;
+	for (int v = have; v < target; v++) {
+		if (exec(s, "BEGIN IMMEDIATE", e))
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, store_migrations[v].data, e) || exec(s, sql, e)) {
+			char *why = e->message ? strdup(e->message) : NULL;
+
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			error_set(e, ERR_STORE, "migration %s failed: %s",
+				  store_migrations[v].name, why ? why : "");
+			free(why);
+			return -1;
+		}
+		if (exec(s, "COMMIT", e))
+			return -1;
+	}
+	return 0;
+}
+
+int store_open_at(const char *path, int version, struct store **out,
+		  struct error *e)
+{
+	struct store *s = NULL;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		error_set(e, ERR_IO, "cannot open database %s: %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+		 " PRAGMA synchronous = NORMAL;", e)) {
+		char *why = strdup(e->message ? e->message : "");
+
+		error_set(e, ERR_IO, "cannot use database %s: %s", path,
+			  why ? why : "");
+		free(why);
+		goto fail;
+	}
+	if (migrate(s, version, e))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+int store_open(const char *path, struct store **out, struct error *e)
+{
+	return store_open_at(path, -1, out, e);
+}
+
+int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+	       struct error *e)
+{
+	struct cached_stmt *c;
+
+	for (size_t i = 0; i < s->ncache; i++) {
+		if (!strcmp(s->cache[i].sql, sql)) {
+			*st = s->cache[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK)
+		return store_fail(s, e, "preparing a statement");
+	if (s->ncache == sizeof(s->cache) / sizeof(s->cache[0])) {
+		/* Full: drop the oldest. */
+		c = &s->cache[0];
+		free(c->sql);
+		sqlite3_finalize(c->st);
+		memmove(c, c + 1, (s->ncache - 1) * sizeof(*c));
+		s->ncache--;
+	}
+	c = &s->cache[s->ncache];
+	c->sql = strdup(sql);
+	if (!c->sql) {
+		sqlite3_finalize(*st);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	c->st = *st;
+	s->ncache++;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (size_t i = 0; i < s->ncache; i++) {
+		free(s->cache[i].sql);
+		sqlite3_finalize(s->cache[i].st);
+	}
+	sqlite3_close_v2(s->db);
+	free(s->actor);
+	free(s);
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+void store_set_actor(struct store *s, const char *actor)
+{
+	free(s->actor);
+	s->actor = actor ? strdup(actor) : NULL;
+}
+
+const char *store_actor(const struct store *s)
+{
+	return s->actor ? s->actor : "unknown";
+}
+
+/*==== Transactions =====================================================*/
+
+int store_begin(struct store *s, struct error *e)
+{
+	if (s->in_tx)
+		return error_set(e, ERR_STORE, "transaction already open");
+	if (exec(s, "BEGIN IMMEDIATE", e))
+		return -1;
+	s->in_tx = 1;
+	s->head_loaded = 0;
+	return 0;
+}
+
+int store_commit(struct store *s, struct error *e)
+{
+	if (exec(s, "COMMIT", e)) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_tx = 0;
+	s->head_loaded = 0;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+	s->head_loaded = 0;
+}

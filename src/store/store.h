@@ -1,0 +1,125 @@
+/*
+ * The store: the SQLite database that holds the mission. It owns every SQL
+ * statement; the layers above speak in records (struct record) and kinds.
+ *
+ * A database is opened in WAL mode with foreign keys on and a busy
+ * timeout, and migrated forward to the newest schema on open. Writes run
+ * inside store_begin()/store_commit(): every record written also appends
+ * an audit entry in the same transaction, so a failure anywhere leaves the
+ * database exactly as it was.
+ */
+#ifndef CADRE_STORE_STORE_H
+#define CADRE_STORE_STORE_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/kind.h"
+#include "util/error.h"
+
+struct store;
+
+/* Open (creating when absent) and migrate to the newest schema.
+ * On failure *OUT is NULL and E says why. */
+int store_open(const char *path, struct store **out, struct error *e);
+
+/* As store_open, but migrate no further than VERSION (tests of upgrades);
+ * VERSION < 0 means the newest. */
+int store_open_at(const char *path, int version, struct store **out,
+		  struct error *e);
+
+void store_close(struct store *s);	/* accepts NULL */
+
+int store_schema_version(struct store *s);
+int store_latest_version(void);
+
+/* Who is recorded in the audit entries of this connection's writes. */
+void store_set_actor(struct store *s, const char *actor);
+const char *store_actor(const struct store *s);
+
+int store_begin(struct store *s, struct error *e);	/* BEGIN IMMEDIATE */
+int store_commit(struct store *s, struct error *e);
+void store_rollback(struct store *s);			/* safe when idle */
+
+/* The connection, for the store's own modules and the reports that need
+ * hand-written SQL. Do not write through it outside a transaction. */
+sqlite3 *store_db(struct store *s);
+
+/* Record a database failure in E; returns -1. */
+int store_fail(struct store *s, struct error *e, const char *what);
+
+/* ---- Records -------------------------------------------------------- */
+
+/* A record of kind KIND as text values, one per field (NULL = empty),
+ * in the canonical form the store writes and reads. */
+struct record {
+	const struct kind *kind;
+	char **v;
+	char *key;		/* natural key, set by record_make_key() */
+};
+
+int record_init(struct record *r, const struct kind *k);	/* 0 / -1 */
+void record_release(struct record *r);				/* NULL ok */
+/* Copy VALUE (NULL or "" = empty) into field I. */
+int record_set(struct record *r, size_t i, const char *value);
+/* Compose the natural key from the FF_KEY fields. */
+int record_make_key(struct record *r);
+
+/* Record values as a JSON object string (typed); caller frees. */
+char *record_to_json(const struct record *r);
+
+enum put_result { PUT_INSERTED, PUT_UPDATED, PUT_UNCHANGED };
+
+/* Insert or update by natural key, and audit the change. Must be inside a
+ * transaction. Identical records are left alone (no audit entry). */
+int store_put(struct store *s, struct record *r, enum put_result *res,
+	      struct error *e);
+
+/* Fetch by natural key. Returns 1 found, 0 absent, -1 on error. */
+int store_get(struct store *s, const struct kind *k, const char *key,
+	      struct record *out, struct error *e);
+
+/* Does a record with this natural key exist? 1 / 0 / -1. */
+int store_exists(struct store *s, const struct kind *k, const char *key,
+		 struct error *e);
+
+struct filter {
+	const char *field;	/* a field or derived name */
+	const char *value;
+};
+
+struct query {
+	const char *asof;	/* NULL: every record */
+	const char *derive_on;	/* date for derived values (default today) */
+	const struct filter *filters;
+	size_t nfilters;
+	long limit;		/* 0: no limit */
+};
+
+/* Called per record in insertion order; DERIVED holds kind->nderived
+ * values (NULL = empty). Return non-zero to stop (returned by
+ * store_each). */
+typedef int (*record_fn)(void *arg, const struct record *r,
+			 const char *const *derived);
+
+int store_each(struct store *s, const struct kind *k, const struct query *q,
+	       record_fn fn, void *arg, struct error *e);
+
+/* Number of records of kind K; -1 on error. */
+long long store_count(struct store *s, const struct kind *k, struct error *e);
+
+#endif
+
+/* ---- Queries -------------------------------------------------------- */
+
+/* Run SQL with text parameters PARAMS[0..NPARAMS) bound to ?1, ?2, …
+ * and return its rows as a JSON array of objects keyed by column name
+ * (integers, reals, strings, null). *OUT is a new reference. */
+
+int store_rows(struct store *s, const char *sql, const char *const *params,
+	       size_t nparams, json_t **out, struct error *e);
+
+/* As store_rows for a query of one row and one column: its integer. */
+int store_int(struct store *s, const char *sql, const char *const *params,
+	      size_t nparams, long long *out, struct error *e);

@@ -1,0 +1,33 @@
+/* Internals shared by the store's modules; not for the layers above. */
+#ifndef CADRE_STORE_INT_H
+#define CADRE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store {
+	sqlite3 *db;
+	char *actor;
+	int in_tx;
+	/* Head of the audit chain, loaded at the first append of a
+	 * transaction and dropped on rollback. */
+	int head_loaded;
+	int64_t head_seq;
+	char head_hash[65];
+	/* Prepared statements by SQL text, reused for the connection's life. */
+	struct cached_stmt {
+		char *sql;
+		sqlite3_stmt *st;
+	} cache[48];
+	size_t ncache;
+};
+
+/* A prepared, reset statement for SQL from the connection's cache (or
+ * prepared now and cached). Owned by the store: never finalize it. */
+int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+	       struct error *e);
+
+int audit_append(struct store *s, const char *action, const char *entity,
+		 const char *key, const char *before, const char *after,
+		 struct error *e);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * A growable, length-carrying byte buffer with a size cap, used for all
+ * string and JSON building.
+ *
+ * Invariants: data is NULL or NUL-terminated at data[len]; len < cap; len
+ * never exceeds max. When an append would pass max or malloc fails, the
+ * buffer is left as it was, `failed` is set and the call returns -1; later
+ * appends keep failing until buf_reset(), so a caller may check once at
+ * the end.
+ */
+#ifndef CADRE_UTIL_BUF_H
+#define CADRE_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define BUF_DEFAULT_MAX ((size_t)256 << 20)
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;	/* 0 means BUF_DEFAULT_MAX */
+	int failed;
+};
+
+#define BUF_INIT { 0 }
+
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+
+/* The contents as a C string; "" for an empty buffer. Owned by b. */
+const char *buf_str(const struct buf *b);
+
+/* Empty the buffer and clear `failed`, keeping the allocation. */
+void buf_reset(struct buf *b);
+
+/* Free the memory; the buffer may be reused as if new. Accepts NULL. */
+void buf_release(struct buf *b);
+
+/* Hand the string to the caller (free() it); the buffer becomes empty.
+ * Never NULL unless allocation fails. */
+char *buf_detach(struct buf *b);
+
+#endif
