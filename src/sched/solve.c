@@ -183,18 +183,6 @@ fail:
 
 /*==== Incremental updates ====*/
 
-/* Isolated lectures of curriculum row ROW (one day, PPD slots) at slot S. */
-static inline int isolated(const int *row, int s, int ppd)
-{
-	if (row[s] == 0)
-		return 0;
-	if (s > 0 && row[s - 1] > 0)
-		return 0;
-	if (s + 1 < ppd && row[s + 1] > 0)
-		return 0;
-	return row[s];
-}
-
 /* Curriculum row ROW loses one lecture at slot S: change in isolated
  * lectures. */
 static inline int compact_remove(int *row, int s, int ppd)
@@ -591,6 +579,8 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 				opts->progress(opts->progress_ctx, &pr);
 			}
 		}
+		if (opts->iterations && it >= opts->iterations)
+			break;
 		it++;
 		if (!ctt_state_propose(st, &rng, opts->swap_rate, &m))
 			continue;
