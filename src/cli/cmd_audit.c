@@ -16,7 +16,7 @@ static int print_entry(void *arg, const struct audit_entry *a)
 			"action", a->action, "entity", a->entity, "key", a->key,
 			"before", a->before, "after", a->after, "hash", a->hash);
 
-		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {

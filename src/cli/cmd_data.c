@@ -130,7 +130,7 @@ static int json_row(void *arg, const struct record *r,
 	if (!o)
 		return -3;
 	fputs(x->rows ? ",\n  " : "\n  ", x->out);
-	json_dumpf(o, x->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_dumpf(o, x->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	x->rows++;
 	if (x->pr)

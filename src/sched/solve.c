@@ -413,8 +413,10 @@ void ctt_state_construct(struct ctt_state *st, struct ctt_rng *rng,
 				base += st->cnt_tp[(size_t)st->teacher[c] * P + (size_t)p];
 				for (int k = st->cur_start[c]; k < st->cur_start[c + 1]; k++)
 					base += st->cnt_gp[(size_t)st->cur[k] * P + (size_t)p];
-				base += 4 * (long)st->unavail[(size_t)c * P + (size_t)p];
 				base *= hard_weight;
+				/* An unavailable period only when nothing else is free. */
+				if (st->unavail[(size_t)c * P + (size_t)p])
+					base += 1000000L;
 				if (st->cnt_cd[(size_t)c * (size_t)st->D +
 					       (size_t)st->pday[p]] > 0)
 					base += W_MIN_DAYS;

@@ -90,7 +90,7 @@ char *record_to_json(const struct record *r)
 	for (size_t i = 0; i < r->kind->nfields; i++)
 		json_object_set_new(o, r->kind->fields[i].name,
 				    value_json(&r->kind->fields[i], r->v[i]));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return s;
 }

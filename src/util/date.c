@@ -47,7 +47,7 @@ int date_parse(const char *s, int32_t *days, const char **why)
 		*why = "no such day in that month";
 		return -1;
 	}
-	*days = (int32_t)(t / 86400);
+	*days = (int32_t)((t - 43200) / 86400);	/* exact: t is noon */
 	return 0;
 }
 

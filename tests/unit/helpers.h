@@ -1,0 +1,76 @@
+/* Shared fixtures of the unit tests: scratch databases and small records. */
+#ifndef CADRE_TEST_HELPERS_H
+#define CADRE_TEST_HELPERS_H
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/kind.h"
+#include "store/store.h"
+
+/* A fresh database path in a new temporary directory. */
+static inline char *scratch_db(void)
+{
+	static char dir[64];
+	char *path = malloc(96);
+
+	snprintf(dir, sizeof(dir), "/tmp/cadre-unit-XXXXXX");
+	cr_assert(mkdtemp(dir), "mkdtemp");
+	snprintf(path, 96, "%s/t.db", dir);
+	return path;
+}
+
+static inline struct store *open_scratch(char **path_out)
+{
+	struct store *s = NULL;
+	struct error e;
+	char *path = scratch_db();
+
+	error_init(&e);
+	cr_assert_eq(store_open(path, &s, &e), 0, "open: %s", e.message);
+	store_set_actor(s, "tester");
+	error_release(&e);
+	if (path_out)
+		*path_out = path;
+	else
+		free(path);
+	return s;
+}
+
+/* Put a record of KIND from NAME, VALUE pairs (NULL-terminated) in its own
+ * transaction, without validation. */
+static inline void put_raw(struct store *s, const char *kind, ...)
+{
+	const struct kind *k = kind_find(kind);
+	struct record r;
+	enum put_result res;
+	struct error e;
+	const char *name;
+	va_list ap;
+
+	error_init(&e);
+	cr_assert_eq(record_init(&r, k), 0);
+	va_start(ap, kind);
+	while ((name = va_arg(ap, const char *))) {
+		const char *v = va_arg(ap, const char *);
+		int i = kind_field_index(k, name);
+
+		cr_assert_geq(i, 0, "no field %s", name);
+		record_set(&r, (size_t)i, v);
+	}
+	va_end(ap);
+	for (size_t i = 0; i < k->nfields; i++)
+		if (!r.v[i] && k->fields[i].def)
+			record_set(&r, i, k->fields[i].def);
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0, "put: %s", e.message);
+	cr_assert_eq(store_commit(s, &e), 0);
+	record_release(&r);
+	error_release(&e);
+}
+
+#endif

@@ -1,0 +1,227 @@
+/* store: migrations from every version, transactions, records. */
+#include "helpers.h"
+
+#include "store/audit.h"
+
+static void put_nation(struct store *s, const char *code, const char *name)
+{
+	put_raw(s, "nations", "code", code, "name", name, NULL);
+}
+
+Test(store, migrates_from_every_earlier_version)
+{
+	int latest = store_latest_version();
+
+	cr_assert_geq(latest, 2);
+	for (int v = 0; v < latest; v++) {
+		struct store *s = NULL;
+		struct error e;
+		char *path = scratch_db();
+		long long n;
+
+		error_init(&e);
+		cr_assert_eq(store_open_at(path, v, &s, &e), 0, "v%d: %s", v, e.message);
+		cr_assert_eq(store_schema_version(s), v);
+		if (v >= 1) {
+			/* Data written under the old schema survives. */
+			sqlite3_exec(store_db(s), "INSERT INTO nation (code, name)"
+				     " VALUES ('IRQ', 'Iraq')", NULL, NULL, NULL);
+		}
+		store_close(s);
+		cr_assert_eq(store_open(path, &s, &e), 0, "from v%d: %s", v, e.message);
+		cr_assert_eq(store_schema_version(s), latest);
+		n = store_count(s, kind_find("nations"), &e);
+		cr_assert_eq(n, v >= 1 ? 1 : 0, "from v%d", v);
+		put_nation(s, "CAN", "Canada");
+		{
+			int64_t count, broken;
+
+			cr_assert_eq(audit_verify(s, &count, &broken, &e), 0,
+				     "from v%d: %s", v, e.message);
+			cr_assert_eq(count, 1);
+		}
+		store_close(s);
+		error_release(&e);
+		free(path);
+	}
+}
+
+Test(store, refuses_a_newer_schema)
+{
+	struct store *s = NULL;
+	struct error e;
+	char *path;
+
+	s = open_scratch(&path);
+	sqlite3_exec(store_db(s), "PRAGMA user_version = 999", NULL, NULL, NULL);
+	store_close(s);
+	error_init(&e);
+	cr_assert_neq(store_open(path, &s, &e), 0);
+	cr_assert_null(s);
+	cr_assert(strstr(e.message, "newer"), "%s", e.message);
+	error_release(&e);
+	free(path);
+}
+
+Test(store, wal_and_foreign_keys_are_on)
+{
+	struct store *s = open_scratch(NULL);
+	sqlite3_stmt *st;
+
+	sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(store_db(s), "PRAGMA foreign_keys", -1, &st, NULL);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 1);
+	sqlite3_finalize(st);
+	store_close(s);
+}
+
+Test(store, rollback_leaves_nothing_behind)
+{
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("nations");
+	struct record r;
+	enum put_result res;
+	struct error e;
+	long long audit;
+
+	error_init(&e);
+	record_init(&r, k);
+	record_set(&r, 0, "IRQ");
+	record_set(&r, 1, "Iraq");
+	for (size_t i = 0; i < k->nfields; i++)
+		if (k->fields[i].def)
+			record_set(&r, i, k->fields[i].def);
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0);
+	cr_assert_eq(res, PUT_INSERTED);
+	store_rollback(s);
+	cr_assert_eq(store_count(s, k, &e), 0);
+	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	cr_assert_eq(audit, 0, "the audit entry went with the change");
+	cr_assert_neq(store_put(s, &r, &res, &e), 0, "no write outside a transaction");
+	record_release(&r);
+	error_release(&e);
+	store_close(s);
+}
+
+Test(store, put_inserts_updates_and_leaves_identical_records_alone)
+{
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("nations");
+	struct record r, got;
+	enum put_result res;
+	struct error e;
+	long long audit;
+
+	error_init(&e);
+	record_init(&r, k);
+	record_set(&r, 0, "SWE");
+	record_set(&r, 1, "Sweden");
+	record_set(&r, (size_t)kind_field_index(k, "classification"), "NU");
+	record_set(&r, (size_t)kind_field_index(k, "releasability"), "MISSION");
+	record_set(&r, (size_t)kind_field_index(k, "provenance"), "entered");
+	store_begin(s, &e);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0, "%s", e.message);
+	cr_assert_eq(res, PUT_INSERTED);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0);
+	cr_assert_eq(res, PUT_UNCHANGED);
+	record_set(&r, (size_t)kind_field_index(k, "member_since"), "2024-03-07");
+	cr_assert_eq(store_put(s, &r, &res, &e), 0);
+	cr_assert_eq(res, PUT_UPDATED);
+	store_commit(s, &e);
+	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	cr_assert_eq(audit, 2, "insert and update audited, the no-op not");
+
+	record_init(&got, k);
+	cr_assert_eq(store_get(s, k, "SWE", &got, &e), 1);
+	cr_assert_str_eq(got.v[kind_field_index(k, "member_since")], "2024-03-07");
+	cr_assert_eq(store_get(s, k, "FIN", &got, &e), 0);
+	record_release(&got);
+	record_release(&r);
+	error_release(&e);
+	store_close(s);
+}
+
+struct collect {
+	char keys[16][32];
+	char derived[16][32];
+	int n;
+};
+
+static int collect(void *arg, const struct record *r, const char *const *d)
+{
+	struct collect *c = arg;
+
+	snprintf(c->keys[c->n], 32, "%s", r->key);
+	snprintf(c->derived[c->n], 32, "%s", d[0] ? d[0] : "");
+	c->n++;
+	return 0;
+}
+
+Test(store, each_answers_as_of_a_date)
+{
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("nations");
+	struct filter member = { "status", "member" };
+	struct query q = { .asof = "2020-03-26" };
+	struct collect c = { 0 };
+	struct error e;
+
+	error_init(&e);
+	put_raw(s, "nations", "code", "CAN", "name", "Canada",
+		"member_since", "1949-04-04", NULL);
+	put_raw(s, "nations", "code", "MKD", "name", "North Macedonia",
+		"member_since", "2020-03-27", NULL);
+	put_raw(s, "nations", "code", "AUS", "name", "Australia",
+		"partner_since", "2018-10-01", NULL);
+	cr_assert_eq(store_each(s, k, &q, collect, &c, &e), 0, "%s", e.message);
+	cr_assert_eq(c.n, 3, "nations are not filtered by date");
+	cr_assert_str_eq(c.derived[0], "member");
+	cr_assert_str_eq(c.derived[1], "", "MKD not yet a member on 26 March");
+	cr_assert_str_eq(c.derived[2], "partner");
+
+	q.filters = &member;
+	q.nfilters = 1;
+	q.asof = "2020-03-27";
+	c.n = 0;
+	cr_assert_eq(store_each(s, k, &q, collect, &c, &e), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.keys[1], "MKD", "a member from the day of accession");
+
+	member.field = "no_such_field";
+	cr_assert_neq(store_each(s, k, &q, collect, &c, &e), 0);
+	cr_assert_eq(e.code, ERR_USAGE);
+	error_release(&e);
+	store_close(s);
+}
+
+Test(store, intervals_are_half_open)
+{
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("organisations");
+	struct query q = { 0 };
+	struct collect c = { 0 };
+	struct error e;
+
+	error_init(&e);
+	put_raw(s, "organisations", "code", "CJTF", "name", "Coalition",
+		"kind", "coalition", "valid_from", "2014-10-17",
+		"valid_to", "2020-04-01", NULL);
+	q.asof = "2020-03-31";
+	store_each(s, k, &q, collect, &c, &e);
+	cr_assert_eq(c.n, 1, "in force on its last day");
+	c.n = 0;
+	q.asof = "2020-04-01";
+	store_each(s, k, &q, collect, &c, &e);
+	cr_assert_eq(c.n, 0, "valid_to is the first day it no longer holds");
+	c.n = 0;
+	q.asof = "2014-10-16";
+	store_each(s, k, &q, collect, &c, &e);
+	cr_assert_eq(c.n, 0, "not before valid_from");
+	error_release(&e);
+	store_close(s);
+}
