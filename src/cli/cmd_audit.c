@@ -89,6 +89,7 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
 	int64_t count, broken;
 	struct error e;
+	char head[65];
 	int opt, now, rc;
 
 	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -97,7 +98,7 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return EXIT_FAILED;
 	error_init(&e);
-	if (audit_verify(c->store, &count, &broken, &e)) {
+	if (audit_verify(c->store, &count, &broken, head, &e)) {
 		if (c->json && e.code == ERR_TAMPER) {
 			cli_print_json(json_pack("{s:b, s:I, s:I, s:s}", "ok", 0,
 				"entries", (json_int_t)count, "first_broken",
@@ -110,11 +111,11 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 		return rc;
 	}
 	if (c->json)
-		cli_print_json(json_pack("{s:b, s:I}", "ok", 1, "entries",
-					 (json_int_t)count));
+		cli_print_json(json_pack("{s:b, s:I, s:s}", "ok", 1, "entries",
+					 (json_int_t)count, "head", head));
 	else
-		printf("audit log intact: %lld entries, chain verified\n",
-		       (long long)count);
+		printf("audit log intact: %lld entries, chain verified; head %s\n",
+		       (long long)count, head);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/kind.h"
 
 static const struct help {
 	const char *command;
@@ -24,7 +25,7 @@ static const struct help {
 "  status                   where the mission stands on a date\n"
 "  audit log|verify         read the audit log, verify its hash chain\n"
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
-"  help [COMMAND]           this text, or a command's\n"
+"  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
 "KIND: nations organisations sites posts persons assignments caveats\n"
 "      activities courses sessions trainees enrolments assessments\n"
@@ -94,8 +95,64 @@ static const struct help {
 "and print its hard violations and cost. See 'cadre plan itc --help'.\n" },
 };
 
+static const char *type_name(const struct field *f)
+{
+	switch (f->type) {
+	case FT_TEXT: return "text";
+	case FT_INT: return "integer";
+	case FT_REAL: return "number";
+	case FT_DATE: return "date";
+	case FT_BOOL: return "yes/no";
+	case FT_ISO3: return "ISO 3166 alpha-3";
+	case FT_ENUM: return "one of";
+	case FT_REF: return "reference";
+	case FT_LIST: return "list";
+	case FT_QUALS: return "qualifications";
+	case FT_SCOPE: return "scope";
+	case FT_MARKING: return "classification";
+	case FT_RELEASE: return "releasability";
+	}
+	return "?";
+}
+
+/* The columns of a kind, as its CSV and JSON carry them. */
+static void kind_help(const struct kind *k, FILE *out)
+{
+	fprintf(out, "%s: CSV and JSON columns (key: %s)\n\n", k->name,
+		kind_composite_key(k) ? "the key fields joined by '/'" :
+		k->key_column);
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+
+		fprintf(out, "  %-24s %s%s%s", f->name,
+			f->flags & FF_KEY ? "key, " :
+			f->flags & FF_REQUIRED ? "required, " : "", type_name(f),
+			f->type == FT_LIST && f->ref ? " of references" : "");
+		if (f->ref)
+			fprintf(out, " to %s", f->ref);
+		if (f->values)
+			fprintf(out, " %s", f->values);
+		if (f->type == FT_QUALS)
+			fprintf(out, " CODE[:EXPIRY];…");
+		if (f->type == FT_SCOPE)
+			fprintf(out, " mission|site:CODE|activity:CODE");
+		if (f->def)
+			fprintf(out, " (default %s)", f->def);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < k->nderived; i++)
+		fprintf(out, "  %-24s derived as of the date asked\n",
+			k->derived[i].name);
+}
+
 int cli_help(const char *command, FILE *out)
 {
+	const struct kind *k = command ? kind_find(command) : NULL;
+
+	if (k && !strcmp(k->name, command)) {
+		kind_help(k, out);
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
 		if ((!command && !helps[i].command) ||
 		    (command && helps[i].command && !strcmp(command, helps[i].command))) {

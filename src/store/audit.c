@@ -209,7 +209,7 @@ static int tamper(struct error *e, int64_t *broken, int64_t seq,
 }
 
 int audit_verify(struct store *s, int64_t *count, int64_t *broken,
-		 struct error *e)
+		 char head[65], struct error *e)
 {
 	sqlite3_stmt *st = NULL;
 	char prev[65], hash[65];
@@ -264,6 +264,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 		       "end (or the head was altered)");
 		goto out;
 	}
+	memcpy(head, prev, 65);
 	ret = 0;
 out:
 	sqlite3_finalize(st);

@@ -33,10 +33,11 @@ typedef int (*audit_fn)(void *arg, const struct audit_entry *a);
 int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
 	       void *arg, struct error *e);
 
-/* Walk the chain. Returns 0 when intact (*COUNT entries), or -1 with
- * E->code ERR_TAMPER, *BROKEN the sequence number of the first entry that
- * breaks and E->message why; other codes for a failing database. */
+/* Walk the chain. Returns 0 when intact (*COUNT entries, HEAD the last
+ * entry's hash, or 64 zeros for an empty log), or -1 with E->code
+ * ERR_TAMPER, *BROKEN the sequence number of the first entry that breaks
+ * and E->message why; other codes for a failing database. */
 int audit_verify(struct store *s, int64_t *count, int64_t *broken,
-		 struct error *e);
+		 char head[65], struct error *e);
 
 #endif

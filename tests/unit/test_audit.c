@@ -33,10 +33,11 @@ static void untrigger(struct store *s)
 static int64_t broken_at(struct store *s, const char *expect_word)
 {
 	int64_t count, broken;
+	char head[65];
 	struct error e;
 
 	error_init(&e);
-	cr_assert_neq(audit_verify(s, &count, &broken, &e), 0, "tamper missed");
+	cr_assert_neq(audit_verify(s, &count, &broken, head, &e), 0, "tamper missed");
 	cr_assert_eq(e.code, ERR_TAMPER);
 	if (expect_word)
 		cr_assert(strstr(e.message, expect_word), "%s", e.message);
@@ -48,10 +49,11 @@ Test(audit, an_untouched_chain_verifies)
 {
 	struct store *s = five();
 	int64_t count, broken;
+	char head[65];
 	struct error e;
 
 	error_init(&e);
-	cr_assert_eq(audit_verify(s, &count, &broken, &e), 0, "%s", e.message);
+	cr_assert_eq(audit_verify(s, &count, &broken, head, &e), 0, "%s", e.message);
 	cr_assert_eq(count, 5);
 	error_release(&e);
 	store_close(s);

@@ -35,8 +35,9 @@ Test(store, migrates_from_every_earlier_version)
 		put_nation(s, "CAN", "Canada");
 		{
 			int64_t count, broken;
+			char head[65];
 
-			cr_assert_eq(audit_verify(s, &count, &broken, &e), 0,
+			cr_assert_eq(audit_verify(s, &count, &broken, head, &e), 0,
 				     "from v%d: %s", v, e.message);
 			cr_assert_eq(count, 1);
 		}
