@@ -1,0 +1,76 @@
+/*
+ * Fuzz harness for the CSV importer: any bytes as a CSV file of any kind
+ * into a scratch in-memory database. Builds with libFuzzer
+ * (-Dfuzzing=true, clang) or, without it, as a program that replays the
+ * files named on its command line (the corpus), so CI runs the corpus.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csvio.h"
+#include "store/store.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct store *s;
+	struct import_opts o = { .dry_run = 1 };
+	struct import_stats st;
+	struct error e;
+	const struct kind *k;
+	FILE *f;
+
+	if (!s) {
+		error_init(&e);
+		if (store_open(":memory:", &s, &e))
+			abort();
+		error_release(&e);
+	}
+	if (size < 1)
+		return 0;
+	k = kinds[data[0] % nkinds];
+	f = fmemopen((void *)(data + 1), size - 1 ? size - 1 : 1, "r");
+	if (!f)
+		return 0;
+	error_init(&e);
+	import_csv(s, k, f, "fuzz.csv", &o, &st, &e);
+	error_release(&e);
+	fclose(f);
+	return 0;
+}
+
+#ifndef CADRE_LIBFUZZER
+int main(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		uint8_t *buf;
+		long len;
+
+		if (!f) {
+			perror(argv[i]);
+			return 1;
+		}
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		buf = malloc((size_t)len + 1);
+		if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			fclose(f);
+			free(buf);
+			return 1;
+		}
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, (size_t)len);
+		free(buf);
+		n++;
+	}
+	printf("1..1\nok 1 - replayed %d corpus files without a crash\n", n);
+	return 0;
+}
+#endif
