@@ -241,11 +241,13 @@ static int parse_header(struct ctt_lex *lx, struct ctt *c,
 				 keys[i], lo[i], MAX_ENTITIES);
 			return -1;
 		}
-	}
-	if ((long)c->ndays * c->periods_per_day > MAX_PERIODS) {
-		ctt_errf(err, lx->line, "too many periods (days x periods > %d)",
-			 MAX_PERIODS);
-		return -1;
+		if (vals[i] == &c->periods_per_day &&
+		    (long)c->ndays * c->periods_per_day > MAX_PERIODS) {
+			ctt_errf(err, lx->line,
+				 "too many periods (days x periods > %d)",
+				 MAX_PERIODS);
+			return -1;
+		}
 	}
 	c->nperiods = c->ndays * c->periods_per_day;
 	return 0;
