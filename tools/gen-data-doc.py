@@ -6,9 +6,9 @@ usage: gen-data-doc.py CADRE OUT.md [--check]
 import subprocess
 import sys
 
-KINDS = ('nations organisations sites posts persons assignments caveats '
-         'activities courses sessions trainees enrolments assessments '
-         'consents status-events').split()
+KINDS = ('nations organisations sites consents posts persons assignments '
+         'caveats activities courses sessions trainees enrolments '
+         'assessments status-events').split()
 
 HEAD = """# The records of a mission
 

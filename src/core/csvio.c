@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/rules.h"
 #include "core/validate.h"
 #include "util/buf.h"
 
@@ -28,6 +29,8 @@ struct importer {
 	size_t ncols;
 	long problems;
 	int fatal;		/* the store failed: stop */
+	struct rules_tx tx;
+	struct error rule;	/* the first rule refusal, for the summary */
 	size_t *fieldcol;	/* field index -> column (1-based), 0 absent */
 };
 
@@ -201,7 +204,23 @@ static void row(struct importer *im)
 		goto out;
 	}
 	}
-	if (store_put(im->s, &r, &res, im->e)) {
+	if (mission_put(im->s, &im->tx, &r, &res, im->e)) {
+		if (im->e->code == ERR_RULE) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s: %s", im->e->rule,
+				 im->e->message);
+			bad(im, im->row_line, 0, k->key_column, r.key, why);
+			if (!im->rule.rule) {
+				error_release(&im->rule);
+				im->rule = *im->e;	/* keep the first */
+				error_init(im->e);
+			} else {
+				error_release(im->e);
+				error_init(im->e);
+			}
+			goto out;
+		}
 		if (im->e->code != ERR_STORE) {
 			im->fatal = 1;
 			goto out;
@@ -259,6 +278,8 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	int ret = -1, began = 0;
 
 	memset(st, 0, sizeof(*st));
+	rules_tx_init(&im.tx);
+	error_init(&im.rule);
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (!fstat(fileno(file), &sb) && S_ISREG(sb.st_mode))
@@ -304,9 +325,32 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	}
 	if (!im.header_done)
 		bad(&im, 1, 0, NULL, NULL, "empty file: no header row");
+	if (!im.problems && rules_finish(s, &im.tx, e)) {
+		if (e->code != ERR_RULE)
+			goto out;
+		/* A rule over the whole file: no single row to name. */
+		bad(&im, 0, 0, NULL, NULL, e->message);
+		free(im.rule.message);
+		im.rule.message = strdup(e->message);
+		error_set_rule(&im.rule, e->rule);
+		for (size_t i = 0; i < e->nrecords; i++)
+			error_add_record(&im.rule, e->records[i]);
+		for (size_t i = 0; i < e->ndates; i++)
+			error_add_date(&im.rule, e->dates[i]);
+	}
 	if (im.problems) {
-		error_set(e, ERR_INPUT, "%s: %ld problem%s; nothing was imported",
-			  name, im.problems, im.problems == 1 ? "" : "s");
+		error_set(e, im.rule.rule ? ERR_RULE : ERR_INPUT,
+			  "%s: %ld problem%s; nothing was imported%s%s", name,
+			  im.problems, im.problems == 1 ? "" : "s",
+			  im.rule.rule ? ". First: " : "",
+			  im.rule.rule ? im.rule.message : "");
+		if (im.rule.rule) {
+			error_set_rule(e, im.rule.rule);
+			for (size_t i = 0; i < im.rule.nrecords; i++)
+				error_add_record(e, im.rule.records[i]);
+			for (size_t i = 0; i < im.rule.ndates; i++)
+				error_add_date(e, im.rule.dates[i]);
+		}
 		goto out;
 	}
 	if (o->dry_run || o->nested) {
@@ -321,6 +365,7 @@ out:
 	if (began)
 		store_rollback(s);
 	csv_free(&p);
+	error_release(&im.rule);
 	clear_row(&im);
 	free(im.fields);
 	free(im.colfield);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rules.h"
 #include "core/validate.h"
 #include "util/date.h"
 #include "util/embed.h"
@@ -30,6 +31,7 @@ struct gen {
 	unsigned next_scratch;
 	const char *problem_field;
 	char problem[200];
+	struct rules_tx tx;
 };
 
 /*==== Helpers ==========================================================*/
@@ -138,7 +140,7 @@ static int put(struct gen *g, const char *kindname, ...)
 			  r.key ? r.key : "", g->problem);
 		goto out;
 	}
-	if (store_put(g->s, &r, &res, g->e))
+	if (mission_put(g->s, &g->tx, &r, &res, g->e))
 		goto out;
 	g->st->records++;
 	if (g->progress && g->st->records % 256 == 0)
@@ -155,8 +157,8 @@ out:
 static int load_facts(struct gen *g)
 {
 	static const char *const order[] = {
-		"nations", "organisations", "sites", "activities", "courses",
-		"consents", "status-events",
+		"nations", "organisations", "sites", "consents", "activities",
+		"courses", "status-events",
 	};
 	struct import_opts o = { .nested = 1 };
 	struct import_stats st;
@@ -185,6 +187,7 @@ static int load_facts(struct gen *g)
 struct tour {
 	int person;		/* person number */
 	int32_t from, to;
+	int32_t qual_until;	/* last day the post's qualification holds */
 };
 
 struct post {
@@ -296,14 +299,15 @@ static const char *pick_nation(struct gen *g, int32_t on)
 	return "CAN";
 }
 
-static int add_tour(struct post *p, int person, int32_t from, int32_t to)
+static int add_tour(struct post *p, int person, int32_t from, int32_t to,
+		    int32_t qual_until)
 {
 	struct tour *t = realloc(p->tours, (p->ntours + 1) * sizeof(*t));
 
 	if (!t)
 		return -1;
 	p->tours = t;
-	t[p->ntours++] = (struct tour){ person, from, to };
+	t[p->ntours++] = (struct tour){ person, from, to, qual_until };
 	return 0;
 }
 
@@ -358,14 +362,15 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 		  int32_t from, int32_t to, int public_fact)
 {
 	char quals[128] = "";
+	int32_t exp = 0;
 	int code = ++es->persons;
 	const char *pcode = fmt(g, "P%05d", code);
 
 	if (p->qual) {
 		/* Most instructors hold their qualification well past the
 		 * tour; a few let it lapse mid-tour. */
-		int32_t exp = range(g, 0, 19) ? to + range(g, 180, 720)
-					       : from + (to - from) / 2;
+		exp = range(g, 0, 19) ? to + range(g, 180, 720)
+				      : from + (to - from) / 2;
 
 		snprintf(quals, sizeof(quals), "%s:%s;PDT:%s", p->qual,
 			 D(g, exp), D(g, from + 365));
@@ -382,7 +387,7 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 		"valid_from", D(g, from), "valid_to", to ? D(g, to) : NULL, NULL))
 		return -1;
 	g->st->persons++;
-	return add_tour(p, code, from, to ? to : day(TOURS_UNTIL)) ? -1 : 0;
+	return add_tour(p, code, from, to ? to : day(TOURS_UNTIL), exp) ? -1 : 0;
 }
 
 static int build_tours(struct gen *g, struct establishment *es)
@@ -428,7 +433,7 @@ static int build_contingents_and_caveats(struct gen *g)
 		{ "CAV-TUR-1", "TUR", NULL, "site", "ERBIL", "national restriction (synthetic)" },
 		{ "CAV-AUS-1", "AUS", NULL, "activity", "operation", "no part in host-force operations (synthetic)" },
 		{ "CAV-ITA-1", "ITA", NULL, "site", "ALASAD", "national restriction (synthetic)" },
-		{ "CAV-P00042", NULL, "P00042", "site", "BESMAYA", "personal medical restriction (synthetic)" },
+		{ "CAV-P00042", NULL, "P00042", "site", "ALASAD", "personal restriction (synthetic)" },
 	};
 
 	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++)
@@ -486,7 +491,7 @@ static int32_t pause_end(int32_t from, int32_t to)
 }
 
 /* Trainers for a session: holders of posts at the site with the course's
- * qualification, on post for the whole session where possible. */
+ * qualification, on post and qualified for the whole session. */
 static void pick_trainers(struct establishment *es, const struct course_plan *c,
 			  int32_t from, int32_t to, int want, char *out, size_t n)
 {
@@ -494,26 +499,21 @@ static void pick_trainers(struct establishment *es, const struct course_plan *c,
 	int got = 0;
 
 	out[0] = '\0';
-	for (int pass = 0; pass < 2 && got < want; pass++) {
-		for (size_t i = 0; i < es->nposts && got < want; i++) {
-			struct post *p = &es->posts[i];
+	for (size_t i = 0; i < es->nposts && got < want; i++) {
+		struct post *p = &es->posts[i];
 
-			if (!p->qual || strcmp(p->qual, c->qual) ||
-			    strcmp(p->site, c->site))
+		if (!p->qual || strcmp(p->qual, c->qual) || strcmp(p->site, c->site))
+			continue;
+		for (size_t t = 0; t < p->ntours && got < want; t++) {
+			struct tour *tr = &p->tours[t];
+
+			if (tr->from > from || tr->to < to || tr->qual_until < to - 1)
 				continue;
-			for (size_t t = 0; t < p->ntours && got < want; t++) {
-				struct tour *tr = &p->tours[t];
-				int whole = tr->from <= from && tr->to >= to;
-				int starts = tr->from <= from && tr->to > from;
-
-				if (pass == 0 ? !whole : (!starts || whole))
-					continue;
-				len += (size_t)snprintf(out + len, n - len, "%sP%05d",
-							got ? ";" : "", tr->person);
-				got++;
-				if (len >= n - 8)
-					return;
-			}
+			len += (size_t)snprintf(out + len, n - len, "%sP%05d",
+						got ? ";" : "", tr->person);
+			got++;
+			if (len >= n - 8)
+				return;
 		}
 	}
 }
@@ -633,11 +633,13 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 	int ret = -1;
 
 	memset(st, 0, sizeof(*st));
+	rules_tx_init(&g.tx);
 	if (store_begin(s, e))
 		return -1;
 	if (load_facts(&g) || build_posts(&g, &es) || build_tours(&g, &es) ||
 	    build_contingents_and_caveats(&g) ||
-	    build_sessions(&g, &es) || build_assessments(&g))
+	    build_sessions(&g, &es) || build_assessments(&g) ||
+	    rules_finish(s, &g.tx, e))
 		goto out;
 	if (store_commit(s, e))
 		goto out;

@@ -264,11 +264,12 @@ KIND(status_event, "status-events", "status_event", "status event", "code",
      ASOF_INTERVAL, NULL, NULL, 0);
 
 /* In dependency order: a kind refers only to kinds before it (and to
- * itself), so importing in this order always resolves references. */
+ * itself), so importing in this order always resolves references; and
+ * consents come before what needs a consent to exist. */
 const struct kind *const kinds[] = {
-	&nation, &organisation, &site, &post, &person, &assignment, &caveat,
-	&activity, &course, &session, &trainee, &enrolment, &assessment,
-	&consent, &status_event,
+	&nation, &organisation, &site, &consent, &post, &person, &assignment,
+	&caveat, &activity, &course, &session, &trainee, &enrolment,
+	&assessment, &status_event,
 };
 const size_t nkinds = N(kinds);
 

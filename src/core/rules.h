@@ -1,0 +1,52 @@
+/*
+ * The mission's rules (DESIGN.md §3), enforced in one place for every way
+ * in: import, the command line, the demo, later the API and the planner.
+ *
+ * A write goes through mission_put(): the record is checked against the
+ * rules that concern it alone (NONCOMBAT, CONSENT, QUALIFICATION, CAVEAT,
+ * SUSPENDED) before it is stored; rules over the whole mission (CEILING)
+ * are checked once per transaction by rules_finish(), over the dates the
+ * transaction touched. A refusal is an ERR_RULE error carrying the rule
+ * id, a message a staff officer understands, and the records and dates.
+ */
+#ifndef CADRE_CORE_RULES_H
+#define CADRE_CORE_RULES_H
+
+#include "store/store.h"
+
+/* What a transaction touched, for the checks deferred to its end. */
+struct rules_tx {
+	char ceiling_from[11];	/* "" when untouched */
+	char ceiling_to[11];	/* "9999-12-31" for open intervals */
+};
+
+#define OPEN_END "9999-12-31"
+
+void rules_tx_init(struct rules_tx *t);
+
+/* Check R (validated, defaults applied) against the rules that concern
+ * it. 0, or -1 with E set (ERR_RULE, or another code if the store
+ * failed). */
+int rules_check(struct store *s, const struct record *r, struct error *e);
+
+/* Rules check, store_put, and note what the transaction touched. */
+int mission_put(struct store *s, struct rules_tx *t, struct record *r,
+		enum put_result *res, struct error *e);
+
+/* The deferred checks (CEILING). Call before committing. */
+int rules_finish(struct store *s, struct rules_tx *t, struct error *e);
+
+/* Is ORG the mission or one of its parts? 1 / 0 / -1. */
+int org_in_mission(struct store *s, const char *org, struct error *e);
+
+/* ';'-separated LIST holds ITEM? */
+int list_has(const char *list, const char *item);
+
+/* Daily headcount against a consent's ceiling over [FROM, TO): calls FN
+ * for each day with the consent code, the count and the ceiling. */
+typedef int (*ceiling_fn)(void *arg, const char *day, const char *consent,
+			  long count, long ceiling);
+int ceilings_each(struct store *s, const char *from, const char *to,
+		  ceiling_fn fn, void *arg, struct error *e);
+
+#endif
