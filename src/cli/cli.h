@@ -55,6 +55,11 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_plan(struct cli *c, int argc, char **argv);
+int cmd_suspend(struct cli *c, int argc, char **argv);
+int cmd_resume(struct cli *c, int argc, char **argv);
+int cmd_consent(struct cli *c, int argc, char **argv);
+int cmd_transfer(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 
 #endif
 

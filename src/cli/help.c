@@ -24,6 +24,11 @@ static const struct help {
 "  show KIND ID             one record\n"
 "  status                   where the mission stands on a date\n"
 "  audit log|verify         read the audit log, verify its hash chain\n"
+"  suspend                  suspend a scope: its sessions are postponed\n"
+"  resume                   end a suspension and re-date what it postponed\n"
+"  consent grant|suspend|withdraw ID   change the host nation's consent\n"
+"  transfer ACTIVITY        pass an activity from the coalition to the mission\n"
+"  report ceilings|transition   headcount against ceilings; self-sufficiency\n"
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
@@ -88,6 +93,50 @@ static const struct help {
 "what, before and after. Entries form a hash chain; verify recomputes it\n"
 "and names the first entry that was edited, removed, inserted or\n"
 "reordered (exit status 4).\n" },
+	{ "suspend",
+"usage: cadre suspend --scope mission|site:CODE|activity:CODE --from DATE\n"
+"                     --reason TEXT [--ordered-by WHO] [--dry-run] [--json]\n"
+"\n"
+"Record a suspension (rule SUSPENDED). Sessions in scope that would run on\n"
+"or after DATE are postponed, their enrolments kept; nothing new may start\n"
+"in scope while it lasts. --dry-run prints the impact and writes nothing.\n" },
+	{ "resume",
+"usage: cadre resume --scope SCOPE --on DATE [--apply] [--dry-run] [--json]\n"
+"\n"
+"End the suspension of SCOPE in force on DATE and list the sessions it\n"
+"postponed, each with new dates: shifted by the length of the suspension,\n"
+"never before DATE. With --apply the re-dated sessions are created (each\n"
+"names the session it replaces) with the same trainees; trainers a rule no\n"
+"longer allows on the new dates are left off and listed.\n" },
+	{ "consent",
+"usage: cadre consent grant|suspend|withdraw ID --on DATE [--dry-run] [--json]\n"
+"\n"
+"suspend and withdraw end consent ID on DATE (rule CONSENT) and print the\n"
+"impact: sessions it covered are postponed with their enrolments, mission\n"
+"assignments under it end that day, its sites are suspended. Nothing is\n"
+"deleted. grant restores a suspended consent from DATE (a new record\n"
+"ID/DATE) and ends the suspensions its suspension made.\n" },
+	{ "transfer",
+"usage: cadre transfer ACTIVITY --to ORG --on DATE [--with-personnel]\n"
+"                      [--dry-run] [--json]\n"
+"\n"
+"Pass ACTIVITY from its owner (the coalition) to ORG from DATE: as of the\n"
+"day before the coalition owns it, from DATE the mission. Its sessions from\n"
+"DATE and their enrolments go with it. --with-personnel moves the previous\n"
+"owner's people on posts of the activity (its site, its kind of work) to\n"
+"new posts of ORG. The report says what moved and how many people were\n"
+"re-assigned, by nation.\n" },
+	{ "report",
+"usage: cadre report ceilings [--from DATE] [--to DATE] [--json]\n"
+"       cadre report transition [--as-of DATE] [--json]\n"
+"\n"
+"ceilings: the daily headcount of mission personnel under each consent in\n"
+"force against its ceiling, handover overlaps counted (rule CEILING).\n"
+"transition: each course's leadership state (mission-led, co-led,\n"
+"host-led), whether and when it transitioned (host-led for its\n"
+"transition_sessions consecutive completed sessions at or above its pass\n"
+"target), and month by month the share of training days led by\n"
+"host-nation instructors.\n" },
 	{ "plan",
 "usage: cadre plan itc INSTANCE.ctt [--time SECONDS] [--seed N] [-o OUT.sol]\n"
 "\n"

@@ -24,6 +24,11 @@ static const struct command {
 	{ "status", cmd_status },
 	{ "audit", cmd_audit },
 	{ "plan", cmd_plan },
+	{ "suspend", cmd_suspend },
+	{ "resume", cmd_resume },
+	{ "consent", cmd_consent },
+	{ "transfer", cmd_transfer },
+	{ "report", cmd_report },
 };
 
 /*==== Shared helpers ===================================================*/

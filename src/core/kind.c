@@ -172,6 +172,7 @@ static const struct field session_fields[] = {
 	F("host_unit", FT_REF, 0, .ref = "organisations"),
 	F("status", FT_ENUM, 0, .def = "planned",
 	  .values = "planned|running|completed|postponed|cancelled"),
+	F("replaces", FT_REF, 0, .ref = "sessions"),
 	MARKING,
 };
 

@@ -373,6 +373,21 @@ static int check_session(struct store *s, const struct record *r,
 	    fetch(s, "sites", rv(r, "site"), &site, e) <= 0 ||
 	    fetch(s, "activities", rv(&course, "activity"), &activity, e) <= 0)
 		goto out;
+	{
+		/* Another organisation's training (the coalition's, before a
+		 * transfer) is not under the mission's rules. */
+		const char *owner = rv(&activity, "owner");
+		int in;
+
+		if (rv(&activity, "previous_owner") &&
+		    strcmp(from, rv(&activity, "owner_from")) < 0)
+			owner = rv(&activity, "previous_owner");
+		in = org_in_mission(s, owner, e);
+		if (in <= 0) {
+			ret = in;
+			goto out;
+		}
+	}
 	if (strcmp(rv(&site, "mission_approved"), "yes")) {
 		refuse(e, "NONCOMBAT", recs, dates, "session %s: site %s is not "
 		       "approved for the mission", r->key, site.key);

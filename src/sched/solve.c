@@ -525,7 +525,8 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 	int *best_p = NULL, *best_r = NULL;
 	struct ctt_rng rng;
 	enum ctt_solve_result ret = CTT_SOLVE_NOMEM;
-	const long W = opts->hard_weight > 0 ? opts->hard_weight : 1;
+	const double w_min = opts->hard_weight > 0 ? opts->hard_weight : 1;
+	double W = w_min;
 	double t0 = now_seconds(), elapsed = 0, frac = 0;
 	double temp = opts->temp_start;
 	double log_ratio;
@@ -545,7 +546,7 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 		goto out;
 
 	ctt_rng_seed(&rng, opts->seed);
-	ctt_state_construct(st, &rng, (int)W);
+	ctt_state_construct(st, &rng, (int)w_min);
 	cur_h = best_h = st->pen.hard;
 	cur_s = best_s = ctt_penalty_soft(&st->pen);
 	memcpy(best_p, st->lec_p, (size_t)st->L * sizeof(int));
@@ -554,7 +555,8 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 
 	for (;;) {
 		struct ctt_move m;
-		long dh = 0, ds = 0, delta;
+		long dh = 0, ds = 0;
+		double delta;
 
 		if ((it & 1023) == 0) {
 			elapsed = now_seconds() - t0;
@@ -570,6 +572,13 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 				break;
 			}
 			temp = opts->temp_start * exp(log_ratio * frac);
+			/* Strategic oscillation: the weight of a clash grows while
+			 * the timetable stays infeasible, and relaxes back to its
+			 * floor while it is feasible. */
+			if (cur_h > 0)
+				W = W * 1.01 < 1000 ? W * 1.01 : 1000;
+			else
+				W = W * 0.995 > w_min ? W * 0.995 : w_min;
 			if ((it & 0xffff) == 0 && opts->progress) {
 				struct ctt_progress pr = {
 					.iterations = it, .seconds = elapsed,
@@ -588,7 +597,7 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 			continue;
 		ctt_state_apply(st, &m, &dh, &ds);
 		delta = W * dh + ds;
-		if (delta > 0 && ctt_rng_unit(&rng) >= exp(-(double)delta / temp)) {
+		if (delta > 0 && ctt_rng_unit(&rng) >= exp(-delta / temp)) {
 			ctt_state_undo(st, &m);
 			continue;
 		}

@@ -214,6 +214,22 @@ int store_commit(struct store *s, struct error *e)
 	return 0;
 }
 
+int store_savepoint(struct store *s, struct error *e)
+{
+	return exec(s, "SAVEPOINT part", e);
+}
+
+int store_savepoint_release(struct store *s, struct error *e)
+{
+	return exec(s, "RELEASE part", e);
+}
+
+void store_savepoint_rollback(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
+	s->head_loaded = 0;	/* the audit head may have moved back */
+}
+
 void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))

@@ -42,6 +42,11 @@ int store_begin(struct store *s, struct error *e);	/* BEGIN IMMEDIATE */
 int store_commit(struct store *s, struct error *e);
 void store_rollback(struct store *s);			/* safe when idle */
 
+/* A savepoint inside the transaction: undo part of it and go on. */
+int store_savepoint(struct store *s, struct error *e);
+int store_savepoint_release(struct store *s, struct error *e);
+void store_savepoint_rollback(struct store *s);
+
 /* The connection, for the store's own modules and the reports that need
  * hand-written SQL. Do not write through it outside a transaction. */
 sqlite3 *store_db(struct store *s);

@@ -1,0 +1,403 @@
+/* `cadre suspend|resume|consent|transfer|report`: the mission's actions. */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/actions.h"
+#include "core/report.h"
+#include "util/date.h"
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+static long long ji(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* Print REPORT as JSON or with PRINT, then release it; or the error. */
+static int done(struct cli *c, int rc, json_t *report, struct error *e,
+		void (*print)(json_t *))
+{
+	if (rc) {
+		rc = cli_error(c, e);
+		error_release(e);
+		return rc;
+	}
+	if (c->json) {
+		cli_print_json(report);
+	} else {
+		print(report);
+		json_decref(report);
+	}
+	error_release(e);
+	return 0;
+}
+
+static void print_sessions(json_t *list, const char *title)
+{
+	json_t *v;
+	size_t i;
+
+	printf("%s: %zu\n", title, json_array_size(list));
+	json_array_foreach(list, i, v)
+		printf("  %-28s %s to %s, %lld enrolled\n", js(v, "session"),
+		       js(v, "from"), js(v, "to"), ji(v, "enrolments"));
+}
+
+static void print_events(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "events"), i, v)
+		printf("status event %s: %s from %s%s%s\n", js(v, "code"),
+		       js(v, "scope"), js(v, "from"),
+		       *js(v, "to") ? " to " : "", js(v, "to"));
+}
+
+static void dry_note(json_t *r)
+{
+	if (json_is_true(json_object_get(r, "dry_run")))
+		printf("(dry run: nothing was written)\n");
+}
+
+/*==== suspend / resume =================================================*/
+
+static void print_suspend(json_t *r)
+{
+	printf("suspension of %s from %s\n", js(r, "scope"), js(r, "date"));
+	print_events(r);
+	print_sessions(json_object_get(r, "sessions_postponed"),
+		       "sessions postponed (enrolments kept)");
+	printf("enrolments kept: %lld\nmission assignments in scope: %lld\n",
+	       ji(r, "enrolments_kept"), ji(r, "assignments_in_scope"));
+	dry_note(r);
+}
+
+static const char *whoami(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	return pw ? pw->pw_name : "unknown";
+}
+
+int cmd_suspend(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scope", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "ordered-by", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	const char *scope = NULL, *reason = NULL, *by = NULL;
+	char from[11] = "";
+	int opt, now, dry = 0, rc;
+	json_t *report = NULL;
+	struct error e;
+
+	while ((opt = getopt_long(argc, argv, ":s:f:r:o:n", opts, NULL)) != -1) {
+		if (cli_common_option(c, "suspend", opt, &now) > 0)
+			return now;
+		switch (opt) {
+		case 's': scope = optarg; break;
+		case 'f':
+			if (cli_date(c, "suspend", "--from", optarg, from))
+				return EXIT_USAGE;
+			break;
+		case 'r': reason = optarg; break;
+		case 'o': by = optarg; break;
+		case 'n': dry = 1; break;
+		}
+	}
+	if (!scope || !from[0] || !reason)
+		return cli_usage(c, "suspend", "--scope, --from and --reason are needed");
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	rc = action_suspend(c->store, scope, from, reason, by ? by : whoami(),
+			    dry, &report, &e);
+	return done(c, rc, report, &e, print_suspend);
+}
+
+static void print_resume(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	printf("resumption of %s on %s after %lld days (suspended from %s)\n",
+	       js(r, "scope"), js(r, "date"), ji(r, "days_suspended"),
+	       js(r, "suspended_from"));
+	print_events(r);
+	printf("postponed sessions: %zu\n", json_array_size(json_object_get(r, "sessions")));
+	json_array_foreach(json_object_get(r, "sessions"), i, v) {
+		printf("  %-28s was %s, proposed %s to %s%s%s\n", js(v, "session"),
+		       js(v, "was_from"), js(v, "proposed_from"), js(v, "proposed_to"),
+		       *js(v, "replanned_as") ? ": re-planned as " : "",
+		       js(v, "replanned_as"));
+		if (*js(v, "not_replanned"))
+			printf("    not re-planned, %s: %s\n", js(v, "not_replanned"),
+			       js(v, "reason"));
+	}
+	json_array_foreach(json_object_get(r, "trainers_dropped"), i, v)
+		printf("  trainer %s left off %s (%s)\n", js(v, "trainer"),
+		       js(v, "session"), js(v, "rule"));
+	if (!json_is_true(json_object_get(r, "applied")) &&
+	    json_array_size(json_object_get(r, "sessions")))
+		printf("(proposals only: run again with --apply to re-plan them)\n");
+	dry_note(r);
+}
+
+int cmd_resume(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scope", required_argument, NULL, 's' },
+		{ "on", required_argument, NULL, 'o' },
+		{ "apply", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	const char *scope = NULL;
+	char on[11] = "";
+	int opt, now, apply = 0, dry = 0, rc;
+	json_t *report = NULL;
+	struct error e;
+
+	while ((opt = getopt_long(argc, argv, ":s:o:an", opts, NULL)) != -1) {
+		if (cli_common_option(c, "resume", opt, &now) > 0)
+			return now;
+		switch (opt) {
+		case 's': scope = optarg; break;
+		case 'o':
+			if (cli_date(c, "resume", "--on", optarg, on))
+				return EXIT_USAGE;
+			break;
+		case 'a': apply = 1; break;
+		case 'n': dry = 1; break;
+		}
+	}
+	if (!scope || !on[0])
+		return cli_usage(c, "resume", "--scope and --on are needed");
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	rc = action_resume(c->store, scope, on, apply, dry, &report, &e);
+	return done(c, rc, report, &e, print_resume);
+}
+
+/*==== consent / transfer ===============================================*/
+
+static void print_consent(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	printf("consent %s: %s on %s\n", js(r, "consent"), js(r, "action"),
+	       js(r, "date"));
+	if (*js(r, "consent_granted"))
+		printf("granted again as %s\n", js(r, "consent_granted"));
+	print_events(r);
+	print_sessions(json_object_get(r, "sessions_postponed"),
+		       "sessions postponed (enrolments kept)");
+	printf("assignments ended that day: %zu\n",
+	       json_array_size(json_object_get(r, "assignments_ended")));
+	json_array_foreach(json_object_get(r, "assignments_ended"), i, v)
+		if (i < 20)
+			printf("  %s\n", json_string_value(v));
+	if (json_array_size(json_object_get(r, "assignments_ended")) > 20)
+		printf("  …\n");
+	printf("assignments not yet begun, no longer covered: %zu\n",
+	       json_array_size(json_object_get(r, "assignments_not_started")));
+	printf("nothing was deleted\n");
+	dry_note(r);
+}
+
+int cmd_consent(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "on", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	char on[11] = "";
+	int opt, now, dry = 0, rc;
+	json_t *report = NULL;
+	struct error e;
+
+	while ((opt = getopt_long(argc, argv, ":o:n", opts, NULL)) != -1) {
+		if (cli_common_option(c, "consent", opt, &now) > 0)
+			return now;
+		if (opt == 'o' && cli_date(c, "consent", "--on", optarg, on))
+			return EXIT_USAGE;
+		if (opt == 'n')
+			dry = 1;
+	}
+	if (argc - optind != 2 || !on[0])
+		return cli_usage(c, "consent", "expected grant|suspend|withdraw ID --on DATE");
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	rc = action_consent(c->store, argv[optind], argv[optind + 1], on, dry,
+			    &report, &e);
+	return done(c, rc, report, &e, print_consent);
+}
+
+static void print_transfer(json_t *r)
+{
+	const char *nation;
+	json_t *v;
+
+	printf("activity %s passes from %s to %s on %s\n", js(r, "activity"),
+	       js(r, "from"), js(r, "to"), js(r, "on"));
+	printf("owner on %s: %s\n", js(json_object_get(r, "owner_on_day_before"), "date"),
+	       js(json_object_get(r, "owner_on_day_before"), "owner"));
+	printf("sessions moved: %lld\nenrolments moved: %lld\n",
+	       ji(r, "sessions_moved"), ji(r, "enrolments_moved"));
+	printf("people re-assigned: %lld\n", ji(r, "people_reassigned"));
+	json_object_foreach(json_object_get(r, "people_by_nation"), nation, v)
+		printf("  %s %lld\n", nation, (long long)json_integer_value(v));
+	dry_note(r);
+}
+
+int cmd_transfer(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "on", required_argument, NULL, 'o' },
+		{ "with-personnel", no_argument, NULL, 'p' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	const char *to = NULL;
+	char on[11] = "";
+	int opt, now, dry = 0, people = 0, rc;
+	json_t *report = NULL;
+	struct error e;
+
+	while ((opt = getopt_long(argc, argv, ":t:o:pn", opts, NULL)) != -1) {
+		if (cli_common_option(c, "transfer", opt, &now) > 0)
+			return now;
+		switch (opt) {
+		case 't': to = optarg; break;
+		case 'o':
+			if (cli_date(c, "transfer", "--on", optarg, on))
+				return EXIT_USAGE;
+			break;
+		case 'p': people = 1; break;
+		case 'n': dry = 1; break;
+		}
+	}
+	if (argc - optind != 1 || !to || !on[0])
+		return cli_usage(c, "transfer", "expected ACTIVITY --to ORG --on DATE");
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	rc = action_transfer(c->store, argv[optind], to, on, people, dry,
+			     &report, &e);
+	return done(c, rc, report, &e, print_transfer);
+}
+
+/*==== report ===========================================================*/
+
+static void print_ceilings(json_t *r)
+{
+	json_t *v, *peak = json_object_get(r, "peak");
+	const char *last = NULL;
+	long long prev = -1;
+	size_t i;
+
+	printf("daily headcount against the consent ceiling, %s to %s\n"
+	       "(days where the count changes)\n\n", js(r, "from"), js(r, "to"));
+	printf("  %-10s  %-12s %9s %8s\n", "date", "consent", "headcount", "ceiling");
+	json_array_foreach(json_object_get(r, "days"), i, v) {
+		long long n = ji(v, "headcount");
+
+		if (n != prev || !last || strcmp(last, js(v, "consent")))
+			printf("  %-10s  %-12s %9lld %8lld%s\n", js(v, "date"),
+			       js(v, "consent"), n, ji(v, "ceiling"),
+			       n > ji(v, "ceiling") ? "  OVER" : "");
+		prev = n;
+		last = js(v, "consent");
+	}
+	if (json_is_object(peak))
+		printf("\npeak: %lld on %s under %s (ceiling %lld); days over: %lld\n",
+		       ji(peak, "headcount"), js(peak, "date"), js(peak, "consent"),
+		       ji(peak, "ceiling"), ji(r, "breaches"));
+}
+
+static void print_transition(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	printf("transition to self-sufficiency as of %s\n\n", js(r, "as_of"));
+	printf("  %-10s %-12s %-12s %9s %8s\n", "course", "state", "transitioned",
+	       "host-led", "sessions");
+	json_array_foreach(json_object_get(r, "courses"), i, v)
+		printf("  %-10s %-12s %-12s %9lld %8lld\n", js(v, "course"),
+		       js(v, "state"), *js(v, "transitioned_on") ?
+		       js(v, "transitioned_on") : "no", ji(v, "host_led_sessions"),
+		       ji(v, "sessions"));
+	printf("\n  share of training days led by host-nation instructors: %.0f%%\n\n",
+	       100 * json_number_value(json_object_get(r, "host_share")));
+	printf("  %-7s %6s %6s %6s\n", "month", "days", "host", "share");
+	json_array_foreach(json_object_get(r, "monthly"), i, v)
+		printf("  %-7s %6lld %6lld %5.0f%%\n", js(v, "month"),
+		       ji(v, "training_days"), ji(v, "host_led_days"),
+		       100 * json_number_value(json_object_get(v, "host_share")));
+}
+
+int cmd_report(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	char asof[11], from[11] = "", to[11] = "";
+	int opt, now, rc;
+	json_t *report = NULL;
+	struct error e;
+	const char *name;
+
+	date_format(date_today(), asof);
+	while ((opt = getopt_long(argc, argv, ":a:f:t:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "report", opt, &now) > 0)
+			return now;
+		if ((opt == 'a' && cli_date(c, "report", "--as-of", optarg, asof)) ||
+		    (opt == 'f' && cli_date(c, "report", "--from", optarg, from)) ||
+		    (opt == 't' && cli_date(c, "report", "--to", optarg, to)))
+			return EXIT_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage(c, "report", "expected ceilings or transition");
+	name = argv[optind];
+	if (!cli_store(c))
+		return EXIT_FAILED;
+	error_init(&e);
+	if (!strcmp(name, "ceilings")) {
+		if (!from[0])
+			snprintf(from, sizeof(from), "%s", asof);
+		if (!to[0])
+			date_format(date_today() + 1, to);
+		if (strcmp(from, to) >= 0)
+			return cli_usage(c, "report", "--from must be before --to");
+		rc = report_ceilings(c->store, from, to, &report, &e);
+		return done(c, rc, report, &e, print_ceilings);
+	}
+	if (!strcmp(name, "transition")) {
+		rc = report_transition(c->store, asof, &report, &e);
+		return done(c, rc, report, &e, print_transition);
+	}
+	return cli_usage(c, "report", "no report '%s': ceilings or transition", name);
+}
