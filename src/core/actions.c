@@ -33,6 +33,7 @@ static int load(struct store *s, const char *kind, const char *key,
 }
 
 struct first_problem {
+	const struct kind *kind;
 	char text[256];
 };
 
@@ -41,17 +42,16 @@ static void note_problem(void *arg, size_t field, const char *value,
 {
 	struct first_problem *p = arg;
 
-	(void)field;
 	if (!p->text[0])
-		snprintf(p->text, sizeof(p->text), "'%s': %s", value ? value : "",
-			 reason);
+		snprintf(p->text, sizeof(p->text), "%s '%s': %s",
+			 p->kind->fields[field].name, value ? value : "", reason);
 }
 
 /* Validate and write R through the rules. */
 static int save(struct store *s, struct rules_tx *t, struct record *r,
 		struct error *e)
 {
-	struct first_problem p = { "" };
+	struct first_problem p = { r->kind, "" };
 	enum put_result res;
 	int n = record_validate(s, r, note_problem, &p, e);
 
@@ -303,10 +303,11 @@ static int replan_session(struct store *s, struct rules_tx *t,
 	set(&r, "status", "planned");
 	set(&r, "replaces", okey);
 	for (;;) {
-		const char *tr = rv(&r, "trainers");
+		const char *tr;
 
 		if (!save(s, t, &r, e))
 			break;
+		tr = rv(&r, "trainers");	/* after: validation rewrites values */
 		/* Drop a trainer a rule refuses on the new dates; retry. */
 		if (e->code != ERR_RULE || !tr || e->nrecords < 2 ||
 		    (strcmp(e->rule, "QUALIFICATION") && strcmp(e->rule, "CAVEAT")))
@@ -355,9 +356,9 @@ out:
 	return ret;
 }
 
-static int resume_in_tx(struct store *s, struct rules_tx *t, const char *scope,
-			const char *on, int apply, json_t *report,
-			struct error *e)
+static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
+		       const char *on, int apply, json_t *report,
+		       struct error *e)
 {
 	/* The suspension in force on the day, or one that ended that day
 	 * (a resume run again, say with --apply after looking). */
@@ -475,20 +476,40 @@ out:
 	return ret;
 }
 
+static json_t *resume_report(const char *scope, const char *on, int apply,
+			     int dry_run)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[], s:[], s:[]}",
+			 "action", "resume", "scope", scope, "date", on,
+			 "applied", apply, "dry_run", dry_run, "events",
+			 "sessions", "trainers_dropped");
+}
+
+int resume_in_tx(struct store *s, struct rules_tx *t, const char *scope,
+		 const char *on, int apply, json_t **report, struct error *e)
+{
+	json_t *r = resume_report(scope, on, apply, 0);
+
+	*report = NULL;
+	if (resume_work(s, t, scope, on, apply, r, e)) {
+		json_decref(r);
+		return -1;
+	}
+	*report = r;
+	return 0;
+}
+
 int action_resume(struct store *s, const char *scope, const char *on,
 		  int apply, int dry_run, json_t **report, struct error *e)
 {
 	struct rules_tx t;
-	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:b, s:[], s:[], s:[]}",
-			      "action", "resume", "scope", scope, "date", on,
-			      "applied", apply, "dry_run", dry_run, "events",
-			      "sessions", "trainers_dropped");
+	json_t *r = resume_report(scope, on, apply, dry_run);
 
 	*report = NULL;
 	rules_tx_init(&t);
 	if (scope_check(s, scope, e) || store_begin(s, e))
 		goto fail;
-	if (resume_in_tx(s, &t, scope, on, apply, r, e) ||
+	if (resume_work(s, &t, scope, on, apply, r, e) ||
 	    finish(s, &t, dry_run, e)) {
 		store_rollback(s);
 		goto fail;
@@ -627,7 +648,7 @@ static int regrant(struct store *s, struct rules_tx *t, struct record *c,
 		   const char *on, json_t *report, struct error *e)
 {
 	static const char events_sql[] =
-		"SELECT code, scope FROM status_event WHERE action = 'suspend'"
+		"SELECT code, scope, valid_from FROM status_event WHERE action = 'suspend'"
 		" AND reason = ?1 AND valid_from <= ?2 AND valid_to IS NULL";
 	struct record n = { 0 };
 	char code[96], reason[160];
@@ -671,9 +692,10 @@ static int regrant(struct store *s, struct rules_tx *t, struct record *c,
 		if (rc)
 			goto out;
 		json_array_append_new(json_object_get(report, "events"),
-				      json_pack("{s:s, s:s, s:s}", "code",
+				      json_pack("{s:s, s:s, s:s, s:s}", "code",
 						jstr(row, "code"), "scope",
-						jstr(row, "scope"), "to", on));
+						jstr(row, "scope"), "from",
+						jstr(row, "valid_from"), "to", on));
 	}
 	ret = 0;
 out:
@@ -762,7 +784,7 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 		" AND a.valid_from < ?4 AND (a.valid_to IS NULL OR a.valid_to > ?4)"
 		" ORDER BY a.post, a.valid_from";
 	struct record act = { 0 }, org = { 0 };
-	const char *from_org;
+	char from_org[64];
 	json_t *r = NULL, *rows = NULL, *row, *moved, *by_nation;
 	const char *p[4];
 	char day_before[11];
@@ -786,7 +808,7 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 			  rv(&act, "owner"), rv(&act, "owner_from"));
 		goto out;
 	}
-	from_org = rv(&act, "owner");
+	snprintf(from_org, sizeof(from_org), "%s", rv(&act, "owner"));
 	if (!strcmp(from_org, to_org)) {
 		error_set(e, ERR_INPUT, "activity %s is already owned by %s",
 			  act.key, to_org);

@@ -44,6 +44,8 @@ int action_transfer(struct store *s, const char *activity, const char *to_org,
 		    json_t **report, struct error *e);
 
 /* The same, inside the caller's transaction (the demo). */
+int resume_in_tx(struct store *s, struct rules_tx *t, const char *scope,
+		 const char *on, int apply, json_t **report, struct error *e);
 int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 		   const char *to_org, const char *on, int with_personnel,
 		   json_t **report, struct error *e);

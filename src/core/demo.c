@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/actions.h"
 #include "core/rules.h"
 #include "core/validate.h"
 #include "util/date.h"
@@ -18,7 +19,8 @@ extern const struct embedded_file demo_facts[];
 #define DEMO_NOW "2026-11-01"
 #define TOURS_UNTIL "2027-06-30"
 #define SESSIONS_UNTIL "2027-03-31"
-#define EXPECTED_RECORDS 50000
+#define EXPECTED_RECORDS 52000
+#define TRANSFER_ON "2020-04-01"
 
 struct gen {
 	struct store *s;
@@ -32,6 +34,7 @@ struct gen {
 	const char *problem_field;
 	char problem[200];
 	struct rules_tx tx;
+	int trainees;		/* numbered across all sessions */
 };
 
 /*==== Helpers ==========================================================*/
@@ -191,7 +194,8 @@ struct tour {
 };
 
 struct post {
-	char number[16];
+	char number[32];
+	int coalition;
 	const char *title, *branch, *category, *function, *rank, *site, *qual;
 	int32_t from, to;	/* to 0: open */
 	struct tour *tours;
@@ -208,42 +212,48 @@ struct post_block {
 	int count;
 	const char *title, *branch, *category, *function, *rank, *site, *qual;
 	const char *from, *to;
+	const char *org;	/* NULL: the mission */
 };
 
 /* The establishment, by blocks of alike posts. Headcounts follow the
  * public figures (about 500 from 2020); the breakdown is synthetic. */
 static const struct post_block blocks[] = {
-	{ 1, "Commander NATO Mission Iraq", "Command group", "military", "command", "OF-7/OF-8", "UNION3", NULL, "2018-10-01", NULL },
-	{ 1, "Deputy Commander", "Command group", "military", "command", "OF-6/OF-7", "UNION3", NULL, "2018-10-01", NULL },
-	{ 1, "Chief of Staff", "Command group", "military", "command", "OF-6", "UNION3", NULL, "2018-10-01", NULL },
-	{ 1, "Senior Civilian Representative", "Command group", "civilian", "command", "A6", "UNION3", NULL, "2018-10-01", NULL },
-	{ 2, "Political adviser", "Command group", "civilian", "staff", "A4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 12, "J1 personnel staff officer", "J1 Personnel", "military", "staff", "OR-7/OF-3", "UNION3", NULL, "2018-10-01", NULL },
-	{ 10, "J2 staff officer", "J2 Intelligence", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 14, "J3 operations staff officer", "J3 Operations", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 16, "J4 logistics staff officer", "J4 Logistics", "military", "staff", "OR-6/OF-3", "UNION3", NULL, "2018-10-01", NULL },
-	{ 10, "J5 plans staff officer", "J5 Plans", "military", "staff", "OF-3/OF-5", "UNION3", NULL, "2018-10-01", NULL },
-	{ 10, "J6 communications staff", "J6 Communications", "military", "staff", "OR-5/OF-3", "UNION3", NULL, "2018-10-01", NULL },
-	{ 12, "J7 training staff officer", "J7 Training", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 8, "J8 finance officer", "J8 Finance", "civilian", "staff", "A2/A4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 6, "J9 civil-military cooperation officer", "J9 CIMIC", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL },
-	{ 36, "Adviser to the Ministry of Defence", "Advisory", "military", "advising", "OF-4/OF-6", "MOD-BGD", NULL, "2018-10-01", NULL },
-	{ 8, "Civilian adviser to the Ministry of Defence", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL },
-	{ 10, "Adviser to the National Security Adviser", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL },
-	{ 12, "Counter-IED trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "CIED-INSTR", "2018-10-01", NULL },
-	{ 8, "EOD and demining trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "EOD-INSTR", "2018-10-01", NULL },
-	{ 10, "Military medicine trainer", "Training", "military", "training", "OF-2/OF-4", "MMS", "MED-INSTR", "2018-10-01", NULL },
-	{ 8, "Armoured vehicle maintenance trainer", "Training", "military", "training", "OR-6/OR-8", "TAJI", "AVM-INSTR", "2018-10-01", NULL },
-	{ 4, "Civil-military planning trainer", "Training", "military", "training", "OF-3/OF-4", "RUSTAMIYAH", "CIMIC-PLAN", "2018-10-01", NULL },
-	{ 10, "Instructor development mentor", "Training", "military", "training", "OF-2/OF-4", "RUSTAMIYAH", "INSTR-DEV", "2018-10-01", NULL },
-	{ 40, "Headquarters support", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2018-10-01", NULL },
-	{ 20, "Contracted life support and interpretation", "Support", "contractor", "support", NULL, "UNION3", NULL, "2018-10-01", NULL },
-	{ 40, "NCO academy trainer", "Training", "military", "training", "OR-6/OR-9", "TAJI", "NCO-INSTR", "2020-04-01", NULL },
-	{ 15, "Engineer trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "ENG-INSTR", "2020-04-01", NULL },
-	{ 20, "Federal police trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "POL-INSTR", "2020-04-01", NULL },
-	{ 20, "Adviser to the Ministry of Defence (enhancement)", "Advisory", "military", "advising", "OF-4/OF-5", "MOD-BGD", NULL, "2020-04-01", NULL },
-	{ 40, "Headquarters support (enhancement)", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2020-04-01", "2023-12-31" },
-	{ 10, "Adviser to the Ministry of Interior", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2023-08-17", NULL },
+	{ 1, "Commander NATO Mission Iraq", "Command group", "military", "command", "OF-7/OF-8", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 1, "Deputy Commander", "Command group", "military", "command", "OF-6/OF-7", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 1, "Chief of Staff", "Command group", "military", "command", "OF-6", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 1, "Senior Civilian Representative", "Command group", "civilian", "command", "A6", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 2, "Political adviser", "Command group", "civilian", "staff", "A4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 12, "J1 personnel staff officer", "J1 Personnel", "military", "staff", "OR-7/OF-3", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 10, "J2 staff officer", "J2 Intelligence", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 14, "J3 operations staff officer", "J3 Operations", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 16, "J4 logistics staff officer", "J4 Logistics", "military", "staff", "OR-6/OF-3", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 10, "J5 plans staff officer", "J5 Plans", "military", "staff", "OF-3/OF-5", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 10, "J6 communications staff", "J6 Communications", "military", "staff", "OR-5/OF-3", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 12, "J7 training staff officer", "J7 Training", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 8, "J8 finance officer", "J8 Finance", "civilian", "staff", "A2/A4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 6, "J9 civil-military cooperation officer", "J9 CIMIC", "military", "staff", "OF-2/OF-4", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 36, "Adviser to the Ministry of Defence", "Advisory", "military", "advising", "OF-4/OF-6", "MOD-BGD", NULL, "2018-10-01", NULL, NULL },
+	{ 8, "Civilian adviser to the Ministry of Defence", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL, NULL },
+	{ 10, "Adviser to the National Security Adviser", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2018-10-01", NULL, NULL },
+	{ 12, "Counter-IED trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "CIED-INSTR", "2018-10-01", NULL, NULL },
+	{ 8, "EOD and demining trainer", "Training", "military", "training", "OR-6/OF-3", "BESMAYA", "EOD-INSTR", "2018-10-01", NULL, NULL },
+	{ 10, "Military medicine trainer", "Training", "military", "training", "OF-2/OF-4", "MMS", "MED-INSTR", "2018-10-01", NULL, NULL },
+	{ 8, "Armoured vehicle maintenance trainer", "Training", "military", "training", "OR-6/OR-8", "TAJI", "AVM-INSTR", "2018-10-01", NULL, NULL },
+	{ 4, "Civil-military planning trainer", "Training", "military", "training", "OF-3/OF-4", "RUSTAMIYAH", "CIMIC-PLAN", "2018-10-01", NULL, NULL },
+	{ 10, "Instructor development mentor", "Training", "military", "training", "OF-2/OF-4", "RUSTAMIYAH", "INSTR-DEV", "2018-10-01", NULL, NULL },
+	{ 40, "Headquarters support", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 20, "Contracted life support and interpretation", "Support", "contractor", "support", NULL, "UNION3", NULL, "2018-10-01", NULL, NULL },
+	{ 20, "NCO academy trainer", "Training", "military", "training", "OR-6/OR-9", "TAJI", "NCO-INSTR", "2020-04-01", NULL, NULL },
+	{ 8, "Engineer trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "ENG-INSTR", "2020-04-01", NULL, NULL },
+	{ 10, "Federal police trainer", "Training", "military", "training", "OR-6/OF-3", "TAJI", "POL-INSTR", "2020-04-01", NULL, NULL },
+	/* The coalition's trainers at Taji, whose work passes to the mission
+	 * in April 2020 with the people on post that day. */
+	{ 20, "NCO academy trainer (coalition)", "Training", "military", "training", "OR-6/OR-9", "TAJI", "NCO-INSTR", "2018-10-01", NULL, "CJTF-OIR" },
+	{ 7, "Engineer trainer (coalition)", "Training", "military", "training", "OR-6/OF-3", "TAJI", "ENG-INSTR", "2018-10-01", NULL, "CJTF-OIR" },
+	{ 10, "Federal police trainer (coalition)", "Training", "military", "training", "OR-6/OF-3", "TAJI", "POL-INSTR", "2018-10-01", NULL, "CJTF-OIR" },
+	{ 20, "Adviser to the Ministry of Defence (enhancement)", "Advisory", "military", "advising", "OF-4/OF-5", "MOD-BGD", NULL, "2020-04-01", NULL, NULL },
+	{ 40, "Headquarters support (enhancement)", "Support", "military", "support", "OR-3/OR-7", "UNION3", NULL, "2020-04-01", "2023-12-31", NULL },
+	{ 10, "Adviser to the Ministry of Interior", "Advisory", "civilian", "advising", "A4/A5", "MOD-BGD", NULL, "2023-08-17", NULL, NULL },
 };
 
 /* The commanders, from public facts. */
@@ -311,26 +321,41 @@ static int add_tour(struct post *p, int person, int32_t from, int32_t to,
 	return 0;
 }
 
+static struct post *new_post(struct gen *g, struct establishment *es)
+{
+	struct post *p;
+
+	if (es->nposts == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 256;
+		struct post *np = realloc(es->posts, cap * sizeof(*np));
+
+		if (!np) {
+			error_set(g->e, ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		es->posts = np;
+		es->cap = cap;
+	}
+	p = &es->posts[es->nposts++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
 static int build_posts(struct gen *g, struct establishment *es)
 {
-	int n = 0;
+	int n = 0, nc = 0;
 
 	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
 		for (int i = 0; i < blocks[b].count; i++) {
-			struct post *p;
+			struct post *p = new_post(g, es);
 
-			if (es->nposts == es->cap) {
-				size_t cap = es->cap ? es->cap * 2 : 256;
-				struct post *np = realloc(es->posts, cap * sizeof(*np));
-
-				if (!np)
-					return error_set(g->e, ERR_NOMEM, "out of memory");
-				es->posts = np;
-				es->cap = cap;
-			}
-			p = &es->posts[es->nposts++];
-			memset(p, 0, sizeof(*p));
-			snprintf(p->number, sizeof(p->number), "NMI-%04d", ++n);
+			if (!p)
+				return -1;
+			p->coalition = blocks[b].org != NULL;
+			if (p->coalition)
+				snprintf(p->number, sizeof(p->number), "CJTF-%04d", ++nc);
+			else
+				snprintf(p->number, sizeof(p->number), "NMI-%04d", ++n);
 			p->title = blocks[b].title;
 			p->branch = blocks[b].branch;
 			p->category = blocks[b].category;
@@ -344,7 +369,8 @@ static int build_posts(struct gen *g, struct establishment *es)
 				"branch", p->branch, "category", p->category,
 				"function", p->function, "rank_band", p->rank,
 				"qualifications", p->qual, "site", p->site,
-				"organisation", "NMI", "valid_from", D(g, p->from),
+				"organisation", blocks[b].org ? blocks[b].org : "NMI",
+				"valid_from", D(g, p->from),
 				"valid_to", p->to ? D(g, p->to) : NULL, NULL))
 				return -1;
 		}
@@ -390,6 +416,34 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 	return add_tour(p, code, from, to ? to : day(TOURS_UNTIL), exp) ? -1 : 0;
 }
 
+/* Rotations on post I from START: tours begin until LIMIT and end by the
+ * post's end (or the horizon). */
+static int rotate(struct gen *g, struct establishment *es, size_t i,
+		  int32_t start, int32_t limit)
+{
+	int32_t until = day(TOURS_UNTIL);
+	int32_t end = es->posts[i].to ? es->posts[i].to : until;
+
+	while (start < limit && start < end) {
+		struct post *p = &es->posts[i];
+		const char *nation = pick_nation(g, start);
+		int months = !strcmp(nation, "DNK") || !strcmp(nation, "NOR") ? 7 : 6;
+		int32_t to = start + months * 30 + range(g, -10, 10);
+		static const int handover[] = { -10, 0, 5, 10, 14, 7 };
+		const char *rank = p->rank ? p->rank : "contractor";
+
+		if (to > end)
+			to = end;
+		if (person(g, es, p, NULL, nation, rank, start,
+			   p->to || to < until ? to : 0, 0))
+			return -1;
+		/* The next holder arrives before (relief in place), on the
+		 * day, or after a gap. */
+		start = to - handover[range(g, 0, 5)];
+	}
+	return 0;
+}
+
 static int build_tours(struct gen *g, struct establishment *es)
 {
 	int32_t until = day(TOURS_UNTIL);
@@ -400,26 +454,61 @@ static int build_tours(struct gen *g, struct establishment *es)
 			   day(commanders[i].from),
 			   commanders[i].to ? day(commanders[i].to) : 0, 1))
 			return -1;
-	for (size_t i = 1; i < es->nposts; i++) {
-		struct post *p = &es->posts[i];
-		int32_t end = p->to ? p->to : until, start = p->from;
+	for (size_t i = 1; i < es->nposts; i++)
+		if (rotate(g, es, i, es->posts[i].from,
+			   es->posts[i].coalition ? day(TRANSFER_ON) : until))
+			return -1;
+	return 0;
+}
 
-		while (start < end) {
-			const char *nation = pick_nation(g, start);
-			int months = !strcmp(nation, "DNK") || !strcmp(nation, "NOR") ? 7 : 6;
-			int32_t to = start + months * 30 + range(g, -10, 10);
-			static const int handover[] = { -10, 0, 5, 10, 14, 7 };
-			const char *rank = p->rank ? p->rank : "contractor";
+/* The coalition's NCO, engineer and federal police training passes to
+ * the mission, with its people on post that day; rotations then go on
+ * on the mission's new posts. */
+static int transfer_training(struct gen *g, struct establishment *es)
+{
+	static const char *const activities[] = { "TRN-NCO", "TRN-ENG", "TRN-FP" };
 
-			if (to > end)
-				to = end;
-			if (person(g, es, p, NULL, nation, rank, start,
-				   p->to || to < until ? to : 0, 0))
+	for (size_t a = 0; a < sizeof(activities) / sizeof(activities[0]); a++) {
+		json_t *report = NULL, *m;
+		size_t i;
+
+		if (transfer_in_tx(g->s, &g->tx, activities[a], "NMI", TRANSFER_ON,
+				   1, &report, g->e))
+			return -1;
+		json_array_foreach(json_object_get(report, "people_moved"), i, m) {
+			const char *from = json_string_value(json_object_get(m, "from_post"));
+			const char *to = json_string_value(json_object_get(m, "to_post"));
+			int who = (int)strtol(json_string_value(json_object_get(m, "person")) + 1,
+					      NULL, 10);
+			struct tour old = { 0 };
+			struct post *p;
+			size_t idx;
+
+			for (idx = 0; idx < es->nposts; idx++)
+				if (!strcmp(es->posts[idx].number, from))
+					break;
+			for (size_t t = 0; idx < es->nposts && t < es->posts[idx].ntours; t++)
+				if (es->posts[idx].tours[t].person == who)
+					old = es->posts[idx].tours[t];
+			if (idx == es->nposts || !old.person || !(p = new_post(g, es))) {
+				json_decref(report);
+				return error_set(g->e, ERR_INPUT, "demo: transfer of %s "
+						 "lost track of %s", activities[a], from);
+			}
+			*p = es->posts[idx];	/* same work, new owner */
+			p->coalition = 0;
+			p->tours = NULL;
+			p->ntours = 0;
+			p->from = day(TRANSFER_ON);
+			snprintf(p->number, sizeof(p->number), "%s", to);
+			if (add_tour(p, who, day(TRANSFER_ON), old.to, old.qual_until) ||
+			    rotate(g, es, es->nposts - 1, old.to - range(g, 0, 14),
+				   day(TOURS_UNTIL))) {
+				json_decref(report);
 				return -1;
-			/* The next holder arrives before (relief in place), on
-			 * the day, or after a gap. */
-			start = to - handover[range(g, 0, 5)];
+			}
 		}
+		json_decref(report);
 	}
 	return 0;
 }
@@ -458,21 +547,28 @@ static int build_contingents_and_caveats(struct gen *g)
 struct course_plan {
 	const char *code, *site, *qual, *unit;
 	int duration, capacity, ratio, gap_lo, gap_hi;
-	const char *from;	/* the mission runs it from */
+	const char *from;	/* first session */
 	const char *rank;	/* of its trainees */
+	const char *until;	/* no session starts after; NULL: the horizon */
+	int coalition;		/* run by the coalition, before the transfer */
 };
 
 static const struct course_plan plans[] = {
-	{ "CIED-TTT", "BESMAYA", "CIED-INSTR", "IRQ-U-ENG", 49, 24, 8, 7, 21, "2019-01-06", "Sergeant" },
-	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-ENG", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant" },
-	{ "AVM-T72", "TAJI", "AVM-INSTR", "IRQ-U-ARM", 30, 12, 6, 7, 21, "2019-01-13", "Staff Sergeant" },
-	{ "CIMIC-SEM", "RUSTAMIYAH", "CIMIC-PLAN", "IRQ-U-INF1", 3, 30, 15, 40, 80, "2019-02-10", "Colonel" },
-	{ "CCC-TTT", "MMS", "MED-INSTR", "IRQ-U-MED", 16, 20, 5, 10, 24, "2019-01-20", "Lieutenant" },
-	{ "INSTR-DEV", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF2", 10, 20, 10, 14, 35, "2019-03-03", "Captain" },
-	{ "INSTR-CRS", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF1", 42, 30, 10, 14, 28, "2019-04-07", "Lieutenant" },
-	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2020-06-07", "Corporal" },
-	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2020-06-14", "Corporal" },
-	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2020-06-21", "Patrolman" },
+	{ "CIED-TTT", "BESMAYA", "CIED-INSTR", "IRQ-U-ENG", 49, 24, 8, 7, 21, "2019-01-06", "Sergeant", NULL, 0 },
+	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-ENG", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant", NULL, 0 },
+	{ "AVM-T72", "TAJI", "AVM-INSTR", "IRQ-U-ARM", 30, 12, 6, 7, 21, "2019-01-13", "Staff Sergeant", NULL, 0 },
+	{ "CIMIC-SEM", "RUSTAMIYAH", "CIMIC-PLAN", "IRQ-U-INF1", 3, 30, 15, 40, 80, "2019-02-10", "Colonel", NULL, 0 },
+	{ "CCC-TTT", "MMS", "MED-INSTR", "IRQ-U-MED", 16, 20, 5, 10, 24, "2019-01-20", "Lieutenant", NULL, 0 },
+	{ "INSTR-DEV", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF2", 10, 20, 10, 14, 35, "2019-03-03", "Captain", NULL, 0 },
+	{ "INSTR-CRS", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF1", 42, 30, 10, 14, 28, "2019-04-07", "Lieutenant", NULL, 0 },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2020-08-16", "Corporal", NULL, 0 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2020-07-26", "Corporal", NULL, 0 },
+	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2020-08-02", "Patrolman", NULL, 0 },
+	/* The coalition's runs of the same courses, the last planned ones
+	 * passing to the mission with the transfer. */
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2019-01-13", "Corporal", "2020-06-08", 1 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2019-02-10", "Corporal", "2020-06-15", 1 },
+	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2019-03-10", "Patrolman", "2020-06-22", 1 },
 };
 
 /* Suspensions of the demo (status-events.csv): sessions meeting one are
@@ -518,15 +614,19 @@ static void pick_trainers(struct establishment *es, const struct course_plan *c,
 	}
 }
 
-static int build_sessions(struct gen *g, struct establishment *es)
+static int build_sessions(struct gen *g, struct establishment *es,
+			  int coalition)
 {
-	int32_t now = day(DEMO_NOW), until = day(SESSIONS_UNTIL);
-	int trainee = 0;
+	int32_t now = day(DEMO_NOW);
 
 	for (size_t ci = 0; ci < sizeof(plans) / sizeof(plans[0]); ci++) {
 		const struct course_plan *c = &plans[ci];
 		int32_t start = day(c->from);
+		int32_t until = day(c->until ? c->until : SESSIONS_UNTIL);
 		int index = 0;
+
+		if (c->coalition != coalition)
+			continue;
 
 		while (start < until) {
 			int32_t end = start + c->duration, resume;
@@ -560,7 +660,8 @@ static int build_sessions(struct gen *g, struct establishment *es)
 			snprintf(key, sizeof(key), "%s/%s", c->code, D(g, start));
 			pass_rate = 0.7 + 0.25 * (index > 10 ? 1 : index / 10.0);
 			for (int t = 0; t < n; t++) {
-				const char *sn = fmt(g, "IQ-%06d", ++trainee);
+				int trainee = ++g->trainees;
+				const char *sn = fmt(g, "IQ-%06d", trainee);
 				const char *att = "enrolled", *res = "pending", *cert = NULL;
 
 				if (!strcmp(status, "completed")) {
@@ -622,6 +723,23 @@ static int build_assessments(struct gen *g)
 	return 0;
 }
 
+/* On each resumption the sessions a pause postponed are re-planned, as
+ * `cadre resume --apply` does; some stay postponed when the next pause
+ * stands in their way. */
+static int replan_after_pauses(struct gen *g)
+{
+	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++) {
+		json_t *report = NULL;
+
+		if (resume_in_tx(g->s, &g->tx, "mission", pauses[i].to, 1, &report,
+				 g->e))
+			return -1;
+		g->st->sessions += (long)json_array_size(json_object_get(report, "sessions"));
+		json_decref(report);
+	}
+	return 0;
+}
+
 /*==== Entry ============================================================*/
 
 int demo_load(struct store *s, progress_fn progress, void *progress_arg,
@@ -638,9 +756,19 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 		return -1;
 	if (load_facts(&g) || build_posts(&g, &es) || build_tours(&g, &es) ||
 	    build_contingents_and_caveats(&g) ||
-	    build_sessions(&g, &es) || build_assessments(&g) ||
-	    rules_finish(s, &g.tx, e))
+	    build_sessions(&g, &es, 1) || transfer_training(&g, &es) ||
+	    build_sessions(&g, &es, 0) || replan_after_pauses(&g) ||
+	    build_assessments(&g) || rules_finish(s, &g.tx, e))
 		goto out;
+	{
+		/* Every record written, however it came (the transfer and the
+		 * re-planning write their own): one audit entry each. */
+		long long n;
+
+		if (store_int(s, "SELECT count(*) FROM audit", NULL, 0, &n, e))
+			goto out;
+		st->records = (long)n;
+	}
 	if (store_commit(s, e))
 		goto out;
 	ret = 0;
