@@ -163,6 +163,7 @@ static void row(struct importer *im)
 	struct record r = { 0 };
 	struct row_ctx rc = { im, im->row_line };
 	enum put_result res;
+	struct error err;
 	long first;
 	int n;
 
@@ -204,28 +205,24 @@ static void row(struct importer *im)
 		goto out;
 	}
 	}
-	if (mission_put(im->s, &im->tx, &r, &res, im->e)) {
-		if (im->e->code == ERR_RULE) {
+	error_init(&err);
+	if (mission_put(im->s, &im->tx, &r, &res, &err)) {
+		if (err.code == ERR_RULE) {
 			char why[512];
 
-			snprintf(why, sizeof(why), "%s: %s", im->e->rule,
-				 im->e->message);
+			snprintf(why, sizeof(why), "%s: %s", err.rule, err.message);
 			bad(im, im->row_line, 0, k->key_column, r.key, why);
 			if (!im->rule.rule) {
-				error_release(&im->rule);
-				im->rule = *im->e;	/* keep the first */
-				error_init(im->e);
-			} else {
-				error_release(im->e);
-				error_init(im->e);
+				im->rule = err;		/* keep the first */
+				error_init(&err);
 			}
-			goto out;
-		}
-		if (im->e->code != ERR_STORE) {
+		} else if (err.code == ERR_STORE) {
+			bad(im, im->row_line, 0, NULL, r.key, err.message);
+		} else {
+			error_set(im->e, err.code, "%s", err.message);
 			im->fatal = 1;
-			goto out;
 		}
-		bad(im, im->row_line, 0, NULL, r.key, im->e->message);
+		error_release(&err);
 		goto out;
 	}
 	im->st->inserted += res == PUT_INSERTED;
@@ -329,14 +326,10 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 		if (e->code != ERR_RULE)
 			goto out;
 		/* A rule over the whole file: no single row to name. */
-		bad(&im, 0, 0, NULL, NULL, e->message);
-		free(im.rule.message);
-		im.rule.message = strdup(e->message);
-		error_set_rule(&im.rule, e->rule);
-		for (size_t i = 0; i < e->nrecords; i++)
-			error_add_record(&im.rule, e->records[i]);
-		for (size_t i = 0; i < e->ndates; i++)
-			error_add_date(&im.rule, e->dates[i]);
+		error_release(&im.rule);
+		im.rule = *e;
+		error_init(e);
+		bad(&im, 0, 0, NULL, NULL, im.rule.message);
 	}
 	if (im.problems) {
 		error_set(e, im.rule.rule ? ERR_RULE : ERR_INPUT,
