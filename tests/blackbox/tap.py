@@ -1,0 +1,180 @@
+"""A tiny TAP harness for cadre's black-box tests (Python 3 stdlib only).
+
+    from tap import test, run, check, cadre
+    @test("status has the keys")
+    def _():
+        r = cadre("--db", db, "status", "--json")
+        check(r.returncode == 0, "exit status", r)
+
+Each registered test runs in order; an exception (AssertionError from
+check() or anything else) makes it "not ok" with the message as "# " lines.
+run() prints the plan and the results and exits 1 if any failed.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CADRE = os.path.abspath(os.environ.get("CADRE") or os.path.join(ROOT, "build", "cadre"))
+TESTDATA = os.path.abspath(os.environ.get("CADRE_TESTDATA") or os.path.join(ROOT, "tests", "data"))
+TODAY = "2026-11-29"
+
+# Kinds in the dependency order of `cadre help` and docs/data.md: a kind
+# refers only to kinds before it, so a whole mission imports in this order.
+KINDS = ["nations", "organisations", "sites", "consents", "posts", "persons",
+         "assignments", "caveats", "activities", "courses", "sessions",
+         "trainees", "enrolments", "assessments", "status-events"]
+
+_tests = []
+_tmpdirs = []
+
+
+class Failure(Exception):
+    pass
+
+
+def test(name):
+    """Register the decorated function as one test case."""
+    def deco(fn):
+        _tests.append((name, fn))
+        return fn
+    return deco
+
+
+def env():
+    e = dict(os.environ)
+    e["CADRE_TODAY"] = TODAY
+    e.pop("CADRE_DB", None)
+    e["LC_ALL"] = "C.UTF-8"
+    return e
+
+
+class Result:
+    def __init__(self, args, returncode, stdout, stderr):
+        self.args, self.returncode, self.stdout, self.stderr = args, returncode, stdout, stderr
+
+    def json(self):
+        try:
+            return json.loads(self.stdout)
+        except ValueError as e:
+            raise Failure("stdout is not JSON (%s): %r" % (e, self.stdout[:500]))
+
+    def describe(self):
+        return "command: cadre %s\nexit: %s\nstdout: %s\nstderr: %s" % (
+            " ".join(self.args), self.returncode, _clip(self.stdout), _clip(self.stderr))
+
+
+def _clip(s, n=1500):
+    if isinstance(s, bytes):
+        s = s.decode("utf-8", "replace")
+    s = s or ""
+    return s if len(s) <= n else s[:n] + "…[%d more chars]" % (len(s) - n)
+
+
+def cadre(*args, stdin=None, binary=False, timeout=240, cwd=None):
+    """Run the cadre binary with args; returns a Result (never raises on exit status)."""
+    args = [str(a) for a in args]
+    p = subprocess.run([CADRE] + args, input=stdin, capture_output=True,
+                       text=not binary, env=env(), timeout=timeout, cwd=cwd)
+    return Result(args, p.returncode, p.stdout, p.stderr)
+
+
+def ok(*args, **kw):
+    """Run cadre and require exit status 0."""
+    r = cadre(*args, **kw)
+    if r.returncode != 0:
+        raise Failure("expected exit 0\n" + r.describe())
+    return r
+
+
+def check(cond, what, result=None):
+    if not cond:
+        raise Failure(what + ("\n" + result.describe() if result is not None else ""))
+
+
+def eq(actual, expected, what, result=None):
+    if actual != expected:
+        raise Failure("%s: expected %r, got %r%s" % (
+            what, expected, actual, ("\n" + result.describe()) if result is not None else ""))
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix="cadre-bb-")
+    _tmpdirs.append(d)
+    return d
+
+
+_demo_db = None
+_demo_err = None
+
+
+def demo_db():
+    """Path of a demo database made once per script; copy it before changing it."""
+    global _demo_db, _demo_err
+    if _demo_err is not None:
+        raise Failure(_demo_err)
+    if _demo_db is None:
+        db = os.path.join(tmpdir(), "demo.db")
+        r = cadre("--db", db, "demo")
+        if r.returncode != 0:
+            _demo_err = "cadre demo failed\n" + r.describe()
+            raise Failure(_demo_err)
+        _demo_db = db
+    return _demo_db
+
+
+def demo_copy():
+    """A private copy of the demo database (the main file; WAL is checkpointed on close)."""
+    src = demo_db()
+    dst = os.path.join(tmpdir(), "demo.db")
+    shutil.copyfile(src, dst)
+    for ext in ("-wal", "-shm"):
+        if os.path.exists(src + ext):
+            shutil.copyfile(src + ext, dst + ext)
+    return dst
+
+
+def export(db, kind, fmt="csv"):
+    r = ok("--db", db, "export", kind, "--format", fmt)
+    return r.stdout
+
+
+def verify(db):
+    return cadre("--db", db, "audit", "verify", "--json")
+
+
+def audit_len(db):
+    r = verify(db)
+    return r.json().get("entries")
+
+
+def run():
+    if not os.access(CADRE, os.X_OK):
+        print("1..0 # SKIP no cadre binary at %s" % CADRE)
+        sys.exit(0)
+    print("1..%d" % len(_tests), flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(_tests, 1):
+        try:
+            fn()
+            print("ok %d - %s" % (i, name), flush=True)
+        except Exception as e:  # one test's failure never stops the others
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            if isinstance(e, Failure):
+                msg = str(e)
+            else:
+                msg = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+            for line in msg.rstrip().splitlines():
+                print("# " + line)
+            sys.stdout.flush()
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+    if failed:
+        print("# %d of %d failed" % (failed, len(_tests)))
+    sys.exit(1 if failed else 0)
