@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Import benchmark: `cadre import` of N enrolments from CSV against the
+sqlite3 shell's `.import` of the same file into the same table, run side
+by side in this script so that the ratio holds on a noisy machine.
+
+usage: bench/import.py [--rows N] [--cadre build/cadre] [--repeat 3]
+
+cadre does more per row than .import: it parses RFC 4180 with libcsv,
+validates every field and reference, checks the rules, writes an audit
+entry with a BLAKE2b hash chain, all in one transaction. The bar (issue 7)
+is 3x the .import time.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run(cmd, **kw):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--rows', type=int, default=100000)
+    ap.add_argument('--cadre', default='build/cadre')
+    ap.add_argument('--repeat', type=int, default=3)
+    a = ap.parse_args()
+    d = tempfile.mkdtemp(prefix='cadre-bench-')
+    base = os.path.join(d, 'base.db')
+    # A small mission with one session to enrol into and N trainees.
+    subprocess.run([a.cadre, '--db', base, 'demo'], check=True,
+                   stdout=subprocess.DEVNULL)
+    trainees = os.path.join(d, 'trainees.csv')
+    enrol = os.path.join(d, 'enrolments.csv')
+    with open(trainees, 'w') as f:
+        f.write('service_number,name,nation,unit\n')
+        for i in range(a.rows):
+            f.write('BX-%07d,Bench trainee %d,IRQ,IRQ-U-INF1\n' % (i, i))
+    session = 'NCO-JLC/2026-11-17'
+    out = subprocess.run(['sqlite3', base, "SELECT key FROM session WHERE "
+                          "course = 'NCO-JLC' AND status = 'planned' LIMIT 1"],
+                         capture_output=True, text=True, check=True)
+    session = out.stdout.strip() or session
+    with open(enrol, 'w') as f:
+        f.write('session,trainee,attendance,result\n')
+        for i in range(a.rows):
+            f.write('%s,BX-%07d,enrolled,pending\n' % (session, i))
+    subprocess.run([a.cadre, '--db', base, 'import', 'trainees', trainees],
+                   check=True, stdout=subprocess.DEVNULL)
+    best_c = best_s = None
+    for _ in range(a.repeat):
+        db = os.path.join(d, 'c.db')
+        shutil.copy(base, db)
+        tc = run([a.cadre, '--db', db, 'import', 'enrolments', enrol])
+        db2 = os.path.join(d, 's.db')
+        shutil.copy(base, db2)
+        # .import makes a staging table from the header, then the rows go
+        # into the same table with its keys, foreign keys and indexes.
+        ts = run(['sqlite3', db2, '.mode csv',
+                  '.import %s enrolment_in' % enrol,
+                  'INSERT INTO enrolment (key, session, trainee, attendance, result)'
+                  ' SELECT session || \'/\' || trainee, session, trainee,'
+                  ' attendance, result FROM enrolment_in'])
+        best_c = tc if best_c is None else min(best_c, tc)
+        best_s = ts if best_s is None else min(best_s, ts)
+    print('rows                     %d' % a.rows)
+    print('cadre import enrolments  %.2f s  (%.0f rows/s)' % (best_c, a.rows / best_c))
+    print('sqlite3 .import + insert %.2f s  (%.0f rows/s)' % (best_s, a.rows / best_s))
+    print('ratio cadre / sqlite3    %.2f  (bar: 3.0)' % (best_c / best_s))
+    shutil.rmtree(d)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
