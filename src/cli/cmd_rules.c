@@ -63,6 +63,17 @@ static void print_events(json_t *r)
 		       *js(v, "to") ? " to " : "", js(v, "to"));
 }
 
+static void print_activities(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	printf("activities in scope: %zu\n",
+	       json_array_size(json_object_get(r, "activities_in_scope")));
+	json_array_foreach(json_object_get(r, "activities_in_scope"), i, v)
+		printf("  %s\n", json_string_value(v));
+}
+
 static void dry_note(json_t *r)
 {
 	if (json_is_true(json_object_get(r, "dry_run")))
@@ -79,6 +90,7 @@ static void print_suspend(json_t *r)
 		       "sessions postponed (enrolments kept)");
 	printf("enrolments kept: %lld\nmission assignments in scope: %lld\n",
 	       ji(r, "enrolments_kept"), ji(r, "assignments_in_scope"));
+	print_activities(r);
 	dry_note(r);
 }
 
@@ -217,6 +229,7 @@ static void print_consent(json_t *r)
 		printf("  …\n");
 	printf("assignments not yet begun, no longer covered: %zu\n",
 	       json_array_size(json_object_get(r, "assignments_not_started")));
+	print_activities(r);
 	printf("nothing was deleted\n");
 	dry_note(r);
 }

@@ -171,6 +171,32 @@ static const char assignments_in_scope_sql[] =
 	" OR (act.code IS NOT NULL AND p.site = act.site"
 	" AND p.function = act.kind))";
 
+/* Activities in force on or after ?1 within a scope (?2) or under a
+ * consent's sites (?3, NULL: all) and kinds (?4). */
+static const char activities_in_scope_sql[] =
+	"SELECT code FROM activity a WHERE (a.valid_to IS NULL OR a.valid_to > ?1)"
+	" AND (CASE WHEN ?2 IS NOT NULL THEN ?2 = 'mission'"
+	"  OR ?2 = 'site:' || a.site OR ?2 = 'activity:' || a.code"
+	"  ELSE (?3 IS NULL OR instr(';' || ?3 || ';', ';' || a.site || ';'))"
+	"  AND instr(';' || ?4 || ';', ';' || a.kind || ';') END)"
+	" ORDER BY code";
+
+static int list_activities(struct store *s, const char *from, const char *scope,
+			   const char *sites, const char *akinds, json_t *report,
+			   struct error *e)
+{
+	const char *p[4] = { from, scope, sites, akinds };
+	json_t *rows, *row, *list = json_object_get(report, "activities_in_scope");
+	size_t i;
+
+	if (store_rows(s, activities_in_scope_sql, p, 4, &rows, e))
+		return -1;
+	json_array_foreach(rows, i, row)
+		json_array_append(list, json_object_get(row, "code"));
+	json_decref(rows);
+	return 0;
+}
+
 /*==== Suspend and resume ===============================================*/
 
 static int next_event_code(struct store *s, const char *prefix, char *out,
@@ -202,7 +228,8 @@ static int suspend_in_tx(struct store *s, struct rules_tx *t,
 
 	if (store_rows(s, sessions_in_scope_sql, p, 2, &rows, e) ||
 	    postpone(s, t, rows, postponed, &enrolments, e) ||
-	    store_int(s, assignments_in_scope_sql, p, 2, &assigned, e))
+	    store_int(s, assignments_in_scope_sql, p, 2, &assigned, e) ||
+	    list_activities(s, from, scope, NULL, NULL, report, e))
 		goto out;
 	snprintf(prefix, sizeof(prefix), "SUSP-%s-%s", from,
 		 !strcmp(scope, "mission") ? "MISSION" : strchr(scope, ':') + 1);
@@ -234,10 +261,11 @@ out:
 static json_t *new_report(const char *action, const char *scope,
 			  const char *date, int dry_run)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:i}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:i, s:[]}",
 			 "action", action, "scope", scope, "date", date,
 			 "dry_run", dry_run, "events", "sessions_postponed",
-			 "enrolments_kept", 0, "assignments_in_scope", 0);
+			 "enrolments_kept", 0, "assignments_in_scope", 0,
+			 "activities_in_scope");
 }
 
 int action_suspend(struct store *s, const char *scope, const char *from,
@@ -608,6 +636,9 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		if (rc)
 			goto out;
 	}
+	if (list_activities(s, on, NULL, rv(c, "sites"), rv(c, "activity_kinds"),
+			    report, e))
+		goto out;
 	snprintf(reason, sizeof(reason), "consent %s %s", c->key,
 		 !strcmp(verb, "withdraw") ? "withdrawn" : "suspended");
 	consent_scope(scopes, rv(c, "sites"), NULL, 0);
@@ -710,11 +741,11 @@ int action_consent(struct store *s, const char *verb, const char *id,
 {
 	struct rules_tx t;
 	struct record c = { 0 };
-	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[]}",
+	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[], s:[]}",
 			      "action", verb, "consent", id, "date", on,
 			      "dry_run", dry_run, "events", "sessions_postponed",
 			      "enrolments_kept", 0, "assignments_ended",
-			      "assignments_not_started");
+			      "assignments_not_started", "activities_in_scope");
 	int rc;
 
 	*report = NULL;
