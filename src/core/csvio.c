@@ -138,14 +138,18 @@ static void on_problem(void *arg, size_t field, const char *value,
 /* A key seen twice in one file is an error, not a silent update. */
 static int seen_before(struct importer *im, const char *key, long *first)
 {
-	sqlite3 *db = store_db(im->s);
 	sqlite3_stmt *st;
 	int rc, dup = 0;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO temp.import_key (key, line)"
-			       " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
-			       " SET key = key RETURNING line", -1, &st, NULL))
+	struct error e;
+
+	error_init(&e);
+	if (store_stmt(im->s, "INSERT INTO temp.import_key (key, line)"
+		       " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
+		       " SET key = key RETURNING line", &st, &e)) {
+		error_release(&e);
 		return -1;
+	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, im->row_line);
 	rc = sqlite3_step(st);
@@ -153,7 +157,7 @@ static int seen_before(struct importer *im, const char *key, long *first)
 		*first = sqlite3_column_int64(st, 0);
 		dup = *first != im->row_line;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? dup : -1;
 }
 

@@ -141,6 +141,62 @@ static int column_value(sqlite3_stmt *st, int col, const struct field *f,
 	return *out ? 0 : -1;
 }
 
+int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
+	      sqlite3_stmt **st, struct error *e)
+{
+	size_t ki, n = k->nfields;
+	int composite = kind_composite_key(k);
+	struct buf b = BUF_INIT;
+
+	for (ki = 0; ki < nkinds && kinds[ki] != k; ki++)
+		;
+	if (ki >= 16)
+		return error_set(e, ERR_STORE, "kind %s outside the catalogue", k->name);
+	if ((*st = s->kst[ki][op])) {
+		sqlite3_reset(*st);
+		sqlite3_clear_bindings(*st);
+		return 0;
+	}
+	switch (op) {
+	case KOP_LOAD:
+		buf_adds(&b, "SELECT ");
+		add_columns(&b, k, NULL);
+		buf_addf(&b, " FROM %s WHERE %s = ?1", k->table, k->key_column);
+		break;
+	case KOP_EXISTS:
+		buf_addf(&b, "SELECT 1 FROM %s WHERE %s = ?1", k->table,
+			 k->key_column);
+		break;
+	case KOP_INSERT:
+		buf_addf(&b, "INSERT INTO %s (", k->table);
+		add_columns(&b, k, NULL);
+		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
+		for (size_t i = 0; i < n + (size_t)composite; i++)
+			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
+		buf_adds(&b, ")");
+		break;
+	case KOP_UPDATE:
+		buf_addf(&b, "UPDATE %s SET ", k->table);
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&b, "%s%s = ?%zu", i ? ", " : "",
+				 k->fields[i].name, i + 1);
+		buf_addf(&b, " WHERE %s = ?%zu", k->key_column, n + 1);
+		break;
+	}
+	if (b.failed) {
+		buf_release(&b);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	if (sqlite3_prepare_v3(s->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT,
+			       st, NULL) != SQLITE_OK) {
+		buf_release(&b);
+		return store_fail(s, e, "preparing a statement");
+	}
+	buf_release(&b);
+	s->kst[ki][op] = *st;
+	return 0;
+}
+
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 		   struct error *e)
 {
@@ -154,14 +210,10 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 static int load(struct store *s, const struct kind *k, const char *key,
 		struct record *out, struct error *e)
 {
-	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc, found = -1;
 
-	buf_adds(&b, "SELECT ");
-	add_columns(&b, k, NULL);
-	buf_addf(&b, " FROM %s WHERE %s = ?1", k->table, k->key_column);
-	if (store_stmt(s, buf_str(&b), &st, e))
+	if (kind_stmt(s, k, KOP_LOAD, &st, e))
 		goto out;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -186,7 +238,6 @@ static int load(struct store *s, const struct kind *k, const char *key,
 out:
 	if (st)
 		sqlite3_reset(st);
-	buf_release(&b);
 	return found;
 }
 
@@ -199,13 +250,10 @@ int store_get(struct store *s, const struct kind *k, const char *key,
 int store_exists(struct store *s, const struct kind *k, const char *key,
 		 struct error *e)
 {
-	char sql[160];
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE %s = ?1",
-		 k->table, k->key_column);
-	if (store_stmt(s, sql, &st, e))
+	if (kind_stmt(s, k, KOP_EXISTS, &st, e))
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -393,25 +441,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		ret = 0;
 		goto out;
 	}
-	if (!found) {
-		buf_addf(&b, "INSERT INTO %s (", k->table);
-		add_columns(&b, k, NULL);
-		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
-		for (size_t i = 0; i < n + (size_t)composite; i++)
-			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
-		buf_adds(&b, ")");
-	} else {
-		buf_addf(&b, "UPDATE %s SET ", k->table);
-		for (size_t i = 0; i < n; i++)
-			buf_addf(&b, "%s%s = ?%zu", i ? ", " : "",
-				 k->fields[i].name, i + 1);
-		buf_addf(&b, " WHERE %s = ?%zu", k->key_column, n + 1);
-	}
-	if (b.failed) {
-		error_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (store_stmt(s, buf_str(&b), &st, e))
+	if (kind_stmt(s, k, found ? KOP_UPDATE : KOP_INSERT, &st, e))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);

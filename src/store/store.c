@@ -169,6 +169,9 @@ void store_close(struct store *s)
 		free(s->cache[i].sql);
 		sqlite3_finalize(s->cache[i].st);
 	}
+	for (size_t i = 0; i < 16; i++)
+		for (size_t j = 0; j < 4; j++)
+			sqlite3_finalize(s->kst[i][j]);
 	sqlite3_close_v2(s->db);
 	free(s->actor);
 	free(s);

@@ -51,6 +51,11 @@ void store_savepoint_rollback(struct store *s);
  * hand-written SQL. Do not write through it outside a transaction. */
 sqlite3 *store_db(struct store *s);
 
+/* A prepared, reset statement for SQL from the connection's cache (or
+ * prepared now and cached). Owned by the store: never finalize it. */
+int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+	       struct error *e);
+
 /* Record a database failure in E; returns -1. */
 int store_fail(struct store *s, struct error *e, const char *what);
 

@@ -19,12 +19,16 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[48];
 	size_t ncache;
+	/* The statements every record read and write uses, by kind. */
+	sqlite3_stmt *kst[16][4];
 };
 
-/* A prepared, reset statement for SQL from the connection's cache (or
- * prepared now and cached). Owned by the store: never finalize it. */
-int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
-	       struct error *e);
+enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
+
+/* The reset statement for OP on kind K, prepared on first use. */
+int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
+	      sqlite3_stmt **st, struct error *e);
+
 
 int audit_append(struct store *s, const char *action, const char *entity,
 		 const char *key, const char *before, const char *after,
