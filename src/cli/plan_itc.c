@@ -231,7 +231,7 @@ int plan_itc_main(int argc, char **argv)
 	FILE *out = NULL;
 
 	ctt_solve_opts_init(&so);
-	optind = 1;
+	optind = 0;	/* glibc: re-initialise getopt after the caller used it */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":t:n:s:o:c:jh", longopts,
 				  NULL)) != -1) {

@@ -503,10 +503,10 @@ void ctt_solve_opts_init(struct ctt_solve_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
-	o->temp_start = 3.0;
-	o->temp_end = 0.08;
-	o->swap_rate = 0.4;
-	o->hard_weight = 20;
+	o->temp_start = 30.0;
+	o->temp_end = 0.05;
+	o->swap_rate = 0.3;
+	o->hard_weight = 10;
 }
 
 static double now_seconds(void)
