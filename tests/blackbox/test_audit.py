@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Black-box tests of the audit log: `audit verify` passes after the demo and
+catches an attacker who edits the SQLite file behind cadre's back (dropping
+the append-only triggers first): an edited, deleted, inserted, reordered or
+cut-off entry makes it exit 4 and name the first broken entry. Also
+`audit log` filters. Prints TAP."""
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import (check, demo_copy, demo_db, eq, ok, run, test, verify, cadre)
+
+COLS = "at, actor, action, entity, key, before, after, prev_hash, hash"
+MID = 1000
+
+
+def attack(db):
+    """Open the database as an attacker: drop the triggers that refuse
+    UPDATE and DELETE on audit."""
+    c = sqlite3.connect(db)
+    c.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    c.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+    return c
+
+
+def last_seq(c):
+    return c.execute("SELECT max(seq) FROM audit").fetchone()[0]
+
+
+def row(c, seq):
+    return c.execute("SELECT %s FROM audit WHERE seq = ?" % COLS, (seq,)).fetchone()
+
+
+def put(c, seq, values):
+    c.execute("UPDATE audit SET %s WHERE seq = ?" % ", ".join(
+        "%s = ?" % k.strip() for k in COLS.split(",")), tuple(values) + (seq,))
+
+
+def shift(c, from_seq, delta):
+    """Renumber seq >= from_seq by delta (through negative numbers so that the
+    primary key never collides)."""
+    c.execute("UPDATE audit SET seq = -(seq + ?) WHERE seq >= ?", (delta, from_seq))
+    c.execute("UPDATE audit SET seq = -seq WHERE seq < 0")
+
+
+def expect_broken(db, first, what):
+    r = verify(db)
+    eq(r.returncode, 4, what + ": audit verify --json exit status", r)
+    j = r.json()
+    eq(j.get("ok"), False, what + ": ok", r)
+    eq(j.get("first_broken"), first, what + ": first_broken", r)
+    check(isinstance(j.get("message"), str) and str(first) in j["message"],
+          what + ": the message names entry %d" % first, r)
+    t = cadre("--db", db, "audit", "verify")
+    eq(t.returncode, 4, what + ": audit verify (text) exit status", t)
+    check(str(first) in t.stderr + t.stdout, what + ": text names entry %d" % first, t)
+    return j
+
+
+@test("after demo, audit verify passes (exit 0, ok, entries = number of records written)")
+def _():
+    r = verify(demo_db())
+    eq(r.returncode, 0, "exit status", r)
+    j = r.json()
+    eq(j.get("ok"), True, "ok", r)
+    c = sqlite3.connect(demo_db())
+    n = last_seq(c)
+    eq(j.get("entries"), n, "entries = last seq", r)
+    head = c.execute("SELECT seq, hash FROM audit_head").fetchone()
+    eq(head[0], n, "audit_head.seq")
+    eq(j.get("head"), head[1], "head hash printed")
+    eq(c.execute("SELECT count(*) FROM audit").fetchone()[0], n, "seq has no gaps")
+    c.close()
+    t = cadre("--db", demo_db(), "audit", "verify")
+    eq(t.returncode, 0, "text exit status", t)
+
+
+@test("the triggers refuse UPDATE and DELETE on audit (without dropping them)")
+def _():
+    db = demo_copy()
+    c = sqlite3.connect(db)
+    for sql in ("UPDATE audit SET actor = 'mallory' WHERE seq = 5", "DELETE FROM audit WHERE seq = 5"):
+        try:
+            c.execute(sql)
+            c.commit()
+            raise AssertionError("not refused: " + sql)
+        except sqlite3.DatabaseError as e:
+            check("append-only" in str(e) or "audit" in str(e), "trigger message: %s" % e)
+    c.close()
+    eq(verify(db).returncode, 0, "verify still passes")
+
+
+@test("tamper: one entry's `after` edited -> exit 4, first_broken is that entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    after = json.loads(row(c, MID)[6])
+    after["name"] = "Mallory"
+    c.execute("UPDATE audit SET after = ? WHERE seq = ?", (json.dumps(after), MID))
+    c.commit()
+    c.close()
+    expect_broken(db, MID, "edited after")
+
+
+@test("tamper: one entry's actor edited -> first_broken is that entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("UPDATE audit SET actor = 'mallory' WHERE seq = ?", (MID + 7,))
+    c.commit()
+    c.close()
+    expect_broken(db, MID + 7, "edited actor")
+
+
+@test("tamper: the very first entry edited -> first_broken 1")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("UPDATE audit SET key = 'XXX' WHERE seq = 1")
+    c.commit()
+    c.close()
+    expect_broken(db, 1, "edited first entry")
+
+
+@test("tamper: an entry deleted in the middle (gap in seq) -> first_broken names the gap")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("DELETE FROM audit WHERE seq = ?", (MID,))
+    c.commit()
+    c.close()
+    r = verify(db)
+    eq(r.returncode, 4, "exit status", r)
+    fb = r.json().get("first_broken")
+    check(fb in (MID, MID + 1), "first_broken %r is the deleted entry or the one after it" % fb, r)
+
+
+@test("tamper: an entry deleted and the rest renumbered, head fixed -> first_broken is its place")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    n = last_seq(c)
+    c.execute("DELETE FROM audit WHERE seq = ?", (MID,))
+    shift(c, MID + 1, -1)
+    c.execute("UPDATE audit_head SET seq = ?, hash = (SELECT hash FROM audit WHERE seq = ?)",
+              (n - 1, n - 1))
+    c.commit()
+    c.close()
+    expect_broken(db, MID, "deleted and renumbered")
+
+
+@test("tamper: a forged entry inserted in the middle -> first_broken is the forged entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    prev_hash = row(c, MID - 1)[8]
+    shift(c, MID, +1)
+    c.execute("INSERT INTO audit (seq, %s) VALUES (?,?,?,?,?,?,?,?,?,?)" % COLS,
+              (MID, "2019-01-01T00:00:00Z", "root", "insert", "person", "P99999", None,
+               json.dumps({"code": "P99999", "name": "Forged"}), prev_hash, "0" * 64))
+    n = last_seq(c)
+    c.execute("UPDATE audit_head SET seq = ?", (n,))
+    c.commit()
+    c.close()
+    expect_broken(db, MID, "inserted")
+
+
+@test("tamper: a forged entry appended after the head -> first_broken is the forged entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    n = last_seq(c)
+    c.execute("INSERT INTO audit (seq, %s) VALUES (?,?,?,?,?,?,?,?,?,?)" % COLS,
+              (n + 1, "2026-11-29T00:00:00Z", "root", "insert", "person", "P99999", None,
+               "{}", row(c, n)[8], "0" * 64))
+    c.commit()
+    c.close()
+    expect_broken(db, n + 1, "appended")
+
+
+@test("tamper: two entries' contents swapped (reordered) -> first_broken is the first of them")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    a, b = row(c, MID), row(c, MID + 1)
+    put(c, MID, b)
+    put(c, MID + 1, a)
+    c.commit()
+    c.close()
+    expect_broken(db, MID, "swapped")
+
+
+@test("tamper: two entries swapped without their hashes (contents only) -> first_broken is the first")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    a, b = row(c, MID + 20), row(c, MID + 21)
+    put(c, MID + 20, b[:7] + a[7:])
+    put(c, MID + 21, a[:7] + b[7:])
+    c.commit()
+    c.close()
+    expect_broken(db, MID + 20, "swapped contents")
+
+
+@test("tamper: the last entries deleted (audit_head keeps the head) -> first_broken is the first missing")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    n = last_seq(c)
+    c.execute("DELETE FROM audit WHERE seq > ?", (n - 5,))
+    c.commit()
+    c.close()
+    expect_broken(db, n - 4, "cut off the end")
+
+
+@test("tamper: audit_head's hash altered -> exit 4")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("UPDATE audit_head SET hash = ?", ("ab" * 32,))
+    c.commit()
+    c.close()
+    r = verify(db)
+    eq(r.returncode, 4, "exit status", r)
+    eq(r.json().get("ok"), False, "ok", r)
+
+
+@test("a failed verify reports the number of entries (not 0)")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    n = last_seq(c)
+    c.execute("UPDATE audit SET actor = 'mallory' WHERE seq = ?", (MID,))
+    c.commit()
+    c.close()
+    r = verify(db)
+    eq(r.returncode, 4, "exit status", r)
+    e = r.json().get("entries")
+    check(e in (n, MID - 1), "entries %r: expected the entries in the log (%d) or those "
+          "verified before the break (%d)" % (e, n, MID - 1), r)
+
+
+@test("audit log --entity persons --key P00001 shows the insert with the record")
+def _():
+    r = ok("--db", demo_db(), "audit", "log", "--entity", "persons", "--key", "P00001", "--json")
+    entries = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    check(len(entries) >= 1, "at least one entry", r)
+    ins = [e for e in entries if e.get("action") == "insert"]
+    eq(len(ins), 1, "one insert", r)
+    e = ins[0]
+    for k in ("seq", "at", "actor", "action", "entity", "key", "before", "after", "hash"):
+        check(k in e, "key %r in an audit log entry" % k, r)
+    eq(e["key"], "P00001", "key", r)
+    eq(e["before"], None, "before of an insert", r)
+    after = json.loads(e["after"]) if isinstance(e["after"], str) else e["after"]
+    eq(after.get("code"), "P00001", "after.code", r)
+    eq(after.get("name"), "Dany Fortin", "after.name", r)
+    check(all(x["key"] == "P00001" for x in entries), "only P00001's entries", r)
+    t = ok("--db", demo_db(), "audit", "log", "--entity", "persons", "--key", "P00001")
+    check("P00001" in t.stdout and "insert" in t.stdout, "text log shows the insert", t)
+
+
+@test("audit log --entity nations lists one insert per demo nation")
+def _():
+    r = ok("--db", demo_db(), "audit", "log", "--entity", "nations", "--json")
+    entries = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    nations = ok("--db", demo_db(), "list", "nations", "--json").json()
+    eq(sorted(e["key"] for e in entries if e["action"] == "insert"),
+       sorted(n["code"] for n in nations), "inserted nation keys")
+    seqs = [e["seq"] for e in entries]
+    eq(seqs, sorted(seqs), "entries in seq order")
+
+
+@test("a write after tampering is still chained: verify keeps failing at the same entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("UPDATE audit SET actor = 'mallory' WHERE seq = ?", (MID,))
+    c.commit()
+    c.close()
+    d = os.path.dirname(db)
+    path = os.path.join(d, "t.csv")
+    with open(path, "w") as f:
+        f.write("service_number,name,nation,unit\nAT-1,Audit Trainee,IRQ,IRQ-U-INF1\n")
+    cadre("--db", db, "import", "trainees", path)
+    expect_broken(db, MID, "after a later write")
+
+
+if __name__ == "__main__":
+    run()
