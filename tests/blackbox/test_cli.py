@@ -95,6 +95,41 @@ def _():
     eq(st.get("members"), 32, "members today", r)
 
 
+@test("while training is suspended mission-wide, no session in force runs (rule 5: postponed)")
+def _():
+    db = demo_db()
+    bad = []
+    for day in ["2020-01-10", "2020-02-01", "2020-04-15", "2020-05-20"]:
+        st, r = status(day)
+        eq(st.get("training_suspended"), True, "training_suspended on %s" % day, r)
+        for s in ok("--db", db, "list", "sessions", "--as-of", day, "--json").json():
+            if s.get("status") not in ("postponed", "cancelled"):
+                bad.append("%s: session %s at %s is %s" % (day, s.get("key"), s.get("site"),
+                                                            s.get("status")))
+    check(not bad, "sessions running during a mission-wide suspension:\n" + "\n".join(bad))
+
+
+@test("the demo's summary line counts what is in the database")
+def _():
+    import re
+    db = os.path.join(tmpdir(), "count.db")
+    r = ok("--db", db, "demo")
+    out = r.stdout + r.stderr
+    problems = []
+    for kind in ["persons", "sessions", "trainees", "enrolments"]:
+        m = re.search(r"(\d+) %s" % kind, out)
+        check(m is not None, "summary names the number of %s" % kind, r)
+        n = len(ok("--db", db, "export", kind, "--format", "json").json())
+        if int(m.group(1)) != n:
+            problems.append("%s: the summary says %s, the database holds %d" % (kind, m.group(1), n))
+    m = re.search(r"(\d+) records", out)
+    if m:
+        total = sum(len(ok("--db", db, "export", k, "--format", "json").json()) for k in KINDS)
+        if int(m.group(1)) != total:
+            problems.append("records: the summary says %s, the database holds %d" % (m.group(1), total))
+    check(not problems, "\n".join(problems) + "\n" + r.describe())
+
+
 # --- list / show ---------------------------------------------------------------
 
 @test("list KIND --as-of D works for all 15 kinds, text and --json")
@@ -200,12 +235,19 @@ def _():
 @test("--json after the command: usage errors are JSON too (docs: --json may come before or after)")
 def _():
     db = demo_db()
+    problems = []
     for args in (["status", "--as-of", "2020-02-30", "--json"],
                  ["list", "widgets", "--json"],
-                 ["list", "nations", "--as-of", "2020-02-30", "--json"]):
-        r = cadre("--db", db, *args)
-        eq(r.returncode, 2, " ".join(args) + ": exit status", r)
-        json_error(r, "USAGE", " ".join(args))
+                 ["list", "nations", "--as-of", "2020-02-30", "--json"],
+                 ["list", "nations", "--bogus", "--json"],
+                 ["show", "persons", "--json"]):
+        try:
+            r = cadre("--db", db, *args)
+            eq(r.returncode, 2, " ".join(args) + ": exit status", r)
+            json_error(r, "USAGE", " ".join(args))
+        except Failure as e:
+            problems.append("[%s] %s" % (" ".join(args), e))
+    check(not problems, "\n".join(problems))
 
 
 @test("unknown command, unknown kind, missing arguments, bad options: exit 2")
