@@ -30,6 +30,9 @@ KINDS = ["nations", "organisations", "sites", "consents", "posts", "persons",
          "assignments", "caveats", "activities", "courses", "sessions",
          "trainees", "enrolments", "assessments", "status-events"]
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: AddressSanitizer")
+
 _tests = []
 _tmpdirs = []
 
@@ -81,7 +84,12 @@ def cadre(*args, stdin=None, binary=False, timeout=240, cwd=None):
     args = [str(a) for a in args]
     p = subprocess.run([CADRE] + args, input=stdin, capture_output=True,
                        text=not binary, env=env(), timeout=timeout, cwd=cwd)
-    return Result(args, p.returncode, p.stdout, p.stderr)
+    res = Result(args, p.returncode, p.stdout, p.stderr)
+    err = p.stderr if isinstance(p.stderr, str) else p.stderr.decode("utf-8", "replace")
+    for mark in SANITIZER_MARKS:
+        if mark in err:   # a sanitizer report fails the test whatever the exit status
+            raise Failure("sanitizer report (%s)\n%s" % (mark, res.describe()))
+    return res
 
 
 def ok(*args, **kw):
@@ -111,6 +119,7 @@ def tmpdir():
 
 _demo_db = None
 _demo_err = None
+demo_output = []   # the Result of the one `cadre demo` run of this script
 
 
 def demo_db():
@@ -125,6 +134,7 @@ def demo_db():
             _demo_err = "cadre demo failed\n" + r.describe()
             raise Failure(_demo_err)
         _demo_db = db
+        demo_output.append(r)
     return _demo_db
 
 

@@ -2,11 +2,12 @@
 """Black-box tests of the cadre command line: the demo mission as of dates,
 list/show/status with --json, usage errors and their exit status, --help,
 demo determinism and init. Prints TAP."""
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import (Failure, KINDS, TODAY, cadre, check, demo_copy, demo_db, eq, export,
+from tap import (Failure, KINDS, demo_output, TODAY, cadre, check, demo_copy, demo_db, eq, export,
                  ok, run, test, tmpdir, verify)
 
 SITE_STATUSES = {"open", "restricted", "suspended", "closed"}
@@ -112,8 +113,8 @@ def _():
 @test("the demo's summary line counts what is in the database")
 def _():
     import re
-    db = os.path.join(tmpdir(), "count.db")
-    r = ok("--db", db, "demo")
+    db = demo_db()
+    r = demo_output[0]
     out = r.stdout + r.stderr
     problems = []
     for kind in ["persons", "sessions", "trainees", "enrolments"]:
@@ -204,6 +205,79 @@ def _():
     r = cadre("--db", demo_db(), "show", "persons", "NOPE")
     eq(r.returncode, 1, "exit status (text)", r)
     check("NOPE" in r.stderr, "message names the key", r)
+
+
+@test("--as-of filters intervals: persons and assignments in force that day")
+def _():
+    db = demo_db()
+    p2021 = {p["code"] for p in ok("--db", db, "list", "persons", "--as-of", "2021-01-01",
+                                   "--json").json()}
+    p2019 = {p["code"] for p in ok("--db", db, "list", "persons", "--as-of", "2019-01-01",
+                                   "--json").json()}
+    check("P00003" in p2021 and "P00001" not in p2021, "P00003 but not P00001 on 2021-01-01")
+    check("P00001" in p2019 and "P00003" not in p2019, "P00001 but not P00003 on 2019-01-01")
+    for day in ("2019-01-01", "2021-01-01"):
+        for p in ok("--db", db, "list", "persons", "--as-of", day, "--json").json():
+            check(p["valid_from"] <= day and (p["valid_to"] is None or day < p["valid_to"]),
+                  "person %s [%s, %s) listed as of %s" % (p["code"], p["valid_from"],
+                                                           p["valid_to"], day))
+    # the day valid_to is reached the record is out: [from, to)
+    a = ok("--db", db, "list", "assignments", "--as-of", "2020-11-24", "--where",
+           "post=NMI-0001", "--json").json()
+    eq([x["person"] for x in a], ["P00003"], "holder of NMI-0001 on the handover day")
+
+
+@test("audit log filters: --limit, --actor, --entity")
+def _():
+    db = demo_db()
+    r = ok("--db", db, "audit", "log", "--limit", "5", "--json")
+    eq(len([l for l in r.stdout.splitlines() if l.strip()]), 5, "--limit 5", r)
+    r = ok("--db", db, "audit", "log", "--actor", "no-such-user", "--json")
+    eq(r.stdout.strip(), "", "--actor no-such-user", r)
+    r = ok("--db", db, "audit", "log", "--entity", "status-events", "--json")
+    keys = sorted(json.loads(l)["key"] for l in r.stdout.splitlines() if l.strip())
+    exp = sorted(x["code"] for x in ok("--db", db, "list", "status-events", "--json").json())
+    eq(keys, exp, "status-events in the audit log", r)
+
+
+def _on_tty(args):
+    """Run cadre with stderr on a pseudo-terminal; returns (status, stdout, tty output)."""
+    import pty
+    import subprocess
+    from tap import CADRE, env as tenv
+    m, s = pty.openpty()
+    try:
+        p = subprocess.Popen([CADRE] + args, stdout=subprocess.PIPE, stderr=s, env=tenv())
+        os.close(s)
+        out = b""
+        while True:
+            try:
+                d = os.read(m, 65536)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+        stdout = p.stdout.read()
+        p.stdout.close()
+        return p.wait(), stdout, out
+    finally:
+        os.close(m)
+
+
+@test("a progress bar on a terminal, nothing extra when stderr is not a terminal")
+def _():
+    db = demo_db()
+    d = tmpdir()
+    path = os.path.join(d, "t.csv")
+    rc, _, tty = _on_tty(["--db", db, "export", "trainees", "-o", path])
+    eq(rc, 0, "export on a terminal")
+    check(b"\r" in tty and b"100%" in tty, "a progress bar on the terminal: %r" % tty[:300])
+    r = ok("--db", db, "export", "trainees", "-o", path)
+    check("\r" not in r.stderr and "%" not in r.stderr, "no progress bar into a pipe", r)
+    db2 = demo_copy()
+    r = ok("--db", db2, "import", "trainees", path)
+    check("\r" not in r.stderr and "%" not in r.stderr, "no progress bar into a pipe (import)", r)
 
 
 # --- usage errors -----------------------------------------------------------

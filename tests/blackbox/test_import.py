@@ -188,6 +188,28 @@ def _():
     check("nope.csv" in r.stderr, "message names the file", r)
 
 
+@test("a row refused by a mission rule (CONSENT): exit 1, RULE error with its line, nothing changed")
+def _():
+    db = demo_copy()
+    d = tmpdir()
+    path = os.path.join(d, "rule.csv")
+    with open(path, "w") as f:
+        f.write("person,post,valid_from,valid_to\n"
+                "P00010,NMI-0001,2017-01-01,2017-06-01\n")
+    before, vb = snapshot(db, "assignments")
+    r = cadre("--db", db, "import", "assignments", "rule.csv", "--json", cwd=d)
+    eq(r.returncode, 1, "exit status", r)
+    err = r.json()["error"]
+    eq(err.get("code"), "RULE", "code", r)
+    eq(err.get("rule"), "CONSENT", "rule", r)
+    check("2017-01-01" in err.get("message", ""), "message names the date", r)
+    items = err.get("errors") or []
+    eq([(e.get("file"), e.get("line")) for e in items], [("rule.csv", 2)], "error items", r)
+    after, va = snapshot(db, "assignments")
+    check(after == before, "assignments changed")
+    eq(va, vb, "audit verify output")
+
+
 # --- good files --------------------------------------------------------------
 
 def show(db, kind, key):
@@ -264,17 +286,19 @@ def _():
     eq((r.json().get("inserted"), r.json().get("updated")), (0, 0), "BOM/CRLF file twice", r)
 
 
-@test("export then re-import of a whole demo kind: all unchanged")
+@test("export then re-import of demo kinds (simple and composite keys): all unchanged")
 def _():
     db = demo_copy()
     d = tmpdir()
-    path = os.path.join(d, "persons.csv")
-    ok("--db", db, "export", "persons", "-o", path)
     n0 = verify(db).json()["entries"]
-    r = ok("--db", db, "import", "persons", path, "--json")
-    j = r.json()
-    eq((j.get("inserted"), j.get("updated")), (0, 0), "inserted/updated", r)
-    eq(j.get("unchanged"), j.get("rows"), "every row unchanged", r)
+    for kind in ["persons", "posts", "assignments", "sessions", "enrolments", "assessments"]:
+        path = os.path.join(d, kind + ".csv")
+        ok("--db", db, "export", kind, "-o", path)
+        r = ok("--db", db, "import", kind, path, "--json")
+        j = r.json()
+        eq((j.get("inserted"), j.get("updated")), (0, 0), kind + ": inserted/updated", r)
+        eq(j.get("unchanged"), j.get("rows"), kind + ": every row unchanged", r)
+        check(j.get("rows", 0) > 0, kind + ": rows", r)
     eq(verify(db).json()["entries"], n0, "audit entries")
 
 
