@@ -18,6 +18,18 @@ from tap import (CADRE, Failure, cadre, check, demo_copy, env, eq, export, ok, r
 ROWS = 200000
 
 
+_big = {}
+
+
+def big_csv(rows):
+    """The CSV of `rows` new trainees, written once per script."""
+    if rows not in _big:
+        path = os.path.join(tmpdir(), "big-%d.csv" % rows)
+        write_big(path, rows)
+        _big[rows] = path
+    return _big[rows]
+
+
 def write_big(path, rows):
     with open(path, "w") as f:
         f.write("service_number,name,nation,unit,rank\n")
@@ -32,8 +44,9 @@ def wal_size(db):
         return 0
 
 
-def kill_mid_import(db, csv_path, wal_bytes, timeout=120):
-    """Start the import; SIGKILL it once its WAL has grown past wal_bytes.
+def kill_mid_import(db, csv_path, wal_bytes, timeout=120, meanwhile=None):
+    """Start the import; SIGKILL it once its WAL has grown past wal_bytes
+    (after calling meanwhile(), if given, while the import runs).
     Returns True when it was killed while still running, False when it
     finished first."""
     base = wal_size(db)
@@ -49,6 +62,10 @@ def kill_mid_import(db, csv_path, wal_bytes, timeout=120):
             if time.time() - t0 > timeout:
                 raise Failure("import did not write %d bytes in %ds" % (wal_bytes, timeout))
             time.sleep(0.002)
+        if meanwhile is not None:
+            meanwhile()
+            if p.poll() is not None:     # finished while we looked: not a valid attempt
+                return False
         p.send_signal(signal.SIGKILL)
         rc = p.wait()
         # killed by our signal, not finished: the status says so
@@ -60,7 +77,7 @@ def kill_mid_import(db, csv_path, wal_bytes, timeout=120):
         p.stderr.close()
 
 
-def crash_and_check(wal_bytes):
+def crash_and_check(wal_bytes, meanwhile=None):
     db = demo_copy()
     d = os.path.dirname(db)
     before = export(db, "trainees")
@@ -68,9 +85,9 @@ def crash_and_check(wal_bytes):
     eq(v0.get("ok"), True, "audit verify before")
     rows = ROWS
     for attempt in range(4):
-        path = os.path.join(d, "big-%d.csv" % rows)
-        write_big(path, rows)
-        killed = kill_mid_import(db, path, wal_bytes)
+        path = big_csv(rows)
+        killed = kill_mid_import(db, path, wal_bytes,
+                                 meanwhile=(lambda: meanwhile(db)) if meanwhile else None)
         if killed:
             break
         # the import finished before the kill: start again from a fresh copy
@@ -112,6 +129,22 @@ def crash_and_check(wal_bytes):
 @test("SIGKILL early in the write of a large import: database and audit unchanged")
 def _():
     crash_and_check(4 << 20)
+
+
+@test("while a large import is writing, readers see the database as before it (and work)")
+def _():
+    seen = []
+
+    def look(db):
+        r = cadre("--db", db, "show", "trainees", "CR-0000001", "--json")
+        s = cadre("--db", db, "status", "--as-of", "2020-02-12", "--json")
+        seen.append((r, s))
+
+    crash_and_check(8 << 20, meanwhile=look)
+    r, s = seen[-1]
+    eq(r.returncode, 1, "a trainee of the unfinished import is not visible", r)
+    eq(s.returncode, 0, "status during the import", s)
+    eq(s.json().get("members"), 29, "status during the import", s)
 
 
 @test("SIGKILL late in the write of a large import: database and audit unchanged, re-run completes")
