@@ -107,6 +107,50 @@ def _():
         check(r.stdout == read(os.path.join(d, kind + ".csv")), "export %s differs" % kind)
 
 
+@test("round trip of tricky values: quotes, commas, CR/LF, spaces, UTF-8, BOM input")
+def _():
+    from tap import TESTDATA
+    good = os.path.join(TESTDATA, "csv", "good")
+    d = first_export()
+    a = os.path.join(tmpdir(), "a.db")
+    ok("--db", a, "init")
+    ok("--db", a, "import", "nations", os.path.join(d, "nations.csv"))
+    for f in ("tricky.csv", "quoted.csv", "bom_crlf.csv", "any_order.csv"):
+        ok("--db", a, "import", "persons", os.path.join(good, f))
+    p = ok("--db", a, "show", "persons", "TR001", "--json").json()
+    eq((p["name"], p["rank"]), ("  padded  ", " "), "spaces kept")
+    p = ok("--db", a, "show", "persons", "TR002", "--json").json()
+    eq((p["name"], p["rank"]), ('quote "in" middle', "a\r\nb"), "quotes and CRLF kept")
+    eq(ok("--db", a, "show", "persons", "TR003", "--json").json()["name"], '"', "a lone quote")
+    p = ok("--db", a, "show", "persons", "TR004", "--json").json()
+    eq((p["name"], p["rank"]), ("تدريب عراقي — ünïcödé", "tab\there"), "UTF-8 and a tab")
+    first = ok("--db", a, "export", "persons", binary=True).stdout
+    path = os.path.join(tmpdir(), "persons.csv")
+    with open(path, "wb") as f:
+        f.write(first)
+    b = os.path.join(tmpdir(), "b.db")
+    ok("--db", b, "init")
+    ok("--db", b, "import", "nations", os.path.join(d, "nations.csv"))
+    r = ok("--db", b, "import", "persons", path, "--json")
+    eq(r.json().get("inserted"), 9, "persons imported", r)
+    second = ok("--db", b, "export", "persons", binary=True).stdout
+    check(first == second, "persons export differs after the round trip:\n%r\n%r" % (first, second))
+    for code in ("TR001", "TR002", "TR003", "TR004", "GQ001", "GQ002", "GB001", "GB002"):
+        eq(ok("--db", b, "show", "persons", code, "--json").json(),
+           ok("--db", a, "show", "persons", code, "--json").json(), "person " + code)
+
+
+@test("JSON values are typed: integers, numbers, booleans, null")
+def _():
+    c = ok("--db", demo_db(), "export", "courses", "--format", "json").json()[0]
+    check(type(c["capacity"]) is int and type(c["duration_days"]) is int, "integers: %r" % c)
+    check(type(c["pass_target"]) in (int, float), "pass_target is a number: %r" % c)
+    s = ok("--db", demo_db(), "export", "sites", "--format", "json").json()[0]
+    check(type(s["latitude"]) is float and type(s["mission_approved"]) is bool, "site: %r" % s)
+    n = ok("--db", demo_db(), "show", "nations", "BEL", "--json").json()
+    eq(n["partner_since"], None, "an empty date is null")
+
+
 @test("export --format json parses, has the CSV's rows and columns")
 def _():
     d = first_export()
