@@ -319,6 +319,76 @@ int ctt_state_propose(const struct ctt_state *st, struct ctt_rng *rng,
 	return 1;
 }
 
+/* Penalty change if lecture L of course C moved from (P1, R1) to (P2, R2)
+ * with every other lecture in place. Curriculum rows are touched and
+ * restored; nothing else is written. */
+static void move_delta(struct ctt_state *st, int c, int p1, int r1, int p2,
+		       int r2, long *dhard, long *dsoft)
+{
+	size_t P = (size_t)st->P, R = (size_t)st->R;
+	long soft = (long)st->capexc[(size_t)c * R + (size_t)r2] -
+		    st->capexc[(size_t)c * R + (size_t)r1];
+
+	if (r1 != r2) {
+		int n = st->nrooms[c];
+		int n2 = n - (st->cnt_cr[(size_t)c * R + (size_t)r1] == 1) +
+			 (st->cnt_cr[(size_t)c * R + (size_t)r2] == 0);
+		soft += (n2 > 1 ? n2 - 1 : 0) - (n > 1 ? n - 1 : 0);
+	}
+	if (p1 != p2) {
+		int d1 = st->pday[p1], d2 = st->pday[p2];
+		int s1 = st->pslot[p1], s2 = st->pslot[p2];
+		const int *cd = st->cnt_cd + (size_t)c * (size_t)st->D;
+		const int *tp = st->cnt_tp + (size_t)st->teacher[c] * P;
+		const int *cp = st->cnt_cp + (size_t)c * P;
+		long hard = 0;
+		int comp = 0;
+
+		if (d1 != d2) {
+			int m = st->min_days[c], n = st->days[c];
+			int n2 = n - (cd[d1] == 1) + (cd[d2] == 0);
+			soft += W_MIN_DAYS * ((m > n2 ? m - n2 : 0) -
+					      (m > n ? m - n : 0));
+		}
+		hard += (cp[p2] - (cp[p1] - 1)) + (tp[p2] - (tp[p1] - 1));
+		hard += (long)st->unavail[(size_t)c * P + (size_t)p2] -
+			st->unavail[(size_t)c * P + (size_t)p1];
+		for (int k = st->cur_start[c]; k < st->cur_start[c + 1]; k++) {
+			int *gp = st->cnt_gp + (size_t)st->cur[k] * P;
+			int *row1 = gp + d1 * st->ppd, *row2 = gp + d2 * st->ppd;
+
+			hard += gp[p2] - (gp[p1] - 1);
+			comp += compact_remove(row1, s1, st->ppd);
+			comp += compact_insert(row2, s2, st->ppd);
+			row1[s1]++;
+			row2[s2]--;
+		}
+		soft += W_COMPACTNESS * comp;
+		*dhard += hard;
+	}
+	*dsoft += soft;
+}
+
+int ctt_state_delta(struct ctt_state *st, const struct ctt_move *m,
+		    long *dhard, long *dsoft)
+{
+	int c1 = st->lec_c[m->l1];
+
+	if (m->l2 < 0) {
+		move_delta(st, c1, m->p1, m->r1, m->p2, m->r2, dhard, dsoft);
+		return 1;
+	}
+	int c2 = st->lec_c[m->l2];
+	if (m->p1 != m->p2 &&
+	    (st->teacher[c1] == st->teacher[c2] ||
+	     st->inst->conflict[(size_t)c1 * (size_t)st->C + (size_t)c2]))
+		return 0;
+	/* No shared counter: the two halves are independent. */
+	move_delta(st, c1, m->p1, m->r1, m->p2, m->r2, dhard, dsoft);
+	move_delta(st, c2, m->p2, m->r2, m->p1, m->r1, dhard, dsoft);
+	return 1;
+}
+
 void ctt_state_apply(struct ctt_state *st, const struct ctt_move *m,
 		     long *dhard, long *dsoft)
 {
@@ -595,11 +665,21 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 		it++;
 		if (!ctt_state_propose(st, &rng, opts->swap_rate, &m))
 			continue;
-		ctt_state_apply(st, &m, &dh, &ds);
-		delta = W * dh + ds;
-		if (delta > 0 && ctt_rng_unit(&rng) >= exp(-delta / temp)) {
-			ctt_state_undo(st, &m);
-			continue;
+		if (ctt_state_delta(st, &m, &dh, &ds)) {
+			long h = 0, s = 0;
+
+			delta = W * dh + ds;
+			if (delta > 0 && ctt_rng_unit(&rng) >= exp(-delta / temp))
+				continue;
+			ctt_state_apply(st, &m, &h, &s);
+		} else {
+			ctt_state_apply(st, &m, &dh, &ds);
+			delta = W * dh + ds;
+			if (delta > 0 &&
+			    ctt_rng_unit(&rng) >= exp(-delta / temp)) {
+				ctt_state_undo(st, &m);
+				continue;
+			}
 		}
 		cur_h += dh;
 		cur_s += ds;

@@ -106,6 +106,12 @@ void ctt_state_construct(struct ctt_state *st, struct ctt_rng *rng,
 int ctt_state_propose(const struct ctt_state *st, struct ctt_rng *rng,
 		      double swap_rate, struct ctt_move *m);
 
+/* Adds M's deltas into *DHARD and *DSOFT without applying it and returns
+ * 1; returns 0 (adding nothing) for a swap of two courses that share a
+ * teacher or a curriculum, whose delta only ctt_state_apply computes. */
+int ctt_state_delta(struct ctt_state *st, const struct ctt_move *m,
+		    long *dhard, long *dsoft);
+
 /* Applies M and adds its deltas into *DHARD and *DSOFT. */
 void ctt_state_apply(struct ctt_state *st, const struct ctt_move *m,
 		     long *dhard, long *dsoft);

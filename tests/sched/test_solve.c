@@ -3,6 +3,8 @@
 #include "sched_helpers.h"
 #include "sched/solve.h"
 
+#include <limits.h>
+
 /* The state's penalty must agree with the independent evaluator. */
 static void expect_state_matches_evaluator(const struct ctt *inst,
 					   const struct ctt_state *st)
@@ -32,7 +34,7 @@ static void random_walk(const char *name, int moves, uint64_t seed)
 	struct ctt_state *st;
 	struct ctt_rng rng;
 	struct ctt_penalty before, after;
-	int applied = 0;
+	int applied = 0, pure = 0;
 
 	load_instance(name, &inst);
 	st = ctt_state_new(&inst);
@@ -43,12 +45,22 @@ static void random_walk(const char *name, int moves, uint64_t seed)
 	expect_state_matches_evaluator(&inst, st);
 	for (int i = 0; i < moves; i++) {
 		struct ctt_move m;
-		long dh = 0, ds = 0;
+		long dh = 0, ds = 0, ph = 0, ps = 0;
 
 		if (!ctt_state_propose(st, &rng, 0.4, &m))
 			continue;
 		ctt_state_penalty(st, &before);
+		if (ctt_state_delta(st, &m, &ph, &ps))
+			pure++;
+		else
+			ph = ps = LONG_MIN;
+		cr_assert_eq(ctt_state_verify(st), 0,
+			     "ctt_state_delta wrote to the state");
 		ctt_state_apply(st, &m, &dh, &ds);
+		if (ph != LONG_MIN) {
+			cr_assert_eq(ph, dh, "move %d: pure hard delta %ld, applied %ld", i, ph, dh);
+			cr_assert_eq(ps, ds, "move %d: pure soft delta %ld, applied %ld", i, ps, ds);
+		}
 		ctt_state_penalty(st, &after);
 		cr_assert_eq(after.hard - before.hard, dh);
 		cr_assert_eq(ctt_penalty_soft(&after) - ctt_penalty_soft(&before), ds);
@@ -67,6 +79,7 @@ static void random_walk(const char *name, int moves, uint64_t seed)
 		}
 	}
 	cr_assert_gt(applied, moves / 4);
+	cr_assert_gt(pure, applied / 2);
 	cr_assert_eq(ctt_state_verify(st), 0);
 	expect_state_matches_evaluator(&inst, st);
 	ctt_state_free(st);
