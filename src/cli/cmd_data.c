@@ -382,6 +382,18 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	}
 	if (!(k = kind_arg(c, "list", argv[optind])))
 		goto out;
+	for (size_t i = 0; i < q.nfilters; i++) {
+		const char *name = filters[i].field;
+		int known = !strcmp(name, "key") || kind_field(k, name) != NULL;
+
+		for (size_t j = 0; j < k->nderived; j++)
+			known |= !strcmp(k->derived[j].name, name);
+		if (!known) {
+			cli_usage(c, "list", "%s have no field '%s' (see 'cadre help %s')",
+				  k->name, name, k->name);
+			goto out;
+		}
+	}
 	rc = EXIT_FAILED;
 	if (!cli_store(c))
 		goto out;

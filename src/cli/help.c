@@ -32,13 +32,17 @@ static const struct help {
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
-"KIND: nations organisations sites posts persons assignments caveats\n"
-"      activities courses sessions trainees enrolments assessments\n"
-"      consents status-events\n"
+"KIND: nations organisations sites consents posts persons assignments\n"
+"      caveats activities courses sessions training-plans trainees\n"
+"      enrolments assessments status-events\n"
 "\n"
 "Every command takes --help, and read commands take --json.\n"
 "Exit status: 0 done, 1 input refused (nothing changed), 2 usage error,\n"
 "3 database or file failure, 4 audit log tampered with.\n" },
+	{ "help",
+"usage: cadre help [COMMAND|KIND]\n"
+"\n"
+"The overview, a command's usage, or the columns of a kind of record.\n" },
 	{ "init",
 "usage: cadre [--db PATH] init\n"
 "\n"
@@ -160,6 +164,7 @@ static const char *type_name(const struct field *f)
 	case FT_SCOPE: return "scope";
 	case FT_MARKING: return "classification";
 	case FT_RELEASE: return "releasability";
+	case FT_ROOMS: return "rooms NAME:CAPACITY;…";
 	}
 	return "?";
 }

@@ -271,7 +271,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* reset getopt for the command */
+	/* --json anywhere decides how even a usage error is written. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			c.json = 1;
 	if (!strcmp(argv[0], "help")) {
+		if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+			argv[1] = "help";
 		if (cli_help(argc > 1 ? argv[1] : NULL, stdout))
 			return cli_usage(&c, "help", "no command '%s'", argv[1]);
 		return 0;

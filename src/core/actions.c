@@ -152,18 +152,18 @@ static int postpone(struct store *s, struct rules_tx *t, json_t *rows,
 
 /* Sessions in SCOPE that would run on or after FROM. */
 static const char sessions_in_scope_sql[] =
+	SQL_MISSION_CTE
 	"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
+	" JOIN activity a ON a.code = c.activity"
 	" WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
 	" AND (?2 = 'mission' OR ?2 = 'site:' || s.site"
-	" OR ?2 = 'activity:' || c.activity) ORDER BY s.valid_from, s.key";
+	" OR ?2 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
+	" ORDER BY s.valid_from, s.key";
 
 /* Mission assignments in SCOPE in force on or after FROM. */
 static const char assignments_in_scope_sql[] =
-	"WITH RECURSIVE mission(code) AS ("
-	" SELECT code FROM organisation WHERE kind = 'mission'"
-	" UNION SELECT o.code FROM organisation o JOIN mission m"
-	" ON o.parent = m.code)"
-	" SELECT count(*) FROM assignment a JOIN post p ON p.number = a.post"
+	SQL_MISSION_CTE
+	"SELECT count(*) FROM assignment a JOIN post p ON p.number = a.post"
 	" LEFT JOIN activity act ON act.code = substr(?2, 10)"
 	" WHERE p.organisation IN (SELECT code FROM mission)"
 	" AND (a.valid_to IS NULL OR a.valid_to > ?1)"
@@ -395,10 +395,13 @@ static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
 		" WHERE action = 'suspend' AND scope = ?1 AND valid_from < ?2"
 		" AND (valid_to IS NULL OR valid_to >= ?2) ORDER BY valid_from";
 	static const char postponed_sql[] =
+		SQL_MISSION_CTE
 		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
+		" JOIN activity a ON a.code = c.activity"
 		" WHERE s.status = 'postponed' AND s.valid_to > ?1"
 		" AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
-		" OR ?3 = 'activity:' || c.activity) AND NOT EXISTS"
+		" OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
+		" AND NOT EXISTS"
 		" (SELECT 1 FROM session n WHERE n.replaces = s.key)"
 		" ORDER BY s.valid_from, s.key";
 	const char *p[3] = { scope, on, NULL };
@@ -582,18 +585,17 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		       struct error *e)
 {
 	static const char sessions_sql[] =
+		SQL_MISSION_CTE
 		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
 		" JOIN activity a ON a.code = c.activity"
 		" WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
+		" AND" SQL_SESSION_OF_MISSION
 		" AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';'))"
 		" AND instr(';' || ?3 || ';', ';' || a.kind || ';')"
 		" ORDER BY s.valid_from, s.key";
 	static const char assignments_sql[] =
-		"WITH RECURSIVE mission(code) AS ("
-		" SELECT code FROM organisation WHERE kind = 'mission'"
-		" UNION SELECT o.code FROM organisation o JOIN mission m"
-		" ON o.parent = m.code)"
-		" SELECT a.key, a.valid_from FROM assignment a"
+		SQL_MISSION_CTE
+		"SELECT a.key, a.valid_from FROM assignment a"
 		" JOIN post p ON p.number = a.post"
 		" WHERE p.organisation IN (SELECT code FROM mission)"
 		" AND (a.valid_to IS NULL OR a.valid_to > ?1)"

@@ -21,6 +21,7 @@ struct importer {
 
 	long line;		/* physical line being fed */
 	long row_line;		/* line where the current row starts */
+	long next_row;		/* line after the last complete row */
 	char **fields;		/* current row's fields */
 	size_t nfields, capfields;
 	int header_done;
@@ -241,6 +242,7 @@ static void on_row(int c, void *arg)
 	struct importer *im = arg;
 
 	(void)c;
+	im->next_row = im->line + 1;
 	if (im->fatal)
 		goto out;
 	if (!im->header_done)
@@ -255,8 +257,9 @@ static const char *csv_reason(int err)
 {
 	switch (err) {
 	case CSV_EPARSE:
-		return "malformed CSV: a quote inside an unquoted field or "
-		       "an unterminated quoted field";
+		return "malformed CSV in the row starting on this line: a "
+		       "quote inside an unquoted field, or a quoted field "
+		       "never closed";
 	case CSV_ENOMEM:
 		return "out of memory";
 	case CSV_ETOOBIG:
@@ -269,7 +272,8 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	       const char *name, const struct import_opts *o,
 	       struct import_stats *st, struct error *e)
 {
-	struct importer im = { .s = s, .k = k, .name = name, .e = e, .st = st };
+	struct importer im = { .s = s, .k = k, .name = name, .e = e, .st = st,
+			       .next_row = 1 };
 	struct csv_parser p;
 	struct stat sb;
 	char *line = NULL;
@@ -307,7 +311,7 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 			n -= 3;
 		}
 		if (csv_parse(&p, data, n, on_field, on_row, &im) != n) {
-			bad(&im, im.line, 0, NULL, NULL, csv_reason(csv_error(&p)));
+			bad(&im, im.next_row, 0, NULL, NULL, csv_reason(csv_error(&p)));
 			break;
 		}
 		if (o->progress)
@@ -318,7 +322,7 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 		goto out;
 	}
 	if (!im.fatal && csv_fini(&p, on_field, on_row, &im))
-		bad(&im, im.line, 0, NULL, NULL, csv_reason(csv_error(&p)));
+		bad(&im, im.next_row, 0, NULL, NULL, csv_reason(csv_error(&p)));
 	if (im.fatal) {
 		if (!e->message)
 			error_set(e, ERR_NOMEM, "out of memory");

@@ -734,7 +734,6 @@ static int replan_after_pauses(struct gen *g)
 		if (resume_in_tx(g->s, &g->tx, "mission", pauses[i].to, 1, &report,
 				 g->e))
 			return -1;
-		g->st->sessions += (long)json_array_size(json_object_get(report, "sessions"));
 		json_decref(report);
 	}
 	return 0;
@@ -761,13 +760,28 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 	    build_assessments(&g) || rules_finish(s, &g.tx, e))
 		goto out;
 	{
-		/* Every record written, however it came (the transfer and the
-		 * re-planning write their own): one audit entry each. */
-		long long n;
+		/* What the database holds, however it came (the transfer and
+		 * the re-planning write records of their own). */
+		long long n[5];
 
-		if (store_int(s, "SELECT count(*) FROM audit", NULL, 0, &n, e))
+		n[0] = 0;
+		for (size_t i = 0; i < nkinds; i++) {
+			long long c = store_count(s, kinds[i], e);
+
+			if (c < 0)
+				goto out;
+			n[0] += c;
+		}
+		if (store_int(s, "SELECT count(*) FROM person", NULL, 0, &n[1], e) ||
+		    store_int(s, "SELECT count(*) FROM session", NULL, 0, &n[2], e) ||
+		    store_int(s, "SELECT count(*) FROM trainee", NULL, 0, &n[3], e) ||
+		    store_int(s, "SELECT count(*) FROM enrolment", NULL, 0, &n[4], e))
 			goto out;
-		st->records = (long)n;
+		st->records = (long)n[0];
+		st->persons = (long)n[1];
+		st->sessions = (long)n[2];
+		st->trainees = (long)n[3];
+		st->enrolments = (long)n[4];
 	}
 	if (store_commit(s, e))
 		goto out;

@@ -445,10 +445,13 @@ static int check_status_event(struct store *s, const struct record *r,
 			      struct error *e)
 {
 	static const char sql[] =
+		SQL_MISSION_CTE
 		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
+		" JOIN activity a ON a.code = c.activity"
 		" WHERE s.status IN ('planned', 'running') AND s.valid_from < ?2"
 		" AND s.valid_to > ?1 AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
-		" OR ?3 = 'activity:' || c.activity) ORDER BY s.valid_from LIMIT 5";
+		" OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
+		" ORDER BY s.valid_from LIMIT 5";
 	const char *p[3] = { rv(r, "valid_from"),
 			     rv(r, "valid_to") ? rv(r, "valid_to") : OPEN_END,
 			     rv(r, "scope") };
@@ -523,11 +526,8 @@ int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 
 /* Mission posts' assignments over a window, with each post's site. */
 static const char assigned_sql[] =
-	"WITH RECURSIVE mission(code) AS ("
-	" SELECT code FROM organisation WHERE kind = 'mission'"
-	" UNION SELECT o.code FROM organisation o JOIN mission m"
-	" ON o.parent = m.code)"
-	" SELECT a.valid_from, coalesce(a.valid_to, '" OPEN_END "') AS valid_to,"
+	SQL_MISSION_CTE
+	"SELECT a.valid_from, coalesce(a.valid_to, '" OPEN_END "') AS valid_to,"
 	" p.site FROM assignment a JOIN post p ON p.number = a.post"
 	" WHERE p.organisation IN (SELECT code FROM mission)"
 	" AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)";

@@ -22,6 +22,19 @@ struct rules_tx {
 
 #define OPEN_END "9999-12-31"
 
+/* SQL: a common table `mission(code)` of the mission's organisations. */
+#define SQL_MISSION_CTE \
+	"WITH RECURSIVE mission(code) AS (" \
+	" SELECT code FROM organisation WHERE kind = 'mission'" \
+	" UNION SELECT o.code FROM organisation o JOIN mission m" \
+	" ON o.parent = m.code) "
+
+/* SQL: session s, of an activity a, is the mission's on the day it starts
+ * (the coalition's before a transfer is not). Needs SQL_MISSION_CTE. */
+#define SQL_SESSION_OF_MISSION \
+	" (CASE WHEN a.previous_owner IS NOT NULL AND s.valid_from < a.owner_from" \
+	" THEN a.previous_owner ELSE a.owner END) IN (SELECT code FROM mission) "
+
 void rules_tx_init(struct rules_tx *t);
 
 /* Check R (validated, defaults applied) against the rules that concern

@@ -203,7 +203,7 @@ out:
 static int tamper(struct error *e, int64_t *broken, int64_t seq,
 		  const char *what)
 {
-	*broken = seq;
+	*broken = seq;	/* the entries before it verified */
 	error_set(e, ERR_TAMPER, "entry %lld %s", (long long)seq, what);
 	return -1;
 }
@@ -226,6 +226,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 		struct audit_entry a;
 
 		row_entry(st, &a);
+		*count = expect - 1;
 		if (a.seq != expect) {
 			tamper(e, broken, expect, "is missing or out of order: "
 			       "the log was cut, reordered or added to");
