@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 KINDS = ('nations organisations sites consents posts persons assignments '
-         'caveats activities courses sessions trainees enrolments '
+         'caveats activities courses sessions training-plans trainees enrolments '
          'assessments status-events').split()
 
 HEAD = """# The records of a mission

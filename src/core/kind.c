@@ -61,6 +61,7 @@ static const struct field site_fields[] = {
 	F("role", FT_TEXT, 0),
 	F("mission_approved", FT_BOOL, 0, .def = "yes"),
 	INTERVAL(0),
+	F("rooms", FT_ROOMS, 0),
 	MARKING,
 };
 #define EVENT_IN_FORCE(action, scope) \
@@ -176,6 +177,18 @@ static const struct field session_fields[] = {
 	MARKING,
 };
 
+static const struct field training_plan_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("course", FT_REF, REQ, .ref = "courses"),
+	F("sessions", FT_INT, REQ | FF_POSITIVE, .max = 1000),
+	F("window_from", FT_DATE, REQ),
+	F("window_to", FT_DATE, REQ),
+	F("site", FT_REF, 0, .ref = "sites"),
+	F("host_unit", FT_REF, 0, .ref = "organisations"),
+	F("trainees", FT_INT, FF_POSITIVE),
+	MARKING,
+};
+
 static const struct field trainee_fields[] = {
 	F("service_number", FT_TEXT, KEY),
 	F("name", FT_TEXT, REQ),
@@ -253,6 +266,8 @@ KIND(activity, "activities", "activity", "activity", "code", ASOF_INTERVAL,
 KIND(course, "courses", "course", "course", "code", ASOF_NONE, NULL, NULL, 0);
 KIND(session, "sessions", "session", "session", "key", ASOF_INTERVAL, NULL,
      NULL, 0);
+KIND(training_plan, "training-plans", "training_plan", "training plan",
+     "code", ASOF_NONE, NULL, NULL, 0);
 KIND(trainee, "trainees", "trainee", "trainee", "service_number", ASOF_NONE,
      NULL, NULL, 0);
 KIND(enrolment, "enrolments", "enrolment", "enrolment", "key", ASOF_NONE,
@@ -269,8 +284,8 @@ KIND(status_event, "status-events", "status_event", "status event", "code",
  * consents come before what needs a consent to exist. */
 const struct kind *const kinds[] = {
 	&nation, &organisation, &site, &consent, &post, &person, &assignment,
-	&caveat, &activity, &course, &session, &trainee, &enrolment,
-	&assessment, &status_event,
+	&caveat, &activity, &course, &session, &training_plan, &trainee,
+	&enrolment, &assessment, &status_event,
 };
 const size_t nkinds = N(kinds);
 

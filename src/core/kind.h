@@ -26,6 +26,7 @@ enum field_type {
 	FT_SCOPE,	/* mission | site:CODE | activity:CODE */
 	FT_MARKING,	/* classification: NU NR NC NS CTS */
 	FT_RELEASE,	/* ';'-separated NATO, MISSION or ISO3 codes */
+	FT_ROOMS,	/* ';'-separated NAME:CAPACITY */
 };
 
 enum field_flag {

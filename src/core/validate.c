@@ -150,6 +150,25 @@ static int check_release(const struct field *f, const char *v, const char **why)
 	return -1;
 }
 
+static int check_room(const struct field *f, const char *v, const char **why)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long cap;
+
+	(void)f;
+	if (!colon || colon == v) {
+		*why = "a room is NAME:CAPACITY";
+		return -1;
+	}
+	cap = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || cap <= 0 || cap > 100000) {
+		*why = "a room's capacity is a whole number above zero";
+		return -1;
+	}
+	return 0;
+}
+
 static int check_scope(const char *in, const char **why)
 {
 	if (!strcmp(in, "mission") ||
@@ -209,6 +228,10 @@ int value_canonical(const struct field *f, const char *in, char **out,
 		break;
 	case FT_SCOPE:
 		if (check_scope(in, why))
+			return -1;
+		break;
+	case FT_ROOMS:
+		if (each_element(in, check_room, f, why))
 			return -1;
 		break;
 	case FT_TEXT:
@@ -314,6 +337,8 @@ static void check_kind_rules(struct ctx *c)
 		    "valid_to must be after valid_from");
 	check_order(c, "partner_since", "partner_until",
 		    "partner_until must be after partner_since");
+	check_order(c, "window_from", "window_to",
+		    "window_to must be after window_from");
 	if (!strcmp(k->table, "activity")) {
 		int has_prev = val(c, "previous_owner") != NULL;
 		int has_from = val(c, "owner_from") != NULL;
