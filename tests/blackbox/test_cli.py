@@ -401,6 +401,64 @@ def _():
     json_error(r, "INPUT", "demo without --force")
 
 
+@test("database and file failures: exit 3 with an IO/STORE error, never a crash")
+def _():
+    d = tmpdir()
+    garbage = os.path.join(d, "garbage.db")
+    with open(garbage, "w") as f:
+        f.write("this is not an SQLite database\n" * 100)
+    problems = []
+    cases = [
+        (["--db", garbage, "status"], "garbage.db"),
+        (["--db", os.path.join(d, "no", "such", "dir", "x.db"), "init"], "x.db"),
+        (["--db", demo_db(), "export", "nations", "-o", os.path.join(d, "no", "dir", "n.csv")],
+         "n.csv"),
+        (["--db", demo_db(), "export", "nations", "--format", "json", "-o",
+          os.path.join(d, "no", "dir", "n.json")], "n.json"),
+    ]
+    for args, name in cases:
+        for extra in ([], ["--json"]):
+            try:
+                r = cadre(*(args + extra))
+                if r.returncode != 3:
+                    raise Failure("expected exit 3, got %s\n%s" % (r.returncode, r.describe()))
+                if extra:
+                    err = json_error(r, r.json()["error"].get("code"), "error object")
+                    check(err["code"] in ("IO", "STORE"), "code IO or STORE", r)
+                    check(name in err["message"], "message names %s" % name, r)
+                else:
+                    check(name in r.stderr, "message names %s" % name, r)
+            except Failure as e:
+                problems.append("[cadre %s] %s" % (" ".join(args[2:] + extra), e))
+    check(not os.path.exists(os.path.join(d, "no")), "no directory created")
+    check(not problems, "\n".join(problems))
+
+
+@test("export -o FILE replaces the file whole and leaves no temporary file")
+def _():
+    d = tmpdir()
+    path = os.path.join(d, "nations.csv")
+    with open(path, "w") as f:
+        f.write("old content that is longer than nothing\n" * 1000)
+    ok("--db", demo_db(), "export", "nations", "-o", path)
+    with open(path, "rb") as f:
+        data = f.read()
+    eq(data, ok("--db", demo_db(), "export", "nations", binary=True).stdout, "file content")
+    eq(sorted(os.listdir(d)), ["nations.csv"], "files in the directory")
+
+
+@test("--as-of today is CADRE_TODAY; help KIND for every kind; list --limit")
+def _():
+    db = demo_db()
+    eq(ok("--db", db, "status", "--as-of", "today", "--json").json().get("as_of"), TODAY,
+       "as_of of --as-of today")
+    for kind in KINDS:
+        r = ok("help", kind)
+        check(kind in r.stdout, "help %s names the kind" % kind, r)
+    r = ok("--db", db, "list", "trainees", "--limit", "7", "--json")
+    eq(len(r.json()), 7, "list --limit 7", r)
+
+
 # --- demo / init -------------------------------------------------------------
 
 @test("demo twice without --force: exit 1, nothing changed")

@@ -79,6 +79,9 @@ BAD_FILES = [
     ("multiline_shift.csv", "persons", [
         (5, 5, "valid_from", "2020-02-30", "no such day"),
         (8, 4, "category", "sailor", "not an allowed value")]),
+    # an update of a demo record and a new record, then a bad row: neither is written
+    ("update_and_bad_row.csv", "trainees", [
+        (4, None, None, None, "6 fields")]),
     ("multiline_crlf_bom.csv", "persons", [
         (5, 3, "nation", "XXX", "XXX")]),
 ]
@@ -221,6 +224,9 @@ def _():
     db = demo_copy()
     r = ok("--db", db, "import", "persons", os.path.join(GOOD, "quoted.csv"), "--json")
     j = r.json()
+    eq(sorted(j.keys()), sorted(["kind", "file", "dry_run", "rows", "inserted", "updated",
+                                 "unchanged"]), "keys of import --json", r)
+    eq((j.get("kind"), j.get("dry_run")), ("persons", False), "kind, dry_run", r)
     eq((j.get("rows"), j.get("inserted"), j.get("updated")), (2, 2, 0), "rows/inserted/updated", r)
     p = show(db, "persons", "GQ001")
     eq(p["name"], 'Smith, Jane "JJ"', "name with comma and quotes")
@@ -346,6 +352,12 @@ def _():
     eq([e["action"] for e in entries], ["insert", "update"], "actions for GT-0002", log)
     upd = entries[-1]
     eq(upd["seq"], n0 + 1, "seq of the update")
+    import getpass
+    import re
+    eq(upd["actor"], getpass.getuser(), "actor is the OS user")
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", upd["at"] or ""),
+          "at is YYYY-MM-DDTHH:MM:SSZ: %r" % upd["at"])
+    eq(upd["entity"] in ("trainee", "trainees"), True, "entity %r" % upd["entity"])
 
     def as_obj(x):
         return json.loads(x) if isinstance(x, str) else x
