@@ -219,7 +219,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 	rc = 0;
 out:
-	if (out != stdout) {
+	if (out && out != stdout) {
 		fclose(out);
 		unlink(tmp);
 	}
