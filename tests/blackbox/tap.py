@@ -82,8 +82,9 @@ def _clip(s, n=1500):
 def cadre(*args, stdin=None, binary=False, timeout=240, cwd=None):
     """Run the cadre binary with args; returns a Result (never raises on exit status)."""
     args = [str(a) for a in args]
+    kw = {} if binary else {"encoding": "utf-8", "errors": "replace"}
     p = subprocess.run([CADRE] + args, input=stdin, capture_output=True,
-                       text=not binary, env=env(), timeout=timeout, cwd=cwd)
+                       env=env(), timeout=timeout, cwd=cwd, **kw)
     res = Result(args, p.returncode, p.stdout, p.stderr)
     err = p.stderr if isinstance(p.stderr, str) else p.stderr.decode("utf-8", "replace")
     for mark in SANITIZER_MARKS:

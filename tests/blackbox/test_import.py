@@ -21,6 +21,18 @@ GOOD = os.path.join(TESTDATA, "csv", "good")
 # Lines are physical lines of the file (the header is line 1; a quoted field
 # with line breaks moves the rows after it down).
 MALFORMED = "malformed CSV"
+
+
+class _Any:
+    """Matches any value (for values that cannot be shown as they are)."""
+    def __eq__(self, other):
+        return True
+
+    def __repr__(self):
+        return "ANY"
+
+
+ANY = _Any()
 BAD_FILES = [
     ("unknown_column.csv", "persons", [
         (1, 6, "nationality", None, "unknown column")]),
@@ -79,6 +91,15 @@ BAD_FILES = [
     ("multiline_shift.csv", "persons", [
         (5, 5, "valid_from", "2020-02-30", "no such day"),
         (8, 4, "category", "sailor", "not an allowed value")]),
+    # bytes that are not UTF-8 would be dropped from JSON output and the
+    # audit entry; a NUL byte would cut the value short; hex is not a number
+    ("invalid_utf8.csv", "persons", [
+        (2, 2, "name", ANY, "UTF-8")]),
+    ("nul_byte.csv", "persons", [
+        (2, 2, "name", ANY, "")]),
+    ("hex_number.csv", "sites", [
+        (2, 3, "latitude", "0x10", "not a number"),
+        (3, 4, "longitude", "0x2Cp0", "not a number")]),
     # an update of a demo record and a new record, then a bad row: neither is written
     ("update_and_bad_row.csv", "trainees", [
         (4, None, None, None, "6 fields")]),
