@@ -273,6 +273,38 @@ def _():
     eq(seqs, sorted(seqs), "entries in seq order")
 
 
+@test("every record of the demo has its insert in the audit log (per kind)")
+def _():
+    from tap import KINDS
+    problems = []
+    for kind in KINDS:
+        rows = ok("--db", demo_db(), "export", kind, "--format", "json").json()
+        r = ok("--db", demo_db(), "audit", "log", "--entity", kind, "--json")
+        ins = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        n_ins = len([e for e in ins if e["action"] == "insert"])
+        if n_ins != len(rows):
+            problems.append("%s: %d records, %d audit inserts" % (kind, len(rows), n_ins))
+    check(not problems, "\n".join(problems))
+
+
+@test("the last audit entry of a record holds the record as it is now")
+def _():
+    db = demo_db()
+    samples = [("persons", "code", "P00001"), ("posts", "number", "NMI-0001"),
+               ("activities", "code", "TRN-NCO"), ("trainees", "service_number", "IQ-000001"),
+               ("status-events", "code", "SUSP-2020-01")]
+    for kind, keyf, key in samples:
+        rows = ok("--db", db, "export", kind, "--format", "json").json()
+        cur = [x for x in rows if x[keyf] == key]
+        eq(len(cur), 1, "%s %s in the export" % (kind, key))
+        r = ok("--db", db, "audit", "log", "--entity", kind, "--key", key, "--json")
+        entries = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        check(entries, "audit entries for %s %s" % (kind, key), r)
+        last = entries[-1]["after"]
+        last = json.loads(last) if isinstance(last, str) else last
+        eq(last, cur[0], "last audit `after` of %s %s vs the export" % (kind, key))
+
+
 @test("a write after tampering is still chained: verify keeps failing at the same entry")
 def _():
     db = demo_copy()
