@@ -125,12 +125,8 @@ def crash_and_check(wal_bytes, meanwhile=None):
     return db, path
 
 
-@test("SIGKILL early in the write of a large import: database and audit unchanged")
-def _():
-    crash_and_check(4 << 20)
-
-
-@test("while a large import is writing, readers see the database as before it (and work)")
+@test("SIGKILL early in the write of a large import: readers meanwhile see the old state; "
+      "afterwards database and audit unchanged")
 def _():
     seen = []
 
@@ -139,7 +135,7 @@ def _():
         s = cadre("--db", db, "status", "--as-of", "2020-02-12", "--json")
         seen.append((r, s))
 
-    crash_and_check(8 << 20, meanwhile=look)
+    crash_and_check(6 << 20, meanwhile=look)
     r, s = seen[-1]
     eq(r.returncode, 1, "a trainee of the unfinished import is not visible", r)
     eq(s.returncode, 0, "status during the import", s)
