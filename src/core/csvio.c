@@ -26,6 +26,7 @@ struct importer {
 	size_t nfields, capfields;
 	int header_done;
 	int header_bad;		/* no use reading rows under a bad header */
+	int row_poisoned;	/* a NUL byte in this row: reported, skip it */
 	int *colfield;		/* column -> field index, -1 unknown */
 	size_t ncols;
 	long problems;
@@ -47,6 +48,17 @@ static void on_field(void *data, size_t len, void *arg)
 	struct importer *im = arg;
 	char *copy;
 
+	if (memchr(data, '\0', len)) {
+		/* A C string would end there: refuse rather than cut. */
+		const char *field = NULL;
+
+		if (im->header_done && im->nfields < im->ncols &&
+		    im->colfield[im->nfields] >= 0)
+			field = im->k->fields[im->colfield[im->nfields]].name;
+		bad(im, im->line, (long)im->nfields + 1, field, NULL,
+		    "holds a NUL byte");
+		im->row_poisoned = 1;
+	}
 	if (im->nfields == 0) {
 		long nl = 0;
 
@@ -245,11 +257,16 @@ static void on_row(int c, void *arg)
 	im->next_row = im->line + 1;
 	if (im->fatal)
 		goto out;
-	if (!im->header_done)
+	if (im->row_poisoned && !im->header_done)
+		im->header_done = im->header_bad = 1;	/* reported already */
+	else if (im->row_poisoned)
+		;	/* reported already */
+	else if (!im->header_done)
 		header(im);
 	else if (!im->header_bad)
 		row(im);
 out:
+	im->row_poisoned = 0;
 	clear_row(im);
 }
 

@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "util/date.h"
+#include "util/utf8.h"
 
 /*==== Single values ====================================================*/
 
@@ -50,7 +51,9 @@ static int parse_real(const struct field *f, const char *in, char **out,
 
 	errno = 0;
 	v = strtod(in, &end);
-	if (end == in || *end || errno || !isfinite(v)) {
+	/* Decimal only: strtod would also take hex, "inf" and "nan". */
+	if (end == in || *end || errno || !isfinite(v) ||
+	    strspn(in, "0123456789+-.eE") != strlen(in)) {
 		*why = "not a number";
 		return -1;
 	}
@@ -185,6 +188,16 @@ int value_canonical(const struct field *f, const char *in, char **out,
 	int32_t d;
 
 	*out = NULL;
+	if (!utf8_valid(in, strlen(in))) {
+		*why = "not valid UTF-8 text";
+		return -1;
+	}
+	for (const char *p = in; *p; p++) {
+		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+			*why = "holds a control character";
+			return -1;
+		}
+	}
 	switch (f->type) {
 	case FT_INT:
 		return parse_int(f, in, out, why);
