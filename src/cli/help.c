@@ -29,6 +29,7 @@ static const struct help {
 "  consent grant|suspend|withdraw ID   change the host nation's consent\n"
 "  transfer ACTIVITY        pass an activity from the coalition to the mission\n"
 "  report ceilings|transition   headcount against ceilings; self-sufficiency\n"
+"  plan sessions            turn training plans into sessions, or re-plan\n"
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
@@ -142,10 +143,23 @@ static const struct help {
 "target), and month by month the share of training days led by\n"
 "host-nation instructors.\n" },
 	{ "plan",
-"usage: cadre plan itc INSTANCE.ctt [--time SECONDS] [--seed N] [-o OUT.sol]\n"
+"usage: cadre plan sessions --from DATE --to DATE [--site CODE] [--postponed]\n"
+"                           [--dry-run | --apply] [--json]\n"
+"       cadre plan itc INSTANCE.ctt [--time SECONDS] [--seed N] [-o OUT.sol]\n"
 "\n"
-"Solve a curriculum-based course timetabling instance (ITC 2007 track 3)\n"
-"and print its hard violations and cost. See 'cadre plan itc --help'.\n" },
+"plan sessions turns the training plans whose window meets [--from, --to)\n"
+"into sessions: a start day, a classroom and trainers each, as early as\n"
+"the rules allow — consent and suspensions on every day, trainers on post\n"
+"and qualified through the last day, caveats, no trainer, host unit or\n"
+"classroom in two sessions at once, a classroom that holds the trainees.\n"
+"It prefers the tightest classroom and the course's own trainer team. With\n"
+"--postponed it re-plans the postponed sessions instead, with their\n"
+"trainees, each new session naming the one it replaces. A session it\n"
+"cannot place is listed with what is missing. --dry-run (the default)\n"
+"prints the plan; --apply writes it through the rules, audited.\n"
+"\n"
+"plan itc solves a curriculum-based course timetabling instance (ITC 2007\n"
+"track 3) and prints its hard violations and cost ('cadre plan itc --help').\n" },
 };
 
 static const char *type_name(const struct field *f)

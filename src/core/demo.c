@@ -18,7 +18,7 @@ extern const struct embedded_file demo_facts[];
  * whatever day the demo is built. */
 #define DEMO_NOW "2026-11-01"
 #define TOURS_UNTIL "2027-06-30"
-#define SESSIONS_UNTIL "2027-03-31"
+#define SESSIONS_UNTIL "2027-01-31"
 #define EXPECTED_RECORDS 52000
 #define TRANSFER_ON "2020-04-01"
 
@@ -161,7 +161,7 @@ static int load_facts(struct gen *g)
 {
 	static const char *const order[] = {
 		"nations", "organisations", "sites", "consents", "activities",
-		"courses", "status-events",
+		"courses", "status-events", "training-plans",
 	};
 	struct import_opts o = { .nested = 1 };
 	struct import_stats st;
@@ -395,8 +395,10 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 	if (p->qual) {
 		/* Most instructors hold their qualification well past the
 		 * tour; a few let it lapse mid-tour. */
-		exp = range(g, 0, 19) ? to + range(g, 180, 720)
-				      : from + (to - from) / 2;
+		int32_t end = to ? to : day(TOURS_UNTIL);
+
+		exp = range(g, 0, 19) ? end + range(g, 180, 720)
+				      : from + (end - from) / 2;
 
 		snprintf(quals, sizeof(quals), "%s:%s;PDT:%s", p->qual,
 			 D(g, exp), D(g, from + 365));
@@ -437,6 +439,8 @@ static int rotate(struct gen *g, struct establishment *es, size_t i,
 		if (person(g, es, p, NULL, nation, rank, start,
 			   p->to || to < until ? to : 0, 0))
 			return -1;
+		if (to >= end)
+			break;	/* the last holder stays */
 		/* The next holder arrives before (relief in place), on the
 		 * day, or after a gap. */
 		start = to - handover[range(g, 0, 5)];
@@ -614,6 +618,41 @@ static void pick_trainers(struct establishment *es, const struct course_plan *c,
 	}
 }
 
+/* The site's smallest classroom that holds N trainees, or its largest. */
+static const char *pick_room(struct gen *g, const char *site, int n)
+{
+	const struct kind *k = kind_find("sites");
+	struct record r;
+	char best[64] = "", big[64] = "";
+	long best_cap = 0, big_cap = 0;
+	const char *rooms, *p, *next;
+
+	if (record_init(&r, k) || store_get(g->s, k, site, &r, g->e) <= 0) {
+		record_release(&r);
+		return NULL;
+	}
+	rooms = r.v[kind_field_index(k, "rooms")];
+	for (p = rooms; p && *p; p = next) {
+		size_t len = strcspn(p, ";");
+		const char *colon = memchr(p, ':', len);
+		long cap = colon ? strtol(colon + 1, NULL, 10) : 0;
+
+		next = p[len] ? p + len + 1 : NULL;
+		if (!colon)
+			continue;
+		if (cap >= n && (!best[0] || cap < best_cap)) {
+			snprintf(best, sizeof(best), "%.*s", (int)(colon - p), p);
+			best_cap = cap;
+		}
+		if (cap > big_cap) {
+			snprintf(big, sizeof(big), "%.*s", (int)(colon - p), p);
+			big_cap = cap;
+		}
+	}
+	record_release(&r);
+	return best[0] ? fmt(g, "%s", best) : big[0] ? fmt(g, "%s", big) : NULL;
+}
+
 static int build_sessions(struct gen *g, struct establishment *es,
 			  int coalition)
 {
@@ -649,7 +688,7 @@ static int build_sessions(struct gen *g, struct establishment *es,
 			instr = !strcmp(lead, "host") ? "Iraqi instructor (synthetic)" :
 				trainers[0] ? fmt(g, "%.6s", trainers) : NULL;
 			if (put(g, "sessions", "course", c->code, "site", c->site,
-				"room", fmt(g, "Classroom %d", range(g, 1, 4)),
+				"room", pick_room(g, c->site, n),
 				"valid_from", D(g, start), "valid_to", D(g, end),
 				"trainers", trainers[0] ? trainers : NULL,
 				"lead", lead, "lead_instructor", instr,

@@ -11,6 +11,8 @@
 
 /*==== Helpers ==========================================================*/
 
+static int32_t dnum(const char *iso);
+
 static const char *rv(const struct record *r, const char *field)
 {
 	int i = kind_field_index(r->kind, field);
@@ -297,6 +299,25 @@ static int check_suspended(struct store *s, const char *key, const char *site,
 	return ret;
 }
 
+int qualification_until(const char *held, const char *code, char until[11])
+{
+	size_t n = strlen(code);
+
+	for (const char *h = held, *next; h && *h; h = next) {
+		const char *colon = strchr(h, ':'), *semi = strchr(h, ';');
+		const char *end = semi ? semi : h + strlen(h);
+
+		next = semi ? semi + 1 : NULL;
+		if (colon && colon > end)
+			colon = NULL;
+		if ((size_t)((colon ? colon : end) - h) != n || strncmp(h, code, n))
+			continue;
+		snprintf(until, 11, "%.10s", colon ? colon + 1 : OPEN_END);
+		return 1;
+	}
+	return 0;
+}
+
 static int check_trainer(struct store *s, const struct record *r,
 			 const struct record *course, const struct record *site,
 			 const char *trainer, const char *activity_kind,
@@ -304,38 +325,22 @@ static int check_trainer(struct store *s, const struct record *r,
 {
 	struct record person = { 0 };
 	const char *need = rv(course, "trainer_qualifications");
-	const char *held = NULL, *p, *next;
-	char last[11], qual[64];
+	const char *p, *next;
+	char last[11], qual[64], until[11];
 	const char *lastday = last_day(rv(r, "valid_to"), last);
 	int ret = -1;
 
 	if (fetch(s, "persons", trainer, &person, e) <= 0)
 		goto out;
-	held = rv(&person, "qualifications");
 	for (p = need; p && *p; p = next) {
-		const char *h, *hn;
 		size_t len;
-		int ok = 0;
 
 		next = strchr(p, ';');
 		len = next ? (size_t)(next - p) : strlen(p);
 		next = next ? next + 1 : NULL;
 		snprintf(qual, sizeof(qual), "%.*s", (int)len, p);
-		for (h = held; h && *h && !ok; h = hn) {
-			const char *colon = strchr(h, ':');
-			const char *semi = strchr(h, ';');
-			size_t hl = (size_t)((colon && (!semi || colon < semi) ? colon :
-					      semi ? semi : h + strlen(h)) - h);
-
-			hn = semi ? semi + 1 : NULL;
-			if (hl != strlen(qual) || strncmp(h, qual, hl))
-				continue;
-			if (!colon || (semi && colon > semi))
-				ok = 1;	/* no expiry */
-			else
-				ok = strncmp(colon + 1, lastday, 10) >= 0;
-		}
-		if (!ok) {
+		if (!qualification_until(rv(&person, "qualifications"), qual, until) ||
+		    strcmp(until, lastday) < 0) {
 			const char *recs[3] = { r->key, trainer, NULL };
 			const char *dates[3] = { rv(r, "valid_from"), lastday, NULL };
 
@@ -352,6 +357,105 @@ static int check_trainer(struct store *s, const struct record *r,
 	ret = 0;
 out:
 	record_release(&person);
+	return ret;
+}
+
+int caveats_allow(struct store *s, const char *person, const char *site,
+		  const char *activity, const char *from, const char *to,
+		  struct error *e)
+{
+	struct record p = { 0 }, st = { 0 }, act = { 0 };
+	struct error quiet;
+	int ret = -1, rc;
+
+	if (fetch(s, "persons", person, &p, e) <= 0 ||
+	    fetch(s, "sites", site, &st, e) <= 0 ||
+	    fetch(s, "activities", activity, &act, e) <= 0)
+		goto out;
+	error_init(&quiet);
+	rc = check_caveats(s, "plan", person, &p, site, rv(&st, "region"),
+			   rv(&act, "kind"), activity, from, to, &quiet);
+	ret = !rc ? 1 : quiet.code == ERR_RULE ? 0 : -1;
+	if (ret < 0)
+		error_set(e, quiet.code, "%s", quiet.message ? quiet.message : "");
+	error_release(&quiet);
+out:
+	record_release(&p);
+	record_release(&st);
+	record_release(&act);
+	return ret;
+}
+
+/* Days on which sessions of ACTIVITY may run at SITE, over [FROM, TO):
+ * a granted consent covers the activity's kind there, no suspension of
+ * the mission, the site or the activity is in force, the site is open
+ * and approved. Writes 1 (allowed) or 0 per day into OK. */
+int session_days(struct store *s, const char *site, const char *activity,
+		 const char *from, const char *to, unsigned char *ok,
+		 struct error *e)
+{
+	static const char consents_sql[] =
+		"SELECT valid_from, coalesce(valid_to, '" OPEN_END "') AS valid_to"
+		" FROM consent WHERE state = 'granted' AND valid_from < ?2"
+		" AND (valid_to IS NULL OR valid_to > ?1)"
+		" AND instr(';' || activity_kinds || ';', ';' || ?3 || ';')"
+		" AND (sites IS NULL OR instr(';' || sites || ';', ';' || ?4 || ';'))";
+	static const char events_sql[] =
+		"SELECT valid_from, coalesce(valid_to, '" OPEN_END "') AS valid_to"
+		" FROM status_event WHERE action = 'suspend' AND valid_from < ?2"
+		" AND (valid_to IS NULL OR valid_to > ?1) AND (scope = 'mission'"
+		" OR scope = 'site:' || ?4 OR scope = 'activity:' || ?5)";
+	struct record st = { 0 }, act = { 0 };
+	json_t *cons = NULL, *evs = NULL, *row;
+	const char *p[5];
+	int32_t d0 = 0, d1 = 0;
+	size_t i;
+	int ret = -1;
+	const char *why;
+
+	if (fetch(s, "sites", site, &st, e) <= 0 ||
+	    fetch(s, "activities", activity, &act, e) <= 0)
+		goto out;
+	date_parse(from, &d0, &why);
+	date_parse(to, &d1, &why);
+	memset(ok, 0, (size_t)(d1 - d0));
+	p[0] = from;
+	p[1] = to;
+	p[2] = rv(&act, "kind");
+	p[3] = site;
+	p[4] = activity;
+	if (store_rows(s, consents_sql, p, 4, &cons, e) ||
+	    store_rows(s, events_sql, p, 5, &evs, e))
+		goto out;
+	json_array_foreach(cons, i, row) {
+		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
+
+		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
+			ok[d - d0] = 1;
+	}
+	json_array_foreach(evs, i, row) {
+		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
+
+		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
+			ok[d - d0] = 0;
+	}
+	for (int32_t d = d0; d < d1; d++) {
+		char day[11];
+
+		date_format(d, day);
+		if (strcmp(rv(&st, "mission_approved"), "yes") ||
+		    strcmp(day, rv(&st, "valid_from")) < 0 ||
+		    (rv(&st, "valid_to") && strcmp(day, rv(&st, "valid_to")) >= 0))
+			ok[d - d0] = 0;
+	}
+	ret = 0;
+out:
+	json_decref(cons);
+	json_decref(evs);
+	record_release(&st);
+	record_release(&act);
 	return ret;
 }
 

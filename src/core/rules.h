@@ -52,6 +52,22 @@ int rules_finish(struct store *s, struct rules_tx *t, struct error *e);
 /* Is ORG the mission or one of its parts? 1 / 0 / -1. */
 int org_in_mission(struct store *s, const char *org, struct error *e);
 
+/* The last day (into UNTIL, OPEN_END without expiry) the qualification
+ * CODE holds among HELD ("CODE[:EXPIRY];…"); 0 when not held at all. */
+int qualification_until(const char *held, const char *code, char until[11]);
+
+/* Do PERSON's caveats and their nation's allow SITE and ACTIVITY over
+ * [FROM, TO)? 1 yes, 0 no, -1 on error. */
+int caveats_allow(struct store *s, const char *person, const char *site,
+		  const char *activity, const char *from, const char *to,
+		  struct error *e);
+
+/* For each day of [FROM, TO), 1 in OK when a session of ACTIVITY may run
+ * at SITE that day (consent, suspensions, the site open and approved). */
+int session_days(struct store *s, const char *site, const char *activity,
+		 const char *from, const char *to, unsigned char *ok,
+		 struct error *e);
+
 /* ';'-separated LIST holds ITEM? */
 int list_has(const char *list, const char *item);
 

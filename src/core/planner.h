@@ -1,0 +1,33 @@
+/*
+ * The mission planner: builds a planning problem (sched/plan.h) from the
+ * store — training plans or postponed sessions, classrooms, trainers on
+ * post with the qualifications, consents, suspensions, commitments
+ * already made — solves it, and with APPLY writes the sessions through
+ * the rules, audited, in one transaction.
+ */
+#ifndef CADRE_CORE_PLANNER_H
+#define CADRE_CORE_PLANNER_H
+
+#include <jansson.h>
+
+#include "core/rules.h"
+#include "store/store.h"
+
+struct planner_opts {
+	const char *from, *to;	/* sessions start in [from, to) */
+	const char *site;	/* only this site, or NULL */
+	int postponed;		/* re-plan postponed sessions, not plans */
+	int apply;		/* write the plan; else a dry run */
+};
+
+/* The plan as JSON (docs/rules.md): from, to, applied, items, placed,
+ * cost, sessions[…], unplaced[{…, reason, missing}]. */
+int plan_sessions(struct store *s, const struct planner_opts *o,
+		  json_t **report, struct error *e);
+
+/* The same inside the caller's transaction (resume --apply). */
+int plan_sessions_in_tx(struct store *s, struct rules_tx *t,
+			const struct planner_opts *o, json_t **report,
+			struct error *e);
+
+#endif
