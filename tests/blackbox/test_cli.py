@@ -438,6 +438,28 @@ def _():
     check(not problems, "\n".join(problems))
 
 
+@test("a database from a newer cadre (schema version ahead): exit 3, left untouched")
+def _():
+    import hashlib
+    import sqlite3
+    db = os.path.join(tmpdir(), "future.db")
+    ok("--db", db, "init")
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA user_version = 999")
+    c.commit()
+    c.close()
+    with open(db, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    for args in (["status"], ["list", "nations"], ["import", "nations", os.devnull],
+                 ["audit", "verify"]):
+        r = cadre("--db", db, "--json", *args)
+        eq(r.returncode, 3, "cadre %s: exit status" % " ".join(args), r)
+        err = json_error(r, r.json()["error"].get("code"), "error object")
+        check(err["code"] in ("STORE", "IO"), "code STORE", r)
+    with open(db, "rb") as f:
+        eq(hashlib.sha256(f.read()).hexdigest(), digest, "database file unchanged")
+
+
 @test("export -o FILE replaces the file whole and leaves no temporary file")
 def _():
     d = tmpdir()
