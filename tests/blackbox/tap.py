@@ -33,6 +33,27 @@ KINDS = ["nations", "organisations", "sites", "consents", "posts", "persons",
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "WARNING: AddressSanitizer")
 
+_all_kinds = []
+
+
+def all_kinds():
+    """The kinds `cadre help` lists after "KIND:", in its order (which is the
+    dependency order of docs/data.md); this includes kinds added after the
+    first 15."""
+    if not _all_kinds:
+        r = cadre("help")
+        text = r.stdout.split("KIND:", 1)
+        if len(text) < 2:
+            raise Failure("cadre help lists no KIND:\n" + r.describe())
+        words = []
+        for line in text[1].splitlines():
+            if not line.startswith(" ") and words:
+                break
+            words += line.split()
+        _all_kinds.extend(words)
+    return list(_all_kinds)
+
+
 _tests = []
 _tmpdirs = []
 

@@ -150,6 +150,17 @@ def _():
         check(len(j) > 0, "list %s --as-of 2020-06-01 is empty" % kind)
 
 
+@test("cadre help lists the 15 kinds (and list works for any kind it adds)")
+def _():
+    from tap import all_kinds
+    kinds = all_kinds()
+    eq([k for k in KINDS if k not in kinds], [], "kinds missing from cadre help")
+    for kind in kinds:
+        if kind not in KINDS:
+            r = ok("--db", demo_db(), "list", kind, "--as-of", "2020-06-01", "--json")
+            check(isinstance(r.json(), list), "list %s --json is an array" % kind, r)
+
+
 @test("list nations --as-of 2020-02-12 --where status=member gives 29 rows")
 def _():
     r = ok("--db", demo_db(), "list", "nations", "--as-of", "2020-02-12",
