@@ -169,9 +169,9 @@ int cli_usage(struct cli *c, const char *command, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	error_init(&e);
-	error_set(&e, ERR_USAGE, "%s%s%s (see 'cadre help %s')",
+	error_set(&e, ERR_USAGE, "%s%s%s (see 'cadre help%s%s')",
 		  command ? command : "", command ? ": " : "", msg,
-		  command ? command : "");
+		  command ? " " : "", command ? command : "");
 	cli_error(c, &e);
 	error_release(&e);
 	return EXIT_USAGE;

@@ -28,7 +28,8 @@ TODAY = "2026-11-29"
 # refers only to kinds before it, so a whole mission imports in this order.
 KINDS = ["nations", "organisations", "sites", "consents", "posts", "persons",
          "assignments", "caveats", "activities", "courses", "sessions",
-         "trainees", "enrolments", "assessments", "status-events"]
+         "training-plans", "trainees", "enrolments", "assessments",
+         "status-events"]
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "WARNING: AddressSanitizer")
