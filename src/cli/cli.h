@@ -16,14 +16,19 @@
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3, EXIT_TAMPER = 4 };
 
+struct principal;
+
 struct cli {
 	const char *db_path;
 	int json;		/* --json: machine-readable output */
 	struct store *store;	/* opened by cli_store() */
+	const char *as;		/* --as LOGIN: read as that account */
+	const struct principal *who;	/* resolved from `as`; NULL: all */
+	int status;		/* exit status when cli_store() failed */
 };
 
 /* Open the database (migrating it) on first use. NULL on failure, with
- * the error already printed. */
+ * the error already printed and c->status the exit status to return. */
 struct store *cli_store(struct cli *c);
 
 /* Print E (text on stderr, or JSON on stdout under --json) and return
@@ -60,6 +65,8 @@ int cmd_resume(struct cli *c, int argc, char **argv);
 int cmd_consent(struct cli *c, int argc, char **argv);
 int cmd_transfer(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
+int cmd_token(struct cli *c, int argc, char **argv);
 
 #endif
 

@@ -49,9 +49,10 @@ static int audit_log(struct cli *c, int argc, char **argv)
 		case 'e': {
 			const struct kind *k = kind_find(optarg);
 
-			if (!k)
-				return cli_usage(c, "audit", "no kind '%s'", optarg);
-			f.entity = k->table;
+			if (!k && strcmp(optarg, "account") && strcmp(optarg, "token"))
+				return cli_usage(c, "audit", "no kind '%s' (a kind, "
+						 "account or token)", optarg);
+			f.entity = k ? k->table : optarg;
 			break;
 		}
 		case 'k':
@@ -76,7 +77,7 @@ static int audit_log(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = audit_each(c->store, &f, print_entry, c, &e);
 	rc = rc ? cli_error(c, &e) : 0;
@@ -96,7 +97,7 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 		if (cli_common_option(c, "audit", opt, &now) > 0)
 			return now;
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	if (audit_verify(c->store, &count, &broken, head, &e)) {
 		if (c->json && e.code == ERR_TAMPER) {

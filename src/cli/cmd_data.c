@@ -62,7 +62,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		goto fail;
 	}
 	if (!cli_store(c)) {
-		rc = EXIT_FAILED;
+		rc = c->status;
 		goto out;
 	}
 	progress_start(&pr, "import", 0);
@@ -171,8 +171,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	if (!(k = kind_arg(c, "export", argv[optind])))
 		return EXIT_USAGE;
 	error_init(&e);
-	if (!cli_store(c))
+	if (!cli_store(c)) {
+		rc = c->status;
 		goto out;
+	}
 	if (path && strcmp(path, "-")) {
 		/* Write beside the target and rename: never a half file. */
 		size_t n = strlen(path) + 8;
@@ -188,11 +190,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 	progress_start(&pr, "export", 0);
 	if (!strcmp(format, "csv")) {
-		rows = export_csv(c->store, k, out, out == stdout ? NULL :
+		rows = export_csv(c->store, c->who, k, out, out == stdout ? NULL :
 				  progress_cb, &pr, &e);
 	} else {
 		struct json_out x = { .out = out, .pr = out == stdout ? NULL : &pr };
-		struct query q = { 0 };
+		struct query q = { .who = c->who };
 
 		x.total = (long)store_count(c->store, k, &e);
 		fputs("[", out);
@@ -394,9 +396,11 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = EXIT_FAILED;
-	if (!cli_store(c))
+	if (!cli_store(c)) {
+		rc = c->status;
 		goto out;
+	}
+	q.who = c->who;
 	error_init(&e);
 	if (c->json) {
 		struct json_out x = { .out = stdout, .with_derived = 1 };
@@ -459,13 +463,15 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	f.value = argv[optind + 1];
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
+	q.who = c->who;
 	error_init(&e);
 	rc = store_each(c->store, k, &q, keep_json, &o, &e);
 	if (rc < 0)
 		goto fail;
 	if (!o) {
-		int exists = store_exists(c->store, k, f.value, &e);
+		/* What the caller may not see does not exist for them. */
+		int exists = c->who ? 0 : store_exists(c->store, k, f.value, &e);
 
 		if (exists < 0)
 			goto fail;

@@ -19,7 +19,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(c, "init", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	if (c->json)
 		cli_print_json(json_pack("{s:s, s:i}", "database", c->db_path,
 					 "schema_version",
@@ -66,7 +66,7 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	if (force && remove_db(c->db_path, &e))
 		goto fail;
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	n = store_count(c->store, kind_find("nations"), &e);
 	if (n < 0)
 		goto fail;

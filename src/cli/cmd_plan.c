@@ -82,7 +82,7 @@ static int plan_sessions_cmd(struct cli *c, int argc, char **argv)
 	o.from = from;
 	o.to = to;
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = plan_sessions(c->store, &o, &report, &e);
 	if (rc) {

@@ -134,7 +134,7 @@ int cmd_suspend(struct cli *c, int argc, char **argv)
 	if (!scope || !from[0] || !reason)
 		return cli_usage(c, "suspend", "--scope, --from and --reason are needed");
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = action_suspend(c->store, scope, from, reason, by ? by : whoami(),
 			    dry, &report, &e);
@@ -200,7 +200,7 @@ int cmd_resume(struct cli *c, int argc, char **argv)
 	if (!scope || !on[0])
 		return cli_usage(c, "resume", "--scope and --on are needed");
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = action_resume(c->store, scope, on, apply, dry, &report, &e);
 	return done(c, rc, report, &e, print_resume);
@@ -257,7 +257,7 @@ int cmd_consent(struct cli *c, int argc, char **argv)
 	if (argc - optind != 2 || !on[0])
 		return cli_usage(c, "consent", "expected grant|suspend|withdraw ID --on DATE");
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = action_consent(c->store, argv[optind], argv[optind + 1], on, dry,
 			    &report, &e);
@@ -312,7 +312,7 @@ int cmd_transfer(struct cli *c, int argc, char **argv)
 	if (argc - optind != 1 || !to || !on[0])
 		return cli_usage(c, "transfer", "expected ACTIVITY --to ORG --on DATE");
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	rc = action_transfer(c->store, argv[optind], to, on, people, dry,
 			     &report, &e);
@@ -396,7 +396,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "report", "expected ceilings or transition");
 	name = argv[optind];
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	if (!strcmp(name, "ceilings")) {
 		if (!from[0])

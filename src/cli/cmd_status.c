@@ -68,7 +68,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(c, "status", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
-		return EXIT_FAILED;
+		return c->status;
 	error_init(&e);
 	if (mission_status(c->store, asof, &st, &e)) {
 		rc = cli_error(c, &e);

@@ -9,7 +9,7 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{ NULL,
-"usage: cadre [--db PATH] [--json] COMMAND [ARGS]\n"
+"usage: cadre [--db PATH] [--json] [--as LOGIN] COMMAND [ARGS]\n"
 "\n"
 "cadre runs a multinational train-and-advise mission: its people and\n"
 "rotations, training, the host nation's consent and the host forces'\n"
@@ -29,6 +29,8 @@ static const struct help {
 "  consent grant|suspend|withdraw ID   change the host nation's consent\n"
 "  transfer ACTIVITY        pass an activity from the coalition to the mission\n"
 "  report ceilings|transition   headcount against ceilings; self-sufficiency\n"
+"  user add|passwd|disable|list   the accounts of the people using cadre\n"
+"  token add LOGIN          a token for scripts (shown once)\n"
 "  plan sessions            turn training plans into sessions, or re-plan\n"
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
@@ -37,7 +39,9 @@ static const struct help {
 "      caveats activities courses sessions training-plans trainees\n"
 "      enrolments assessments status-events\n"
 "\n"
-"Every command takes --help, and read commands take --json.\n"
+"Every command takes --help, and read commands take --json. --as LOGIN\n"
+"reads as that account sees: list, show and export then hold only what\n"
+"its role, nation and clearance allow.\n"
 "Exit status: 0 done, 1 input refused (nothing changed), 2 usage error,\n"
 "3 database or file failure, 4 audit log tampered with.\n" },
 	{ "help",
@@ -142,6 +146,24 @@ static const struct help {
 "transition_sessions consecutive completed sessions at or above its pass\n"
 "target), and month by month the share of training days led by\n"
 "host-nation instructors.\n" },
+	{ "user",
+"usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
+"                          [--no-password]\n"
+"       cadre user passwd LOGIN\n"
+"       cadre user disable LOGIN\n"
+"       cadre user list [--json]\n"
+"\n"
+"ROLE: admin commander manning training trainer contingent liaison\n"
+"auditor; a contingent or liaison account names its nation. LEVEL: NU NR\n"
+"NC NS CTS (default NU). The password is read from standard input (one\n"
+"line; asked for without echo on a terminal), at least 12 characters,\n"
+"and kept only as an Argon2id hash. Every change is audited, without the\n"
+"hash.\n" },
+	{ "token",
+"usage: cadre token add LOGIN [--json]\n"
+"\n"
+"A new token for scripts acting as LOGIN. It is printed once; cadre keeps\n"
+"only its BLAKE2b hash.\n" },
 	{ "plan",
 "usage: cadre plan sessions --from DATE --to DATE [--site CODE] [--postponed]\n"
 "                           [--dry-run | --apply] [--json]\n"

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/plan_itc.h"
+#include "core/account.h"
 #include "util/date.h"
 
 static const struct command {
@@ -29,6 +30,8 @@ static const struct command {
 	{ "consent", cmd_consent },
 	{ "transfer", cmd_transfer },
 	{ "report", cmd_report },
+	{ "user", cmd_user },
+	{ "token", cmd_token },
 };
 
 /*==== Shared helpers ===================================================*/
@@ -51,11 +54,24 @@ struct store *cli_store(struct cli *c)
 		return c->store;
 	error_init(&e);
 	if (store_open(c->db_path, &c->store, &e)) {
-		cli_error(c, &e);
+		c->status = cli_error(c, &e);
 		error_release(&e);
 		return NULL;
 	}
 	store_set_actor(c->store, os_user());
+	if (c->as) {
+		static struct principal who;
+
+		error_init(&e);
+		if (account_principal(c->store, c->as, &who, &e)) {
+			c->status = cli_error(c, &e);
+			error_release(&e);
+			store_close(c->store);
+			c->store = NULL;
+			return NULL;
+		}
+		c->who = &who;
+	}
 	return c->store;
 }
 
@@ -233,6 +249,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "as", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -253,6 +270,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			c.json = 1;
+			break;
+		case 'a':
+			c.as = optarg;
 			break;
 		case 'h':
 			cli_help(NULL, stdout);

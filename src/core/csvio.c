@@ -435,12 +435,13 @@ static int export_row(void *arg, const struct record *r,
 	return ferror(x->out) ? -2 : 0;
 }
 
-long export_csv(struct store *s, const struct kind *k, FILE *out,
-		progress_fn progress, void *progress_arg, struct error *e)
+long export_csv(struct store *s, const struct principal *who,
+		const struct kind *k, FILE *out, progress_fn progress,
+		void *progress_arg, struct error *e)
 {
 	struct exporter x = { .out = out, .progress = progress,
 			      .progress_arg = progress_arg };
-	struct query q = { 0 };
+	struct query q = { .who = who };
 	int rc;
 
 	x.total = progress ? (long)store_count(s, k, e) : 0;

@@ -36,7 +36,9 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 
 /* Write every record of K as CSV (header of field names, CRLF lines,
  * quoting only where needed). Returns the number of rows or -1. */
-long export_csv(struct store *s, const struct kind *k, FILE *out,
-		progress_fn progress, void *progress_arg, struct error *e);
+struct principal;
+long export_csv(struct store *s, const struct principal *who,
+		const struct kind *k, FILE *out, progress_fn progress,
+		void *progress_arg, struct error *e);
 
 #endif

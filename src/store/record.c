@@ -7,6 +7,7 @@
 
 #include "util/buf.h"
 #include "util/date.h"
+#include "store/access.h"
 
 /*==== Records in memory ================================================*/
 
@@ -286,10 +287,10 @@ static const char *asof_clause(const struct kind *k)
 {
 	switch (k->asof) {
 	case ASOF_INTERVAL:
-		return " WHERE t.valid_from <= ?1 AND"
+		return " AND t.valid_from <= ?1 AND"
 		       " (t.valid_to IS NULL OR t.valid_to > ?1)";
 	case ASOF_STARTED:
-		return " WHERE t.valid_from <= ?1";
+		return " AND t.valid_from <= ?1";
 	case ASOF_ON:
 		return NULL;	/* built from asof_column */
 	case ASOF_NONE:
@@ -317,15 +318,16 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	add_columns(&b, k, "t");
 	for (size_t i = 0; i < k->nderived; i++)
 		buf_addf(&b, ", (%s) AS %s", k->derived[i].sql, k->derived[i].name);
-	buf_addf(&b, " FROM %s t", k->table);
+	buf_addf(&b, " FROM %s t WHERE 1", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);
 
 		if (w)
 			buf_adds(&b, w);
 		else
-			buf_addf(&b, " WHERE t.%s <= ?1", k->asof_column);
+			buf_addf(&b, " AND t.%s <= ?1", k->asof_column);
 	}
+	access_clause(&b, q->who, k, "t");
 	buf_adds(&b, ")");
 	for (size_t i = 0; i < q->nfilters; i++) {
 		const char *name = q->filters[i].field;

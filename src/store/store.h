@@ -99,7 +99,10 @@ struct filter {
 	const char *value;
 };
 
+struct principal;
+
 struct query {
+	const struct principal *who;	/* who asks; NULL: the system */
 	const char *asof;	/* NULL: every record */
 	const char *derive_on;	/* date for derived values (default today) */
 	const struct filter *filters;

@@ -1,0 +1,42 @@
+/*
+ * The people who use cadre: accounts with a role, a nation and a
+ * clearance, passwords hashed with Argon2id and tokens for scripts kept
+ * only as BLAKE2b hashes (libsodium). Each account maps to the principal
+ * that every read takes (store/access.h).
+ */
+#ifndef CADRE_CORE_ACCOUNT_H
+#define CADRE_CORE_ACCOUNT_H
+
+#include "store/access.h"
+#include "store/account.h"
+
+/* Create LOGIN with ROLE, NATION (or NULL) and CLEARANCE (or NULL: NU),
+ * and PASSWORD (or NULL: none yet). One transaction, audited. */
+int account_add(struct store *s, const char *login, const char *role,
+		const char *nation, const char *clearance,
+		const char *password, struct error *e);
+
+int account_passwd(struct store *s, const char *login, const char *password,
+		   struct error *e);
+int account_disable(struct store *s, const char *login, struct error *e);
+
+/* A new token for LOGIN, written into OUT (shown once, never stored). */
+int account_token_add(struct store *s, const char *login, char out[64],
+		      struct error *e);
+
+/* The principal of LOGIN; refused (ERR_INPUT) when disabled or unknown. */
+int account_principal(struct store *s, const char *login,
+		      struct principal *p, struct error *e);
+
+/* Check LOGIN's PASSWORD: 1 right, 0 wrong (or disabled, or unknown:
+ * the same answer), -1 on error. */
+int account_check_password(struct store *s, const char *login,
+			   const char *password, struct error *e);
+
+/* The login of a token: 1, 0 unknown or revoked, -1 on error. */
+int account_token_login(struct store *s, const char *token, char login[64],
+			struct error *e);
+
+#define PASSWORD_MIN 12
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Who is asking: the principal every read takes, so that no way in can
+ * forget to filter. A record is visible when its classification is at or
+ * below the principal's clearance and its releasability reaches them: the
+ * host nation's liaison sees only what is releasable to their nation;
+ * everyone else what is releasable to the mission, NATO or their nation;
+ * a national contingent commander sees only their own nation's people
+ * (persons, their assignments and caveats). The system principal (the
+ * local operator of the command line, and the rules) sees everything.
+ */
+#ifndef CADRE_STORE_ACCESS_H
+#define CADRE_STORE_ACCESS_H
+
+#include <stddef.h>
+
+enum role {
+	ROLE_ADMIN, ROLE_COMMANDER, ROLE_MANNING, ROLE_TRAINING, ROLE_TRAINER,
+	ROLE_CONTINGENT, ROLE_LIAISON, ROLE_AUDITOR,
+};
+
+struct principal {
+	char login[64];
+	enum role role;
+	char nation[4];		/* ISO 3166 alpha-3, or "" */
+	int clearance;		/* 0 NU, 1 NR, 2 NC, 3 NS, 4 CTS */
+	int system;		/* sees everything */
+};
+
+extern const struct principal principal_system;
+
+/* Role by name ("liaison"); -1 when unknown. */
+int role_parse(const char *name);
+const char *role_name(enum role r);
+/* Clearance by code ("NS"); -1 when unknown. */
+int clearance_parse(const char *code);
+const char *clearance_name(int level);
+
+struct kind;
+
+/* Append to SQL (a struct buf) " AND (…)" restricting alias A of kind K
+ * to what P may see. Nothing for the system principal or NULL. */
+struct buf;
+void access_clause(struct buf *sql, const struct principal *p,
+		   const struct kind *k, const char *a);
+
+#endif

@@ -1,0 +1,196 @@
+/* Accounts and tokens; see account.h. */
+#include "store/account.h"
+#include "store/store_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void now_utc(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The account as the audit log shows it: no password hash. */
+static char *audit_json(const struct account *a)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:b, s:b}",
+			      "login", a->login, "role", a->role,
+			      "nation", a->nation[0] ? a->nation : NULL,
+			      "clearance", a->clearance, "disabled", a->disabled,
+			      "password_set", a->password_hash[0] != '\0');
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+static void row_account(sqlite3_stmt *st, struct account *a)
+{
+	const char *v;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->login, sizeof(a->login), "%s", sqlite3_column_text(st, 0));
+	snprintf(a->role, sizeof(a->role), "%s", sqlite3_column_text(st, 1));
+	v = (const char *)sqlite3_column_text(st, 2);
+	snprintf(a->nation, sizeof(a->nation), "%s", v ? v : "");
+	snprintf(a->clearance, sizeof(a->clearance), "%s", sqlite3_column_text(st, 3));
+	v = (const char *)sqlite3_column_text(st, 4);
+	snprintf(a->password_hash, sizeof(a->password_hash), "%s", v ? v : "");
+	a->disabled = sqlite3_column_int(st, 5);
+	snprintf(a->created, sizeof(a->created), "%s", sqlite3_column_text(st, 6));
+}
+
+#define ACCOUNT_COLUMNS "login, role, nation, clearance, password_hash," \
+	" disabled, created"
+
+int store_account_get(struct store *s, const char *login, struct account *out,
+		      struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account WHERE login = ?1",
+		       &st, e))
+		return -1;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_account(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(s, e, "reading an account");
+}
+
+int store_account_each(struct store *s, account_fn fn, void *arg,
+		       struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account ORDER BY login",
+		       &st, e))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct account a;
+
+		row_account(st, &a);
+		if ((ret = fn(arg, &a)))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "listing accounts");
+	return ret;
+}
+
+int store_account_put(struct store *s, const struct account *a, int create,
+		      struct error *e)
+{
+	struct account old;
+	sqlite3_stmt *st;
+	char *before = NULL, *after = NULL, created[21];
+	int found, rc, ret = -1;
+
+	if (!s->in_tx)
+		return error_set(e, ERR_STORE, "write outside a transaction");
+	found = store_account_get(s, a->login, &old, e);
+	if (found < 0)
+		return -1;
+	if (create && found)
+		return error_set(e, ERR_CONFLICT, "account %s exists already", a->login);
+	if (!create && !found)
+		return error_set(e, ERR_NOTFOUND, "no account '%s'", a->login);
+	now_utc(created);
+	if (store_stmt(s, create ?
+		       "INSERT INTO account (login, role, nation, clearance,"
+		       " password_hash, disabled, created)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" :
+		       "UPDATE account SET role = ?2, nation = ?3, clearance = ?4,"
+		       " password_hash = ?5, disabled = ?6 WHERE login = ?1", &st, e))
+		return -1;
+	sqlite3_bind_text(st, 1, a->login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->role, -1, SQLITE_STATIC);
+	if (a->nation[0])
+		sqlite3_bind_text(st, 3, a->nation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->clearance, -1, SQLITE_STATIC);
+	if (a->password_hash[0])
+		sqlite3_bind_text(st, 5, a->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, a->disabled);
+	if (create)
+		sqlite3_bind_text(st, 7, created, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, e, "writing an account");
+		goto out;
+	}
+	after = audit_json(a);
+	before = found ? audit_json(&old) : NULL;
+	if (!after || (found && !before)) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (audit_append(s, create ? "insert" : "update", "account", a->login,
+			 before, after, e))
+		goto out;
+	ret = 0;
+out:
+	free(before);
+	free(after);
+	return ret;
+}
+
+int store_token_put(struct store *s, const char *login, const char *hash,
+		    struct error *e)
+{
+	sqlite3_stmt *st;
+	char created[21], after[200];
+	int rc;
+
+	if (!s->in_tx)
+		return error_set(e, ERR_STORE, "write outside a transaction");
+	now_utc(created);
+	if (store_stmt(s, "INSERT INTO token (hash, login, created)"
+		       " VALUES (?1, ?2, ?3)", &st, e))
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, e, "writing a token");
+	/* The audit names the token by the start of its hash only. */
+	snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":\"%.12s…\"}",
+		 login, hash);
+	return audit_append(s, "insert", "token", login, NULL, after, e);
+}
+
+int store_token_login(struct store *s, const char *hash, char login[64],
+		      struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_stmt(s, "SELECT login FROM token WHERE hash = ?1 AND NOT revoked",
+		       &st, e))
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(login, 64, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, e, "reading a token");
+}
