@@ -29,6 +29,7 @@ static const struct help {
 "  consent grant|suspend|withdraw ID   change the host nation's consent\n"
 "  transfer ACTIVITY        pass an activity from the coalition to the mission\n"
 "  report ceilings|transition   headcount against ceilings; self-sufficiency\n"
+"  serve [--listen H:P]     the HTTP JSON API (loopback unless told)\n"
 "  user add|passwd|disable|list   the accounts of the people using cadre\n"
 "  token add LOGIN          a token for scripts (shown once)\n"
 "  plan sessions            turn training plans into sessions, or re-plan\n"
@@ -146,6 +147,15 @@ static const struct help {
 "transition_sessions consecutive completed sessions at or above its pass\n"
 "target), and month by month the share of training days led by\n"
 "host-nation instructors.\n" },
+	{ "serve",
+"usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
+"\n"
+"Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
+"the requests in flight and close the database. Callers log in with\n"
+"POST /api/v1/auth/login (a session cookie and a csrf_token) or send\n"
+"Authorization: Bearer TOKEN ('cadre token add'); each sees only what\n"
+"their account may. /healthz answers without a caller;\n"
+"/api/v1/openapi.json describes every route.\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"

@@ -32,6 +32,7 @@ static const struct command {
 	{ "report", cmd_report },
 	{ "user", cmd_user },
 	{ "token", cmd_token },
+	{ "serve", cmd_serve },
 };
 
 /*==== Shared helpers ===================================================*/

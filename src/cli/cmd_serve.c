@@ -1,0 +1,76 @@
+/* `cadre serve`: run the HTTP API until SIGTERM or SIGINT. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "http/server.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void ready(void *arg, unsigned short port)
+{
+	const char *host = arg;
+
+	/* One line a script can wait for. */
+	printf("cadre: serving http://%s:%u/ (API under /api/v1)\n", host, port);
+	fflush(stdout);
+}
+
+int cmd_serve(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
+				 .port = 8080, .stop = &stop_flag };
+	char host[64];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct error e;
+	int opt, now;
+
+	while ((opt = getopt_long(argc, argv, ":l:t:", opts, NULL)) != -1) {
+		if (cli_common_option(c, "serve", opt, &now) > 0)
+			return now;
+		if (opt == 'l') {
+			const char *colon = strrchr(optarg, ':');
+			char *end;
+			long port;
+
+			if (!colon)
+				return cli_usage(c, "serve", "--listen HOST:PORT");
+			port = strtol(colon + 1, &end, 10);
+			if (*end || port < 0 || port > 65535)
+				return cli_usage(c, "serve", "bad port in '%s'", optarg);
+			snprintf(host, sizeof(host), "%.*s", (int)(colon - optarg), optarg);
+			o.host = host;
+			o.port = (unsigned short)port;
+		} else if (opt == 't') {
+			o.threads = (int)strtol(optarg, NULL, 10);
+		}
+	}
+	o.db_path = c->db_path;
+	o.ready = ready;
+	o.ready_arg = (void *)o.host;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	error_init(&e);
+	if (server_run(&o, &e)) {
+		int rc = cli_error(c, &e);
+
+		error_release(&e);
+		return rc;
+	}
+	fprintf(stderr, "cadre: stopped\n");
+	return 0;
+}

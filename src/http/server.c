@@ -1,0 +1,709 @@
+/* `cadre serve`: the JSON API over libmicrohttpd; see server.h. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/account.h"
+#include "core/kind.h"
+#include "core/status.h"
+#include "store/access.h"
+#include "util/buf.h"
+#include "util/date.h"
+
+#define BODY_MAX (1 << 20)		/* request bodies: 1 MiB */
+#define SESSIONS_MAX 4096
+#define SESSION_IDLE (30 * 60)		/* seconds */
+#define SESSION_ABSOLUTE (12 * 3600)
+#define FAILS_MAX 5			/* failed logins before a pause */
+#define FAILS_WINDOW (15 * 60)
+#define LIST_LIMIT_MAX 10000
+#define COOKIE "cadre_session"
+
+/*==== Server state =====================================================*/
+
+struct session {
+	char id_hash[65];	/* BLAKE2b of the cookie: the cookie is not kept */
+	char login[64];
+	char csrf[48];
+	time_t created, last;
+};
+
+struct failure {
+	char key[96];		/* "login:x" or "addr:1.2.3.4" */
+	int count;
+	time_t first;
+};
+
+static struct {
+	struct store *store;
+	pthread_mutex_t db;		/* one request at a time on the store */
+	pthread_mutex_t lock;		/* sessions and failures */
+	struct session sessions[SESSIONS_MAX];
+	struct failure fails[256];
+} srv = {
+	.db = PTHREAD_MUTEX_INITIALIZER,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/*==== Requests and replies =============================================*/
+
+struct req {
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	struct buf body;
+	int too_big;
+	struct principal who;
+	int authed;
+	int by_cookie;
+	struct session *session;	/* when by cookie (copy below) */
+	char csrf[48];
+};
+
+static enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
+				 const char *type, const char *cookie,
+				 const char *allow)
+{
+	char *body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				JSON_REAL_PRECISION(15));
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	json_decref(j);
+	if (!body)
+		body = strdup("{}");
+	resp = MHD_create_response_from_buffer(strlen(body), body,
+					       MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", type ? type :
+				"application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (cookie)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
+	if (allow)
+		MHD_add_response_header(resp, "Allow", allow);
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* RFC 9457 problem details; RULE for a mission rule's refusal. */
+static enum MHD_Result problem(struct req *r, unsigned status,
+			       const char *title, const char *detail,
+			       const char *rule)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s?, s:s}",
+			      "type", "about:blank", "title", title,
+			      "status", status, "detail", detail,
+			      "instance", r->url);
+
+	if (rule)
+		json_object_set_new(p, "rule", json_string(rule));
+	return send_json(r, status, p, "application/problem+json", NULL, NULL);
+}
+
+static enum MHD_Result error_reply(struct req *r, struct error *e)
+{
+	unsigned status;
+	const char *title;
+
+	switch (e->code) {
+	case ERR_NOTFOUND: status = 404; title = "Not Found"; break;
+	case ERR_INPUT: status = 422; title = "Unprocessable Content"; break;
+	case ERR_RULE: status = 409; title = "Refused by a mission rule"; break;
+	case ERR_CONFLICT: status = 409; title = "Conflict"; break;
+	case ERR_USAGE: status = 400; title = "Bad Request"; break;
+	default: status = 500; title = "Internal Server Error"; break;
+	}
+	return problem(r, status, title, status == 500 ? "the server failed" :
+		       e->message ? e->message : title, e->rule);
+}
+
+static const char *arg(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/*==== Callers ==========================================================*/
+
+static void id_hash(const char *id, char out[65])
+{
+	unsigned char md[32];
+
+	crypto_generichash(md, sizeof(md), (const unsigned char *)id, strlen(id),
+			   NULL, 0);
+	sodium_bin2hex(out, 65, md, sizeof(md));
+}
+
+/* The session of a cookie value, still fresh; copies it into OUT. */
+static int session_find(const char *cookie, struct session *out)
+{
+	char h[65];
+	time_t now = time(NULL);
+	int found = 0;
+
+	id_hash(cookie, h);
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = &srv.sessions[i];
+
+		if (!s->login[0] || strcmp(s->id_hash, h))
+			continue;
+		if (now - s->last > SESSION_IDLE ||
+		    now - s->created > SESSION_ABSOLUTE) {
+			memset(s, 0, sizeof(*s));
+			break;
+		}
+		s->last = now;
+		*out = *s;
+		found = 1;
+		break;
+	}
+	pthread_mutex_unlock(&srv.lock);
+	return found;
+}
+
+static int session_new(const char *login, char cookie[64], char csrf[48])
+{
+	unsigned char raw[32];
+	time_t now = time(NULL);
+	size_t slot = SESSIONS_MAX, oldest = 0;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(cookie, 64, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	randombytes_buf(raw, 24);
+	sodium_bin2base64(csrf, 48, raw, 24,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = &srv.sessions[i];
+
+		if (!s->login[0] || now - s->last > SESSION_IDLE ||
+		    now - s->created > SESSION_ABSOLUTE) {
+			slot = i;
+			break;
+		}
+		if (s->last < srv.sessions[oldest].last)
+			oldest = i;
+	}
+	if (slot == SESSIONS_MAX)
+		slot = oldest;	/* full: the least recently used goes */
+	id_hash(cookie, srv.sessions[slot].id_hash);
+	snprintf(srv.sessions[slot].login, 64, "%s", login);
+	snprintf(srv.sessions[slot].csrf, 48, "%s", csrf);
+	srv.sessions[slot].created = srv.sessions[slot].last = now;
+	pthread_mutex_unlock(&srv.lock);
+	return 0;
+}
+
+static void session_end(const char *cookie)
+{
+	char h[65];
+
+	id_hash(cookie, h);
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < SESSIONS_MAX; i++)
+		if (!strcmp(srv.sessions[i].id_hash, h))
+			memset(&srv.sessions[i], 0, sizeof(srv.sessions[i]));
+	pthread_mutex_unlock(&srv.lock);
+}
+
+/* Who is calling: a bearer token or a session cookie. 1, 0 nobody. */
+static int identify(struct req *r)
+{
+	const char *authz = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							"Authorization");
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+							 COOKIE);
+	char login[64] = "";
+	struct error e;
+	int ok = 0;
+
+	error_init(&e);
+	if (authz && !strncmp(authz, "Bearer ", 7)) {
+		ok = account_token_login(srv.store, authz + 7, login, &e) > 0;
+	} else if (cookie) {
+		struct session s;
+
+		if (session_find(cookie, &s)) {
+			snprintf(login, sizeof(login), "%s", s.login);
+			snprintf(r->csrf, sizeof(r->csrf), "%s", s.csrf);
+			r->by_cookie = 1;
+			ok = 1;
+		}
+	}
+	if (ok && account_principal(srv.store, login, &r->who, &e))
+		ok = 0;	/* disabled since */
+	error_release(&e);
+	r->authed = ok;
+	return ok;
+}
+
+static void client_address(struct req *r, char out[64])
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	out[0] = '\0';
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+			  out, 64);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+			  out, 64);
+}
+
+/* Failed logins, counted per account and per address: past FAILS_MAX
+ * in FAILS_WINDOW both are turned away until the window passes. */
+static int fail_count(const char *key, int add)
+{
+	time_t now = time(NULL);
+	struct failure *slot = NULL, *oldest = &srv.fails[0];
+	int n;
+
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < sizeof(srv.fails) / sizeof(srv.fails[0]); i++) {
+		struct failure *f = &srv.fails[i];
+
+		if (f->key[0] && now - f->first > FAILS_WINDOW)
+			memset(f, 0, sizeof(*f));
+		if (!strcmp(f->key, key))
+			slot = f;
+		if (f->first < oldest->first)
+			oldest = f;
+	}
+	if (!slot && add) {
+		slot = oldest;
+		memset(slot, 0, sizeof(*slot));
+		snprintf(slot->key, sizeof(slot->key), "%s", key);
+		slot->first = now;
+	}
+	if (slot && add)
+		slot->count++;
+	n = slot ? slot->count : 0;
+	pthread_mutex_unlock(&srv.lock);
+	return n;
+}
+
+/*==== Handlers =========================================================*/
+
+static enum MHD_Result h_health(struct req *r, const char *tail)
+{
+	(void)tail;
+	return send_json(r, 200, json_pack("{s:s}", "status", "ok"), NULL, NULL, NULL);
+}
+
+static enum MHD_Result h_openapi(struct req *r, const char *tail)
+{
+	(void)tail;
+	return send_json(r, 200, server_openapi(), NULL, NULL, NULL);
+}
+
+static enum MHD_Result h_login(struct req *r, const char *tail)
+{
+	json_t *in = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+	const char *login = json_string_value(json_object_get(in, "login"));
+	const char *password = json_string_value(json_object_get(in, "password"));
+	char addr[64], kl[96], ka[96], cookie[64], csrf[48], header[160];
+	struct principal p;
+	struct error e;
+	int ok;
+
+	(void)tail;
+	if (!login || !password) {
+		json_decref(in);
+		return problem(r, 422, "Unprocessable Content",
+			       "send {\"login\": …, \"password\": …}", NULL);
+	}
+	client_address(r, addr);
+	snprintf(kl, sizeof(kl), "login:%s", login);
+	snprintf(ka, sizeof(ka), "addr:%s", addr);
+	if (fail_count(kl, 0) >= FAILS_MAX || fail_count(ka, 0) >= FAILS_MAX * 4) {
+		json_decref(in);
+		return problem(r, 429, "Too Many Requests", "too many failed "
+			       "logins; wait and try again", NULL);
+	}
+	error_init(&e);
+	ok = account_check_password(srv.store, login, password, &e);
+	if (ok > 0)
+		ok = !account_principal(srv.store, login, &p, &e);
+	json_decref(in);
+	if (ok <= 0) {
+		error_release(&e);
+		fail_count(kl, 1);
+		fail_count(ka, 1);
+		return problem(r, 401, "Unauthorized", "wrong login or password",
+			       NULL);
+	}
+	error_release(&e);
+	session_new(p.login, cookie, csrf);
+	snprintf(header, sizeof(header), COOKIE "=%s; Path=/; HttpOnly; "
+		 "SameSite=Strict", cookie);
+	return send_json(r, 200, json_pack("{s:s, s:s, s:s?, s:s, s:s}",
+		"login", p.login, "role", role_name(p.role),
+		"nation", p.nation[0] ? p.nation : NULL,
+		"clearance", clearance_name(p.clearance), "csrf_token", csrf),
+		NULL, header, NULL);
+}
+
+static enum MHD_Result h_logout(struct req *r, const char *tail)
+{
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+							 COOKIE);
+
+	(void)tail;
+	if (cookie)
+		session_end(cookie);
+	return send_json(r, 200, json_pack("{s:b}", "ok", 1), NULL,
+			 COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+			 NULL);
+}
+
+static int valid_date(const char *s, char out[11])
+{
+	const char *why;
+	int32_t d;
+
+	if (date_parse(s, &d, &why))
+		return 0;
+	date_format(d, out);
+	return 1;
+}
+
+static enum MHD_Result h_status(struct req *r, const char *tail)
+{
+	const char *a = arg(r, "as_of");
+	char asof[11];
+	struct error e;
+	json_t *st;
+
+	(void)tail;
+	/* The mission's totals are for its own staff: the host nation's
+	 * liaison and contingent commanders read records, not totals. */
+	if (r->who.role == ROLE_LIAISON || r->who.role == ROLE_CONTINGENT)
+		return problem(r, 403, "Forbidden", "the mission's status is "
+			       "not open to this role", NULL);
+	if (a && !valid_date(a, asof))
+		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
+	if (!a)
+		date_format(date_today(), asof);
+	error_init(&e);
+	if (mission_status(srv.store, asof, &st, &e)) {
+		enum MHD_Result ret = error_reply(r, &e);
+
+		error_release(&e);
+		return ret;
+	}
+	return send_json(r, 200, st, NULL, NULL, NULL);
+}
+
+struct collect {
+	json_t *rows;
+};
+
+static int collect_row(void *arg, const struct record *rec,
+		       const char *const *derived)
+{
+	struct collect *c = arg;
+	char *s = record_to_json(rec);
+	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+
+	free(s);
+	if (!o)
+		return -3;
+	json_object_set_new(o, "key", json_string(rec->key));
+	for (size_t i = 0; i < rec->kind->nderived; i++)
+		json_object_set_new(o, rec->kind->derived[i].name,
+				    json_string(derived[i] ? derived[i] : ""));
+	json_array_append_new(c->rows, o);
+	return 0;
+}
+
+/* GET /api/v1/KIND[/KEY] */
+static enum MHD_Result h_records(struct req *r, const struct kind *k,
+				 const char *key)
+{
+	struct filter filters[8], keyf = { "key", key };
+	struct query q = { .who = &r->who };
+	struct collect c = { json_array() };
+	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
+	char asof[11];
+	struct error e;
+	size_t nf = 0;
+	enum MHD_Result ret;
+
+	if (a) {
+		if (!valid_date(a, asof)) {
+			json_decref(c.rows);
+			return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD "
+				       "and a day that exists", NULL);
+		}
+		q.asof = asof;
+	}
+	if (key) {
+		q.filters = &keyf;
+		q.nfilters = 1;
+	} else {
+		/* Filters: any field of the kind given as a query argument. */
+		for (size_t i = 0; i < k->nfields && nf < 8; i++) {
+			const char *v = arg(r, k->fields[i].name);
+
+			if (v)
+				filters[nf++] = (struct filter){ k->fields[i].name, v };
+		}
+		q.filters = filters;
+		q.nfilters = nf;
+		q.limit = lim ? strtol(lim, NULL, 10) : 1000;
+		if (q.limit <= 0 || q.limit > LIST_LIMIT_MAX)
+			q.limit = LIST_LIMIT_MAX;
+	}
+	error_init(&e);
+	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
+		json_decref(c.rows);
+		ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	if (key) {
+		json_t *one = json_array_get(c.rows, 0);
+
+		if (!one) {
+			json_decref(c.rows);
+			/* The same answer for hidden and absent. */
+			return problem(r, 404, "Not Found", "no such record", NULL);
+		}
+		json_incref(one);
+		json_decref(c.rows);
+		return send_json(r, 200, one, NULL, NULL, NULL);
+	}
+	return send_json(r, 200, json_pack("{s:s, s:o}", "kind", k->name,
+					   "items", c.rows), NULL, NULL, NULL);
+}
+
+/*==== Routing ==========================================================*/
+
+typedef enum MHD_Result (*handler)(struct req *r, const char *tail);
+
+static const struct route {
+	const char *method, *path;
+	int auth;		/* needs a caller */
+	handler fn;
+	const char *summary;
+} routes[] = {
+	{ "GET", "/healthz", 0, h_health, "Liveness" },
+	{ "GET", "/api/v1/openapi.json", 0, h_openapi, "This description" },
+	{ "POST", "/api/v1/auth/login", 0, h_login,
+	  "Log in: {login, password} -> session cookie and csrf_token" },
+	{ "POST", "/api/v1/auth/logout", 1, h_logout, "End the session" },
+	{ "GET", "/api/v1/status", 1, h_status, "The mission as of a date" },
+};
+
+#define KIND_PREFIX "/api/v1/"
+
+json_t *server_openapi(void)
+{
+	json_t *paths = json_object();
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		json_t *item = json_object_get(paths, routes[i].path);
+		char method[8];
+
+		if (!item) {
+			item = json_object();
+			json_object_set_new(paths, routes[i].path, item);
+		}
+		for (size_t j = 0; routes[i].method[j] && j < 7; j++)
+			method[j] = (char)(routes[i].method[j] | 0x20);
+		method[strlen(routes[i].method)] = '\0';
+		json_object_set_new(item, method, json_pack("{s:s, s:{s:{s:s}}}",
+			"summary", routes[i].summary, "responses", "200",
+			"description", "OK"));
+	}
+	for (size_t i = 0; i < nkinds; i++) {
+		char list[96], one[112];
+
+		snprintf(list, sizeof(list), KIND_PREFIX "%s", kinds[i]->name);
+		snprintf(one, sizeof(one), KIND_PREFIX "%s/{key}", kinds[i]->name);
+		json_object_set_new(paths, list, json_pack("{s:{s:s, s:[{s:s, s:s, s:{s:s}}, {s:s, s:s, s:{s:s}}], s:{s:{s:s}}}}",
+			"get", "summary", kinds[i]->name,
+			"parameters", "name", "as_of", "in", "query", "schema",
+			"type", "string", "name", "limit", "in", "query", "schema",
+			"type", "integer", "responses", "200", "description", "OK"));
+		json_object_set_new(paths, one, json_pack("{s:{s:s, s:[{s:s, s:s, s:b, s:{s:s}}], s:{s:{s:s}, s:{s:s}}}}",
+			"get", "summary", kinds[i]->label, "parameters", "name", "key",
+			"in", "path", "required", 1, "schema", "type", "string",
+			"responses", "200", "description", "OK", "404",
+			"description", "No such record, or not visible to the caller"));
+	}
+	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}}",
+		"openapi", "3.1.0", "info", "title", "cadre", "version", CADRE_VERSION,
+		"paths", paths, "components", "securitySchemes", "bearer",
+		"type", "http", "scheme", "bearer", "cookie", "type", "apiKey",
+		"in", "cookie", "name", COOKIE);
+}
+
+static enum MHD_Result dispatch(struct req *r)
+{
+	const char *allow = NULL;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(routes[i].path, r->url))
+			continue;
+		if (strcmp(routes[i].method, r->method)) {
+			allow = routes[i].method;
+			continue;
+		}
+		if (routes[i].auth && !r->authed)
+			return problem(r, 401, "Unauthorized", "log in, or send "
+				       "Authorization: Bearer TOKEN", NULL);
+		if (routes[i].auth && r->by_cookie && strcmp(r->method, "GET")) {
+			const char *t = MHD_lookup_connection_value(r->conn,
+				MHD_HEADER_KIND, "X-CSRF-Token");
+
+			if (!t || strcmp(t, r->csrf))
+				return problem(r, 403, "Forbidden", "a browser "
+					       "session's change needs its "
+					       "X-CSRF-Token", NULL);
+		}
+		return routes[i].fn(r, "");
+	}
+	if (!strncmp(r->url, KIND_PREFIX, strlen(KIND_PREFIX))) {
+		const char *rest = r->url + strlen(KIND_PREFIX);
+		const char *slash = strchr(rest, '/');
+		char name[64];
+		const struct kind *k;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(slash ? (size_t)(slash - rest) :
+			 strlen(rest)), rest);
+		k = kind_find(name);
+		if (k && !strcmp(k->name, name)) {
+			if (strcmp(r->method, "GET"))
+				return send_json(r, 405, json_pack("{s:s, s:s, s:i}",
+					"type", "about:blank", "title",
+					"Method Not Allowed", "status", 405),
+					"application/problem+json", NULL, "GET");
+			if (!r->authed)
+				return problem(r, 401, "Unauthorized", "log in, or "
+					       "send Authorization: Bearer TOKEN",
+					       NULL);
+			return h_records(r, k, slash && slash[1] ? slash + 1 : NULL);
+		}
+	}
+	if (allow)
+		return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
+			"about:blank", "title", "Method Not Allowed", "status", 405),
+			"application/problem+json", NULL, allow);
+	return problem(r, 404, "Not Found", "no such resource", NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->body.max = BODY_MAX;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (buf_add(&r->body, upload, *upload_size))
+			r->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	r->conn = conn;
+	r->url = url;
+	r->method = method;
+	if (r->too_big)
+		return problem(r, 413, "Content Too Large", "request bodies are "
+			       "at most 1 MiB", NULL);
+	pthread_mutex_lock(&srv.db);
+	identify(r);
+	ret = dispatch(r);
+	pthread_mutex_unlock(&srv.db);
+	return ret;
+}
+
+static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+		    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r) {
+		buf_release(&r->body);
+		sodium_memzero(r, sizeof(*r));
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+/*==== Running ==========================================================*/
+
+int server_run(const struct server_opts *o, struct error *e)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	int threads = o->threads > 0 ? o->threads : 2;
+
+	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
+		return error_set(e, ERR_USAGE, "listen address '%s' is not an "
+				 "IPv4 address", o->host);
+	addr.sin_port = htons(o->port);
+	if (store_open(o->db_path, &srv.store, e))
+		return -1;
+	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+		MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		MHD_OPTION_END);
+	if (!d) {
+		store_close(srv.store);
+		srv.store = NULL;
+		return error_set(e, ERR_IO, "cannot listen on %s:%u", o->host,
+				 (unsigned)o->port);
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (o->ready)
+		o->ready(o->ready_arg, info ? info->port : o->port);
+	while (!*o->stop)
+		usleep(100 * 1000);
+	/* Finish what is in flight: accept nothing new, then stop. */
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < 100; i++) {
+		info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!info || !info->num_connections)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(d);
+	store_close(srv.store);
+	srv.store = NULL;
+	return 0;
+}

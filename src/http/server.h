@@ -1,0 +1,30 @@
+/*
+ * `cadre serve`: the JSON API under /api/v1 over libmicrohttpd. Every
+ * request is answered as its caller (a bearer token or a session cookie)
+ * through the same principal-filtered reads as the command line.
+ */
+#ifndef CADRE_HTTP_SERVER_H
+#define CADRE_HTTP_SERVER_H
+
+#include <signal.h>
+
+#include "store/store.h"
+
+struct server_opts {
+	const char *db_path;
+	const char *host;	/* "127.0.0.1" unless told otherwise */
+	unsigned short port;	/* 0: any free port */
+	int threads;		/* worker threads */
+	const volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
+	void (*ready)(void *arg, unsigned short port);	/* once listening */
+	void *ready_arg;
+};
+
+/* Serve until *STOP; then finish the requests in flight and return. */
+int server_run(const struct server_opts *o, struct error *e);
+
+/* The OpenAPI 3.1 description of the routes (a new reference). */
+struct json_t;
+struct json_t *server_openapi(void);
+
+#endif

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""`cadre serve`: the real binary on a loopback port, spoken to over HTTP."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+from harness import CADRE, cadre, ok_json, run, test, tmpdir
+
+DIR = tmpdir()
+DB = os.path.join(DIR, 'demo.db')
+assert cadre(DB, 'demo')[0] == 0
+PW = 'a long enough password'
+for login, args in (('cmd', ['--role', 'commander', '--clearance', 'NS']),
+                    ('irq', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR'])):
+    assert cadre(DB, 'user', 'add', login, *args, stdin=PW + '\n')[0] == 0
+TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq')}
+
+
+class Server:
+    def __init__(self):
+        env = dict(os.environ, CADRE_TODAY='2026-11-29')
+        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0'],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=env)
+        line = self.p.stdout.readline()
+        m = re.search(r':(\d+)/', line)
+        assert m, line + self.p.stderr.read()
+        self.port = int(m.group(1))
+
+    def req(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        try:
+            j = json.loads(data)
+        except ValueError:
+            j = None
+        return r.status, dict(r.getheaders()), j
+
+    def get(self, path, who=None, headers=None):
+        h = dict(headers or {})
+        if who:
+            h['Authorization'] = 'Bearer ' + TOKEN[who]
+        return self.req('GET', path, headers=h)
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        rc = self.p.wait(timeout=20)
+        return rc, self.p.stderr.read()
+
+
+SRV = Server()
+
+
+@test
+def health_without_a_caller_and_nothing_else():
+    st, _, j = SRV.get('/healthz')
+    assert st == 200 and j == {'status': 'ok'}
+    st, h, j = SRV.get('/api/v1/persons')
+    assert st == 401 and h['Content-Type'] == 'application/problem+json', (st, h)
+    assert j['status'] == 401 and j['title'] == 'Unauthorized'
+    st, _, _ = SRV.get('/api/v1/persons', headers={'Authorization': 'Bearer nonsense'})
+    assert st == 401
+
+
+@test
+def a_token_reads_as_its_account():
+    st, _, j = SRV.get('/api/v1/persons?limit=5', 'cmd')
+    assert st == 200 and len(j['items']) == 5, j
+    st, _, j = SRV.get('/api/v1/persons', 'irq')
+    assert st == 200 and j['items'] == [], 'no person is released to Iraq'
+    st, _, j = SRV.get('/api/v1/sessions?course=CIED-TTT&limit=3', 'irq')
+    assert st == 200 and j['items'] and all(
+        'IRQ' in s['releasability'].split(';') and s['course'] == 'CIED-TTT'
+        for s in j['items']), j
+
+
+@test
+def hidden_and_absent_answer_alike():
+    st, _, j = SRV.get('/api/v1/persons/P00001', 'cmd')
+    assert st == 200 and j['name'] == 'Dany Fortin', j
+    st1, _, j1 = SRV.get('/api/v1/persons/P00001', 'irq')
+    st2, _, j2 = SRV.get('/api/v1/persons/NOSUCH', 'irq')
+    assert st1 == st2 == 404, (st1, st2)
+    j1.pop('instance')
+    j2.pop('instance')
+    assert j1 == j2, (j1, j2)
+
+
+@test
+def as_of_on_the_api():
+    st, _, j = SRV.get('/api/v1/status?as_of=2020-01-05', 'cmd')
+    assert st == 200 and j['training_suspended'] is True and j['members'] == 29
+    st, _, j = SRV.get('/api/v1/status?as_of=2020-02-30', 'cmd')
+    assert st == 400, st
+    st, _, j = SRV.get('/api/v1/nations?as_of=2020-03-27&status=member', 'cmd')
+    assert st == 200, j
+    assert sum(1 for n in j['items'] if n['status'] == 'member') == 30
+    st, _, j = SRV.get('/api/v1/status', 'irq')
+    assert st == 403, 'totals are for the mission staff'
+
+
+@test
+def login_sets_a_strict_cookie_and_changes_need_the_csrf_token():
+    st, h, j = SRV.req('POST', '/api/v1/auth/login',
+                       json.dumps({'login': 'cmd', 'password': PW}))
+    assert st == 200 and j['role'] == 'commander' and j['csrf_token'], j
+    cookie = h['Set-Cookie']
+    assert 'HttpOnly' in cookie and 'SameSite=Strict' in cookie, cookie
+    sid = cookie.split(';')[0]
+    st, _, j = SRV.get('/api/v1/sites', headers={'Cookie': sid})
+    assert st == 200 and j['items']
+    st, _, _ = SRV.req('POST', '/api/v1/auth/logout', headers={'Cookie': sid})
+    assert st == 403, 'no CSRF token, no change'
+    st, _, _ = SRV.req('POST', '/api/v1/auth/logout',
+                       headers={'Cookie': sid, 'X-CSRF-Token': 'forged'})
+    assert st == 403, 'a wrong CSRF token, no change'
+    st, h2, j2 = SRV.req('POST', '/api/v1/auth/login',
+                         json.dumps({'login': 'cmd', 'password': PW}))
+    sid2 = h2['Set-Cookie'].split(';')[0]
+    st, _, _ = SRV.req('POST', '/api/v1/auth/logout',
+                       headers={'Cookie': sid2, 'X-CSRF-Token': j2['csrf_token']})
+    assert st == 200
+    st, _, _ = SRV.get('/api/v1/sites', headers={'Cookie': sid2})
+    assert st == 401, 'the session ended on the server'
+
+
+@test
+def failed_logins_are_slowed_down():
+    for _ in range(5):
+        st, _, _ = SRV.req('POST', '/api/v1/auth/login',
+                           json.dumps({'login': 'irq', 'password': 'wrong password!'}))
+        assert st == 401
+    st, _, j = SRV.req('POST', '/api/v1/auth/login',
+                       json.dumps({'login': 'irq', 'password': PW}))
+    assert st == 429, (st, j)
+
+
+@test
+def methods_sizes_and_routes():
+    st, h, _ = SRV.req('DELETE', '/api/v1/persons')
+    assert st == 405 and h.get('Allow') == 'GET', (st, h)
+    st, h, _ = SRV.req('GET', '/api/v1/auth/login')
+    assert st == 405 and h.get('Allow') == 'POST', (st, h)
+    st, _, _ = SRV.req('POST', '/api/v1/auth/login', 'x' * (2 << 20))
+    assert st == 413, st
+    st, _, _ = SRV.get('/api/v1/nosuch', 'cmd')
+    assert st == 404
+
+
+@test
+def the_openapi_document_and_the_routes_agree():
+    st, _, doc = SRV.get('/api/v1/openapi.json')
+    assert st == 200 and doc['openapi'].startswith('3.1')
+    paths = doc['paths']
+    listed = set()
+    for text in re.findall(r'KIND: (.*?)\n\n', cadre(DB, 'help')[1], re.S):
+        listed |= set(text.split())
+    assert listed, 'cadre help lists the kinds'
+    for k in listed:
+        assert '/api/v1/' + k in paths and '/api/v1/%s/{key}' % k in paths, k
+    # Every path the document names answers (not 404), and no more.
+    for p, item in paths.items():
+        url = p.replace('{key}', 'NOSUCH')
+        for method in item:
+            st, _, _ = SRV.req(method.upper(), url,
+                               body='{}' if method == 'post' else None,
+                               headers={'Authorization': 'Bearer ' + TOKEN['cmd']})
+            if '{key}' in p:
+                assert st == 404, (p, st)
+            else:
+                assert st != 404 and st != 405, (p, method, st)
+    undocumented = ['/api/v1/secrets', '/api/v1/admin']
+    for u in undocumented:
+        assert SRV.get(u, 'cmd')[0] == 404
+
+
+@test
+def sigterm_finishes_cleanly():
+    rc, err = SRV.stop()
+    assert rc == 0, (rc, err)
+    assert 'stopped' in err, err
+
+
+if __name__ == '__main__':
+    try:
+        run()
+    finally:
+        if SRV.p.poll() is None:
+            SRV.p.kill()
