@@ -18,57 +18,22 @@
 #include "store/access.h"
 #include "util/buf.h"
 #include "util/date.h"
+#include "http/http_int.h"
 
-#define BODY_MAX (1 << 20)		/* request bodies: 1 MiB */
-#define SESSIONS_MAX 4096
-#define SESSION_IDLE (30 * 60)		/* seconds */
-#define SESSION_ABSOLUTE (12 * 3600)
-#define FAILS_MAX 5			/* failed logins before a pause */
-#define FAILS_WINDOW (15 * 60)
-#define LIST_LIMIT_MAX 10000
-#define COOKIE "cadre_session"
 
 /*==== Server state =====================================================*/
 
-struct session {
-	char id_hash[65];	/* BLAKE2b of the cookie: the cookie is not kept */
-	char login[64];
-	char csrf[48];
-	time_t created, last;
-};
-
-struct failure {
-	char key[96];		/* "login:x" or "addr:1.2.3.4" */
-	int count;
-	time_t first;
-};
-
-static struct {
-	struct store *store;
-	pthread_mutex_t db;		/* one request at a time on the store */
-	pthread_mutex_t lock;		/* sessions and failures */
-	struct session sessions[SESSIONS_MAX];
-	struct failure fails[256];
-} srv = {
+struct server_state srv = {
 	.db = PTHREAD_MUTEX_INITIALIZER,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+
 /*==== Requests and replies =============================================*/
 
-struct req {
-	struct MHD_Connection *conn;
-	const char *method, *url;
-	struct buf body;
-	int too_big;
-	struct principal who;
-	int authed;
-	int by_cookie;
-	struct session *session;	/* when by cookie (copy below) */
-	char csrf[48];
-};
 
-static enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
+
+enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 				 const char *type, const char *cookie,
 				 const char *allow)
 {
@@ -90,13 +55,17 @@ static enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 		MHD_add_response_header(resp, "Set-Cookie", cookie);
 	if (allow)
 		MHD_add_response_header(resp, "Allow", allow);
+	if (r->etag)
+		MHD_add_response_header(resp, "ETag", r->etag);
+	if (r->location[0])
+		MHD_add_response_header(resp, "Location", r->location);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
 /* RFC 9457 problem details; RULE for a mission rule's refusal. */
-static enum MHD_Result problem(struct req *r, unsigned status,
+enum MHD_Result problem(struct req *r, unsigned status,
 			       const char *title, const char *detail,
 			       const char *rule)
 {
@@ -110,7 +79,7 @@ static enum MHD_Result problem(struct req *r, unsigned status,
 	return send_json(r, status, p, "application/problem+json", NULL, NULL);
 }
 
-static enum MHD_Result error_reply(struct req *r, struct error *e)
+enum MHD_Result error_reply(struct req *r, struct error *e)
 {
 	unsigned status;
 	const char *title;
@@ -127,7 +96,7 @@ static enum MHD_Result error_reply(struct req *r, struct error *e)
 		       e->message ? e->message : title, e->rule);
 }
 
-static const char *arg(struct req *r, const char *name)
+const char *arg(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
@@ -368,7 +337,7 @@ static enum MHD_Result h_logout(struct req *r, const char *tail)
 			 NULL);
 }
 
-static int valid_date(const char *s, char out[11])
+int valid_date(const char *s, char out[11])
 {
 	const char *why;
 	int32_t d;
@@ -404,89 +373,6 @@ static enum MHD_Result h_status(struct req *r, const char *tail)
 		return ret;
 	}
 	return send_json(r, 200, st, NULL, NULL, NULL);
-}
-
-struct collect {
-	json_t *rows;
-};
-
-static int collect_row(void *arg, const struct record *rec,
-		       const char *const *derived)
-{
-	struct collect *c = arg;
-	char *s = record_to_json(rec);
-	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
-
-	free(s);
-	if (!o)
-		return -3;
-	json_object_set_new(o, "key", json_string(rec->key));
-	for (size_t i = 0; i < rec->kind->nderived; i++)
-		json_object_set_new(o, rec->kind->derived[i].name,
-				    json_string(derived[i] ? derived[i] : ""));
-	json_array_append_new(c->rows, o);
-	return 0;
-}
-
-/* GET /api/v1/KIND[/KEY] */
-static enum MHD_Result h_records(struct req *r, const struct kind *k,
-				 const char *key)
-{
-	struct filter filters[8], keyf = { "key", key };
-	struct query q = { .who = &r->who };
-	struct collect c = { json_array() };
-	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
-	char asof[11];
-	struct error e;
-	size_t nf = 0;
-	enum MHD_Result ret;
-
-	if (a) {
-		if (!valid_date(a, asof)) {
-			json_decref(c.rows);
-			return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD "
-				       "and a day that exists", NULL);
-		}
-		q.asof = asof;
-	}
-	if (key) {
-		q.filters = &keyf;
-		q.nfilters = 1;
-	} else {
-		/* Filters: any field of the kind given as a query argument. */
-		for (size_t i = 0; i < k->nfields && nf < 8; i++) {
-			const char *v = arg(r, k->fields[i].name);
-
-			if (v)
-				filters[nf++] = (struct filter){ k->fields[i].name, v };
-		}
-		q.filters = filters;
-		q.nfilters = nf;
-		q.limit = lim ? strtol(lim, NULL, 10) : 1000;
-		if (q.limit <= 0 || q.limit > LIST_LIMIT_MAX)
-			q.limit = LIST_LIMIT_MAX;
-	}
-	error_init(&e);
-	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
-		json_decref(c.rows);
-		ret = error_reply(r, &e);
-		error_release(&e);
-		return ret;
-	}
-	if (key) {
-		json_t *one = json_array_get(c.rows, 0);
-
-		if (!one) {
-			json_decref(c.rows);
-			/* The same answer for hidden and absent. */
-			return problem(r, 404, "Not Found", "no such record", NULL);
-		}
-		json_incref(one);
-		json_decref(c.rows);
-		return send_json(r, 200, one, NULL, NULL, NULL);
-	}
-	return send_json(r, 200, json_pack("{s:s, s:o}", "kind", k->name,
-					   "items", c.rows), NULL, NULL, NULL);
 }
 
 /*==== Routing ==========================================================*/
@@ -533,16 +419,29 @@ json_t *server_openapi(void)
 
 		snprintf(list, sizeof(list), KIND_PREFIX "%s", kinds[i]->name);
 		snprintf(one, sizeof(one), KIND_PREFIX "%s/{key}", kinds[i]->name);
-		json_object_set_new(paths, list, json_pack("{s:{s:s, s:[{s:s, s:s, s:{s:s}}, {s:s, s:s, s:{s:s}}], s:{s:{s:s}}}}",
+		json_object_set_new(paths, list, json_pack("{s:{s:s, s:[{s:s, s:s, s:{s:s}}, {s:s, s:s, s:{s:s}}], s:{s:{s:s}}}, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}",
 			"get", "summary", kinds[i]->name,
 			"parameters", "name", "as_of", "in", "query", "schema",
 			"type", "string", "name", "limit", "in", "query", "schema",
-			"type", "integer", "responses", "200", "description", "OK"));
-		json_object_set_new(paths, one, json_pack("{s:{s:s, s:[{s:s, s:s, s:b, s:{s:s}}], s:{s:{s:s}, s:{s:s}}}}",
+			"type", "integer", "responses", "200", "description", "OK",
+			"post", "summary", "Create one", "responses",
+			"201", "description", "Created", "409", "description",
+			"Refused by a mission rule, or the key exists", "422",
+			"description", "Not valid"));
+		json_object_set_new(paths, one, json_pack("{s:{s:s, s:[{s:s, s:s, s:b, s:{s:s}}], s:{s:{s:s}, s:{s:s}}}, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}, s:{s:s, s:{s:{s:s}, s:{s:s}}}}",
 			"get", "summary", kinds[i]->label, "parameters", "name", "key",
 			"in", "path", "required", 1, "schema", "type", "string",
 			"responses", "200", "description", "OK", "404",
-			"description", "No such record, or not visible to the caller"));
+			"description", "No such record, or not visible to the caller",
+			"patch", "summary", "Change fields; needs If-Match", "responses",
+			"200", "description", "OK", "412", "description",
+			"Stale: the record changed", "428", "description",
+			"If-Match missing",
+			"delete", "summary", "End its validity (?on=DATE); never erased",
+			"responses", "200", "description", "OK", "405", "description",
+			"Records of this kind are not ended"));
+		if (!kind_field(kinds[i], "valid_to"))	/* not ended, not erased */
+			json_object_del(json_object_get(paths, one), "delete");
 	}
 	return json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}}",
 		"openapi", "3.1.0", "info", "title", "cadre", "version", CADRE_VERSION,
@@ -586,15 +485,19 @@ static enum MHD_Result dispatch(struct req *r)
 			 strlen(rest)), rest);
 		k = kind_find(name);
 		if (k && !strcmp(k->name, name)) {
-			if (strcmp(r->method, "GET"))
-				return send_json(r, 405, json_pack("{s:s, s:s, s:i}",
-					"type", "about:blank", "title",
-					"Method Not Allowed", "status", 405),
-					"application/problem+json", NULL, "GET");
 			if (!r->authed)
 				return problem(r, 401, "Unauthorized", "log in, or "
 					       "send Authorization: Bearer TOKEN",
 					       NULL);
+			if (r->by_cookie && strcmp(r->method, "GET")) {
+				const char *t = MHD_lookup_connection_value(r->conn,
+					MHD_HEADER_KIND, "X-CSRF-Token");
+
+				if (!t || strcmp(t, r->csrf))
+					return problem(r, 403, "Forbidden", "a browser "
+						       "session's change needs its "
+						       "X-CSRF-Token", NULL);
+			}
 			return h_records(r, k, slash && slash[1] ? slash + 1 : NULL);
 		}
 	}

@@ -16,9 +16,11 @@ DB = os.path.join(DIR, 'demo.db')
 assert cadre(DB, 'demo')[0] == 0
 PW = 'a long enough password'
 for login, args in (('cmd', ['--role', 'commander', '--clearance', 'NS']),
-                    ('irq', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR'])):
+                    ('irq', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR']),
+                    ('j1', ['--role', 'manning', '--clearance', 'NS']),
+                    ('adm', ['--role', 'admin', '--clearance', 'CTS'])):
     assert cadre(DB, 'user', 'add', login, *args, stdin=PW + '\n')[0] == 0
-TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq')}
+TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq', 'j1', 'adm')}
 
 
 class Server:
@@ -145,8 +147,9 @@ def failed_logins_are_slowed_down():
 
 @test
 def methods_sizes_and_routes():
-    st, h, _ = SRV.req('DELETE', '/api/v1/persons')
-    assert st == 405 and h.get('Allow') == 'GET', (st, h)
+    st, h, _ = SRV.req('DELETE', '/api/v1/persons',
+                       headers={'Authorization': 'Bearer ' + TOKEN['adm']})
+    assert st == 405 and h.get('Allow') == 'GET, POST', (st, h)
     st, h, _ = SRV.req('GET', '/api/v1/auth/login')
     assert st == 405 and h.get('Allow') == 'POST', (st, h)
     st, _, _ = SRV.req('POST', '/api/v1/auth/login', 'x' * (2 << 20))
@@ -172,7 +175,7 @@ def the_openapi_document_and_the_routes_agree():
         for method in item:
             st, _, _ = SRV.req(method.upper(), url,
                                body='{}' if method == 'post' else None,
-                               headers={'Authorization': 'Bearer ' + TOKEN['cmd']})
+                               headers={'Authorization': 'Bearer ' + TOKEN['adm']})
             if '{key}' in p:
                 assert st == 404, (p, st)
             else:
@@ -180,6 +183,71 @@ def the_openapi_document_and_the_routes_agree():
     undocumented = ['/api/v1/secrets', '/api/v1/admin']
     for u in undocumented:
         assert SRV.get(u, 'cmd')[0] == 404
+
+
+def send(method, path, who, body=None, headers=None):
+    h = {'Authorization': 'Bearer ' + TOKEN[who]}
+    h.update(headers or {})
+    return SRV.req(method, path, json.dumps(body) if body is not None else None, h)
+
+
+@test
+def create_change_and_end_a_record_as_the_caller():
+    st, h, j = send('POST', '/api/v1/persons', 'j1', {
+        'code': 'API1', 'name': 'Api Person', 'nation': 'CAN',
+        'category': 'military', 'valid_from': '2026-12-01'})
+    assert st == 201 and h['Location'] == '/api/v1/persons/API1', (st, h, j)
+    etag = h['ETag']
+    st, _, _ = send('POST', '/api/v1/persons', 'j1', {
+        'code': 'API1', 'name': 'Again', 'nation': 'CAN', 'category': 'military',
+        'valid_from': '2026-12-01'})
+    assert st == 409
+    st, _, _ = send('PATCH', '/api/v1/persons/API1', 'j1', {'rank': 'OF-2'})
+    assert st == 428, 'If-Match is required'
+    st, _, _ = send('PATCH', '/api/v1/persons/API1', 'j1', {'rank': 'OF-2'},
+                    {'If-Match': '"stale"'})
+    assert st == 412
+    assert SRV.get('/api/v1/persons/API1', 'j1')[2]['rank'] is None, \
+        'a stale update changes nothing'
+    st, h2, j = send('PATCH', '/api/v1/persons/API1', 'j1', {'rank': 'OF-2'},
+                     {'If-Match': etag})
+    assert st == 200 and j['rank'] == 'OF-2' and h2['ETag'] != etag, (st, j)
+    st, _, j = send('PATCH', '/api/v1/persons/API1', 'j1', {'code': 'OTHER'},
+                    {'If-Match': h2['ETag']})
+    assert st == 422 and j['errors'][0]['field'] == 'code', j
+    st, _, j = send('DELETE', '/api/v1/persons/API1?on=2027-01-01', 'j1')
+    assert st == 200 and j['valid_to'] == '2027-01-01', j
+    st, _, j = send('DELETE', '/api/v1/nations/CAN', 'cmd')
+    assert st in (403, 405), st
+    log = [json.loads(l) for l in cadre(DB, 'audit', 'log', '--entity', 'persons',
+                                        '--key', 'API1', '--json')[1].splitlines()]
+    assert [e['actor'] for e in log] == ['j1', 'j1', 'j1'], log
+    assert cadre(DB, 'audit', 'verify')[0] == 0
+
+
+@test
+def bad_input_is_422_and_a_rule_refusal_is_409_with_its_id():
+    st, h, j = send('POST', '/api/v1/persons', 'j1', {
+        'code': 'API2', 'name': 'X', 'nation': 'CAN', 'category': 'pirate',
+        'valid_from': '2026-02-30', 'colour': 'red'})
+    assert st == 422 and h['Content-Type'] == 'application/problem+json'
+    assert {e['field'] for e in j['errors']} == {'colour'}, j
+    st, _, j = send('POST', '/api/v1/persons', 'j1', {
+        'code': 'API2', 'name': 'X', 'nation': 'CAN', 'category': 'pirate',
+        'valid_from': '2026-02-30'})
+    assert st == 422 and {e['field'] for e in j['errors']} == {'category', 'valid_from'}, j
+    ok = send('POST', '/api/v1/posts', 'j1', {
+        'number': 'OPS-API', 'title': 'Embedded', 'branch': 'Ops',
+        'category': 'military', 'function': 'operation', 'site': 'TAJI',
+        'organisation': 'NMI', 'valid_from': '2026-01-01'})
+    assert ok[0] == 201, ok
+    st, _, j = send('POST', '/api/v1/assignments', 'j1', {
+        'person': 'P00100', 'post': 'OPS-API', 'valid_from': '2026-12-01'})
+    assert st == 409 and j['rule'] == 'NONCOMBAT', (st, j)
+    st, _, j = send('POST', '/api/v1/consents', 'j1', {'code': 'NOPE'})
+    assert st == 403, 'manning does not grant consents'
+    st, _, j = send('POST', '/api/v1/sites', 'irq', {'code': 'NOPE'})
+    assert st == 403, 'the liaison reads only'
 
 
 @test

@@ -1,0 +1,77 @@
+/* Internals shared by the HTTP server's files; not for other layers. */
+#ifndef CADRE_HTTP_INT_H
+#define CADRE_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "core/kind.h"
+#include "store/access.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+#define BODY_MAX (1 << 20)		/* request bodies: 1 MiB */
+#define SESSIONS_MAX 4096
+#define SESSION_IDLE (30 * 60)		/* seconds */
+#define SESSION_ABSOLUTE (12 * 3600)
+#define FAILS_MAX 5			/* failed logins before a pause */
+#define FAILS_WINDOW (15 * 60)
+#define LIST_LIMIT_MAX 10000
+#define COOKIE "cadre_session"
+
+struct session {
+	char id_hash[65];	/* BLAKE2b of the cookie: the cookie is not kept */
+	char login[64];
+	char csrf[48];
+	time_t created, last;
+};
+
+struct failure {
+	char key[96];		/* "login:x" or "addr:1.2.3.4" */
+	int count;
+	time_t first;
+};
+
+struct server_state {
+	struct store *store;
+	pthread_mutex_t db;		/* one request at a time on the store */
+	pthread_mutex_t lock;		/* sessions and failures */
+	struct session sessions[SESSIONS_MAX];
+	struct failure fails[256];
+};
+
+extern struct server_state srv;
+
+struct req {
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	struct buf body;
+	int too_big;
+	struct principal who;
+	int authed;
+	int by_cookie;
+	struct session *session;	/* when by cookie (copy below) */
+	char csrf[48];
+	const char *etag;	/* set on the reply when not NULL */
+	char location[256];	/* a created record's path, or "" */
+};
+
+/* Reply with J (released) as JSON, or TYPE; COOKIE and ALLOW optional. */
+enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
+			  const char *type, const char *cookie,
+			  const char *allow);
+/* RFC 9457 problem details; RULE for a mission rule's refusal. */
+enum MHD_Result problem(struct req *r, unsigned status, const char *title,
+			const char *detail, const char *rule);
+/* The problem for an error value (404, 409, 422, 400, 500). */
+enum MHD_Result error_reply(struct req *r, struct error *e);
+const char *arg(struct req *r, const char *name);
+int valid_date(const char *s, char out[11]);
+
+/* Resources of every kind: GET, POST, PATCH, DELETE (records.c). */
+enum MHD_Result h_records(struct req *r, const struct kind *k,
+			  const char *key);
+
+#endif

@@ -1,0 +1,436 @@
+/* Resources of every kind under /api/v1/KIND; see http_int.h. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rules.h"
+#include "core/validate.h"
+#include "http/http_int.h"
+#include "util/date.h"
+
+/*==== ETags ============================================================*/
+
+/* A record's ETag: a short hash of its JSON form. */
+static void etag_of(json_t *o, char out[24])
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	unsigned char md[8];
+	char hex[17];
+
+	crypto_generichash(md, sizeof(md), (const unsigned char *)(s ? s : ""),
+			   s ? strlen(s) : 0, NULL, 0);
+	free(s);
+	sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
+	snprintf(out, 24, "\"%s\"", hex);
+}
+
+static enum MHD_Result send_etagged(struct req *r, unsigned status, json_t *o)
+{
+	char etag[24];
+
+	etag_of(o, etag);
+	r->etag = etag;
+	return send_json(r, status, o, NULL, NULL, NULL);
+}
+
+/*==== Reads ============================================================*/
+
+struct collect {
+	json_t *rows;
+};
+
+static int collect_row(void *arg, const struct record *rec,
+		       const char *const *derived)
+{
+	struct collect *c = arg;
+	char *s = record_to_json(rec);
+	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+
+	free(s);
+	if (!o)
+		return -3;
+	json_object_set_new(o, "key", json_string(rec->key));
+	for (size_t i = 0; i < rec->kind->nderived; i++)
+		json_object_set_new(o, rec->kind->derived[i].name,
+				    json_string(derived[i] ? derived[i] : ""));
+	json_array_append_new(c->rows, o);
+	return 0;
+}
+
+static enum MHD_Result get_records(struct req *r, const struct kind *k,
+				   const char *key)
+{
+	struct filter filters[8], keyf = { "key", key };
+	struct query q = { .who = &r->who };
+	struct collect c = { json_array() };
+	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
+	char asof[11];
+	struct error e;
+	size_t nf = 0;
+	enum MHD_Result ret;
+
+	if (a) {
+		if (!valid_date(a, asof)) {
+			json_decref(c.rows);
+			return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD "
+				       "and a day that exists", NULL);
+		}
+		q.asof = asof;
+	}
+	if (key) {
+		q.filters = &keyf;
+		q.nfilters = 1;
+	} else {
+		/* Filters: any field of the kind given as a query argument. */
+		for (size_t i = 0; i < k->nfields && nf < 8; i++) {
+			const char *v = arg(r, k->fields[i].name);
+
+			if (v)
+				filters[nf++] = (struct filter){ k->fields[i].name, v };
+		}
+		q.filters = filters;
+		q.nfilters = nf;
+		q.limit = lim ? strtol(lim, NULL, 10) : 1000;
+		if (q.limit <= 0 || q.limit > LIST_LIMIT_MAX)
+			q.limit = LIST_LIMIT_MAX;
+	}
+	error_init(&e);
+	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
+		json_decref(c.rows);
+		ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	if (key) {
+		json_t *one = json_array_get(c.rows, 0);
+
+		if (!one) {
+			json_decref(c.rows);
+			/* The same answer for hidden and absent. */
+			return problem(r, 404, "Not Found", "no such record", NULL);
+		}
+		json_incref(one);
+		json_decref(c.rows);
+		return send_etagged(r, 200, one);
+	}
+	return send_json(r, 200, json_pack("{s:s, s:o}", "kind", k->name,
+					   "items", c.rows), NULL, NULL, NULL);
+}
+
+
+/*==== Writes ===========================================================*/
+
+/* Which roles write which kinds (DESIGN.md §1). */
+static int may_write(const struct principal *p, const struct kind *k)
+{
+	static const struct {
+		enum role role;
+		const char *kinds;
+	} grants[] = {
+		{ ROLE_MANNING, "posts|persons|assignments|caveats|organisations" },
+		{ ROLE_TRAINING, "courses|sessions|training-plans|trainees|"
+				 "enrolments|assessments" },
+		{ ROLE_TRAINER, "enrolments" },
+		{ ROLE_COMMANDER, "consents|status-events|activities|sites" },
+	};
+
+	if (p->system || p->role == ROLE_ADMIN)
+		return 1;
+	for (size_t i = 0; i < sizeof(grants) / sizeof(grants[0]); i++)
+		if (grants[i].role == p->role && enum_has(grants[i].kinds, k->name))
+			return 1;
+	return 0;
+}
+
+/* A JSON member as the text a CSV cell would hold. */
+static int member_text(const struct field *f, json_t *v, char *out, size_t n)
+{
+	if (json_is_null(v))
+		out[0] = '\0';
+	else if (json_is_string(v))
+		snprintf(out, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(out, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, n, "%.15g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		return -1;
+	(void)f;
+	return 0;
+}
+
+struct problems {
+	json_t *list;
+	const struct kind *k;
+};
+
+static void note(void *arg, size_t field, const char *value, const char *reason)
+{
+	struct problems *p = arg;
+
+	json_array_append_new(p->list, json_pack("{s:s, s:s?, s:s}",
+		"field", p->k->fields[field].name, "value", value, "reason", reason));
+}
+
+static enum MHD_Result invalid(struct req *r, json_t *errors, const char *detail)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o}", "type",
+			      "about:blank", "title", "Unprocessable Content",
+			      "status", 422, "detail", detail, "instance", r->url,
+			      "errors", errors);
+
+	return send_json(r, 422, p, "application/problem+json", NULL, NULL);
+}
+
+/* Fill R's fields from the JSON object BODY; ERRORS gets what is wrong. */
+static void apply_body(struct record *rec, json_t *body, json_t *errors,
+		       int keys_fixed)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(body, name, v) {
+		int i = kind_field_index(rec->kind, name);
+		char text[4096];
+
+		if (i < 0) {
+			if (strcmp(name, "key") || keys_fixed)
+				json_array_append_new(errors, json_pack("{s:s, s:s}",
+					"field", name, "reason", "no such field"));
+			continue;
+		}
+		if (keys_fixed && (rec->kind->fields[i].flags & FF_KEY)) {
+			char cur[4096];
+
+			if (member_text(&rec->kind->fields[i], v, cur, sizeof(cur)) ||
+			    strcmp(cur, rec->v[i] ? rec->v[i] : ""))
+				json_array_append_new(errors, json_pack("{s:s, s:s}",
+					"field", name, "reason",
+					"part of the key: it cannot change"));
+			continue;
+		}
+		if (member_text(&rec->kind->fields[i], v, text, sizeof(text)))
+			json_array_append_new(errors, json_pack("{s:s, s:s}",
+				"field", name, "reason", "not a string, number, "
+				"boolean or null"));
+		else
+			record_set(rec, (size_t)i, text);
+	}
+}
+
+/* Validate, check the rules and write REC in one transaction, audited as
+ * the caller; reply with the record as stored. */
+static enum MHD_Result save(struct req *r, struct record *rec, unsigned ok)
+{
+	struct problems pr = { json_array(), rec->kind };
+	struct rules_tx t;
+	struct error e;
+	enum put_result res;
+	enum MHD_Result ret;
+	int n;
+
+	error_init(&e);
+	rules_tx_init(&t);
+	store_set_actor(srv.store, r->who.login);
+	if (store_begin(srv.store, &e))
+		goto fail;
+	n = record_validate(srv.store, rec, note, &pr, &e);
+	if (n < 0)
+		goto rollback;
+	if (n > 0) {
+		store_rollback(srv.store);
+		error_release(&e);
+		return invalid(r, pr.list, "the record is not valid");
+	}
+	if (mission_put(srv.store, &t, rec, &res, &e) ||
+	    rules_finish(srv.store, &t, &e) || store_commit(srv.store, &e))
+		goto rollback;
+	json_decref(pr.list);
+	{
+		char *s = record_to_json(rec);
+		json_t *o = s ? json_loads(s, 0, NULL) : json_object();
+
+		free(s);
+		json_object_set_new(o, "key", json_string(rec->key));
+		if (ok == 201)
+			snprintf(r->location, sizeof(r->location), "/api/v1/%s/%s",
+				 rec->kind->name, rec->key);
+		return send_etagged(r, ok, o);
+	}
+rollback:
+	store_rollback(srv.store);
+fail:
+	json_decref(pr.list);
+	ret = error_reply(r, &e);
+	error_release(&e);
+	return ret;
+}
+
+static json_t *body_object(struct req *r)
+{
+	json_t *o = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+
+	if (o && !json_is_object(o)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* The record KEY of K as the caller sees it now: 1, 0 hidden or absent. */
+static int visible(struct req *r, const struct kind *k, const char *key,
+		   struct record *out, json_t **as_json)
+{
+	struct filter f = { "key", key };
+	struct query q = { .who = &r->who, .filters = &f, .nfilters = 1 };
+	struct collect c = { json_array() };
+	struct error e;
+	int found;
+
+	error_init(&e);
+	found = !store_each(srv.store, k, &q, collect_row, &c, &e) &&
+		json_array_size(c.rows) == 1;
+	error_release(&e);
+	if (found && as_json) {
+		*as_json = json_incref(json_array_get(c.rows, 0));
+		json_object_del(*as_json, "key");
+		for (size_t i = 0; i < k->nderived; i++)
+			json_object_del(*as_json, k->derived[i].name);
+	}
+	json_decref(c.rows);
+	if (found) {
+		error_init(&e);
+		found = record_init(out, k) == 0 &&
+			store_get(srv.store, k, key, out, &e) == 1;
+		error_release(&e);
+	}
+	return found;
+}
+
+static enum MHD_Result create(struct req *r, const struct kind *k)
+{
+	json_t *body = body_object(r), *errors = json_array();
+	struct record rec = { 0 };
+	struct error e;
+	enum MHD_Result ret;
+	int exists;
+
+	if (!body) {
+		json_decref(errors);
+		return problem(r, 400, "Bad Request", "send one JSON object", NULL);
+	}
+	record_init(&rec, k);
+	apply_body(&rec, body, errors, 0);
+	json_decref(body);
+	if (json_array_size(errors)) {
+		record_release(&rec);
+		return invalid(r, errors, "the record is not valid");
+	}
+	json_decref(errors);
+	record_make_key(&rec);
+	error_init(&e);
+	exists = store_exists(srv.store, k, rec.key, &e);
+	error_release(&e);
+	if (exists) {
+		record_release(&rec);
+		/* Taken, whether the caller may see it or not. */
+		return problem(r, 409, "Conflict", "a record with that key exists",
+			       NULL);
+	}
+	ret = save(r, &rec, 201);
+	record_release(&rec);
+	return ret;
+}
+
+static enum MHD_Result update(struct req *r, const struct kind *k,
+			      const char *key)
+{
+	const char *if_match = MHD_lookup_connection_value(r->conn,
+		MHD_HEADER_KIND, "If-Match");
+	json_t *body = body_object(r), *errors = json_array(), *now = NULL;
+	struct record rec = { 0 };
+	enum MHD_Result ret;
+	char etag[24];
+
+	if (!visible(r, k, key, &rec, &now)) {
+		ret = problem(r, 404, "Not Found", "no such record", NULL);
+		goto out;
+	}
+	if (!body) {
+		ret = problem(r, 400, "Bad Request", "send one JSON object", NULL);
+		goto out;
+	}
+	if (!if_match) {
+		ret = problem(r, 428, "Precondition Required", "send If-Match with "
+			      "the ETag of the record you read", NULL);
+		goto out;
+	}
+	json_object_set_new(now, "key", json_string(key));
+	etag_of(now, etag);
+	if (strcmp(if_match, etag) && strcmp(if_match, "*")) {
+		ret = problem(r, 412, "Precondition Failed", "the record changed "
+			      "since you read it; read it again", NULL);
+		goto out;
+	}
+	apply_body(&rec, body, errors, 1);
+	if (json_array_size(errors)) {
+		ret = invalid(r, errors, "the change is not valid");
+		errors = NULL;
+		goto out;
+	}
+	ret = save(r, &rec, 200);
+out:
+	json_decref(errors);
+	json_decref(body);
+	json_decref(now);
+	record_release(&rec);
+	return ret;
+}
+
+/* Facts that change over time are ended, never erased. */
+static enum MHD_Result end_validity(struct req *r, const struct kind *k,
+				    const char *key)
+{
+	const char *on = arg(r, "on");
+	int to = kind_field_index(k, "valid_to");
+	struct record rec = { 0 };
+	enum MHD_Result ret;
+	char day[11];
+
+	if (to < 0)
+		return problem(r, 405, "Method Not Allowed", "records of this kind "
+			       "are not erased", NULL);
+	if (on && !valid_date(on, day))
+		return problem(r, 400, "Bad Request", "on is YYYY-MM-DD", NULL);
+	if (!on)
+		date_format(date_today(), day);
+	if (!visible(r, k, key, &rec, NULL)) {
+		record_release(&rec);
+		return problem(r, 404, "Not Found", "no such record", NULL);
+	}
+	record_set(&rec, (size_t)to, day);
+	ret = save(r, &rec, 200);
+	record_release(&rec);
+	return ret;
+}
+
+enum MHD_Result h_records(struct req *r, const struct kind *k, const char *key)
+{
+	if (!strcmp(r->method, "GET"))
+		return get_records(r, k, key);
+	if (!may_write(&r->who, k))
+		return problem(r, 403, "Forbidden", "this role does not change "
+			       "these records", NULL);
+	if (!strcmp(r->method, "POST") && !key)
+		return create(r, k);
+	if (!strcmp(r->method, "PATCH") && key)
+		return update(r, k, key);
+	if (!strcmp(r->method, "DELETE") && key)
+		return end_validity(r, k, key);
+	return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
+		"about:blank", "title", "Method Not Allowed", "status", 405),
+		"application/problem+json", NULL, key ? "GET, PATCH, DELETE" :
+		"GET, POST");
+}
