@@ -29,6 +29,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
@@ -38,7 +39,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:q", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -56,6 +57,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.port = (unsigned short)port;
 		} else if (opt == 't') {
 			o.threads = (int)strtol(optarg, NULL, 10);
+		} else if (opt == 'q') {
+			o.quiet = 1;
 		}
 	}
 	o.db_path = c->db_path;

@@ -149,13 +149,15 @@ static const struct help {
 "host-nation instructors.\n" },
 	{ "serve",
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
+"                              [--quiet]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"
 "POST /api/v1/auth/login (a session cookie and a csrf_token) or send\n"
 "Authorization: Bearer TOKEN ('cadre token add'); each sees only what\n"
-"their account may. /healthz answers without a caller;\n"
-"/api/v1/openapi.json describes every route.\n" },
+"their account may. /healthz and /metrics (Prometheus) answer without a\n"
+"caller; /api/v1/openapi.json describes every route. Each request is\n"
+"logged as a JSON line on standard error unless --quiet.\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"

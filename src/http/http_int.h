@@ -40,6 +40,7 @@ struct server_state {
 	pthread_mutex_t lock;		/* sessions and failures */
 	struct session sessions[SESSIONS_MAX];
 	struct failure fails[256];
+	int access_log;			/* JSON lines on standard error */
 };
 
 extern struct server_state srv;
@@ -56,6 +57,9 @@ struct req {
 	char csrf[48];
 	const char *etag;	/* set on the reply when not NULL */
 	char location[256];	/* a created record's path, or "" */
+	unsigned status;	/* of the reply */
+	char route[96];		/* the route's pattern, for metrics */
+	double started;		/* seconds, monotonic */
 };
 
 /* Reply with J (released) as JSON, or TYPE; COOKIE and ALLOW optional. */
@@ -69,6 +73,16 @@ enum MHD_Result problem(struct req *r, unsigned status, const char *title,
 enum MHD_Result error_reply(struct req *r, struct error *e);
 const char *arg(struct req *r, const char *name);
 int valid_date(const char *s, char out[11]);
+
+/* Actions, reports and the audit log (actions.c). */
+enum MHD_Result h_suspend(struct req *r, const char *tail);
+enum MHD_Result h_resume(struct req *r, const char *tail);
+enum MHD_Result h_consent(struct req *r, const char *tail);
+enum MHD_Result h_transfer(struct req *r, const char *tail);
+enum MHD_Result h_plan(struct req *r, const char *tail);
+enum MHD_Result h_report_ceilings(struct req *r, const char *tail);
+enum MHD_Result h_report_transition(struct req *r, const char *tail);
+enum MHD_Result h_audit(struct req *r, const char *tail);
 
 /* Resources of every kind: GET, POST, PATCH, DELETE (records.c). */
 enum MHD_Result h_records(struct req *r, const struct kind *k,

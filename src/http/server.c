@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/account.h"
@@ -22,6 +23,122 @@
 
 
 /*==== Server state =====================================================*/
+
+/*==== Metrics ==========================================================*/
+
+static const double buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+				  1, 2.5, 5 };
+#define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+static struct {
+	pthread_mutex_t lock;
+	struct counter {
+		char route[96];
+		unsigned status;
+		unsigned long n;
+	} counters[256];
+	size_t ncounters;
+	unsigned long hist[NBUCKETS + 1];
+	double sum;
+	unsigned long count;
+	const char *db_path;
+} metrics = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void metrics_add(const char *route, unsigned status, double secs)
+{
+	size_t i;
+
+	pthread_mutex_lock(&metrics.lock);
+	for (i = 0; i < metrics.ncounters; i++)
+		if (metrics.counters[i].status == status &&
+		    !strcmp(metrics.counters[i].route, route))
+			break;
+	if (i == metrics.ncounters && i < 256) {
+		snprintf(metrics.counters[i].route, 96, "%s", route);
+		metrics.counters[i].status = status;
+		metrics.ncounters++;
+	}
+	if (i < 256)
+		metrics.counters[i].n++;
+	for (i = 0; i < NBUCKETS && secs > buckets[i]; i++)
+		;
+	metrics.hist[i]++;
+	metrics.sum += secs;
+	metrics.count++;
+	pthread_mutex_unlock(&metrics.lock);
+}
+
+/* Prometheus text exposition format. */
+static enum MHD_Result h_metrics(struct req *r, const char *tail)
+{
+	struct buf b = BUF_INIT;
+	struct MHD_Response *resp;
+	struct stat st;
+	unsigned long cum = 0;
+	enum MHD_Result ret;
+	size_t len;
+	char *body;
+
+	(void)tail;
+	pthread_mutex_lock(&metrics.lock);
+	buf_adds(&b, "# HELP cadre_http_requests_total Requests by route and status.\n"
+		 "# TYPE cadre_http_requests_total counter\n");
+	for (size_t i = 0; i < metrics.ncounters; i++)
+		buf_addf(&b, "cadre_http_requests_total{route=\"%s\",status=\"%u\"} %lu\n",
+			 metrics.counters[i].route, metrics.counters[i].status,
+			 metrics.counters[i].n);
+	buf_adds(&b, "# HELP cadre_http_request_seconds Request latency.\n"
+		 "# TYPE cadre_http_request_seconds histogram\n");
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		cum += metrics.hist[i];
+		buf_addf(&b, "cadre_http_request_seconds_bucket{le=\"%g\"} %lu\n",
+			 buckets[i], cum);
+	}
+	buf_addf(&b, "cadre_http_request_seconds_bucket{le=\"+Inf\"} %lu\n"
+		 "cadre_http_request_seconds_sum %.6f\n"
+		 "cadre_http_request_seconds_count %lu\n",
+		 metrics.count, metrics.sum, metrics.count);
+	pthread_mutex_unlock(&metrics.lock);
+	buf_addf(&b, "# HELP cadre_database_bytes Size of the database file.\n"
+		 "# TYPE cadre_database_bytes gauge\n"
+		 "cadre_database_bytes %lld\n",
+		 metrics.db_path && !stat(metrics.db_path, &st) ?
+		 (long long)st.st_size : 0LL);
+	len = b.len;	/* before buf_detach empties it */
+	body = buf_detach(&b);
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type",
+				"text/plain; version=0.0.4; charset=utf-8");
+	r->status = 200;
+	ret = MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* One JSON line per request on standard error. */
+static void access_log(const struct req *r, double secs)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:i, s:f, s:s?}",
+			      "ts", (json_int_t)time(NULL), "method", r->method,
+			      "route", r->route, "status", (int)r->status,
+			      "ms", secs * 1000, "login",
+			      r->authed ? r->who.login : NULL);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				    JSON_REAL_PRECISION(4)) : NULL;
+
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
 
 struct server_state srv = {
 	.db = PTHREAD_MUTEX_INITIALIZER,
@@ -59,6 +176,7 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 		MHD_add_response_header(resp, "ETag", r->etag);
 	if (r->location[0])
 		MHD_add_response_header(resp, "Location", r->location);
+	r->status = status;
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -386,11 +504,28 @@ static const struct route {
 	const char *summary;
 } routes[] = {
 	{ "GET", "/healthz", 0, h_health, "Liveness" },
+	{ "GET", "/metrics", 0, h_metrics, "Prometheus metrics" },
 	{ "GET", "/api/v1/openapi.json", 0, h_openapi, "This description" },
 	{ "POST", "/api/v1/auth/login", 0, h_login,
 	  "Log in: {login, password} -> session cookie and csrf_token" },
 	{ "POST", "/api/v1/auth/logout", 1, h_logout, "End the session" },
 	{ "GET", "/api/v1/status", 1, h_status, "The mission as of a date" },
+	{ "POST", "/api/v1/actions/suspend", 1, h_suspend,
+	  "Suspend a scope: {scope, from, reason, dry_run}" },
+	{ "POST", "/api/v1/actions/resume", 1, h_resume,
+	  "End a suspension: {scope, on, apply, dry_run}" },
+	{ "POST", "/api/v1/actions/consent", 1, h_consent,
+	  "Grant, suspend or withdraw a consent: {verb, consent, on, dry_run}" },
+	{ "POST", "/api/v1/actions/transfer", 1, h_transfer,
+	  "Transfer an activity: {activity, to, on, with_personnel, dry_run}" },
+	{ "POST", "/api/v1/actions/plan-sessions", 1, h_plan,
+	  "Plan sessions: {from, to, site, postponed, apply}" },
+	{ "GET", "/api/v1/reports/ceilings", 1, h_report_ceilings,
+	  "Daily headcount against the ceilings (?from, ?to)" },
+	{ "GET", "/api/v1/reports/transition", 1, h_report_transition,
+	  "Transition to self-sufficiency (?as_of)" },
+	{ "GET", "/api/v1/audit", 1, h_audit,
+	  "The audit log (?entity, ?key, ?actor, ?since, ?until, ?limit)" },
 };
 
 #define KIND_PREFIX "/api/v1/"
@@ -454,9 +589,11 @@ static enum MHD_Result dispatch(struct req *r)
 {
 	const char *allow = NULL;
 
+	snprintf(r->route, sizeof(r->route), "other");
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(routes[i].path, r->url))
 			continue;
+		snprintf(r->route, sizeof(r->route), "%s", routes[i].path);
 		if (strcmp(routes[i].method, r->method)) {
 			allow = routes[i].method;
 			continue;
@@ -485,6 +622,8 @@ static enum MHD_Result dispatch(struct req *r)
 			 strlen(rest)), rest);
 		k = kind_find(name);
 		if (k && !strcmp(k->name, name)) {
+			snprintf(r->route, sizeof(r->route), KIND_PREFIX "%s%s",
+				 k->name, slash && slash[1] ? "/{key}" : "");
 			if (!r->authed)
 				return problem(r, 401, "Unauthorized", "log in, or "
 					       "send Authorization: Bearer TOKEN",
@@ -523,6 +662,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		r->body.max = BODY_MAX;
+		r->started = monotonic();
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -535,13 +675,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	r->conn = conn;
 	r->url = url;
 	r->method = method;
-	if (r->too_big)
+	if (r->too_big) {
+		snprintf(r->route, sizeof(r->route), "too-large");
 		return problem(r, 413, "Content Too Large", "request bodies are "
 			       "at most 1 MiB", NULL);
+	}
 	pthread_mutex_lock(&srv.db);
 	identify(r);
 	ret = dispatch(r);
 	pthread_mutex_unlock(&srv.db);
+	{
+		double secs = monotonic() - r->started;
+
+		metrics_add(r->route, r->status, secs);
+		if (srv.access_log)
+			access_log(r, secs);
+	}
 	return ret;
 }
 
@@ -576,6 +725,8 @@ int server_run(const struct server_opts *o, struct error *e)
 	addr.sin_port = htons(o->port);
 	if (store_open(o->db_path, &srv.store, e))
 		return -1;
+	metrics.db_path = o->db_path;
+	srv.access_log = !o->quiet;
 	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
 		MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, NULL,

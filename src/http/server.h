@@ -15,6 +15,7 @@ struct server_opts {
 	const char *host;	/* "127.0.0.1" unless told otherwise */
 	unsigned short port;	/* 0: any free port */
 	int threads;		/* worker threads */
+	int quiet;		/* no access log */
 	const volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
 	void (*ready)(void *arg, unsigned short port);	/* once listening */
 	void *ready_arg;

@@ -18,15 +18,17 @@ PW = 'a long enough password'
 for login, args in (('cmd', ['--role', 'commander', '--clearance', 'NS']),
                     ('irq', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR']),
                     ('j1', ['--role', 'manning', '--clearance', 'NS']),
-                    ('adm', ['--role', 'admin', '--clearance', 'CTS'])):
+                    ('adm', ['--role', 'admin', '--clearance', 'CTS']),
+                    ('aud', ['--role', 'auditor', '--clearance', 'NS'])):
     assert cadre(DB, 'user', 'add', login, *args, stdin=PW + '\n')[0] == 0
-TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq', 'j1', 'adm')}
+TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq', 'j1', 'adm', 'aud')}
 
 
 class Server:
     def __init__(self):
         env = dict(os.environ, CADRE_TODAY='2026-11-29')
-        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0'],
+        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
+                                   '--quiet'],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True, env=env)
         line = self.p.stdout.readline()
@@ -248,6 +250,41 @@ def bad_input_is_422_and_a_rule_refusal_is_409_with_its_id():
     assert st == 403, 'manning does not grant consents'
     st, _, j = send('POST', '/api/v1/sites', 'irq', {'code': 'NOPE'})
     assert st == 403, 'the liaison reads only'
+
+
+@test
+def actions_reports_and_the_audit_log_by_role():
+    body = {'scope': 'site:TAJI', 'from': '2026-12-01', 'reason': 'api test',
+            'dry_run': True}
+    st, _, j = send('POST', '/api/v1/actions/suspend', 'j1', body)
+    assert st == 403, 'manning does not suspend'
+    st, _, j = send('POST', '/api/v1/actions/suspend', 'cmd', body)
+    assert st == 200 and j['dry_run'] and j['sessions_postponed'] is not None, j
+    st, _, j = send('POST', '/api/v1/actions/suspend', 'cmd', dict(body, **{'from': '2026-02-30'}))
+    assert st == 422, st
+    st, _, j = send('POST', '/api/v1/actions/transfer', 'cmd',
+                    {'activity': 'TRN-NCO', 'to': 'NMI', 'on': '2021-01-01'})
+    assert st == 422 and 'already transferred' in j['detail'], j
+    st, _, j = SRV.get('/api/v1/reports/ceilings?from=2020-03-30&to=2020-04-02', 'cmd')
+    assert st == 200 and j['breaches'] == 0 and len(j['days']) >= 3, j
+    st, _, j = SRV.get('/api/v1/reports/transition?as_of=2024-01-01', 'cmd')
+    assert st == 200 and j['courses'], j
+    assert SRV.get('/api/v1/reports/transition', 'irq')[0] == 403
+    st, _, j = SRV.get('/api/v1/audit?entity=persons&key=API1', 'aud')
+    assert st == 200 and [e['actor'] for e in j['entries']] == ['j1', 'j1', 'j1'], j
+    assert SRV.get('/api/v1/audit', 'cmd')[0] == 403, 'the log is for auditors'
+
+
+@test
+def metrics_count_requests_by_route_and_status():
+    c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+    c.request('GET', '/metrics')
+    r = c.getresponse()
+    text = r.read().decode()
+    assert r.status == 200 and r.getheader('Content-Type').startswith('text/plain')
+    assert re.search(r'cadre_http_requests_total\{route="/api/v1/persons/\{key\}",status="404"\} [1-9]', text), text
+    assert 'cadre_http_request_seconds_bucket{le="+Inf"}' in text
+    assert re.search(r'cadre_database_bytes [1-9]', text)
 
 
 @test

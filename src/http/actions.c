@@ -1,0 +1,301 @@
+/* The mission's actions, its reports and the audit log over the API. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/actions.h"
+#include "core/planner.h"
+#include "core/report.h"
+#include "http/http_int.h"
+#include "store/audit.h"
+#include "util/date.h"
+
+static int role_in(const struct req *r, unsigned mask)
+{
+	return r->who.role == ROLE_ADMIN || (mask & (1u << r->who.role));
+}
+
+#define R(x) (1u << (x))
+
+static enum MHD_Result forbidden(struct req *r)
+{
+	return problem(r, 403, "Forbidden", "not open to this role", NULL);
+}
+
+static enum MHD_Result done(struct req *r, int rc, json_t *report,
+			    struct error *e)
+{
+	enum MHD_Result ret;
+
+	if (rc) {
+		ret = error_reply(r, e);
+		error_release(e);
+		return ret;
+	}
+	error_release(e);
+	return send_json(r, 200, report, NULL, NULL, NULL);
+}
+
+/* The JSON body, with its string members checked to be dates. */
+static json_t *body_with(struct req *r, const char *const *dates,
+			 char out[][11], const char **bad)
+{
+	json_t *b = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+
+	*bad = NULL;
+	if (!json_is_object(b)) {
+		json_decref(b);
+		*bad = "send one JSON object";
+		return NULL;
+	}
+	for (size_t i = 0; dates[i]; i++) {
+		const char *v = json_string_value(json_object_get(b, dates[i]));
+
+		if (!v || !valid_date(v, out[i])) {
+			json_decref(b);
+			*bad = dates[i];
+			return NULL;
+		}
+	}
+	return b;
+}
+
+static const char *s(json_t *b, const char *k)
+{
+	return json_string_value(json_object_get(b, k));
+}
+
+static int t(json_t *b, const char *k)
+{
+	return json_is_true(json_object_get(b, k));
+}
+
+static enum MHD_Result bad_body(struct req *r, const char *what)
+{
+	return problem(r, 422, "Unprocessable Content", what, NULL);
+}
+
+enum MHD_Result h_suspend(struct req *r, const char *tail)
+{
+	static const char *const dates[] = { "from", NULL };
+	char d[1][11];
+	const char *bad;
+	json_t *b, *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!role_in(r, R(ROLE_COMMANDER)))
+		return forbidden(r);
+	if (!(b = body_with(r, dates, d, &bad)))
+		return bad_body(r, bad);
+	if (!s(b, "scope") || !s(b, "reason")) {
+		json_decref(b);
+		return bad_body(r, "scope, from and reason are needed");
+	}
+	error_init(&e);
+	store_set_actor(srv.store, r->who.login);
+	rc = action_suspend(srv.store, s(b, "scope"), d[0], s(b, "reason"),
+			    s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
+			    t(b, "dry_run"), &rep, &e);
+	json_decref(b);
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_resume(struct req *r, const char *tail)
+{
+	static const char *const dates[] = { "on", NULL };
+	char d[1][11];
+	const char *bad;
+	json_t *b, *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!role_in(r, R(ROLE_COMMANDER)))
+		return forbidden(r);
+	if (!(b = body_with(r, dates, d, &bad)))
+		return bad_body(r, bad);
+	if (!s(b, "scope")) {
+		json_decref(b);
+		return bad_body(r, "scope and on are needed");
+	}
+	error_init(&e);
+	store_set_actor(srv.store, r->who.login);
+	rc = action_resume(srv.store, s(b, "scope"), d[0], t(b, "apply"),
+			   t(b, "dry_run"), &rep, &e);
+	json_decref(b);
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_consent(struct req *r, const char *tail)
+{
+	static const char *const dates[] = { "on", NULL };
+	char d[1][11];
+	const char *bad;
+	json_t *b, *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!role_in(r, R(ROLE_COMMANDER)))
+		return forbidden(r);
+	if (!(b = body_with(r, dates, d, &bad)))
+		return bad_body(r, bad);
+	if (!s(b, "verb") || !s(b, "consent")) {
+		json_decref(b);
+		return bad_body(r, "verb (grant, suspend, withdraw), consent and on "
+				"are needed");
+	}
+	error_init(&e);
+	store_set_actor(srv.store, r->who.login);
+	rc = action_consent(srv.store, s(b, "verb"), s(b, "consent"), d[0],
+			    t(b, "dry_run"), &rep, &e);
+	json_decref(b);
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_transfer(struct req *r, const char *tail)
+{
+	static const char *const dates[] = { "on", NULL };
+	char d[1][11];
+	const char *bad;
+	json_t *b, *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!role_in(r, R(ROLE_COMMANDER)))
+		return forbidden(r);
+	if (!(b = body_with(r, dates, d, &bad)))
+		return bad_body(r, bad);
+	if (!s(b, "activity") || !s(b, "to")) {
+		json_decref(b);
+		return bad_body(r, "activity, to and on are needed");
+	}
+	error_init(&e);
+	store_set_actor(srv.store, r->who.login);
+	rc = action_transfer(srv.store, s(b, "activity"), s(b, "to"), d[0],
+			     t(b, "with_personnel"), t(b, "dry_run"), &rep, &e);
+	json_decref(b);
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_plan(struct req *r, const char *tail)
+{
+	static const char *const dates[] = { "from", "to", NULL };
+	char d[2][11];
+	const char *bad;
+	struct planner_opts o = { 0 };
+	json_t *b, *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!role_in(r, R(ROLE_TRAINING)))
+		return forbidden(r);
+	if (!(b = body_with(r, dates, d, &bad)))
+		return bad_body(r, bad);
+	o.from = d[0];
+	o.to = d[1];
+	o.site = s(b, "site");
+	o.postponed = t(b, "postponed");
+	o.apply = t(b, "apply");
+	error_init(&e);
+	store_set_actor(srv.store, r->who.login);
+	rc = plan_sessions(srv.store, &o, &rep, &e);
+	json_decref(b);
+	return done(r, rc, rep, &e);
+}
+
+/* Totals are for the mission's staff, not the host nation's liaison nor
+ * a national contingent (they read records, filtered). */
+static int staff(const struct req *r)
+{
+	return r->who.role != ROLE_LIAISON && r->who.role != ROLE_CONTINGENT;
+}
+
+enum MHD_Result h_report_ceilings(struct req *r, const char *tail)
+{
+	const char *f = arg(r, "from"), *to = arg(r, "to");
+	char from[11], until[11];
+	json_t *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!staff(r))
+		return forbidden(r);
+	if (!f || !to || !valid_date(f, from) || !valid_date(to, until) ||
+	    strcmp(from, until) >= 0)
+		return problem(r, 400, "Bad Request", "from and to are dates, from "
+			       "before to", NULL);
+	error_init(&e);
+	rc = report_ceilings(srv.store, from, until, &rep, &e);
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_report_transition(struct req *r, const char *tail)
+{
+	const char *a = arg(r, "as_of");
+	char asof[11];
+	json_t *rep = NULL;
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (!staff(r))
+		return forbidden(r);
+	if (a && !valid_date(a, asof))
+		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
+	if (!a)
+		date_format(date_today(), asof);
+	error_init(&e);
+	rc = report_transition(srv.store, asof, &rep, &e);
+	return done(r, rc, rep, &e);
+}
+
+static int add_entry(void *arg, const struct audit_entry *a)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}",
+		"seq", (json_int_t)a->seq, "at", a->at, "actor", a->actor,
+		"action", a->action, "entity", a->entity, "key", a->key,
+		"before", a->before, "after", a->after));
+	return 0;
+}
+
+enum MHD_Result h_audit(struct req *r, const char *tail)
+{
+	struct audit_filter f = { 0 };
+	const char *lim = arg(r, "limit"), *kind = arg(r, "entity");
+	char since[11], until[11];
+	json_t *list = json_array();
+	struct error e;
+	int rc;
+
+	(void)tail;
+	if (r->who.role != ROLE_AUDITOR && r->who.role != ROLE_ADMIN) {
+		json_decref(list);
+		return forbidden(r);
+	}
+	if (kind) {
+		const struct kind *k = kind_find(kind);
+
+		f.entity = k ? k->table : kind;
+	}
+	f.key = arg(r, "key");
+	f.actor = arg(r, "actor");
+	if (arg(r, "since") && valid_date(arg(r, "since"), since))
+		f.since = since;
+	if (arg(r, "until") && valid_date(arg(r, "until"), until))
+		f.until = until;
+	f.limit = lim ? strtol(lim, NULL, 10) : 1000;
+	if (f.limit <= 0 || f.limit > LIST_LIMIT_MAX)
+		f.limit = LIST_LIMIT_MAX;
+	error_init(&e);
+	rc = audit_each(srv.store, &f, add_entry, list, &e);
+	if (rc) {
+		json_decref(list);
+		list = NULL;
+	}
+	return done(r, rc, list ? json_pack("{s:o}", "entries", list) : NULL, &e);
+}
