@@ -4,6 +4,7 @@
 BUILD ?= build
 CHECK ?= build-check
 DB    ?= demo.db
+LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps demo check clean
 
@@ -16,11 +17,13 @@ $(BUILD)/build.ninja:
 deps:
 	@scripts/deps.sh
 
-# Install what is missing, build, create the demo mission and run the main job.
+# Install what is missing, build, create the demo mission with an account
+# per role, and run the main job: the server, until Ctrl-C.
 demo: deps
 	$(MAKE) all
-	$(BUILD)/cadre --db $(DB) demo --force
+	$(BUILD)/cadre --db $(DB) demo --force --accounts
 	$(BUILD)/cadre --db $(DB) status
+	$(BUILD)/cadre --db $(DB) serve --listen $(LISTEN)
 
 # Install what is missing, build with -Werror under AddressSanitizer and
 # UndefinedBehaviorSanitizer, run every test, end with a summary line.

@@ -54,12 +54,13 @@ static const struct help {
 "\n"
 "Create the database (or migrate an existing one to this version's schema).\n" },
 	{ "demo",
-"usage: cadre [--db PATH] demo [--force]\n"
+"usage: cadre [--db PATH] demo [--force] [--accounts]\n"
 "\n"
 "Load the demo mission: NATO Mission Iraq from public facts, with synthetic\n"
 "persons, sessions, trainees and results marked as such. The same data on\n"
 "every run. Refuses a database that already holds records unless --force,\n"
-"which deletes the database file first.\n" },
+"which deletes the database file first. --accounts adds one account per\n"
+"role (demo.admin, demo.commander, …) with a fresh password, printed once.\n" },
 	{ "import",
 "usage: cadre [--db PATH] import KIND FILE [--dry-run] [--json]\n"
 "\n"
