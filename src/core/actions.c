@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/validate.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -30,37 +29,6 @@ static int load(struct store *s, const char *kind, const char *key,
 	if (record_init(r, kind_find(kind)))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	return store_get(s, r->kind, key, r, e);
-}
-
-struct first_problem {
-	const struct kind *kind;
-	char text[256];
-};
-
-static void note_problem(void *arg, size_t field, const char *value,
-			 const char *reason)
-{
-	struct first_problem *p = arg;
-
-	if (!p->text[0])
-		snprintf(p->text, sizeof(p->text), "%s '%s': %s",
-			 p->kind->fields[field].name, value ? value : "", reason);
-}
-
-/* Validate and write R through the rules. */
-static int save(struct store *s, struct rules_tx *t, struct record *r,
-		struct error *e)
-{
-	struct first_problem p = { r->kind, "" };
-	enum put_result res;
-	int n = record_validate(s, r, note_problem, &p, e);
-
-	if (n < 0)
-		return -1;
-	if (n > 0)
-		return error_set(e, ERR_INPUT, "%s %s: %s", r->kind->label,
-				 r->key ? r->key : "", p.text);
-	return mission_put(s, t, r, &res, e);
 }
 
 static int32_t dnum(const char *iso)
@@ -133,7 +101,7 @@ static int postpone(struct store *s, struct rules_tx *t, json_t *rows,
 			record_release(&r);
 			return -1;
 		}
-		rc = set(&r, "status", "postponed") || save(s, t, &r, e);
+		rc = set(&r, "status", "postponed") || mission_save(s, t, &r, e);
 		if (!rc)
 			rc = store_int(s, count_sql, &key, 1, &n, e);
 		if (!rc) {
@@ -238,7 +206,7 @@ static int suspend_in_tx(struct store *s, struct rules_tx *t,
 	    set(&ev, "code", code) || set(&ev, "action", "suspend") ||
 	    set(&ev, "scope", scope) || set(&ev, "reason", reason) ||
 	    set(&ev, "ordered_by", ordered_by) || set(&ev, "valid_from", from) ||
-	    save(s, t, &ev, e))
+	    mission_save(s, t, &ev, e))
 		goto out;
 	json_array_append_new(json_object_get(report, "events"),
 			      json_pack("{s:s, s:s, s:s}", "code", code,
@@ -333,7 +301,7 @@ static int replan_session(struct store *s, struct rules_tx *t,
 	for (;;) {
 		const char *tr;
 
-		if (!save(s, t, &r, e))
+		if (!mission_save(s, t, &r, e))
 			break;
 		tr = rv(&r, "trainers");	/* after: validation rewrites values */
 		/* Drop a trainer a rule refuses on the new dates; retry. */
@@ -371,7 +339,7 @@ static int replan_session(struct store *s, struct rules_tx *t,
 			 set(&en, "trainee", jstr(row, "trainee")) ||
 			 set(&en, "classification", jstr(row, "classification")) ||
 			 set(&en, "releasability", jstr(row, "releasability")) ||
-			 save(s, t, &en, e);
+			 mission_save(s, t, &en, e);
 
 		record_release(&en);
 		if (rc)
@@ -430,7 +398,7 @@ static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
 
 		if (!jstr(ev, "valid_to"))
 			rc = load(s, "status-events", jstr(ev, "code"), &r, e) <= 0 ||
-			     set(&r, "valid_to", on) || save(s, t, &r, e);
+			     set(&r, "valid_to", on) || mission_save(s, t, &r, e);
 		record_release(&r);
 		if (rc)
 			goto out;
@@ -471,7 +439,7 @@ static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
 			/* proposals only, or failed */
 		} else if (nf == dnum(rv(&old, "valid_from"))) {
 			/* Due after the resumption: it runs as planned. */
-			rc = set(&old, "status", "planned") || save(s, t, &old, e);
+			rc = set(&old, "status", "planned") || mission_save(s, t, &old, e);
 			snprintf(newkey, sizeof(newkey), "%s", old.key);
 		} else {
 			rc = replan_session(s, t, &old, nf, dropped, newkey, e);
@@ -631,7 +599,7 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 			continue;
 		}
 		rc = load(s, "assignments", jstr(row, "key"), &a, e) <= 0 ||
-		     set(&a, "valid_to", on) || save(s, t, &a, e);
+		     set(&a, "valid_to", on) || mission_save(s, t, &a, e);
 		if (!rc)
 			json_array_append_new(ended, json_string(a.key));
 		record_release(&a);
@@ -657,7 +625,7 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		     set(&ev, "code", code) || set(&ev, "action", "suspend") ||
 		     set(&ev, "scope", scope) || set(&ev, "reason", reason) ||
 		     set(&ev, "ordered_by", "host government") ||
-		     set(&ev, "valid_from", on) || save(s, t, &ev, e);
+		     set(&ev, "valid_from", on) || mission_save(s, t, &ev, e);
 		if (!rc)
 			json_array_append_new(json_object_get(report, "events"),
 					      json_pack("{s:s, s:s, s:s}", "code", code,
@@ -668,7 +636,7 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 	}
 	if (set(c, "valid_to", on) ||
 	    set(c, "state", !strcmp(verb, "withdraw") ? "withdrawn" : "suspended") ||
-	    save(s, t, c, e))
+	    mission_save(s, t, c, e))
 		goto out;
 	ret = 0;
 out:
@@ -710,7 +678,7 @@ static int regrant(struct store *s, struct rules_tx *t, struct record *c,
 	set(&n, "state", "granted");
 	set(&n, "valid_from", on);
 	set(&n, "valid_to", NULL);
-	if (save(s, t, &n, e))
+	if (mission_save(s, t, &n, e))
 		goto out;
 	json_object_set_new(report, "consent_granted", json_string(code));
 	snprintf(reason, sizeof(reason), "consent %s suspended", c->key);
@@ -719,7 +687,7 @@ static int regrant(struct store *s, struct rules_tx *t, struct record *c,
 	json_array_foreach(rows, i, row) {
 		struct record ev = { 0 };
 		int rc = load(s, "status-events", jstr(row, "code"), &ev, e) <= 0 ||
-			 set(&ev, "valid_to", on) || save(s, t, &ev, e);
+			 set(&ev, "valid_to", on) || mission_save(s, t, &ev, e);
 
 		record_release(&ev);
 		if (rc)
@@ -861,7 +829,7 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 	json_object_set_new(r, "people_moved", moved);
 	json_object_set_new(r, "people_by_nation", by_nation);
 	if (set(&act, "previous_owner", from_org) || set(&act, "owner", to_org) ||
-	    set(&act, "owner_from", on) || save(s, t, &act, e))
+	    set(&act, "owner_from", on) || mission_save(s, t, &act, e))
 		goto out;
 	p[0] = act.key;
 	p[1] = on;
@@ -897,18 +865,18 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 					record_set(&np, f, post.v[f]);
 				rc = rc || set(&np, "number", number) ||
 				     set(&np, "organisation", to_org) ||
-				     set(&np, "valid_from", on) || save(s, t, &np, e);
+				     set(&np, "valid_from", on) || mission_save(s, t, &np, e);
 				record_release(&np);
 				rc = rc || set(&post, "valid_to", on) ||
-				     save(s, t, &post, e);
+				     mission_save(s, t, &post, e);
 			}
 			rc = rc || load(s, "assignments", jstr(row, "key"), &old, e) <= 0 ||
-			     set(&old, "valid_to", on) || save(s, t, &old, e) ||
+			     set(&old, "valid_to", on) || mission_save(s, t, &old, e) ||
 			     record_init(&a, old.kind) ||
 			     set(&a, "person", jstr(row, "person")) ||
 			     set(&a, "post", number) || set(&a, "valid_from", on) ||
 			     set(&a, "valid_to", jstr(row, "valid_to")) ||
-			     save(s, t, &a, e);
+			     mission_save(s, t, &a, e);
 			if (!rc) {
 				json_array_append_new(moved, json_pack("{s:s, s:s, s:s, s:s}",
 					"person", jstr(row, "person"), "nation", nation,

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/validate.h"
 #include "sched/plan.h"
 #include "util/buf.h"
 #include "util/date.h"
@@ -524,36 +523,6 @@ static void build_release(struct build *b)
 
 /*==== Writing the plan =================================================*/
 
-struct first_problem {
-	const struct kind *kind;
-	char text[256];
-};
-
-static void note_problem(void *arg, size_t field, const char *value,
-			 const char *reason)
-{
-	struct first_problem *p = arg;
-
-	if (!p->text[0])
-		snprintf(p->text, sizeof(p->text), "%s '%s': %s",
-			 p->kind->fields[field].name, value ? value : "", reason);
-}
-
-static int save(struct store *s, struct rules_tx *t, struct record *r,
-		struct error *e)
-{
-	struct first_problem p = { r->kind, "" };
-	enum put_result res;
-	int n = record_validate(s, r, note_problem, &p, e);
-
-	if (n < 0)
-		return -1;
-	if (n > 0)
-		return error_set(e, ERR_INPUT, "%s %s: %s", r->kind->label,
-				 r->key ? r->key : "", p.text);
-	return mission_put(s, t, r, &res, e);
-}
-
 static int set(struct record *r, const char *field, const char *value)
 {
 	return record_set(r, (size_t)kind_field_index(r->kind, field), value);
@@ -604,7 +573,7 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 		/* It runs on its own day after all: restore it. */
 		ret = !(!record_init(&r, kind_find("sessions")) &&
 			store_get(b->s, r.kind, key, &r, b->e) > 0 &&
-			!set(&r, "status", "planned") && !save(b->s, t, &r, b->e)) ? -1 : 0;
+			!set(&r, "status", "planned") && !mission_save(b->s, t, &r, b->e)) ? -1 : 0;
 		goto out;
 	}
 	if ((host = host_leads(b->s, w->course, b->e)) < 0 ||
@@ -618,7 +587,7 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 	    set(&r, "host_unit", *w->unit ? w->unit : NULL) ||
 	    set(&r, "status", "planned") ||
 	    set(&r, "replaces", w->enrolled ? w->plan : NULL) ||
-	    set(&r, "releasability", "MISSION;IRQ") || save(b->s, t, &r, b->e))
+	    set(&r, "releasability", "MISSION;IRQ") || mission_save(b->s, t, &r, b->e))
 		goto out;
 	if (w->enrolled) {
 		json_t *en;
@@ -631,7 +600,7 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 				 set(&x, "trainee", jstr(en, "trainee")) ||
 				 set(&x, "classification", jstr(en, "classification")) ||
 				 set(&x, "releasability", jstr(en, "releasability")) ||
-				 save(b->s, t, &x, b->e);
+				 mission_save(b->s, t, &x, b->e);
 
 			record_release(&x);
 			if (rc)

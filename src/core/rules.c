@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -624,6 +625,36 @@ int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 	    (!strcmp(tb, "assignment") || !strcmp(tb, "consent")))
 		widen(t, rv(r, "valid_from"), rv(r, "valid_to"));
 	return 0;
+}
+
+struct first_problem {
+	const struct kind *kind;
+	char text[256];
+};
+
+static void note_problem(void *arg, size_t field, const char *value,
+			 const char *reason)
+{
+	struct first_problem *p = arg;
+
+	if (!p->text[0])
+		snprintf(p->text, sizeof(p->text), "%s '%s': %s",
+			 p->kind->fields[field].name, value ? value : "", reason);
+}
+
+int mission_save(struct store *s, struct rules_tx *t, struct record *r,
+		 struct error *e)
+{
+	struct first_problem p = { r->kind, "" };
+	enum put_result res;
+	int n = record_validate(s, r, note_problem, &p, e);
+
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		return error_set(e, ERR_INPUT, "%s %s: %s", r->kind->label,
+				 r->key ? r->key : "", p.text);
+	return mission_put(s, t, r, &res, e);
 }
 
 /*==== CEILING ==========================================================*/

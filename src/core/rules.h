@@ -46,6 +46,13 @@ int rules_check(struct store *s, const struct record *r, struct error *e);
 int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 		enum put_result *res, struct error *e);
 
+/* For records cadre writes itself (actions, planner): validate R
+ * (defaults, types, references; the first problem becomes the error),
+ * then mission_put(). User input goes through record_validate() instead,
+ * which reports every problem. */
+int mission_save(struct store *s, struct rules_tx *t, struct record *r,
+		 struct error *e);
+
 /* The deferred checks (CEILING). Call before committing. */
 int rules_finish(struct store *s, struct rules_tx *t, struct error *e);
 
