@@ -193,7 +193,7 @@ Test(csvio, export_quotes_only_where_needed)
 		"code,name,partner_kind\nIRQ,\"Iraq, Republic of\",\"say \"\"hi\"\"\"\n",
 		0, &st, &e), 0);
 	f = open_memstream(&out, &len);
-	cr_assert_eq(export_csv(s, kind_find("nations"), f, NULL, NULL, &e), 1);
+	cr_assert_eq(export_csv(s, NULL, kind_find("nations"), f, NULL, NULL, &e), 1);
 	fclose(f);
 	cr_assert_str_eq(out,
 		"code,name,member_since,partner_since,partner_until,partner_kind,"
