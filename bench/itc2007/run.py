@@ -48,6 +48,10 @@ def parse_args():
                         "results directory, run nothing")
     p.add_argument("--markdown", action="store_true",
                    help="print the table as Markdown")
+    p.add_argument("--csv", metavar="FILE",
+                   help="also write every run (instance, seed, time, "
+                        "violations, cost and its components, iterations) "
+                        "to FILE")
     return p.parse_args()
 
 
@@ -106,7 +110,7 @@ def load_reports(results):
 def table(reps, ref, names, markdown):
     head = ["instance", "seeds", "time", "mean", "best", "viol",
             "best_known", "winner_avg", "bellio_avg", "mean/best_known",
-            "mean/winner"]
+            "mean/winner", "bar"]
     rows = []
     met = 0
     for inst in names:
@@ -127,17 +131,18 @@ def table(reps, ref, names, markdown):
 
         def ratio(x, y):
             if y == 0:
-                return "1.00" if x == 0 else "inf"
-            return "%.2f" % (x / y)
-        if viol == 0 and mean <= win:
-            met += 1
+                return "1.000" if x == 0 else "inf"
+            return "%.3f" % (x / y)
+        ok = viol == 0 and mean <= win
+        met += ok
         times = sorted({r.get("time_limit") for r in mine})
         rows.append([inst, str(len(mine)),
                      "/".join("%g" % t for t in times if t is not None),
                      "%.1f" % mean, str(min(costs)), str(viol),
                      rf.get("best_known", ""),
                      rf.get("winner_avg_at_time_limit", ""), bel,
-                     ratio(mean, bk), ratio(mean, win)])
+                     ratio(mean, bk), ratio(mean, win),
+                     "met" if ok else "not met"])
     if markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "|".join("---" for _ in head) + "|")
@@ -151,6 +156,18 @@ def table(reps, ref, names, markdown):
             print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     print("\n%d of %d instances feasible with mean at or below the winner's "
           "average" % (met, len(rows)))
+
+
+def write_csv(path, reps):
+    cols = ["name", "seed_run", "time_limit", "violations", "cost",
+            "room_capacity", "min_working_days", "curriculum_compactness",
+            "room_stability", "iterations", "seconds"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["instance" if c == "name" else
+                    "seed" if c == "seed_run" else c for c in cols])
+        for r in sorted(reps, key=lambda r: (r["name"], r["seed_run"])):
+            w.writerow([r.get(c, "") for c in cols])
 
 
 def main():
@@ -179,7 +196,11 @@ def main():
                     print("%s seed %d: violations %d cost %d" %
                           (r["name"], r["seed_run"], r["violations"],
                            r["cost"]), file=sys.stderr, flush=True)
-    table(load_reports(args.results), ref, names, args.markdown)
+    reps = load_reports(args.results)
+    if args.csv:
+        write_csv(args.csv, [r for r in reps
+                             if r.get("name") in names and "error" not in r])
+    table(reps, ref, names, args.markdown)
 
 
 if __name__ == "__main__":
