@@ -15,12 +15,15 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
+static int tls;
+
 static void ready(void *arg, unsigned short port)
 {
 	const char *host = arg;
 
 	/* One line a script can wait for. */
-	printf("cadre: serving http://%s:%u/ (API under /api/v1)\n", host, port);
+	printf("cadre: serving %s://%s:%u/ (API under /api/v1)\n",
+	       tls ? "https" : "http", host, port);
 	fflush(stdout);
 }
 
@@ -30,6 +33,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
@@ -39,7 +44,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:q", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:qC:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -59,9 +64,14 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.threads = (int)strtol(optarg, NULL, 10);
 		} else if (opt == 'q') {
 			o.quiet = 1;
+		} else if (opt == 'C') {
+			o.tls_cert = optarg;
+		} else if (opt == 'K') {
+			o.tls_key = optarg;
 		}
 	}
 	o.db_path = c->db_path;
+	tls = o.tls_cert != NULL;
 	o.ready = ready;
 	o.ready_arg = (void *)o.host;
 	sigaction(SIGTERM, &sa, NULL);

@@ -150,7 +150,7 @@ static const struct help {
 "host-nation instructors.\n" },
 	{ "serve",
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
-"                              [--quiet]\n"
+"                              [--quiet] [--tls-cert PEM --tls-key PEM]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"

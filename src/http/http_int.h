@@ -41,6 +41,7 @@ struct server_state {
 	struct session sessions[SESSIONS_MAX];
 	struct failure fails[256];
 	int access_log;			/* JSON lines on standard error */
+	int tls;			/* cookies are Secure */
 };
 
 extern struct server_state srv;

@@ -64,6 +64,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 	struct query q = { .who = &r->who };
 	struct collect c = { json_array() };
 	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
+	const char *cursor = arg(r, "cursor");
 	char asof[11];
 	struct error e;
 	size_t nf = 0;
@@ -93,6 +94,9 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		q.limit = lim ? strtol(lim, NULL, 10) : 1000;
 		if (q.limit <= 0 || q.limit > LIST_LIMIT_MAX)
 			q.limit = LIST_LIMIT_MAX;
+		q.limit++;	/* one more tells whether there is a next page */
+		q.offset = cursor ? strtol(cursor, NULL, 10) : 0;
+		q.sort = arg(r, "sort");
 	}
 	error_init(&e);
 	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
@@ -113,8 +117,19 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		json_decref(c.rows);
 		return send_etagged(r, 200, one);
 	}
-	return send_json(r, 200, json_pack("{s:s, s:o}", "kind", k->name,
-					   "items", c.rows), NULL, NULL, NULL);
+	{
+		/* The cursor of the next page: where it starts. */
+		long shown = q.limit - 1;
+		char next[32] = "";
+
+		if ((long)json_array_size(c.rows) > shown) {
+			json_array_remove(c.rows, (size_t)shown);
+			snprintf(next, sizeof(next), "%ld", q.offset + shown);
+		}
+		return send_json(r, 200, json_pack("{s:s, s:o, s:s?}", "kind",
+			k->name, "items", c.rows, "next", next[0] ? next : NULL),
+			NULL, NULL, NULL);
+	}
 }
 
 

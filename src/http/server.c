@@ -434,7 +434,7 @@ static enum MHD_Result h_login(struct req *r, const char *tail)
 	error_release(&e);
 	session_new(p.login, cookie, csrf);
 	snprintf(header, sizeof(header), COOKIE "=%s; Path=/; HttpOnly; "
-		 "SameSite=Strict", cookie);
+		 "SameSite=Strict%s", cookie, srv.tls ? "; Secure" : "");
 	return send_json(r, 200, json_pack("{s:s, s:s, s:s?, s:s, s:s}",
 		"login", p.login, "role", role_name(p.role),
 		"nation", p.nation[0] ? p.nation : NULL,
@@ -554,11 +554,19 @@ json_t *server_openapi(void)
 
 		snprintf(list, sizeof(list), KIND_PREFIX "%s", kinds[i]->name);
 		snprintf(one, sizeof(one), KIND_PREFIX "%s/{key}", kinds[i]->name);
-		json_object_set_new(paths, list, json_pack("{s:{s:s, s:[{s:s, s:s, s:{s:s}}, {s:s, s:s, s:{s:s}}], s:{s:{s:s}}}, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}",
-			"get", "summary", kinds[i]->name,
-			"parameters", "name", "as_of", "in", "query", "schema",
-			"type", "string", "name", "limit", "in", "query", "schema",
-			"type", "integer", "responses", "200", "description", "OK",
+		json_t *params = json_array();
+		static const char *const qp[][2] = {
+			{ "as_of", "string" }, { "limit", "integer" },
+			{ "cursor", "string" }, { "sort", "string" },
+		};
+
+		for (size_t j = 0; j < 4; j++)
+			json_array_append_new(params, json_pack("{s:s, s:s, s:{s:s}}",
+				"name", qp[j][0], "in", "query", "schema", "type",
+				qp[j][1]));
+		json_object_set_new(paths, list, json_pack("{s:{s:s, s:o, s:{s:{s:s}}}, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}",
+			"get", "summary", kinds[i]->name, "parameters", params,
+			"responses", "200", "description", "OK",
 			"post", "summary", "Create one", "responses",
 			"201", "description", "Created", "409", "description",
 			"Refused by a mission rule, or the key exists", "422",
@@ -712,36 +720,78 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /*==== Running ==========================================================*/
 
+static char *slurp(const char *path, struct error *e)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		error_set(e, ERR_IO, "cannot read %s", path);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.failed) {
+		buf_release(&b);
+		error_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 int server_run(const struct server_opts *o, struct error *e)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	int threads = o->threads > 0 ? o->threads : 2;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
 
 	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
 		return error_set(e, ERR_USAGE, "listen address '%s' is not an "
 				 "IPv4 address", o->host);
 	addr.sin_port = htons(o->port);
-	if (store_open(o->db_path, &srv.store, e))
+	if (!o->tls_cert != !o->tls_key)
+		return error_set(e, ERR_USAGE, "--tls-cert and --tls-key go "
+				 "together");
+	if (o->tls_cert) {
+		if (!(cert = slurp(o->tls_cert, e)) || !(key = slurp(o->tls_key, e))) {
+			free(cert);
+			return -1;
+		}
+		flags |= MHD_USE_TLS;
+		srv.tls = 1;
+	}
+	if (store_open(o->db_path, &srv.store, e)) {
+		free(cert);
+		free(key);
 		return -1;
+	}
 	metrics.db_path = o->db_path;
 	srv.access_log = !o->quiet;
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-		MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, NULL,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+		MHD_OPTION_HTTPS_MEM_KEY, key,
 		MHD_OPTION_END);
 	if (!d) {
 		store_close(srv.store);
 		srv.store = NULL;
-		return error_set(e, ERR_IO, "cannot listen on %s:%u", o->host,
-				 (unsigned)o->port);
+		free(cert);
+		free(key);
+		return error_set(e, ERR_IO, "cannot listen on %s:%u%s", o->host,
+				 (unsigned)o->port, cert ? " (or the TLS certificate "
+				 "and key are not usable)" : "");
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (o->ready)
@@ -759,5 +809,9 @@ int server_run(const struct server_opts *o, struct error *e)
 	MHD_stop_daemon(d);
 	store_close(srv.store);
 	srv.store = NULL;
+	if (key)
+		sodium_memzero(key, strlen(key));
+	free(cert);
+	free(key);
 	return 0;
 }

@@ -16,6 +16,8 @@ struct server_opts {
 	unsigned short port;	/* 0: any free port */
 	int threads;		/* worker threads */
 	int quiet;		/* no access log */
+	const char *tls_cert;	/* PEM files: both or neither */
+	const char *tls_key;
 	const volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */
 	void (*ready)(void *arg, unsigned short port);	/* once listening */
 	void *ready_arg;

@@ -344,9 +344,25 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		buf_addf(&b, "%s%s IS ?%zu", i ? " AND " : " WHERE ", name, i + 2);
 	}
-	buf_adds(&b, " ORDER BY id_");
+	if (q->sort) {
+		const char *name = q->sort + (q->sort[0] == '-');
+		int known = kind_field_index(k, name) >= 0;
+
+		for (size_t j = 0; j < k->nderived; j++)
+			known |= !strcmp(k->derived[j].name, name);
+		if (!known) {
+			error_set(e, ERR_USAGE, "%s cannot be sorted by '%s'",
+				  k->name, name);
+			goto out;
+		}
+		buf_addf(&b, " ORDER BY %s%s, id_", name,
+			 q->sort[0] == '-' ? " DESC" : "");
+	} else {
+		buf_adds(&b, " ORDER BY id_");
+	}
 	if (q->limit > 0)
-		buf_addf(&b, " LIMIT %ld", q->limit);
+		buf_addf(&b, " LIMIT %ld OFFSET %ld", q->limit,
+			 q->offset > 0 ? q->offset : 0);
 	if (b.failed) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;

@@ -108,6 +108,9 @@ struct query {
 	const struct filter *filters;
 	size_t nfilters;
 	long limit;		/* 0: no limit */
+	long offset;		/* rows to skip (with limit) */
+	const char *sort;	/* a field or derived name, "-name" descending;
+				 * NULL: the order records were created in */
 };
 
 /* Called per record in insertion order; DERIVED holds kind->nderived

@@ -288,6 +288,54 @@ def metrics_count_requests_by_route_and_status():
 
 
 @test
+def pages_follow_a_cursor_and_lists_sort():
+    seen, cursor = [], None
+    while True:
+        st, _, j = SRV.get('/api/v1/sites?limit=4' + ('&cursor=' + cursor if cursor else ''),
+                           'cmd')
+        assert st == 200, j
+        seen += [x['code'] for x in j['items']]
+        cursor = j.get('next')
+        if not cursor:
+            break
+    everything = [x['code'] for x in SRV.get('/api/v1/sites', 'cmd')[2]['items']]
+    assert seen == everything and len(seen) > 4, (seen, everything)
+    st, _, j = SRV.get('/api/v1/nations?sort=-name&limit=3', 'cmd')
+    names = [n['name'] for n in j['items']]
+    assert names == sorted(names, reverse=True), names
+    st, _, j = SRV.get('/api/v1/nations?sort=nosuch', 'cmd')
+    assert st == 400, st
+
+
+@test
+def tls_when_given_a_certificate_and_secure_cookies():
+    import ssl
+    d = tmpdir()
+    key, cert = os.path.join(d, 'k.pem'), os.path.join(d, 'c.pem')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                    '-keyout', key, '-out', cert, '-days', '2', '-subj',
+                    '/CN=127.0.0.1'], check=True, capture_output=True)
+    p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
+                          '--quiet', '--tls-cert', cert, '--tls-key', key],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert line.startswith('cadre: serving https://'), line + p.stderr.read()
+        port = int(re.search(r':(\d+)/', line).group(1))
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        c = http.client.HTTPSConnection('127.0.0.1', port, context=ctx, timeout=30)
+        c.request('POST', '/api/v1/auth/login', json.dumps({'login': 'cmd', 'password': PW}))
+        r = c.getresponse()
+        r.read()
+        assert r.status == 200 and 'Secure' in r.getheader('Set-Cookie'), r.getheaders()
+        c.close()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=20) == 0
+
+
+@test
 def sigterm_finishes_cleanly():
     rc, err = SRV.stop()
     assert rc == 0, (rc, err)
