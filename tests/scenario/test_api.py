@@ -158,6 +158,14 @@ def methods_sizes_and_routes():
     assert st == 413, st
     st, _, _ = SRV.get('/api/v1/nosuch', 'cmd')
     assert st == 404
+    c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+    c.putrequest('GET', '/healthz')
+    for i in range(200):
+        c.putheader('X-Pad-%d' % i, 'x' * 500)
+    c.endheaders()
+    r = c.getresponse()
+    assert r.status == 431, r.status
+    c.close()
 
 
 @test
