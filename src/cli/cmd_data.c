@@ -97,12 +97,11 @@ out:
 
 /*==== export ===========================================================*/
 
-static json_t *record_json(const struct record *r, const char *const *derived)
+static json_t *record_json_out(const struct record *r,
+			       const char *const *derived)
 {
-	char *s = record_to_json(r);
-	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+	json_t *o = record_json(r);
 
-	free(s);
 	if (!o)
 		return NULL;
 	if (kind_composite_key(r->kind))
@@ -125,7 +124,7 @@ static int json_row(void *arg, const struct record *r,
 		    const char *const *derived)
 {
 	struct json_out *x = arg;
-	json_t *o = record_json(r, x->with_derived ? derived : NULL);
+	json_t *o = record_json_out(r, x->with_derived ? derived : NULL);
 
 	if (!o)
 		return -3;
@@ -430,7 +429,7 @@ static int keep_json(void *arg, const struct record *r,
 {
 	json_t **o = arg;
 
-	*o = record_json(r, derived);
+	*o = record_json_out(r, derived);
 	return *o ? 1 : -3;
 }
 

@@ -33,6 +33,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
@@ -44,7 +45,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:qC:K:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -64,6 +65,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.threads = (int)strtol(optarg, NULL, 10);
 		} else if (opt == 'q') {
 			o.quiet = 1;
+		} else if (opt == 'N') {
+			o.no_cache = 1;
 		} else if (opt == 'C') {
 			o.tls_cert = optarg;
 		} else if (opt == 'K') {

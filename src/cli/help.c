@@ -150,7 +150,8 @@ static const struct help {
 "host-nation instructors.\n" },
 	{ "serve",
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
-"                              [--quiet] [--tls-cert PEM --tls-key PEM]\n"
+"                              [--quiet] [--no-cache]\n"
+"                              [--tls-cert PEM --tls-key PEM]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"
@@ -158,7 +159,9 @@ static const struct help {
 "Authorization: Bearer TOKEN ('cadre token add'); each sees only what\n"
 "their account may. /healthz and /metrics (Prometheus) answer without a\n"
 "caller; /api/v1/openapi.json describes every route. Each request is\n"
-"logged as a JSON line on standard error unless --quiet.\n" },
+"logged as a JSON line on standard error unless --quiet. A GET's answer\n"
+"is kept for the same caller and URL for up to a second and dropped by any\n"
+"change through the server (--no-cache: always from the database).\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"

@@ -42,6 +42,7 @@ struct server_state {
 	struct failure fails[256];
 	int access_log;			/* JSON lines on standard error */
 	int tls;			/* cookies are Secure */
+	int no_cache;			/* keep no answers */
 };
 
 extern struct server_state srv;
@@ -61,6 +62,7 @@ struct req {
 	unsigned status;	/* of the reply */
 	char route[96];		/* the route's pattern, for metrics */
 	double started;		/* seconds, monotonic */
+	char *cache_key;	/* a GET's answer may be kept under it */
 };
 
 /* Reply with J (released) as JSON, or TYPE; COOKIE and ALLOW optional. */

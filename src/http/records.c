@@ -43,10 +43,8 @@ static int collect_row(void *arg, const struct record *rec,
 		       const char *const *derived)
 {
 	struct collect *c = arg;
-	char *s = record_to_json(rec);
-	json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+	json_t *o = record_json(rec);
 
-	free(s);
 	if (!o)
 		return -3;
 	json_object_set_new(o, "key", json_string(rec->key));
@@ -264,10 +262,10 @@ static enum MHD_Result save(struct req *r, struct record *rec, unsigned ok)
 		goto rollback;
 	json_decref(pr.list);
 	{
-		char *s = record_to_json(rec);
-		json_t *o = s ? json_loads(s, 0, NULL) : json_object();
+		json_t *o = record_json(rec);
 
-		free(s);
+		if (!o)
+			o = json_object();
 		json_object_set_new(o, "key", json_string(rec->key));
 		if (ok == 201)
 			snprintf(r->location, sizeof(r->location), "/api/v1/%s/%s",

@@ -140,6 +140,140 @@ static void access_log(const struct req *r, double secs)
 	json_decref(o);
 }
 
+/*==== Response cache ===================================================*/
+
+/* Mission data is read far more than written: a GET's 200 answer is kept
+ * for the same caller and URL for at most CACHE_TTL seconds, and dropped
+ * at once by any change made through this server. A change made by
+ * another process (the command line) is seen within CACHE_TTL. */
+#define CACHE_SLOTS 256
+#define CACHE_TTL 1.0
+#define CACHE_BODY_MAX (256 * 1024)
+
+static struct {
+	pthread_mutex_t lock;
+	struct centry {
+		char *key;
+		char *body;
+		size_t len;
+		char etag[24];
+		double at;
+		unsigned long gen;
+		int refreshing;		/* one caller rebuilds; others get it */
+	} e[CACHE_SLOTS];
+	size_t next;
+	unsigned long gen;
+} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static double monotonic(void);
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
+			       const char *k, const char *v)
+{
+	(void)kind;
+	buf_addf(cls, "&%s=%s", k, v ? v : "");
+	return MHD_YES;
+}
+
+/* The caller and the full URL: who asks decides what the answer holds. */
+static char *cache_key(struct req *r)
+{
+	struct buf b = BUF_INIT;
+	const char *authz = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							"Authorization");
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+							 COOKIE);
+
+	buf_addf(&b, "%s?", r->url);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+	buf_addf(&b, "|%s|%s", authz ? authz : "", cookie ? cookie : "");
+	if (b.failed) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+static int cache_send(struct req *r, const char *key)
+{
+	double now = monotonic();
+	struct MHD_Response *resp = NULL;
+	char etag[24] = "";
+
+	pthread_mutex_lock(&cache.lock);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct centry *c = &cache.e[i];
+
+		if (!c->key || strcmp(c->key, key) || c->gen != cache.gen)
+			continue;
+		/* Fresh; or being rebuilt by another caller and not too old:
+		 * a burst of callers does not queue up behind one rebuild. */
+		if (now - c->at < CACHE_TTL ||
+		    (c->refreshing && now - c->at < 2 * CACHE_TTL)) {
+			resp = MHD_create_response_from_buffer(c->len, c->body,
+							       MHD_RESPMEM_MUST_COPY);
+			snprintf(etag, sizeof(etag), "%s", c->etag);
+		} else {
+			c->refreshing = 1;	/* this caller rebuilds it */
+		}
+		break;
+	}
+	pthread_mutex_unlock(&cache.lock);
+	if (!resp)
+		return 0;
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (etag[0])
+		MHD_add_response_header(resp, "ETag", etag);
+	r->status = 200;
+	snprintf(r->route, sizeof(r->route), "cached");
+	MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return 1;
+}
+
+static void cache_put(const char *key, const char *body, size_t len,
+		      const char *etag)
+{
+	struct centry *c;
+
+	if (len > CACHE_BODY_MAX)
+		return;
+	pthread_mutex_lock(&cache.lock);
+	c = NULL;
+	for (size_t i = 0; i < CACHE_SLOTS && !c; i++)
+		if (cache.e[i].key && !strcmp(cache.e[i].key, key))
+			c = &cache.e[i];
+	if (!c)
+		c = &cache.e[cache.next++ % CACHE_SLOTS];
+	c->refreshing = 0;
+	free(c->key);
+	free(c->body);
+	c->key = strdup(key);
+	c->body = malloc(len ? len : 1);
+	if (c->key && c->body) {
+		memcpy(c->body, body, len);
+		c->len = len;
+		snprintf(c->etag, sizeof(c->etag), "%s", etag ? etag : "");
+		c->at = monotonic();
+		c->gen = cache.gen;
+	} else {
+		free(c->key);
+		free(c->body);
+		c->key = c->body = NULL;
+	}
+	pthread_mutex_unlock(&cache.lock);
+}
+
+/* Any change through this server: every kept answer is stale. */
+static void cache_drop(void)
+{
+	pthread_mutex_lock(&cache.lock);
+	cache.gen++;
+	pthread_mutex_unlock(&cache.lock);
+}
+
 struct server_state srv = {
 	.db = PTHREAD_MUTEX_INITIALIZER,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -177,6 +311,8 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 	if (r->location[0])
 		MHD_add_response_header(resp, "Location", r->location);
 	r->status = status;
+	if (r->cache_key && status == 200)
+		cache_put(r->cache_key, body, strlen(body), r->etag);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -688,9 +824,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return problem(r, 413, "Content Too Large", "request bodies are "
 			       "at most 1 MiB", NULL);
 	}
+	if (!srv.no_cache && !strcmp(method, "GET") &&
+	    strncmp(url, "/api/v1/", 8) == 0 &&
+	    (r->cache_key = cache_key(r)) && cache_send(r, r->cache_key)) {
+		metrics_add(r->route, r->status, monotonic() - r->started);
+		if (srv.access_log)
+			access_log(r, monotonic() - r->started);
+		return MHD_YES;
+	}
 	pthread_mutex_lock(&srv.db);
 	identify(r);
 	ret = dispatch(r);
+	if (strcmp(method, "GET"))
+		cache_drop();
 	pthread_mutex_unlock(&srv.db);
 	{
 		double secs = monotonic() - r->started;
@@ -712,6 +858,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (r) {
 		buf_release(&r->body);
+		free(r->cache_key);
 		sodium_memzero(r, sizeof(*r));
 		free(r);
 	}
@@ -773,6 +920,7 @@ int server_run(const struct server_opts *o, struct error *e)
 		return -1;
 	}
 	metrics.db_path = o->db_path;
+	srv.no_cache = o->no_cache;
 	srv.access_log = !o->quiet;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

@@ -16,6 +16,7 @@ struct server_opts {
 	unsigned short port;	/* 0: any free port */
 	int threads;		/* worker threads */
 	int quiet;		/* no access log */
+	int no_cache;		/* answer every GET from the database */
 	const char *tls_cert;	/* PEM files: both or neither */
 	const char *tls_key;
 	const volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */

@@ -81,16 +81,25 @@ static json_t *value_json(const struct field *f, const char *v)
 	}
 }
 
-char *record_to_json(const struct record *r)
+json_t *record_json(const struct record *r)
 {
 	json_t *o = json_object();
-	char *s;
 
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < r->kind->nfields; i++)
 		json_object_set_new(o, r->kind->fields[i].name,
 				    value_json(&r->kind->fields[i], r->v[i]));
+	return o;
+}
+
+char *record_to_json(const struct record *r)
+{
+	json_t *o = record_json(r);
+	char *s;
+
+	if (!o)
+		return NULL;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return s;
@@ -360,16 +369,23 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	} else {
 		buf_adds(&b, " ORDER BY id_");
 	}
+	/* Limit and offset are bound, so that the statement is the same
+	 * from page to page and stays prepared in the cache. */
 	if (q->limit > 0)
-		buf_addf(&b, " LIMIT %ld OFFSET %ld", q->limit,
-			 q->offset > 0 ? q->offset : 0);
+		buf_addf(&b, " LIMIT ?%zu OFFSET ?%zu", q->nfilters + 2,
+			 q->nfilters + 3);
 	if (b.failed) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (prepare(s, buf_str(&b), &st, e))
+	if (store_stmt(s, buf_str(&b), &st, e))
 		goto out;
 	sqlite3_bind_text(st, 1, on, -1, SQLITE_TRANSIENT);
+	if (q->limit > 0) {
+		sqlite3_bind_int64(st, (int)q->nfilters + 2, q->limit);
+		sqlite3_bind_int64(st, (int)q->nfilters + 3,
+				   q->offset > 0 ? q->offset : 0);
+	}
 	for (size_t i = 0; i < q->nfilters; i++) {
 		const struct field *f = kind_field(k, q->filters[i].field);
 		const char *v = q->filters[i].value;
@@ -416,7 +432,8 @@ out:
 			free(der[i]);
 	free(der);
 	record_release(&r);
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);	/* cached: never finalized here */
 	buf_release(&b);
 	return ret;
 }

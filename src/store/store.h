@@ -76,7 +76,9 @@ int record_set(struct record *r, size_t i, const char *value);
 /* Compose the natural key from the FF_KEY fields. */
 int record_make_key(struct record *r);
 
-/* Record values as a JSON object string (typed); caller frees. */
+/* Record values as a JSON object (typed): a new reference, or NULL. */
+json_t *record_json(const struct record *r);
+/* The same as a compact string; caller frees. */
 char *record_to_json(const struct record *r);
 
 enum put_result { PUT_INSERTED, PUT_UPDATED, PUT_UNCHANGED };
@@ -115,7 +117,8 @@ struct query {
 
 /* Called per record in insertion order; DERIVED holds kind->nderived
  * values (NULL = empty). Return non-zero to stop (returned by
- * store_each). */
+ * store_each). The callback must not run the same query again (its
+ * statement is cached and in use). */
 typedef int (*record_fn)(void *arg, const struct record *r,
 			 const char *const *derived);
 
