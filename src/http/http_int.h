@@ -43,6 +43,7 @@ struct server_state {
 	int access_log;			/* JSON lines on standard error */
 	int tls;			/* cookies are Secure */
 	int no_cache;			/* keep no answers */
+	long session_idle;		/* seconds */
 };
 
 extern struct server_state srv;

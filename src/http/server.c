@@ -380,7 +380,7 @@ static int session_find(const char *cookie, struct session *out)
 
 		if (!s->login[0] || strcmp(s->id_hash, h))
 			continue;
-		if (now - s->last > SESSION_IDLE ||
+		if (now - s->last > srv.session_idle ||
 		    now - s->created > SESSION_ABSOLUTE) {
 			memset(s, 0, sizeof(*s));
 			break;
@@ -410,7 +410,7 @@ static int session_new(const char *login, char cookie[64], char csrf[48])
 	for (size_t i = 0; i < SESSIONS_MAX; i++) {
 		struct session *s = &srv.sessions[i];
 
-		if (!s->login[0] || now - s->last > SESSION_IDLE ||
+		if (!s->login[0] || now - s->last > srv.session_idle ||
 		    now - s->created > SESSION_ABSOLUTE) {
 			slot = i;
 			break;
@@ -921,6 +921,9 @@ int server_run(const struct server_opts *o, struct error *e)
 	}
 	metrics.db_path = o->db_path;
 	srv.no_cache = o->no_cache;
+	/* Tests shorten the idle limit; nobody else should. */
+	srv.session_idle = getenv("CADRE_SESSION_IDLE") ?
+		strtol(getenv("CADRE_SESSION_IDLE"), NULL, 10) : SESSION_IDLE;
 	srv.access_log = !o->quiet;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

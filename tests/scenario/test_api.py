@@ -19,14 +19,27 @@ for login, args in (('cmd', ['--role', 'commander', '--clearance', 'NS']),
                     ('irq', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR']),
                     ('j1', ['--role', 'manning', '--clearance', 'NS']),
                     ('adm', ['--role', 'admin', '--clearance', 'CTS']),
-                    ('aud', ['--role', 'auditor', '--clearance', 'NS'])):
+                    ('aud', ['--role', 'auditor', '--clearance', 'NS']),
+                    ('a.admin', ['--role', 'admin', '--clearance', 'NS']),
+                    ('a.commander', ['--role', 'commander', '--clearance', 'NS']),
+                    ('a.manning', ['--role', 'manning', '--clearance', 'NS']),
+                    ('a.training', ['--role', 'training', '--clearance', 'NS']),
+                    ('a.trainer', ['--role', 'trainer', '--clearance', 'NR']),
+                    ('a.contingent', ['--role', 'contingent', '--nation', 'CAN',
+                                      '--clearance', 'NS']),
+                    ('a.liaison', ['--role', 'liaison', '--nation', 'IRQ',
+                                   '--clearance', 'NR']),
+                    ('a.auditor', ['--role', 'auditor', '--clearance', 'NS'])):
     assert cadre(DB, 'user', 'add', login, *args, stdin=PW + '\n')[0] == 0
-TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ('cmd', 'irq', 'j1', 'adm', 'aud')}
+ROLES = ['admin', 'commander', 'manning', 'training', 'trainer', 'contingent',
+         'liaison', 'auditor']
+TOKEN = {l: ok_json(DB, 'token', 'add', l)['token']
+         for l in ['cmd', 'irq', 'j1', 'adm', 'aud'] + ['a.' + r for r in ROLES]}
 
 
 class Server:
     def __init__(self):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29')
+        env = dict(os.environ, CADRE_TODAY='2026-11-29', CADRE_SESSION_IDLE='2')
         self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
                                    '--quiet'],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -341,6 +354,92 @@ def tls_when_given_a_certificate_and_secure_cookies():
     finally:
         p.send_signal(signal.SIGTERM)
         assert p.wait(timeout=20) == 0
+
+
+@test
+def a_liaison_never_sees_a_nato_restricted_record():
+    st, _, _ = send('POST', '/api/v1/trainees', 'adm', {
+        'service_number': 'NR-1', 'name': 'Restricted Trainee', 'nation': 'IRQ',
+        'unit': 'IRQ-U-INF1', 'classification': 'NR', 'releasability': 'MISSION'})
+    assert st == 201
+    st, _, _ = send('POST', '/api/v1/trainees', 'adm', {
+        'service_number': 'NR-2', 'name': 'Released Trainee', 'nation': 'IRQ',
+        'unit': 'IRQ-U-INF1', 'classification': 'NR', 'releasability': 'MISSION;IRQ'})
+    assert st == 201
+    seen = {t['service_number'] for t in
+            SRV.get('/api/v1/trainees?unit=IRQ-U-INF1&limit=10000', 'irq')[2]['items']}
+    assert 'NR-1' not in seen and 'NR-2' in seen
+    assert SRV.get('/api/v1/trainees/NR-1', 'irq')[0] == 404
+    assert SRV.get('/api/v1/trainees/NR-2', 'irq')[0] == 200
+    assert SRV.get('/api/v1/status', 'irq')[0] == 403, 'no totals that would count it'
+    rc, out, _ = cadre(DB, '--as', 'irq', 'export', 'trainees')
+    assert rc == 0 and 'NR-1' not in out and 'NR-2' in out
+
+
+@test
+def the_access_matrix_holds():
+    import csv
+    path = os.path.join(os.environ.get('CADRE_TESTDATA', 'tests/data'), 'api', 'access.csv')
+    wrong = []
+    with open(path, newline='') as f:
+        for row in csv.DictReader(f):
+            for who in ['anonymous'] + ROLES:
+                h = {} if who == 'anonymous' else {'Authorization': 'Bearer ' + TOKEN['a.' + who]}
+                st, _, _ = SRV.req(row['method'], row['path'], row['body'] or None, h)
+                if st != int(row[who]):
+                    wrong.append('%s %s as %s: %d, expected %s' % (
+                        row['method'], row['path'], who, st, row[who]))
+    assert not wrong, '\n'.join(wrong)
+
+
+@test
+def two_writers_racing_on_one_etag_one_wins():
+    import threading
+    st, _, _ = send('POST', '/api/v1/persons', 'j1', {
+        'code': 'RACE', 'name': 'Race', 'nation': 'CAN', 'category': 'military',
+        'valid_from': '2026-12-01'})
+    assert st == 201
+    etag = SRV.get('/api/v1/persons/RACE', 'j1')[1]['ETag']
+    results = []
+
+    def writer(rank):
+        results.append(send('PATCH', '/api/v1/persons/RACE', 'j1', {'rank': rank},
+                            {'If-Match': etag})[0])
+    ts = [threading.Thread(target=writer, args=(r,)) for r in ('OF-1', 'OF-2')]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(results) == [200, 412], results
+    log = [json.loads(l) for l in cadre(DB, 'audit', 'log', '--entity', 'persons',
+                                        '--key', 'RACE', '--json')[1].splitlines()]
+    assert len(log) == 2, 'one insert, one update: nothing lost, nothing doubled'
+
+
+@test
+def bad_requests_get_a_clear_4xx_and_the_server_keeps_serving():
+    h = {'Authorization': 'Bearer ' + TOKEN['adm']}
+    for body, want in (('{"code": ', 400), ('[1, 2]', 400), (b'{"name": "\xff\xfe"}', 400),
+                       ('{"code": ["a"]}', 422), ('{"code": {"x": 1}}', 422)):
+        st, hd, j = SRV.req('POST', '/api/v1/persons', body, h)
+        assert st == want and hd['Content-Type'] == 'application/problem+json', (body, st, j)
+        assert SRV.get('/healthz')[0] == 200
+    for path in ('/../../etc/passwd', '/api/v1/../../etc/passwd', '/api/v1/persons/../../x',
+                 '/%2e%2e/%2e%2e/etc/passwd'):
+        st, _, _ = SRV.req('GET', path, headers=h)
+        assert st in (400, 404), (path, st)
+    assert SRV.get('/healthz')[0] == 200
+
+
+@test
+def a_session_idle_too_long_expires():
+    st, h, j = SRV.req('POST', '/api/v1/auth/login',
+                       json.dumps({'login': 'aud', 'password': PW}))
+    assert st == 200
+    sid = h['Set-Cookie'].split(';')[0]
+    assert SRV.get('/api/v1/sites', headers={'Cookie': sid})[0] == 200
+    time.sleep(3.2)     # the test server's idle limit is 2 s
+    assert SRV.get('/api/v1/sites', headers={'Cookie': sid})[0] == 401
 
 
 @test
