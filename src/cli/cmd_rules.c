@@ -369,24 +369,124 @@ static void print_transition(json_t *r)
 		       100 * json_number_value(json_object_get(v, "host_share")));
 }
 
+/* A report as text: its scalar members, then each array of objects as a
+ * table, and each object of objects (counts by something) as a table. */
+static void scalar(json_t *v, char *out, size_t n)
+{
+	if (json_is_string(v))
+		snprintf(out, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(out, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, n, "%.3g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		snprintf(out, n, "%s", json_is_null(v) ? "" : "…");
+}
+
+static void print_table(const char *title, json_t *rows, const char *first)
+{
+	const char *k;
+	json_t *row, *v, *cols = json_array();
+	size_t i, j, width[24] = { 0 };
+	char cell[128];
+
+	if (first)
+		json_array_append_new(cols, json_string(first));
+	json_array_foreach(rows, i, row)
+		json_object_foreach(row, k, v) {
+			int seen = 0;
+
+			if (json_is_array(v) || json_is_object(v))
+				continue;
+			json_array_foreach(cols, j, v)
+				seen |= !strcmp(json_string_value(v), k);
+			if (!seen && json_array_size(cols) < 24)
+				json_array_append_new(cols, json_string(k));
+		}
+	json_array_foreach(cols, j, v)
+		width[j] = strlen(json_string_value(v));
+	json_array_foreach(rows, i, row)
+		json_array_foreach(cols, j, v) {
+			scalar(json_object_get(row, json_string_value(v)), cell,
+			       sizeof(cell));
+			if (strlen(cell) > width[j])
+				width[j] = strlen(cell) > 40 ? 40 : strlen(cell);
+		}
+	printf("\n%s\n", title);
+	json_array_foreach(cols, j, v)
+		printf("  %-*s", (int)width[j], json_string_value(v));
+	printf("\n");
+	json_array_foreach(rows, i, row) {
+		json_array_foreach(cols, j, v) {
+			scalar(json_object_get(row, json_string_value(v)), cell,
+			       sizeof(cell));
+			printf("  %-*.40s", (int)width[j], cell);
+		}
+		printf("\n");
+	}
+	json_decref(cols);
+}
+
+static void print_report(json_t *r)
+{
+	const char *k;
+	json_t *v;
+	char cell[128];
+
+	json_object_foreach(r, k, v) {
+		if (json_is_array(v) || json_is_object(v))
+			continue;
+		scalar(v, cell, sizeof(cell));
+		printf("%-22s %s\n", k, cell);
+	}
+	json_object_foreach(r, k, v) {
+		if (json_is_array(v) && json_array_size(v) &&
+		    json_is_object(json_array_get(v, 0))) {
+			print_table(k, v, NULL);
+		} else if (json_is_object(v) && json_object_size(v)) {
+			json_t *rows = json_array(), *o;
+			const char *name;
+
+			json_object_foreach(v, name, o) {
+				json_t *row = json_is_object(o) ? json_deep_copy(o) :
+					json_pack("{s:O}", "value", o);
+
+				json_object_set_new(row, "_", json_string(name));
+				json_array_append_new(rows, row);
+			}
+			print_table(k, rows, "_");
+			json_decref(rows);
+		}
+	}
+}
+
 int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "days", required_argument, NULL, 'n' },
+		{ "event", required_argument, NULL, 'e' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	char asof[11], from[11] = "", to[11] = "";
-	int opt, now, rc;
+	const char *event = NULL;
+	int opt, now, rc, days = 30;
 	json_t *report = NULL;
 	struct error e;
 	const char *name;
 
 	date_format(date_today(), asof);
-	while ((opt = getopt_long(argc, argv, ":a:f:t:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "report", opt, &now) > 0)
 			return now;
+		if (opt == 'n')
+			days = (int)strtol(optarg, NULL, 10);
+		if (opt == 'e')
+			event = optarg;
 		if ((opt == 'a' && cli_date(c, "report", "--as-of", optarg, asof)) ||
 		    (opt == 'f' && cli_date(c, "report", "--from", optarg, from)) ||
 		    (opt == 't' && cli_date(c, "report", "--to", optarg, to)))
@@ -412,5 +512,33 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		rc = report_transition(c->store, asof, &report, &e);
 		return done(c, rc, report, &e, print_transition);
 	}
-	return cli_usage(c, "report", "no report '%s': ceilings or transition", name);
+	if (!strcmp(name, "manning")) {
+		rc = report_manning(c->store, asof, days, &report, &e);
+		return done(c, rc, report, &e, print_report);
+	}
+	if (!strcmp(name, "contributions")) {
+		rc = report_contributions(c->store, asof, &report, &e);
+		return done(c, rc, report, &e, print_report);
+	}
+	if (!strcmp(name, "capability")) {
+		rc = report_capability(c->store, asof, &report, &e);
+		return done(c, rc, report, &e, print_report);
+	}
+	if (!strcmp(name, "training-output")) {
+		if (!from[0] || !to[0])
+			return cli_usage(c, "report", "training-output needs --from "
+					 "and --to");
+		rc = report_training_output(c->store, from, to, &report, &e);
+		return done(c, rc, report, &e, print_report);
+	}
+	if (!strcmp(name, "suspension-impact")) {
+		if (!event)
+			return cli_usage(c, "report", "suspension-impact needs "
+					 "--event CODE");
+		rc = report_suspension_impact(c->store, event, &report, &e);
+		return done(c, rc, report, &e, print_report);
+	}
+	return cli_usage(c, "report", "no report '%s': ceilings, transition, "
+			 "manning, contributions, training-output, capability "
+			 "or suspension-impact", name);
 }

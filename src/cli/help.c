@@ -140,6 +140,11 @@ static const struct help {
 	{ "report",
 "usage: cadre report ceilings [--from DATE] [--to DATE] [--json]\n"
 "       cadre report transition [--as-of DATE] [--json]\n"
+"       cadre report manning [--as-of DATE] [--days N] [--json]\n"
+"       cadre report contributions [--as-of DATE] [--json]\n"
+"       cadre report training-output --from DATE --to DATE [--json]\n"
+"       cadre report capability [--as-of DATE] [--json]\n"
+"       cadre report suspension-impact --event CODE [--json]\n"
 "\n"
 "ceilings: the daily headcount of mission personnel under each consent in\n"
 "force against its ceiling, handover overlaps counted (rule CEILING).\n"
@@ -147,7 +152,15 @@ static const struct help {
 "host-led), whether and when it transitioned (host-led for its\n"
 "transition_sessions consecutive completed sessions at or above its pass\n"
 "target), and month by month the share of training days led by\n"
-"host-nation instructors.\n" },
+"host-nation instructors.\n"
+"manning: posts filled and vacant by branch, site, category and nation,\n"
+"handover overlaps, and the rotations due within --days (default 30) with\n"
+"the gap or overlap to the next holder. contributions: people deployed by\n"
+"nation, members and partners. training-output: trainees of sessions\n"
+"completed in the period by month, course, site and institution, passes,\n"
+"certificates. capability: each institution's assessments per competency\n"
+"against the target. suspension-impact: what a suspension postponed, the\n"
+"trainee-days lost and when each session was re-run.\n" },
 	{ "serve",
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
 "                              [--quiet] [--no-cache]\n"

@@ -211,3 +211,303 @@ int report_transition(struct store *s, const char *asof, json_t **out,
 	json_decref(months);
 	return 0;
 }
+
+/*==== Manning ==========================================================*/
+
+static const char manning_posts_sql[] =
+	"SELECT p.number, p.title, p.branch, p.category, p.site,"
+	" coalesce(p.nation, '') AS designated,"
+	" (SELECT group_concat(pe.nation, ';') FROM assignment a"
+	"  JOIN person pe ON pe.code = a.person WHERE a.post = p.number"
+	"  AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1))"
+	" AS holders"
+	" FROM post p WHERE p.valid_from <= ?1 AND (p.valid_to IS NULL OR"
+	" p.valid_to > ?1) ORDER BY p.number";
+
+/* Assignments ending within the horizon, with the next holder's start. */
+static const char manning_due_sql[] =
+	"SELECT a.post, a.person, pe.nation, a.valid_to AS ends,"
+	" (SELECT min(n.valid_from) FROM assignment n WHERE n.post = a.post"
+	"  AND n.valid_from > a.valid_from) AS next_from"
+	" FROM assignment a JOIN person pe ON pe.code = a.person"
+	" WHERE a.valid_to > ?1 AND a.valid_to <= ?2 ORDER BY a.valid_to, a.post";
+
+static void bump(json_t *o, const char *k, const char *field)
+{
+	json_t *e = json_object_get(o, k);
+
+	if (!e) {
+		e = json_pack("{s:i, s:i, s:i}", "posts", 0, "filled", 0, "vacant", 0);
+		json_object_set_new(o, k, e);
+	}
+	json_object_set_new(e, field, json_integer(
+		json_integer_value(json_object_get(e, field)) + 1));
+}
+
+int report_manning(struct store *s, const char *asof, int days, json_t **out,
+		   struct error *e)
+{
+	json_t *posts = NULL, *due = NULL, *row;
+	json_t *by_branch = json_object(), *by_site = json_object();
+	json_t *by_category = json_object(), *by_nation = json_object();
+	json_t *rotations = json_array();
+	char horizon[11];
+	const char *p1[1] = { asof }, *p2[2] = { asof, horizon };
+	long filled = 0, vacant = 0, overlaps = 0;
+	size_t i;
+
+	*out = NULL;
+	date_format(dnum(asof) + days, horizon);
+	if (store_rows(s, manning_posts_sql, p1, 1, &posts, e) ||
+	    store_rows(s, manning_due_sql, p2, 2, &due, e)) {
+		json_decref(posts);
+		json_decref(by_branch);
+		json_decref(by_site);
+		json_decref(by_category);
+		json_decref(by_nation);
+		json_decref(rotations);
+		return -1;
+	}
+	json_array_foreach(posts, i, row) {
+		const char *holders = json_string_value(json_object_get(row, "holders"));
+		int is_filled = holders && *holders;
+		const char *keys[3] = {
+			json_string_value(json_object_get(row, "branch")),
+			json_string_value(json_object_get(row, "site")),
+			json_string_value(json_object_get(row, "category")),
+		};
+		json_t *maps[3] = { by_branch, by_site, by_category };
+
+		for (int m = 0; m < 3; m++) {
+			bump(maps[m], keys[m], "posts");
+			bump(maps[m], keys[m], is_filled ? "filled" : "vacant");
+		}
+		if (is_filled) {
+			char nation[4];
+
+			filled++;
+			overlaps += strchr(holders, ';') != NULL;
+			snprintf(nation, sizeof(nation), "%.3s", holders);
+			bump(by_nation, nation, "posts");
+			bump(by_nation, nation, "filled");
+		} else {
+			vacant++;
+		}
+	}
+	json_array_foreach(due, i, row) {
+		const char *ends = json_string_value(json_object_get(row, "ends"));
+		const char *next = json_string_value(json_object_get(row, "next_from"));
+		json_t *r = json_pack("{s:O, s:O, s:O, s:s, s:s?}",
+			"post", json_object_get(row, "post"),
+			"person", json_object_get(row, "person"),
+			"nation", json_object_get(row, "nation"),
+			"ends", ends, "next_from", next);
+
+		/* Positive: days without a holder; negative: days of relief in
+		 * place; no successor yet: gap open. */
+		if (next)
+			json_object_set_new(r, "gap_days",
+					    json_integer(dnum(next) - dnum(ends)));
+		json_array_append_new(rotations, r);
+	}
+	*out = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+		"as_of", asof, "horizon_days", days,
+		"posts", (json_int_t)json_array_size(posts),
+		"filled", (json_int_t)filled, "vacant", (json_int_t)vacant,
+		"handover_overlaps", (json_int_t)overlaps,
+		"by_branch", by_branch, "by_site", by_site,
+		"by_category", by_category, "by_nation", by_nation,
+		"rotations_due", rotations);
+	json_decref(posts);
+	json_decref(due);
+	return 0;
+}
+
+/*==== Contributions ====================================================*/
+
+static const char contributions_sql[] =
+	"SELECT n.code, n.name, CASE WHEN n.member_since <= ?1 THEN 'member'"
+	" WHEN n.partner_since <= ?1 AND (n.partner_until IS NULL OR"
+	" n.partner_until > ?1) THEN 'partner' ELSE 'other' END AS status,"
+	" (SELECT count(DISTINCT a.person) FROM assignment a JOIN person pe"
+	"  ON pe.code = a.person WHERE pe.nation = n.code AND a.valid_from <= ?1"
+	"  AND (a.valid_to IS NULL OR a.valid_to > ?1)) AS deployed"
+	" FROM nation n ORDER BY deployed DESC, n.code";
+
+int report_contributions(struct store *s, const char *asof, json_t **out,
+			 struct error *e)
+{
+	const char *p[1] = { asof };
+	json_t *rows, *row, *list = json_array();
+	long members = 0, partners = 0;
+	size_t i;
+
+	*out = NULL;
+	if (store_rows(s, contributions_sql, p, 1, &rows, e)) {
+		json_decref(list);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		long n = (long)json_integer_value(json_object_get(row, "deployed"));
+		const char *st = json_string_value(json_object_get(row, "status"));
+
+		if (!n)
+			continue;
+		if (!strcmp(st, "member"))
+			members += n;
+		else
+			partners += n;
+		json_array_append(list, row);
+	}
+	json_decref(rows);
+	*out = json_pack("{s:s, s:I, s:I, s:o}", "as_of", asof,
+			 "from_members", (json_int_t)members,
+			 "from_partners", (json_int_t)partners, "nations", list);
+	return 0;
+}
+
+/*==== Training output ==================================================*/
+
+static const char output_sql[] =
+	"SELECT substr(s.valid_to, 1, 7) AS month, s.course, s.site,"
+	" coalesce(a.host, '') AS institution, count(*) AS trainees,"
+	" sum(en.result = 'pass') AS passed,"
+	" sum(en.certificate IS NOT NULL) AS certificates"
+	" FROM session s JOIN enrolment en ON en.session = s.key"
+	" JOIN course c ON c.code = s.course JOIN activity a ON a.code = c.activity"
+	" WHERE s.status = 'completed' AND s.valid_to > ?1 AND s.valid_to <= ?2"
+	" GROUP BY month, s.course, s.site, institution"
+	" ORDER BY month, s.course, s.site";
+
+int report_training_output(struct store *s, const char *from, const char *to,
+			   json_t **out, struct error *e)
+{
+	const char *p[2] = { from, to };
+	json_t *rows, *row;
+	long trainees = 0, passed = 0;
+	size_t i;
+
+	*out = NULL;
+	if (store_rows(s, output_sql, p, 2, &rows, e))
+		return -1;
+	json_array_foreach(rows, i, row) {
+		long t = (long)json_integer_value(json_object_get(row, "trainees"));
+		long ps = (long)json_integer_value(json_object_get(row, "passed"));
+
+		trainees += t;
+		passed += ps;
+		json_object_set_new(row, "pass_rate", json_real(t ? (double)ps / (double)t : 0));
+	}
+	*out = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o}", "from", from, "to", to,
+			 "trainees", (json_int_t)trainees, "passed", (json_int_t)passed,
+			 "pass_rate", trainees ? (double)passed / (double)trainees : 0.0,
+			 "rows", rows);
+	return 0;
+}
+
+/*==== Capability =======================================================*/
+
+static const char capability_sql[] =
+	"SELECT organisation, competency, assessed_on, level, target FROM assessment"
+	" WHERE assessed_on <= ?1 ORDER BY organisation, competency, assessed_on";
+
+int report_capability(struct store *s, const char *asof, json_t **out,
+		      struct error *e)
+{
+	const char *p[1] = { asof };
+	json_t *rows, *row, *list = json_array(), *cur = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (store_rows(s, capability_sql, p, 1, &rows, e)) {
+		json_decref(list);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		const char *org = json_string_value(json_object_get(row, "organisation"));
+		const char *comp = json_string_value(json_object_get(row, "competency"));
+
+		if (!cur || strcmp(org, json_string_value(json_object_get(cur, "organisation"))) ||
+		    strcmp(comp, json_string_value(json_object_get(cur, "competency")))) {
+			cur = json_pack("{s:s, s:s, s:O, s:[]}", "organisation", org,
+					"competency", comp, "first_level",
+					json_object_get(row, "level"), "series");
+			json_array_append_new(list, cur);
+		}
+		json_array_append_new(json_object_get(cur, "series"), json_pack(
+			"{s:O, s:O}", "on", json_object_get(row, "assessed_on"),
+			"level", json_object_get(row, "level")));
+		json_object_set(cur, "level", json_object_get(row, "level"));
+		json_object_set(cur, "target", json_object_get(row, "target"));
+		json_object_set(cur, "assessed_on", json_object_get(row, "assessed_on"));
+		json_object_set_new(cur, "at_target", json_boolean(
+			!json_is_null(json_object_get(row, "target")) &&
+			json_integer_value(json_object_get(row, "level")) >=
+			json_integer_value(json_object_get(row, "target"))));
+	}
+	json_decref(rows);
+	*out = json_pack("{s:s, s:o}", "as_of", asof, "competencies", list);
+	return 0;
+}
+
+/*==== Suspension impact ================================================*/
+
+static const char impact_sql[] =
+	"SELECT s.key, s.course, s.site, s.valid_from, s.valid_to,"
+	" (SELECT count(*) FROM enrolment en WHERE en.session = s.key) AS trainees,"
+	" (SELECT n.key FROM session n WHERE n.replaces = s.key) AS rerun,"
+	" (SELECT n.valid_from FROM session n WHERE n.replaces = s.key) AS rerun_from"
+	" FROM session s JOIN course c ON c.code = s.course"
+	" WHERE s.status = 'postponed' AND s.valid_from < ?2 AND s.valid_to > ?1"
+	" AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
+	" OR ?3 = 'activity:' || c.activity) ORDER BY s.valid_from, s.key";
+
+int report_suspension_impact(struct store *s, const char *event, json_t **out,
+			     struct error *e)
+{
+	static const char ev_sql[] =
+		"SELECT code, scope, reason, valid_from,"
+		" coalesce(valid_to, '9999-12-31') AS valid_to FROM status_event"
+		" WHERE code = ?1 AND action = 'suspend'";
+	json_t *evs = NULL, *rows = NULL, *ev, *row;
+	const char *p[3];
+	long trainee_days = 0, rerun = 0;
+	size_t i;
+
+	*out = NULL;
+	if (store_rows(s, ev_sql, &event, 1, &evs, e))
+		return -1;
+	if (!(ev = json_array_get(evs, 0))) {
+		json_decref(evs);
+		return error_set(e, ERR_NOTFOUND, "no suspension '%s'", event);
+	}
+	p[0] = json_string_value(json_object_get(ev, "valid_from"));
+	p[1] = json_string_value(json_object_get(ev, "valid_to"));
+	p[2] = json_string_value(json_object_get(ev, "scope"));
+	if (store_rows(s, impact_sql, p, 3, &rows, e)) {
+		json_decref(evs);
+		return -1;
+	}
+	json_array_foreach(rows, i, row) {
+		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
+		int32_t sa = dnum(p[0]), sb = dnum(p[1]);
+		int32_t lost = (b < sb ? b : sb) - (a > sa ? a : sa);
+		long n = (long)json_integer_value(json_object_get(row, "trainees"));
+		const char *rf = json_string_value(json_object_get(row, "rerun_from"));
+
+		json_object_set_new(row, "days_lost", json_integer(lost));
+		trainee_days += lost * n;
+		if (rf) {
+			rerun++;
+			json_object_set_new(row, "delay_days", json_integer(dnum(rf) - a));
+		}
+	}
+	*out = json_pack("{s:O, s:I, s:I, s:I, s:o}", "suspension", ev,
+			 "sessions_postponed", (json_int_t)json_array_size(rows),
+			 "sessions_rerun", (json_int_t)rerun,
+			 "trainee_days_lost", (json_int_t)trainee_days,
+			 "sessions", rows);
+	json_decref(evs);
+	return 0;
+}

@@ -22,4 +22,29 @@ int report_ceilings(struct store *s, const char *from, const char *to,
 int report_transition(struct store *s, const char *asof, json_t **out,
 		      struct error *e);
 
+/* Posts filled and vacant as of ASOF by branch, site, category and the
+ * holders' nation; rotations due within DAYS with the gap (or overlap)
+ * to the next holder. */
+int report_manning(struct store *s, const char *asof, int days, json_t **out,
+		   struct error *e);
+
+/* People deployed by nation as of ASOF, members and partners. */
+int report_contributions(struct store *s, const char *asof, json_t **out,
+			 struct error *e);
+
+/* Trainees of sessions completed in (FROM, TO], by month, course, site
+ * and host institution: passes, pass rate, certificates. */
+int report_training_output(struct store *s, const char *from, const char *to,
+			   json_t **out, struct error *e);
+
+/* Each institution's competencies: the series of assessments up to ASOF,
+ * the latest level against the target. */
+int report_capability(struct store *s, const char *asof, json_t **out,
+		      struct error *e);
+
+/* A suspension's cost: sessions postponed, trainee-days lost, and when
+ * (and how late) each was re-run. */
+int report_suspension_impact(struct store *s, const char *event,
+			     json_t **out, struct error *e);
+
 #endif
