@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""The reports' numbers against values worked out by hand on a small
+mission (the rules' fixture, with a few sessions, results and
+assessments)."""
+import harness
+from harness import ok_json, run, test
+from test_rules import fixture, imp_ok, SESSION_HEAD, ASSIGN_HEAD
+
+harness._tests.clear()  # the rules' own tests are not run here
+
+
+def mission():
+    d, db = fixture()
+    # Posts P1, P2, P5 (P3 is an operation, P4 at a site not approved):
+    # A on P1 to 2020-04-01, C on P2 to 2020-03-15 then D on P2 from
+    # 2020-03-20 (a five-day gap), E on P5 from 2020-03-10 (overlapping no
+    # one). As of 2020-03-16: P1 filled, P2 vacant, P5 filled.
+    imp_ok(d, db, 'assignments', ASSIGN_HEAD +
+           'A,P1,2020-02-01,2020-04-01\nC,P2,2020-02-01,2020-03-15\n'
+           'D,P2,2020-03-20,2020-06-01\nE,P5,2020-03-10,2020-06-01\n')
+    imp_ok(d, db, 'trainees', 'service_number,name,nation,unit\n'
+           'T1,One,IRQ,MOD\nT2,Two,IRQ,MOD\nT3,Three,IRQ,MOD\n')
+    imp_ok(d, db, 'sessions', SESSION_HEAD.strip() + ',status\n'
+           'CRS,BASE,2020-02-01,2020-02-11,E,completed\n'
+           'CRS,BASE,2020-03-01,2020-03-11,A,completed\n'
+           'CRS,BASE,2020-05-25,2020-06-04,E,planned\n')
+    imp_ok(d, db, 'enrolments', 'session,trainee,attendance,result,certificate\n'
+           'CRS/2020-02-01,T1,attended,pass,C-1\nCRS/2020-02-01,T2,attended,fail,\n'
+           'CRS/2020-03-01,T3,attended,pass,C-2\nCRS/2020-05-25,T1,enrolled,pending,\n'
+           'CRS/2020-05-25,T2,enrolled,pending,\n')
+    imp_ok(d, db, 'assessments', 'organisation,competency,assessed_on,level,target\n'
+           'MOD,planning,2020-01-15,1,3\nMOD,planning,2020-04-15,2,3\n'
+           'MOD,planning,2020-07-15,3,3\n')
+    return d, db
+
+
+D, DB = mission()
+
+
+@test
+def manning_counts_posts_holders_and_the_gap():
+    r = ok_json(DB, 'report', 'manning', '--as-of', '2020-03-16', '--days', '30')
+    # Posts in force: P1..P6 (P6 is the coalition's).
+    assert (r['posts'], r['filled'], r['vacant']) == (6, 2, 4), r
+    assert r['by_site']['BASE'] == {'posts': 3, 'filled': 2, 'vacant': 1}, r['by_site']
+    assert r['by_nation']['CAN'] == {'posts': 2, 'filled': 2, 'vacant': 0}
+    due = {x['post']: x for x in r['rotations_due']}
+    # A leaves P1 on 2020-04-01 with no one after; within 30 days.
+    assert due['P1']['ends'] == '2020-04-01' and 'gap_days' not in due['P1']
+    r = ok_json(DB, 'report', 'manning', '--as-of', '2020-03-01', '--days', '20')
+    due = {x['post']: x for x in r['rotations_due']}
+    assert due['P2']['gap_days'] == 5, due
+
+
+@test
+def contributions_by_nation():
+    r = ok_json(DB, 'report', 'contributions', '--as-of', '2020-03-12')
+    got = {n['code']: n['deployed'] for n in r['nations']}
+    assert got == {'CAN': 3}, got        # A, C and E; D arrives later
+    assert r['from_members'] == 3 and r['from_partners'] == 0
+
+
+@test
+def training_output_by_month_with_passes_and_certificates():
+    r = ok_json(DB, 'report', 'training-output', '--from', '2020-01-01', '--to', '2020-12-31')
+    assert (r['trainees'], r['passed']) == (3, 2), r
+    months = {x['month']: x for x in r['rows']}
+    assert months['2020-02']['trainees'] == 2 and months['2020-02']['passed'] == 1
+    assert months['2020-02']['certificates'] == 1 and abs(months['2020-02']['pass_rate'] - 0.5) < 1e-9
+    assert months['2020-03']['pass_rate'] == 1.0
+    assert '2020-06' not in months, 'a planned session produces no output'
+
+
+@test
+def capability_follows_the_series_to_the_target():
+    r = ok_json(DB, 'report', 'capability', '--as-of', '2020-05-01')
+    c = r['competencies'][0]
+    assert (c['first_level'], c['level'], c['target'], c['at_target']) == (1, 2, 3, False)
+    assert len(c['series']) == 2
+    r = ok_json(DB, 'report', 'capability', '--as-of', '2020-08-01')
+    assert r['competencies'][0]['at_target'] is True
+
+
+@test
+def suspension_impact_counts_trainee_days_and_reruns():
+    s = ok_json(DB, 'suspend', '--scope', 'site:BASE', '--from', '2020-05-28',
+                '--reason', 'test')
+    code = s['events'][0]['code']
+    ok_json(DB, 'resume', '--scope', 'site:BASE', '--on', '2020-06-08', '--apply')
+    r = ok_json(DB, 'report', 'suspension-impact', '--event', code)
+    assert r['sessions_postponed'] == 1 and r['sessions_rerun'] == 1, r
+    x = r['sessions'][0]
+    # 2 trainees, days lost 2020-05-28 .. 2020-06-04: 7 days each.
+    assert x['days_lost'] == 7 and r['trainee_days_lost'] == 14, r
+    # Re-run from 2020-06-08: 14 days after its first start.
+    assert x['rerun_from'] == '2020-06-08' and x['delay_days'] == 14, x
+
+
+if __name__ == '__main__':
+    run()
