@@ -299,3 +299,72 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	}
 	return done(r, rc, list ? json_pack("{s:o}", "entries", list) : NULL, &e);
 }
+
+/* GET /api/v1/reports/NAME for the reports that take a date (as_of) or a
+ * period (from, to) or a suspension (event). */
+static enum MHD_Result report_by_name(struct req *r, const char *name)
+{
+	const char *a = arg(r, "as_of"), *f = arg(r, "from"), *t = arg(r, "to");
+	const char *ev = arg(r, "event"), *days = arg(r, "days");
+	char asof[11], from[11], to[11];
+	json_t *rep = NULL;
+	struct error e;
+	int rc;
+
+	if (!staff(r))
+		return forbidden(r);
+	if (a && !valid_date(a, asof))
+		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
+	if (!a)
+		date_format(date_today(), asof);
+	error_init(&e);
+	if (!strcmp(name, "manning")) {
+		rc = report_manning(srv.store, asof, days ? (int)strtol(days, NULL, 10) : 30,
+				    &rep, &e);
+	} else if (!strcmp(name, "contributions")) {
+		rc = report_contributions(srv.store, asof, &rep, &e);
+	} else if (!strcmp(name, "capability")) {
+		rc = report_capability(srv.store, asof, &rep, &e);
+	} else if (!strcmp(name, "training-output")) {
+		if (!f || !t || !valid_date(f, from) || !valid_date(t, to))
+			return problem(r, 400, "Bad Request", "from and to are dates",
+				       NULL);
+		rc = report_training_output(srv.store, from, to, &rep, &e);
+	} else {
+		if (!ev)
+			return problem(r, 400, "Bad Request", "event is a suspension's "
+				       "code", NULL);
+		rc = report_suspension_impact(srv.store, ev, &rep, &e);
+	}
+	return done(r, rc, rep, &e);
+}
+
+enum MHD_Result h_report_manning(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "manning");
+}
+
+enum MHD_Result h_report_contributions(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "contributions");
+}
+
+enum MHD_Result h_report_capability(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "capability");
+}
+
+enum MHD_Result h_report_output(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "training-output");
+}
+
+enum MHD_Result h_report_impact(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "suspension-impact");
+}
