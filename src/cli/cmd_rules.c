@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/actions.h"
+#include "cli/report_out.h"
 #include "core/report.h"
 #include "util/date.h"
 
@@ -462,6 +463,42 @@ static void print_report(json_t *r)
 	}
 }
 
+/* Print, or write REPORT as FORMAT (table, json, csv, xlsx) to PATH. */
+static int report_done(struct cli *c, int rc, json_t *report, struct error *e,
+		       void (*print)(json_t *), const char *format,
+		       const char *path)
+{
+	FILE *out = stdout;
+
+	if (rc || !strcmp(format, "table") || !strcmp(format, "json")) {
+		if (!strcmp(format, "json"))
+			c->json = 1;
+		return done(c, rc, report, e, print);
+	}
+	if (!strcmp(format, "xlsx")) {
+		rc = report_write_xlsx(report, path, e);
+	} else {
+		if (path && !(out = fopen(path, "w"))) {
+			error_set(e, ERR_IO, "cannot write %s", path);
+			rc = -1;
+		} else {
+			rc = report_write_csv(report, out, e);
+			if (out != stdout && fclose(out) && !rc)
+				rc = error_set(e, ERR_IO, "cannot write %s", path);
+		}
+	}
+	json_decref(report);
+	if (rc) {
+		rc = cli_error(c, e);
+		error_release(e);
+		return rc;
+	}
+	if (path)
+		fprintf(stderr, "wrote %s\n", path);
+	error_release(e);
+	return 0;
+}
+
 int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -470,19 +507,25 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "days", required_argument, NULL, 'n' },
 		{ "event", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	char asof[11], from[11] = "", to[11] = "";
-	const char *event = NULL;
+	const char *event = NULL, *format = "table", *path = NULL;
 	int opt, now, rc, days = 30;
 	json_t *report = NULL;
 	struct error e;
 	const char *name;
 
 	date_format(date_today(), asof);
-	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:F:o:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "report", opt, &now) > 0)
 			return now;
+		if (opt == 'F')
+			format = optarg;
+		if (opt == 'o')
+			path = optarg;
 		if (opt == 'n')
 			days = (int)strtol(optarg, NULL, 10);
 		if (opt == 'e')
@@ -493,7 +536,14 @@ int cmd_report(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 	}
 	if (argc - optind != 1)
-		return cli_usage(c, "report", "expected ceilings or transition");
+		return cli_usage(c, "report", "which report?");
+	if (c->json)
+		format = "json";
+	if (strcmp(format, "table") && strcmp(format, "json") &&
+	    strcmp(format, "csv") && strcmp(format, "xlsx"))
+		return cli_usage(c, "report", "--format is table, json, csv or xlsx");
+	if (!strcmp(format, "xlsx") && !path)
+		return cli_usage(c, "report", "an Excel workbook needs -o FILE.xlsx");
 	name = argv[optind];
 	if (!cli_store(c))
 		return c->status;
@@ -506,37 +556,37 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		if (strcmp(from, to) >= 0)
 			return cli_usage(c, "report", "--from must be before --to");
 		rc = report_ceilings(c->store, from, to, &report, &e);
-		return done(c, rc, report, &e, print_ceilings);
+		return report_done(c, rc, report, &e, print_ceilings, format, path);
 	}
 	if (!strcmp(name, "transition")) {
 		rc = report_transition(c->store, asof, &report, &e);
-		return done(c, rc, report, &e, print_transition);
+		return report_done(c, rc, report, &e, print_transition, format, path);
 	}
 	if (!strcmp(name, "manning")) {
 		rc = report_manning(c->store, asof, days, &report, &e);
-		return done(c, rc, report, &e, print_report);
+		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	if (!strcmp(name, "contributions")) {
 		rc = report_contributions(c->store, asof, &report, &e);
-		return done(c, rc, report, &e, print_report);
+		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	if (!strcmp(name, "capability")) {
 		rc = report_capability(c->store, asof, &report, &e);
-		return done(c, rc, report, &e, print_report);
+		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	if (!strcmp(name, "training-output")) {
 		if (!from[0] || !to[0])
 			return cli_usage(c, "report", "training-output needs --from "
 					 "and --to");
 		rc = report_training_output(c->store, from, to, &report, &e);
-		return done(c, rc, report, &e, print_report);
+		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	if (!strcmp(name, "suspension-impact")) {
 		if (!event)
 			return cli_usage(c, "report", "suspension-impact needs "
 					 "--event CODE");
 		rc = report_suspension_impact(c->store, event, &report, &e);
-		return done(c, rc, report, &e, print_report);
+		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	return cli_usage(c, "report", "no report '%s': ceilings, transition, "
 			 "manning, contributions, training-output, capability "

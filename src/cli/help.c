@@ -138,7 +138,8 @@ static const struct help {
 "new posts of ORG. The report says what moved and how many people were\n"
 "re-assigned, by nation.\n" },
 	{ "report",
-"usage: cadre report ceilings [--from DATE] [--to DATE] [--json]\n"
+"usage: cadre report NAME … [--format table|json|csv|xlsx] [-o FILE]\n"
+"       cadre report ceilings [--from DATE] [--to DATE] [--json]\n"
 "       cadre report transition [--as-of DATE] [--json]\n"
 "       cadre report manning [--as-of DATE] [--days N] [--json]\n"
 "       cadre report contributions [--as-of DATE] [--json]\n"
@@ -160,7 +161,11 @@ static const struct help {
 "completed in the period by month, course, site and institution, passes,\n"
 "certificates. capability: each institution's assessments per competency\n"
 "against the target. suspension-impact: what a suspension postponed, the\n"
-"trainee-days lost and when each session was re-run.\n" },
+"trainee-days lost and when each session was re-run.\n"
+"\n"
+"--format csv writes the report's first table (RFC 4180); xlsx a workbook\n"
+"(-o FILE.xlsx): a summary sheet, then a sheet per table with a frozen\n"
+"header, typed cells and dates as dates.\n" },
 	{ "serve",
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
 "                              [--quiet] [--no-cache]\n"

@@ -404,7 +404,7 @@ struct exporter {
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF, or with
  * surrounding spaces. */
-static void put_field(FILE *out, const char *v)
+void csv_put_field(FILE *out, const char *v)
 {
 	if (!v)
 		return;
@@ -425,7 +425,7 @@ static int export_row(void *arg, const struct record *r,
 	for (size_t i = 0; i < r->kind->nfields; i++) {
 		if (i)
 			fputc(',', x->out);
-		put_field(x->out, r->v[i]);
+		csv_put_field(x->out, r->v[i]);
 	}
 	fputs("\r\n", x->out);
 	x->rows++;

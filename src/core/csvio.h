@@ -41,4 +41,8 @@ long export_csv(struct store *s, const struct principal *who,
 		const struct kind *k, FILE *out, progress_fn progress,
 		void *progress_arg, struct error *e);
 
+/* Write V as one CSV field (RFC 4180), quoted only where needed; NULL
+ * writes an empty field. */
+void csv_put_field(FILE *out, const char *v);
+
 #endif

@@ -2,6 +2,8 @@
 """The reports' numbers against values worked out by hand on a small
 mission (the rules' fixture, with a few sessions, results and
 assessments)."""
+import os
+
 import harness
 from harness import ok_json, run, test
 from test_rules import fixture, imp_ok, SESSION_HEAD, ASSIGN_HEAD
@@ -94,6 +96,46 @@ def suspension_impact_counts_trainee_days_and_reruns():
     assert x['days_lost'] == 7 and r['trainee_days_lost'] == 14, r
     # Re-run from 2020-06-08: 14 days after its first start.
     assert x['rerun_from'] == '2020-06-08' and x['delay_days'] == 14, x
+
+
+@test
+def reports_as_csv_and_as_an_excel_workbook():
+    import csv
+    import io
+    import re
+    import subprocess
+    import zipfile
+    from harness import CADRE
+    out = subprocess.run([CADRE, '--db', DB, 'report', 'training-output', '--from',
+                          '2020-01-01', '--to', '2020-12-31', '--format', 'csv'],
+                         capture_output=True, check=True).stdout.decode()
+    assert '\r\n' in out, 'CRLF line ends (RFC 4180)'
+    rows = list(csv.DictReader(io.StringIO(out, newline='')))
+    assert [(r['month'], r['trainees'], r['passed']) for r in rows] == \
+        [('2020-02', '2', '1'), ('2020-03', '1', '1')], rows
+    path = os.path.join(D, 'out.xlsx')
+    subprocess.run([CADRE, '--db', DB, 'report', 'manning', '--as-of', '2020-03-01',
+                    '--days', '20', '--format', 'xlsx', '-o', path], check=True,
+                   capture_output=True)
+    z = zipfile.ZipFile(path)
+    book = z.read('xl/workbook.xml').decode()
+    sheets = re.findall(r'<sheet name="([^"]+)"', book)
+    assert sheets[0] == 'summary' and 'by_site' in sheets and 'rotations_due' in sheets, sheets
+    strings = re.findall(r'<t[^>]*>([^<]*)</t>', z.read('xl/sharedStrings.xml').decode())
+    styles = z.read('xl/styles.xml').decode()
+    date_fmt = re.search(r'<numFmt numFmtId="(\d+)" formatCode="yyyy-mm-dd"', styles)
+    assert date_fmt, 'dates have a date format'
+    n = sheets.index('rotations_due') + 1
+    sheet = z.read('xl/worksheets/sheet%d.xml' % n).decode()
+    assert 'state="frozen"' in sheet and 'ySplit="1"' in sheet, 'a frozen header row'
+    assert '<col ' in sheet, 'column widths are set'
+    cells = dict(re.findall(r'<c r="([A-Z]+\d+)"([^>]*)>', sheet))
+    header = [strings[int(v)] for v in re.findall(r'<c r="[A-Z]+1"[^>]*t="s"[^>]*><v>(\d+)</v>', sheet)]
+    col = {name: chr(ord('A') + i) for i, name in enumerate(header)}
+    ends = cells[col['ends'] + '2']
+    assert 't="s"' not in ends and 's="' in ends, ('a date is a number with a style', ends)
+    gap = cells[col['gap_days'] + '2']
+    assert 't=' not in gap, ('a number is a number', gap)
 
 
 if __name__ == '__main__':
