@@ -5,7 +5,7 @@ set -eu
 
 pkgs="gcc make pkg-config meson ninja-build python3 iso-codes
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
-libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev"
+libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev"
 
 missing=""
 for p in $pkgs; do

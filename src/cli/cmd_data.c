@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/calendar.h"
 #include "core/csvio.h"
 #include "util/buf.h"
 #include "util/progress.h"
@@ -137,13 +138,109 @@ static int json_row(void *arg, const struct record *r,
 	return ferror(x->out) ? -2 : 0;
 }
 
+/* Write TEXT to PATH (or standard output), whole or not at all. */
+static int write_text(struct cli *c, const char *text, const char *path)
+{
+	struct error e;
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (!path || !strcmp(path, "-")) {
+		fputs(text, stdout);
+		return 0;
+	}
+	error_init(&e);
+	snprintf(tmp, sizeof(tmp), "%s.tmp~", path);
+	if (!(f = fopen(tmp, "w")) || fputs(text, f) < 0 || fclose(f) ||
+	    rename(tmp, path)) {
+		error_set(&e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
+	fprintf(stderr, "wrote %s\n", path);
+	return 0;
+}
+
+/* `export calendar --person ID | --site CODE`: iCalendar. */
+static int export_calendar(struct cli *c, const char *person, const char *site,
+			   const char *path)
+{
+	struct error e;
+	char *ics = NULL;
+	int rc;
+
+	if (!person == !site)
+		return cli_usage(c, "export", "calendar needs --person ID or "
+				 "--site CODE");
+	if (!cli_store(c))
+		return c->status;
+	error_init(&e);
+	if (calendar_ics(c->store, person ? "person" : "site",
+			 person ? person : site, &ics, &e)) {
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
+	rc = write_text(c, ics, path);
+	free(ics);
+	return rc;
+}
+
+/* Sites as a GeoJSON FeatureCollection of points. */
+static int geo_row(void *arg, const struct record *r, const char *const *derived)
+{
+	json_t *props = record_json(r);
+	const struct kind *k = r->kind;
+
+	json_object_set_new(props, "status", json_string(derived[0] ? derived[0] : ""));
+	json_array_append_new(arg, json_pack("{s:s, s:{s:s, s:[f, f]}, s:o}",
+		"type", "Feature", "geometry", "type", "Point",
+		"coordinates", strtod(r->v[kind_field_index(k, "longitude")], NULL),
+		strtod(r->v[kind_field_index(k, "latitude")], NULL),
+		"properties", props));
+	return 0;
+}
+
+static int export_geojson(struct cli *c, const char *path)
+{
+	struct query q = { .who = c->who };
+	json_t *features = json_array();
+	struct error e;
+	char *text;
+	int rc;
+
+	if (!cli_store(c)) {
+		json_decref(features);
+		return c->status;
+	}
+	error_init(&e);
+	if (store_each(c->store, kind_find("sites"), &q, geo_row, features, &e)) {
+		json_decref(features);
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
+	text = json_dumps(json_pack("{s:s, s:o}", "type", "FeatureCollection",
+				    "features", features),
+			  JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	rc = text ? write_text(c, text, path) : EXIT_FAILED;
+	free(text);
+	return rc;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "person", required_argument, NULL, 'p' },
+		{ "site", required_argument, NULL, 's' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
+	const char *person = NULL, *site = NULL;
 	const char *format = "csv", *path = NULL;
 	const struct kind *k;
 	struct progress pr;
@@ -153,18 +250,28 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	long rows;
 	int opt, now, rc = EXIT_FAILED;
 
-	while ((opt = getopt_long(argc, argv, ":f:o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":f:o:p:s:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "export", opt, &now) > 0)
 			return now;
 		if (opt == 'f')
 			format = optarg;
 		else if (opt == 'o')
 			path = optarg;
+		else if (opt == 'p')
+			person = optarg;
+		else if (opt == 's')
+			site = optarg;
 	}
+	if (argc - optind == 1 && !strcmp(argv[optind], "calendar"))
+		return export_calendar(c, person, site, path);
+	if (argc - optind == 1 && !strcmp(argv[optind], "sites") &&
+	    !strcmp(format, "geojson"))
+		return export_geojson(c, path);
 	if (c->json && !strcmp(format, "csv"))
 		format = "json";
 	if (strcmp(format, "csv") && strcmp(format, "json"))
-		return cli_usage(c, "export", "--format is csv or json");
+		return cli_usage(c, "export", "--format is csv or json (geojson "
+				 "for sites)");
 	if (argc - optind != 1)
 		return cli_usage(c, "export", "expected KIND");
 	if (!(k = kind_arg(c, "export", argv[optind])))

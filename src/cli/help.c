@@ -72,10 +72,15 @@ static const struct help {
 "a file twice changes nothing. --dry-run validates without writing.\n" },
 	{ "export",
 "usage: cadre [--db PATH] export KIND [--format csv|json] [-o FILE]\n"
+"       cadre [--db PATH] export sites --format geojson [-o FILE]\n"
+"       cadre [--db PATH] export calendar --person ID | --site CODE [-o FILE]\n"
 "\n"
 "Write every record of KIND, in the order they were created, as CSV\n"
 "(RFC 4180) or JSON. An export imported into an empty database exports\n"
-"again identically. With -o the file is replaced only when complete.\n" },
+"again identically. With -o the file is replaced only when complete.\n"
+"Sites also as GeoJSON points (with their status today); a trainer's or a\n"
+"site's sessions as an iCalendar file, each an all-day event with its\n"
+"place and trainers.\n" },
 	{ "list",
 "usage: cadre [--db PATH] list KIND [--as-of DATE] [--where FIELD=VALUE]...\n"
 "                               [--limit N] [--json]\n"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/actions.h"
+#include "core/calendar.h"
 #include "core/planner.h"
 #include "core/report.h"
 #include "http/http_int.h"
@@ -367,4 +368,35 @@ enum MHD_Result h_report_impact(struct req *r, const char *tail)
 {
 	(void)tail;
 	return report_by_name(r, "suspension-impact");
+}
+
+/* GET /api/v1/calendar/site/CODE.ics and /api/v1/calendar/person/ID.ics:
+ * a feed to subscribe to. */
+enum MHD_Result h_calendar(struct req *r, const char *what, const char *key)
+{
+	struct MHD_Response *resp;
+	struct error e;
+	char *ics = NULL, name[128];
+	enum MHD_Result ret;
+	size_t n = strlen(key);
+
+	if (!staff(r))
+		return forbidden(r);
+	if (n < 5 || strcmp(key + n - 4, ".ics") || n - 4 >= sizeof(name))
+		return problem(r, 404, "Not Found", "no such calendar", NULL);
+	snprintf(name, sizeof(name), "%.*s", (int)(n - 4), key);
+	error_init(&e);
+	if (calendar_ics(srv.store, what, name, &ics, &e)) {
+		ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	resp = MHD_create_response_from_buffer(strlen(ics), ics,
+					       MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "text/calendar; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	r->status = 200;
+	ret = MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }

@@ -675,6 +675,7 @@ static const struct route {
 };
 
 #define KIND_PREFIX "/api/v1/"
+#define CALENDAR_PREFIX "/api/v1/calendar/"
 
 json_t *server_openapi(void)
 {
@@ -694,6 +695,18 @@ json_t *server_openapi(void)
 		json_object_set_new(item, method, json_pack("{s:s, s:{s:{s:s}}}",
 			"summary", routes[i].summary, "responses", "200",
 			"description", "OK"));
+	}
+	for (size_t i = 0; i < 2; i++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), CALENDAR_PREFIX "%s/{code}.ics",
+			 i ? "person" : "site");
+		json_object_set_new(paths, path, json_pack("{s:{s:s, s:[{s:s, s:s, s:b, s:{s:s}}], s:{s:{s:s}, s:{s:s}}}}",
+			"get", "summary", i ? "A trainer's sessions as iCalendar" :
+			"A site's sessions as iCalendar", "parameters", "name", "code",
+			"in", "path", "required", 1, "schema", "type", "string",
+			"responses", "200", "description", "text/calendar", "404",
+			"description", "No such site or person"));
 	}
 	for (size_t i = 0; i < nkinds; i++) {
 		char list[96], one[112];
@@ -765,6 +778,26 @@ static enum MHD_Result dispatch(struct req *r)
 					       "X-CSRF-Token", NULL);
 		}
 		return routes[i].fn(r, "");
+	}
+	if (!strncmp(r->url, CALENDAR_PREFIX, strlen(CALENDAR_PREFIX))) {
+		const char *rest = r->url + strlen(CALENDAR_PREFIX);
+		const char *what = !strncmp(rest, "site/", 5) ? "site" :
+			!strncmp(rest, "person/", 7) ? "person" : NULL;
+
+		if (what) {
+			snprintf(r->route, sizeof(r->route), CALENDAR_PREFIX "%s/{code}.ics",
+				 what);
+			if (strcmp(r->method, "GET"))
+				return send_json(r, 405, json_pack("{s:s, s:s, s:i}",
+					"type", "about:blank", "title",
+					"Method Not Allowed", "status", 405),
+					"application/problem+json", NULL, "GET");
+			if (!r->authed)
+				return problem(r, 401, "Unauthorized", "log in, or "
+					       "send Authorization: Bearer TOKEN",
+					       NULL);
+			return h_calendar(r, what, strchr(rest, '/') + 1);
+		}
 	}
 	if (!strncmp(r->url, KIND_PREFIX, strlen(KIND_PREFIX))) {
 		const char *rest = r->url + strlen(KIND_PREFIX);

@@ -194,12 +194,12 @@ def the_openapi_document_and_the_routes_agree():
         assert '/api/v1/' + k in paths and '/api/v1/%s/{key}' % k in paths, k
     # Every path the document names answers (not 404), and no more.
     for p, item in paths.items():
-        url = p.replace('{key}', 'NOSUCH')
+        url = p.replace('{key}', 'NOSUCH').replace('{code}', 'NOSUCH')
         for method in item:
             st, _, _ = SRV.req(method.upper(), url,
                                body='{}' if method == 'post' else None,
                                headers={'Authorization': 'Bearer ' + TOKEN['adm']})
-            if '{key}' in p:
+            if '{key}' in p or '{code}' in p:
                 assert st == 404, (p, st)
             else:
                 assert st != 404 and st != 405, (p, method, st)
@@ -440,6 +440,21 @@ def a_session_idle_too_long_expires():
     assert SRV.get('/api/v1/sites', headers={'Cookie': sid})[0] == 200
     time.sleep(3.2)     # the test server's idle limit is 2 s
     assert SRV.get('/api/v1/sites', headers={'Cookie': sid})[0] == 401
+
+
+@test
+def calendar_feeds_to_subscribe_to():
+    st, h, _ = SRV.req('GET', '/api/v1/calendar/site/TAJI.ics',
+                       headers={'Authorization': 'Bearer ' + TOKEN['cmd']})
+    assert st == 200 and h['Content-Type'].startswith('text/calendar'), (st, h)
+    c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+    c.request('GET', '/api/v1/calendar/site/TAJI.ics',
+              headers={'Authorization': 'Bearer ' + TOKEN['cmd']})
+    text = c.getresponse().read().decode()
+    assert text.startswith('BEGIN:VCALENDAR') and text.count('BEGIN:VEVENT') > 10
+    assert SRV.get('/api/v1/calendar/site/NOSUCH.ics', 'cmd')[0] == 404
+    assert SRV.get('/api/v1/calendar/site/TAJI.ics', 'irq')[0] == 403
+    assert SRV.get('/api/v1/calendar/site/TAJI.ics')[0] == 401
 
 
 @test

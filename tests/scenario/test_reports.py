@@ -2,6 +2,7 @@
 """The reports' numbers against values worked out by hand on a small
 mission (the rules' fixture, with a few sessions, results and
 assessments)."""
+import json
 import os
 
 import harness
@@ -136,6 +137,38 @@ def reports_as_csv_and_as_an_excel_workbook():
     assert 't="s"' not in ends and 's="' in ends, ('a date is a number with a style', ends)
     gap = cells[col['gap_days'] + '2']
     assert 't=' not in gap, ('a number is a number', gap)
+
+
+@test
+def calendars_and_sites_on_a_map():
+    import subprocess
+    from harness import CADRE
+    ics = subprocess.run([CADRE, '--db', DB, 'export', 'calendar', '--person', 'E'],
+                         capture_output=True, check=True).stdout.decode()
+    # Unfold (RFC 5545) and read the events back.
+    lines = ics.replace('\r\n ', '').split('\r\n')
+    assert lines[0] == 'BEGIN:VCALENDAR' and 'END:VCALENDAR' in lines
+    events, cur = [], None
+    for line in lines:
+        if line == 'BEGIN:VEVENT':
+            cur = {}
+        elif line == 'END:VEVENT':
+            events.append(cur)
+            cur = None
+        elif cur is not None and ':' in line:
+            k, v = line.split(':', 1)
+            cur[k.split(';')[0]] = v
+    # E trains CRS/2020-02-01 and CRS/2020-05-25 (and its re-run).
+    starts = sorted(e['DTSTART'] for e in events)
+    assert starts[:2] == ['20200201', '20200525'], starts
+    first = [e for e in events if e['DTSTART'] == '20200201'][0]
+    assert first['DTEND'] == '20200211' and first['SUMMARY'] == 'Course'
+    assert first['LOCATION'].startswith('Training base') and 'E' in first['DESCRIPTION']
+    geo = json.loads(subprocess.run([CADRE, '--db', DB, 'export', 'sites', '--format',
+                                     'geojson'], capture_output=True, check=True).stdout)
+    assert geo['type'] == 'FeatureCollection' and len(geo['features']) == 3
+    base = [f for f in geo['features'] if f['properties']['code'] == 'BASE'][0]
+    assert base['geometry'] == {'type': 'Point', 'coordinates': [44.3, 33.5]}, base
 
 
 if __name__ == '__main__':

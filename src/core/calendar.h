@@ -1,0 +1,16 @@
+/*
+ * Sessions as iCalendar (RFC 5545, through libical): a person's teaching
+ * or a site's programme, each session an all-day event from its first day
+ * to the day after its last, with its place and trainers.
+ */
+#ifndef CADRE_CORE_CALENDAR_H
+#define CADRE_CORE_CALENDAR_H
+
+#include "store/store.h"
+
+/* WHAT is "person" or "site", KEY its natural key. *OUT is a VCALENDAR
+ * to free(). 0, or -1 with E (ERR_NOTFOUND for an unknown key). */
+int calendar_ics(struct store *s, const char *what, const char *key,
+		 char **out, struct error *e);
+
+#endif
