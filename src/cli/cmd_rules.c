@@ -9,6 +9,7 @@
 #include "core/actions.h"
 #include "cli/report_out.h"
 #include "core/report.h"
+#include "store/access.h"
 #include "util/date.h"
 
 static const char *js(json_t *o, const char *k)
@@ -547,6 +548,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	name = argv[optind];
 	if (!cli_store(c))
 		return c->status;
+	if (c->who && (c->who->role == ROLE_LIAISON || c->who->role == ROLE_CONTINGENT)) {
+		/* Totals are for the mission's staff (as over the API). */
+		error_init(&e);
+		error_set(&e, ERR_INPUT, "the mission's reports are not open to "
+			  "the %s role", role_name(c->who->role));
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
 	error_init(&e);
 	if (!strcmp(name, "ceilings")) {
 		if (!from[0])

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/status.h"
+#include "store/access.h"
 #include "util/date.h"
 
 static void print_text(json_t *st)
@@ -70,6 +71,13 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
+	if (c->who && (c->who->role == ROLE_LIAISON || c->who->role == ROLE_CONTINGENT)) {
+		error_set(&e, ERR_INPUT, "the mission's status is not open to the "
+			  "%s role", role_name(c->who->role));
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
 	if (mission_status(c->store, asof, &st, &e)) {
 		rc = cli_error(c, &e);
 		error_release(&e);

@@ -120,6 +120,16 @@ def a_contingent_commander_sees_their_own_people():
 
 
 @test
+def totals_are_for_the_missions_staff():
+    db = copy()
+    assert add(db, 'irq.l', '--role', 'liaison', '--nation', 'IRQ')[0] == 0
+    assert add(db, 'j5', '--role', 'commander', '--clearance', 'NS')[0] == 0
+    for args in (['status'], ['report', 'manning'], ['report', 'transition']):
+        assert cadre(db, '--as', 'irq.l', *args)[0] == 1, args
+        assert cadre(db, '--as', 'j5', *args)[0] == 0, args
+
+
+@test
 def a_disabled_account_reads_nothing():
     db = copy()
     assert add(db, 'gone', '--role', 'commander', '--clearance', 'NS')[0] == 0
