@@ -223,9 +223,14 @@ static int export_geojson(struct cli *c, const char *path)
 		error_release(&e);
 		return rc;
 	}
-	text = json_dumps(json_pack("{s:s, s:o}", "type", "FeatureCollection",
-				    "features", features),
-			  JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	{
+		json_t *doc = json_pack("{s:s, s:o}", "type", "FeatureCollection",
+					"features", features);
+
+		text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+				  JSON_REAL_PRECISION(10));
+		json_decref(doc);
+	}
 	rc = text ? write_text(c, text, path) : EXIT_FAILED;
 	free(text);
 	return rc;
