@@ -68,6 +68,7 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_generate(struct cli *c, int argc, char **argv);
 
 #endif
 

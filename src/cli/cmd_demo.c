@@ -1,6 +1,7 @@
 /* `cadre init` and `cadre demo`: create a database, load the demo. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 
 #include "core/account.h"
 #include "core/demo.h"
+#include "core/generate.h"
 #include "util/progress.h"
 
 int cmd_init(struct cli *c, int argc, char **argv)
@@ -145,6 +147,64 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 	return 0;
 fail:
 	json_decref(logins);
+	rc = cli_error(c, &e);
+	error_release(&e);
+	return rc;
+}
+
+int cmd_generate(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scale", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	struct generate_stats st;
+	struct progress pr;
+	struct error e;
+	double scale = 1;
+	long long n;
+	int opt, now, force = 0, rc;
+
+	while ((opt = getopt_long(argc, argv, ":s:f", opts, NULL)) != -1) {
+		if (cli_common_option(c, "generate", opt, &now) > 0)
+			return now;
+		if (opt == 's')
+			scale = strtod(optarg, NULL);
+		if (opt == 'f')
+			force = 1;
+	}
+	if (scale <= 0 || scale > 100)
+		return cli_usage(c, "generate", "--scale is above 0 and at most 100");
+	error_init(&e);
+	if (force && remove_db(c->db_path, &e))
+		goto fail;
+	if (!cli_store(c))
+		return c->status;
+	n = store_count(c->store, kind_find("nations"), &e);
+	if (n < 0)
+		goto fail;
+	if (n > 0) {
+		error_set(&e, ERR_INPUT, "%s already holds a mission; use --force "
+			  "to replace it", c->db_path);
+		goto fail;
+	}
+	progress_start(&pr, "generate", 0);
+	rc = generate_mission(c->store, scale, progress_cb, &pr, &st, &e);
+	progress_done(&pr);
+	if (rc)
+		goto fail;
+	if (c->json)
+		cli_print_json(json_pack("{s:f, s:I, s:I, s:I, s:I}", "scale", scale,
+			"persons", (json_int_t)st.persons, "sessions",
+			(json_int_t)st.sessions, "trainees", (json_int_t)st.trainees,
+			"enrolments", (json_int_t)st.enrolments));
+	else
+		printf("generated at scale %g: %ld persons, %ld sessions, %ld "
+		       "trainees, %ld enrolments\n", scale, st.persons, st.sessions,
+		       st.trainees, st.enrolments);
+	return 0;
+fail:
 	rc = cli_error(c, &e);
 	error_release(&e);
 	return rc;

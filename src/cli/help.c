@@ -18,6 +18,7 @@ static const struct help {
 "commands:\n"
 "  init                     create an empty mission database\n"
 "  demo [--force]           load the demo mission (NATO Mission Iraq)\n"
+"  generate --scale N       a large synthetic mission, for benchmarks\n"
 "  import KIND FILE         import records from CSV, all or nothing\n"
 "  export KIND              export records as CSV or JSON\n"
 "  list KIND                list records, optionally as of a date\n"
@@ -61,6 +62,13 @@ static const struct help {
 "every run. Refuses a database that already holds records unless --force,\n"
 "which deletes the database file first. --accounts adds one account per\n"
 "role (demo.admin, demo.commander, …) with a fresh password, printed once.\n" },
+	{ "generate",
+"usage: cadre [--db PATH] generate [--scale N] [--force]\n"
+"\n"
+"A large synthetic mission for benchmarks: the demo's public facts, then\n"
+"at scale 1 about 5,000 persons on tours, 100,000 sessions and 1,000,000\n"
+"enrolments of 200,000 trainees over ten years, every record validated\n"
+"and written through the rules, in one transaction.\n" },
 	{ "import",
 "usage: cadre [--db PATH] import KIND FILE [--dry-run] [--json]\n"
 "\n"

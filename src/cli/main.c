@@ -33,6 +33,7 @@ static const struct command {
 	{ "user", cmd_user },
 	{ "token", cmd_token },
 	{ "serve", cmd_serve },
+	{ "generate", cmd_generate },
 };
 
 /*==== Shared helpers ===================================================*/

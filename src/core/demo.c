@@ -833,3 +833,11 @@ out:
 	free(es.posts);
 	return ret;
 }
+
+int demo_load_facts(struct store *s, struct error *e)
+{
+	struct demo_stats st = { 0 };
+	struct gen g = { .s = s, .e = e, .st = &st };
+
+	return load_facts(&g);
+}

@@ -19,4 +19,8 @@ struct demo_stats {
 int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 	      struct demo_stats *st, struct error *e);
 
+/* Only the public facts (nations, sites, consents, activities, courses,
+ * status events, training plans), inside the caller's transaction. */
+int demo_load_facts(struct store *s, struct error *e);
+
 #endif
