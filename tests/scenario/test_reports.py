@@ -171,5 +171,19 @@ def calendars_and_sites_on_a_map():
     assert base['geometry'] == {'type': 'Point', 'coordinates': [44.3, 33.5]}, base
 
 
+@test
+def a_generated_mission_is_whole_and_passes_the_rules():
+    from harness import cadre, tmpdir
+    db = os.path.join(tmpdir(), 'g.db')
+    r = ok_json(db, 'generate', '--scale', '0.002')
+    assert (r['persons'], r['trainees']) == (10, 400), r
+    assert r['sessions'] >= 190 and r['enrolments'] >= 1900, r
+    assert len(ok_json(db, 'list', 'enrolments')) == r['enrolments']
+    assert cadre(db, 'audit', 'verify')[0] == 0
+    assert cadre(db, 'generate', '--scale', '0.002')[0] == 1, 'not over a mission'
+    t = ok_json(db, 'report', 'training-output', '--from', '2018-01-01', '--to', '2030-01-01')
+    assert 0 < t['trainees'] <= r['enrolments']
+
+
 if __name__ == '__main__':
     run()
