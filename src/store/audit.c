@@ -49,8 +49,10 @@ static int load_head(struct store *s, struct error *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit_head",
-			       -1, &st, NULL))
+	/* The chain's end as the log holds it (with this transaction's own
+	 * entries); audit_head is written once, at commit. */
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL))
 		return store_fail(s, e, "reading the audit head");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -117,16 +119,31 @@ int audit_append(struct store *s, const char *action, const char *entity,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, e, "writing the audit log");
+	s->head_seq = a.seq;
+	memcpy(s->head_hash, hash, sizeof(hash));
+	s->head_dirty = 1;
+	return 0;
+}
+
+int audit_write_head(struct store *s, struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->head_dirty)
+		return 0;
+	/* After a savepoint was rolled back, the log's end may have moved. */
+	if (!s->head_loaded && load_head(s, e))
+		return -1;
 	if (store_stmt(s, "UPDATE audit_head SET seq = ?1, hash = ?2", &st, e))
 		return -1;
-	sqlite3_bind_int64(st, 1, a.seq);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, s->head_seq);
+	sqlite3_bind_text(st, 2, s->head_hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, e, "writing the audit head");
-	s->head_seq = a.seq;
-	memcpy(s->head_hash, hash, sizeof(hash));
+	s->head_dirty = 0;
 	return 0;
 }
 
@@ -254,10 +271,27 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 	sqlite3_finalize(st);
 	st = NULL;
 	*count = expect - 1;
-	if (load_head(s, e))
-		goto out;
-	s->head_loaded = 0;
-	head_seq = s->head_seq;
+	{
+		/* The recorded head, not the log's end. */
+		sqlite3_stmt *h;
+		const unsigned char *hh;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit_head",
+				       -1, &h, NULL)) {
+			store_fail(s, e, "reading the audit head");
+			goto out;
+		}
+		head_seq = 0;
+		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
+		if (sqlite3_step(h) == SQLITE_ROW) {
+			head_seq = sqlite3_column_int64(h, 0);
+			hh = sqlite3_column_text(h, 1);
+			snprintf(s->head_hash, sizeof(s->head_hash), "%s",
+				 hh && *hh ? (const char *)hh : GENESIS);
+		}
+		sqlite3_finalize(h);
+		s->head_loaded = 0;
+	}
 	if (head_seq != expect - 1 ||
 	    (head_seq && strcmp(s->head_hash, prev))) {
 		tamper(e, broken, expect, "is missing: the log ends before "

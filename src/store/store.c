@@ -203,12 +203,13 @@ int store_begin(struct store *s, struct error *e)
 		return -1;
 	s->in_tx = 1;
 	s->head_loaded = 0;
+	s->head_dirty = 0;
 	return 0;
 }
 
 int store_commit(struct store *s, struct error *e)
 {
-	if (exec(s, "COMMIT", e)) {
+	if (audit_write_head(s, e) || exec(s, "COMMIT", e)) {
 		store_rollback(s);
 		return -1;
 	}
@@ -239,4 +240,5 @@ void store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
 	s->head_loaded = 0;
+	s->head_dirty = 0;
 }

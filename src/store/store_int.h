@@ -11,6 +11,7 @@ struct store {
 	/* Head of the audit chain, loaded at the first append of a
 	 * transaction and dropped on rollback. */
 	int head_loaded;
+	int head_dirty;		/* audit_head to write at commit */
 	int64_t head_seq;
 	char head_hash[65];
 	/* Prepared statements by SQL text, reused for the connection's life. */
@@ -33,5 +34,7 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 int audit_append(struct store *s, const char *action, const char *entity,
 		 const char *key, const char *before, const char *after,
 		 struct error *e);
+/* Record the chain's end in audit_head; once per transaction, at commit. */
+int audit_write_head(struct store *s, struct error *e);
 
 #endif
