@@ -31,15 +31,6 @@ static int load(struct store *s, const char *kind, const char *key,
 	return store_get(s, r->kind, key, r, e);
 }
 
-static int32_t dnum(const char *iso)
-{
-	const char *why;
-	int32_t d = 0;
-
-	date_parse(iso, &d, &why);
-	return d;
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -269,7 +260,7 @@ static int replan_session(struct store *s, struct rules_tx *t,
 	static const char enrolled_sql[] =
 		"SELECT trainee, classification, releasability FROM enrolment"
 		" WHERE session = ?1 ORDER BY id";
-	int32_t len = dnum(rv(old, "valid_to")) - dnum(rv(old, "valid_from"));
+	int32_t len = date_days(rv(old, "valid_to")) - date_days(rv(old, "valid_from"));
 	struct record r = { 0 };
 	char from[11], to[11];
 	const char *okey = old->key;
@@ -387,8 +378,8 @@ static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
 			  scope, on);
 		goto out;
 	}
-	start = dnum(jstr(json_array_get(events, 0), "valid_from"));
-	length = dnum(on) - start;
+	start = date_days(jstr(json_array_get(events, 0), "valid_from"));
+	length = date_days(on) - start;
 	json_object_set_new(report, "suspended_from", json_string(
 		jstr(json_array_get(events, 0), "valid_from")));
 	json_object_set_new(report, "days_suspended", json_integer(length));
@@ -423,21 +414,21 @@ static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
 			record_release(&old);
 			goto out;
 		}
-		nf = dnum(rv(&old, "valid_from"));
-		if (nf < dnum(on)) {
+		nf = date_days(rv(&old, "valid_from"));
+		if (nf < date_days(on)) {
 			/* It was due during the suspension: shift it by the
 			 * suspension's length, and not before the resumption. */
 			nf += length;
-			if (nf < dnum(on))
-				nf = dnum(on);
+			if (nf < date_days(on))
+				nf = date_days(on);
 		}
 		date_format(nf, nfrom);
-		date_format(nf + dnum(rv(&old, "valid_to")) -
-			    dnum(rv(&old, "valid_from")), nto);
+		date_format(nf + date_days(rv(&old, "valid_to")) -
+			    date_days(rv(&old, "valid_from")), nto);
 		rc = apply ? store_savepoint(s, e) : 0;
 		if (!apply || rc) {
 			/* proposals only, or failed */
-		} else if (nf == dnum(rv(&old, "valid_from"))) {
+		} else if (nf == date_days(rv(&old, "valid_from"))) {
 			/* Due after the resumption: it runs as planned. */
 			rc = set(&old, "status", "planned") || mission_save(s, t, &old, e);
 			snprintf(newkey, sizeof(newkey), "%s", old.key);
@@ -820,7 +811,7 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 			  "come after", act.key, rv(&act, "valid_from"));
 		goto out;
 	}
-	date_format(dnum(on) - 1, day_before);
+	date_format(date_days(on) - 1, day_before);
 	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "action", "transfer",
 		      "activity", act.key, "from", from_org, "to", to_org,
 		      "on", on, "with_personnel", with_personnel);

@@ -85,15 +85,6 @@ static const char *fmt(struct gen *g, const char *f, ...)
 	return s;
 }
 
-static int32_t day(const char *iso)
-{
-	const char *why;
-	int32_t d = 0;
-
-	date_parse(iso, &d, &why);
-	return d;
-}
-
 static void on_problem(void *arg, size_t field, const char *value,
 		       const char *reason)
 {
@@ -296,11 +287,11 @@ static const char *pick_nation(struct gen *g, int32_t on)
 	int total = 0, r;
 
 	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++)
-		if (!contributors[i].from || day(contributors[i].from) <= on)
+		if (!contributors[i].from || date_days(contributors[i].from) <= on)
 			total += contributors[i].weight;
 	r = range(g, 0, total - 1);
 	for (size_t i = 0; i < sizeof(contributors) / sizeof(contributors[0]); i++) {
-		if (contributors[i].from && day(contributors[i].from) > on)
+		if (contributors[i].from && date_days(contributors[i].from) > on)
 			continue;
 		if (r < contributors[i].weight)
 			return contributors[i].code;
@@ -363,8 +354,8 @@ static int build_posts(struct gen *g, struct establishment *es)
 			p->rank = blocks[b].rank;
 			p->site = blocks[b].site;
 			p->qual = blocks[b].qual;
-			p->from = day(blocks[b].from);
-			p->to = blocks[b].to ? day(blocks[b].to) : 0;
+			p->from = date_days(blocks[b].from);
+			p->to = blocks[b].to ? date_days(blocks[b].to) : 0;
 			if (put(g, "posts", "number", p->number, "title", p->title,
 				"branch", p->branch, "category", p->category,
 				"function", p->function, "rank_band", p->rank,
@@ -395,7 +386,7 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 	if (p->qual) {
 		/* Most instructors hold their qualification well past the
 		 * tour; a few let it lapse mid-tour. */
-		int32_t end = to ? to : day(TOURS_UNTIL);
+		int32_t end = to ? to : date_days(TOURS_UNTIL);
 
 		exp = range(g, 0, 19) ? end + range(g, 180, 720)
 				      : from + (end - from) / 2;
@@ -415,7 +406,7 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 		"valid_from", D(g, from), "valid_to", to ? D(g, to) : NULL, NULL))
 		return -1;
 	g->st->persons++;
-	return add_tour(p, code, from, to ? to : day(TOURS_UNTIL), exp) ? -1 : 0;
+	return add_tour(p, code, from, to ? to : date_days(TOURS_UNTIL), exp) ? -1 : 0;
 }
 
 /* Rotations on post I from START: tours begin until LIMIT and end by the
@@ -423,7 +414,7 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 static int rotate(struct gen *g, struct establishment *es, size_t i,
 		  int32_t start, int32_t limit)
 {
-	int32_t until = day(TOURS_UNTIL);
+	int32_t until = date_days(TOURS_UNTIL);
 	int32_t end = es->posts[i].to ? es->posts[i].to : until;
 
 	while (start < limit && start < end) {
@@ -450,17 +441,17 @@ static int rotate(struct gen *g, struct establishment *es, size_t i,
 
 static int build_tours(struct gen *g, struct establishment *es)
 {
-	int32_t until = day(TOURS_UNTIL);
+	int32_t until = date_days(TOURS_UNTIL);
 
 	for (size_t i = 0; i < sizeof(commanders) / sizeof(commanders[0]); i++)
 		if (person(g, es, &es->posts[0], commanders[i].name,
 			   commanders[i].nation, commanders[i].rank,
-			   day(commanders[i].from),
-			   commanders[i].to ? day(commanders[i].to) : 0, 1))
+			   date_days(commanders[i].from),
+			   commanders[i].to ? date_days(commanders[i].to) : 0, 1))
 			return -1;
 	for (size_t i = 1; i < es->nposts; i++)
 		if (rotate(g, es, i, es->posts[i].from,
-			   es->posts[i].coalition ? day(TRANSFER_ON) : until))
+			   es->posts[i].coalition ? date_days(TRANSFER_ON) : until))
 			return -1;
 	return 0;
 }
@@ -503,11 +494,11 @@ static int transfer_training(struct gen *g, struct establishment *es)
 			p->coalition = 0;
 			p->tours = NULL;
 			p->ntours = 0;
-			p->from = day(TRANSFER_ON);
+			p->from = date_days(TRANSFER_ON);
 			snprintf(p->number, sizeof(p->number), "%s", to);
-			if (add_tour(p, who, day(TRANSFER_ON), old.to, old.qual_until) ||
+			if (add_tour(p, who, date_days(TRANSFER_ON), old.to, old.qual_until) ||
 			    rotate(g, es, es->nposts - 1, old.to - range(g, 0, 14),
-				   day(TOURS_UNTIL))) {
+				   date_days(TOURS_UNTIL))) {
 				json_decref(report);
 				return -1;
 			}
@@ -585,8 +576,8 @@ static const struct { const char *from, *to; } pauses[] = {
 static int32_t pause_end(int32_t from, int32_t to)
 {
 	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++)
-		if (from < day(pauses[i].to) && to > day(pauses[i].from))
-			return day(pauses[i].to);
+		if (from < date_days(pauses[i].to) && to > date_days(pauses[i].from))
+			return date_days(pauses[i].to);
 	return 0;
 }
 
@@ -656,12 +647,12 @@ static const char *pick_room(struct gen *g, const char *site, int n)
 static int build_sessions(struct gen *g, struct establishment *es,
 			  int coalition)
 {
-	int32_t now = day(DEMO_NOW);
+	int32_t now = date_days(DEMO_NOW);
 
 	for (size_t ci = 0; ci < sizeof(plans) / sizeof(plans[0]); ci++) {
 		const struct course_plan *c = &plans[ci];
-		int32_t start = day(c->from);
-		int32_t until = day(c->until ? c->until : SESSIONS_UNTIL);
+		int32_t start = date_days(c->from);
+		int32_t until = date_days(c->until ? c->until : SESSIONS_UNTIL);
 		int index = 0;
 
 		if (c->coalition != coalition)
@@ -743,12 +734,12 @@ static int build_assessments(struct gen *g)
 		{ "IRQ-MILCOL", "instruction" }, { "IRQ-NCO", "leadership" },
 		{ "IRQ-FP", "policing" }, { "IRQ-MOD", "force development planning" },
 	};
-	int32_t until = day(DEMO_NOW);
+	int32_t until = date_days(DEMO_NOW);
 
 	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
 		int level = 1;
 
-		for (int32_t d = day("2019-03-31"); d <= until; d += 182) {
+		for (int32_t d = date_days("2019-03-31"); d <= until; d += 182) {
 			if (level < 4 && unit(g) < 0.45)
 				level++;
 			if (put(g, "assessments", "organisation", series[i].org,

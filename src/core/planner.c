@@ -45,15 +45,6 @@ static void names_release(struct names *ns)
 	free(ns->v);
 }
 
-static int32_t dnum(const char *iso)
-{
-	const char *why;
-	int32_t d = 0;
-
-	date_parse(iso, &d, &why);
-	return d;
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -201,7 +192,7 @@ static int trainer_options(struct build *b, const char *course, const char *need
 	}
 	json_array_foreach(rows, i, row) {
 		const char *held = jstr(row, "qualifications"), *q, *next;
-		int32_t until = dnum(jstr(row, "valid_to"));
+		int32_t until = date_days(jstr(row, "valid_to"));
 		int ok = 1, allowed, t;
 		char u[11], code[64];
 
@@ -212,8 +203,8 @@ static int trainer_options(struct build *b, const char *course, const char *need
 			next = q[len] ? q + len + 1 : NULL;
 			if (!qualification_until(held, code, u))
 				ok = 0;
-			else if (strcmp(u, OPEN_END) && dnum(u) + 1 < until)
-				until = dnum(u) + 1;	/* holds through u */
+			else if (strcmp(u, OPEN_END) && date_days(u) + 1 < until)
+				until = date_days(u) + 1;	/* holds through u */
 		}
 		if (!ok)
 			continue;
@@ -231,7 +222,7 @@ static int trainer_options(struct build *b, const char *course, const char *need
 			return error_set(b->e, ERR_NOMEM, "out of memory");
 		}
 		(*out)[(*n)++] = (struct plan_option){
-			t, dnum(jstr(row, "valid_from")), until };
+			t, date_days(jstr(row, "valid_from")), until };
 	}
 	json_decref(rows);
 	return 0;
@@ -255,7 +246,7 @@ static int add_item(struct build *b, const char *plan, const char *course,
 	struct want *w;
 	unsigned char *ok = NULL;
 	const char *site;
-	int32_t d0 = dnum(from), d1 = dnum(to), dur;
+	int32_t d0 = date_days(from), d1 = date_days(to), dur;
 	size_t nb = 0;
 	int ret = -1;
 
@@ -378,7 +369,7 @@ static int add_item(struct build *b, const char *plan, const char *course,
 		}
 		json_array_foreach(days, j, dd)
 			b->no_starts[b->nitems - 1][j] =
-				dnum(jstr(dd, "valid_from"));
+				date_days(jstr(dd, "valid_from"));
 		it->no_start = b->no_starts[b->nitems - 1];
 		it->nno_start = json_array_size(days);
 		json_decref(days);
@@ -403,12 +394,12 @@ static int load_busy(struct build *b)
 	json_t *rows, *row;
 	size_t i;
 
-	date_format(dnum(b->o->from) - 400, lo);
-	date_format(dnum(b->o->to) + 400, hi);
+	date_format(date_days(b->o->from) - 400, lo);
+	date_format(date_days(b->o->to) + 400, hi);
 	if (store_rows(b->s, sql, p, 2, &rows, b->e))
 		return -1;
 	json_array_foreach(rows, i, row) {
-		int32_t f = dnum(jstr(row, "valid_from")), t = dnum(jstr(row, "valid_to"));
+		int32_t f = date_days(jstr(row, "valid_from")), t = date_days(jstr(row, "valid_to"));
 		char *list = strdup(jstr(row, "trainers")), *q, *next;
 
 		if (!list)

@@ -54,15 +54,6 @@ int report_ceilings(struct store *s, const char *from, const char *to,
 
 /*==== Transition =======================================================*/
 
-static int32_t dnum(const char *iso)
-{
-	const char *why;
-	int32_t d = 0;
-
-	date_parse(iso, &d, &why);
-	return d;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -84,9 +75,9 @@ static const char courses_sql[] =
 /* Add session ROW's training days, by month, to MONTHS. */
 static void add_days(json_t *months, json_t *row, const char *asof)
 {
-	int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
-	int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
-	int32_t end = dnum(asof) + 1;
+	int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
+	int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
+	int32_t end = date_days(asof) + 1;
 	int host = !strcmp(json_string_value(json_object_get(row, "lead")), "host");
 	char day[11], month[8];
 
@@ -257,7 +248,7 @@ int report_manning(struct store *s, const char *asof, int days, json_t **out,
 	size_t i;
 
 	*out = NULL;
-	date_format(dnum(asof) + days, horizon);
+	date_format(date_days(asof) + days, horizon);
 	if (store_rows(s, manning_posts_sql, p1, 1, &posts, e) ||
 	    store_rows(s, manning_due_sql, p2, 2, &due, e)) {
 		json_decref(posts);
@@ -307,7 +298,7 @@ int report_manning(struct store *s, const char *asof, int days, json_t **out,
 		 * place; no successor yet: gap open. */
 		if (next)
 			json_object_set_new(r, "gap_days",
-					    json_integer(dnum(next) - dnum(ends)));
+					    json_integer(date_days(next) - date_days(ends)));
 		json_array_append_new(rotations, r);
 	}
 	*out = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
@@ -489,9 +480,9 @@ int report_suspension_impact(struct store *s, const char *event, json_t **out,
 		return -1;
 	}
 	json_array_foreach(rows, i, row) {
-		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
-		int32_t sa = dnum(p[0]), sb = dnum(p[1]);
+		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
+		int32_t sa = date_days(p[0]), sb = date_days(p[1]);
 		int32_t lost = (b < sb ? b : sb) - (a > sa ? a : sa);
 		long n = (long)json_integer_value(json_object_get(row, "trainees"));
 		const char *rf = json_string_value(json_object_get(row, "rerun_from"));
@@ -500,7 +491,7 @@ int report_suspension_impact(struct store *s, const char *event, json_t **out,
 		trainee_days += lost * n;
 		if (rf) {
 			rerun++;
-			json_object_set_new(row, "delay_days", json_integer(dnum(rf) - a));
+			json_object_set_new(row, "delay_days", json_integer(date_days(rf) - a));
 		}
 	}
 	*out = json_pack("{s:O, s:I, s:I, s:I, s:o}", "suspension", ev,

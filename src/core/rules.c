@@ -12,7 +12,6 @@
 
 /*==== Helpers ==========================================================*/
 
-static int32_t dnum(const char *iso);
 
 static const char *rv(const struct record *r, const char *field)
 {
@@ -429,15 +428,15 @@ int session_days(struct store *s, const char *site, const char *activity,
 	    store_rows(s, events_sql, p, 5, &evs, e))
 		goto out;
 	json_array_foreach(cons, i, row) {
-		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
+		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
 
 		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
 			ok[d - d0] = 1;
 	}
 	json_array_foreach(evs, i, row) {
-		int32_t a = dnum(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = dnum(json_string_value(json_object_get(row, "valid_to")));
+		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
+		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
 
 		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
 			ok[d - d0] = 0;
@@ -667,15 +666,6 @@ static const char assigned_sql[] =
 	" WHERE p.organisation IN (SELECT code FROM mission)"
 	" AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)";
 
-static int32_t dnum(const char *iso)
-{
-	const char *why;
-	int32_t d = 0;
-
-	date_parse(iso, &d, &why);
-	return d;
-}
-
 int ceilings_each(struct store *s, const char *from, const char *to,
 		  ceiling_fn fn, void *arg, struct error *e)
 {
@@ -719,13 +709,13 @@ int ceilings_each(struct store *s, const char *from, const char *to,
 			last = json_string_value(json_object_get(json_array_get(h, 0),
 				"max(max(valid_from, coalesce(valid_to, valid_from)))"));
 			if (last && strcmp(last, wf) >= 0)
-				date_format(dnum(last) + 1, wt);
+				date_format(date_days(last) + 1, wt);
 			else
-				date_format(dnum(wf) + 1, wt);
+				date_format(date_days(wf) + 1, wt);
 			json_decref(h);
 		}
-		w0 = dnum(wf);
-		w1 = dnum(wt);
+		w0 = date_days(wf);
+		w1 = date_days(wt);
 		if (w1 <= w0)
 			continue;
 		free(delta);
@@ -739,8 +729,8 @@ int ceilings_each(struct store *s, const char *from, const char *to,
 		if (store_rows(s, assigned_sql, p, 2, &rows, e))
 			goto out;
 		json_array_foreach(rows, j, a) {
-			int32_t af = dnum(json_string_value(json_object_get(a, "valid_from")));
-			int32_t at = dnum(json_string_value(json_object_get(a, "valid_to")));
+			int32_t af = date_days(json_string_value(json_object_get(a, "valid_from")));
+			int32_t at = date_days(json_string_value(json_object_get(a, "valid_to")));
 			const char *site = json_string_value(json_object_get(a, "site"));
 
 			if (sites && !list_has(sites, site))

@@ -51,6 +51,14 @@ int date_parse(const char *s, int32_t *days, const char **why)
 	return 0;
 }
 
+int32_t date_days(const char *iso)
+{
+	const char *why;
+	int32_t d;
+
+	return iso && !date_parse(iso, &d, &why) ? d : 0;
+}
+
 void date_format(int32_t days, char out[DATE_LEN + 1])
 {
 	time_t t = (time_t)days * 86400 + 43200;

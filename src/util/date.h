@@ -15,6 +15,10 @@
 /* Parse S into *DAYS. Returns 0, or -1 with a reason in *WHY (static). */
 int date_parse(const char *s, int32_t *days, const char **why);
 
+/* The day number of ISO, a date already known to be valid (from the
+ * store or validation); 0 (1970-01-01) for anything else. */
+int32_t date_days(const char *iso);
+
 /* Write DAYS as "YYYY-MM-DD" into OUT (DATE_LEN + 1 bytes). */
 void date_format(int32_t days, char out[DATE_LEN + 1]);
 
