@@ -75,137 +75,132 @@ static enum MHD_Result bad_body(struct req *r, const char *what)
 	return problem(r, 422, "Unprocessable Content", what, NULL);
 }
 
-enum MHD_Result h_suspend(struct req *r, const char *tail)
+/* An action: who may run it, the dates and strings its body needs, and
+ * the call itself. */
+struct action {
+	unsigned roles;			/* besides admin */
+	const char *dates[3];		/* NULL-ended */
+	const char *needed[3];		/* strings, NULL-ended */
+	const char *what;		/* the problem's detail when missing */
+	int (*call)(struct req *r, json_t *b, char d[][11], json_t **rep,
+		    struct error *e);
+};
+
+static enum MHD_Result run_action(struct req *r, const struct action *a)
 {
-	static const char *const dates[] = { "from", NULL };
-	char d[1][11];
+	char d[3][11];
 	const char *bad;
 	json_t *b, *rep = NULL;
 	struct error e;
 	int rc;
 
-	(void)tail;
-	if (!role_in(r, R(ROLE_COMMANDER)))
+	if (!role_in(r, a->roles))
 		return forbidden(r);
-	if (!(b = body_with(r, dates, d, &bad)))
+	if (!(b = body_with(r, a->dates, d, &bad)))
 		return bad_body(r, bad);
-	if (!s(b, "scope") || !s(b, "reason")) {
-		json_decref(b);
-		return bad_body(r, "scope, from and reason are needed");
+	for (size_t i = 0; a->needed[i]; i++) {
+		if (!s(b, a->needed[i])) {
+			json_decref(b);
+			return bad_body(r, a->what);
+		}
 	}
 	error_init(&e);
 	store_set_actor(srv.store, r->who.login);
-	rc = action_suspend(srv.store, s(b, "scope"), d[0], s(b, "reason"),
-			    s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
-			    t(b, "dry_run"), &rep, &e);
+	rc = a->call(r, b, d, &rep, &e);
 	json_decref(b);
 	return done(r, rc, rep, &e);
+}
+
+static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
+			struct error *e)
+{
+	return action_suspend(srv.store, s(b, "scope"), d[0], s(b, "reason"),
+			      s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
+			      t(b, "dry_run"), rep, e);
+}
+
+static int call_resume(struct req *r, json_t *b, char d[][11], json_t **rep,
+		       struct error *e)
+{
+	(void)r;
+	return action_resume(srv.store, s(b, "scope"), d[0], t(b, "apply"),
+			     t(b, "dry_run"), rep, e);
+}
+
+static int call_consent(struct req *r, json_t *b, char d[][11], json_t **rep,
+			struct error *e)
+{
+	(void)r;
+	return action_consent(srv.store, s(b, "verb"), s(b, "consent"), d[0],
+			      t(b, "dry_run"), rep, e);
+}
+
+static int call_transfer(struct req *r, json_t *b, char d[][11], json_t **rep,
+			 struct error *e)
+{
+	(void)r;
+	return action_transfer(srv.store, s(b, "activity"), s(b, "to"), d[0],
+			       t(b, "with_personnel"), t(b, "dry_run"), rep, e);
+}
+
+static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
+		     struct error *e)
+{
+	struct planner_opts o = {
+		.from = d[0], .to = d[1], .site = s(b, "site"),
+		.postponed = t(b, "postponed"), .apply = t(b, "apply"),
+	};
+
+	(void)r;
+	return plan_sessions(srv.store, &o, rep, e);
+}
+
+enum MHD_Result h_suspend(struct req *r, const char *tail)
+{
+	static const struct action a = { R(ROLE_COMMANDER), { "from" },
+		{ "scope", "reason" }, "scope, from and reason are needed",
+		call_suspend };
+
+	(void)tail;
+	return run_action(r, &a);
 }
 
 enum MHD_Result h_resume(struct req *r, const char *tail)
 {
-	static const char *const dates[] = { "on", NULL };
-	char d[1][11];
-	const char *bad;
-	json_t *b, *rep = NULL;
-	struct error e;
-	int rc;
+	static const struct action a = { R(ROLE_COMMANDER), { "on" }, { "scope" },
+		"scope and on are needed", call_resume };
 
 	(void)tail;
-	if (!role_in(r, R(ROLE_COMMANDER)))
-		return forbidden(r);
-	if (!(b = body_with(r, dates, d, &bad)))
-		return bad_body(r, bad);
-	if (!s(b, "scope")) {
-		json_decref(b);
-		return bad_body(r, "scope and on are needed");
-	}
-	error_init(&e);
-	store_set_actor(srv.store, r->who.login);
-	rc = action_resume(srv.store, s(b, "scope"), d[0], t(b, "apply"),
-			   t(b, "dry_run"), &rep, &e);
-	json_decref(b);
-	return done(r, rc, rep, &e);
+	return run_action(r, &a);
 }
 
 enum MHD_Result h_consent(struct req *r, const char *tail)
 {
-	static const char *const dates[] = { "on", NULL };
-	char d[1][11];
-	const char *bad;
-	json_t *b, *rep = NULL;
-	struct error e;
-	int rc;
+	static const struct action a = { R(ROLE_COMMANDER), { "on" },
+		{ "verb", "consent" }, "verb (grant, suspend, withdraw), consent "
+		"and on are needed", call_consent };
 
 	(void)tail;
-	if (!role_in(r, R(ROLE_COMMANDER)))
-		return forbidden(r);
-	if (!(b = body_with(r, dates, d, &bad)))
-		return bad_body(r, bad);
-	if (!s(b, "verb") || !s(b, "consent")) {
-		json_decref(b);
-		return bad_body(r, "verb (grant, suspend, withdraw), consent and on "
-				"are needed");
-	}
-	error_init(&e);
-	store_set_actor(srv.store, r->who.login);
-	rc = action_consent(srv.store, s(b, "verb"), s(b, "consent"), d[0],
-			    t(b, "dry_run"), &rep, &e);
-	json_decref(b);
-	return done(r, rc, rep, &e);
+	return run_action(r, &a);
 }
 
 enum MHD_Result h_transfer(struct req *r, const char *tail)
 {
-	static const char *const dates[] = { "on", NULL };
-	char d[1][11];
-	const char *bad;
-	json_t *b, *rep = NULL;
-	struct error e;
-	int rc;
+	static const struct action a = { R(ROLE_COMMANDER), { "on" },
+		{ "activity", "to" }, "activity, to and on are needed",
+		call_transfer };
 
 	(void)tail;
-	if (!role_in(r, R(ROLE_COMMANDER)))
-		return forbidden(r);
-	if (!(b = body_with(r, dates, d, &bad)))
-		return bad_body(r, bad);
-	if (!s(b, "activity") || !s(b, "to")) {
-		json_decref(b);
-		return bad_body(r, "activity, to and on are needed");
-	}
-	error_init(&e);
-	store_set_actor(srv.store, r->who.login);
-	rc = action_transfer(srv.store, s(b, "activity"), s(b, "to"), d[0],
-			     t(b, "with_personnel"), t(b, "dry_run"), &rep, &e);
-	json_decref(b);
-	return done(r, rc, rep, &e);
+	return run_action(r, &a);
 }
 
 enum MHD_Result h_plan(struct req *r, const char *tail)
 {
-	static const char *const dates[] = { "from", "to", NULL };
-	char d[2][11];
-	const char *bad;
-	struct planner_opts o = { 0 };
-	json_t *b, *rep = NULL;
-	struct error e;
-	int rc;
+	static const struct action a = { R(ROLE_TRAINING), { "from", "to" }, { 0 },
+		"from and to are needed", call_plan };
 
 	(void)tail;
-	if (!role_in(r, R(ROLE_TRAINING)))
-		return forbidden(r);
-	if (!(b = body_with(r, dates, d, &bad)))
-		return bad_body(r, bad);
-	o.from = d[0];
-	o.to = d[1];
-	o.site = s(b, "site");
-	o.postponed = t(b, "postponed");
-	o.apply = t(b, "apply");
-	error_init(&e);
-	store_set_actor(srv.store, r->who.login);
-	rc = plan_sessions(srv.store, &o, &rep, &e);
-	json_decref(b);
-	return done(r, rc, rep, &e);
+	return run_action(r, &a);
 }
 
 /* Totals are for the mission's staff, not the host nation's liaison nor
