@@ -508,6 +508,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "days", required_argument, NULL, 'n' },
 		{ "event", required_argument, NULL, 'e' },
+		{ "activity", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
 		CLI_COMMON_OPTIONS, { 0 }
@@ -591,6 +592,10 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		rc = report_training_output(c->store, from, to, &report, &e);
 		return report_done(c, rc, report, &e, print_report, format, path);
 	}
+	if (!strcmp(name, "transfer")) {
+		rc = report_transfer(c->store, event, &report, &e);
+		return report_done(c, rc, report, &e, print_report, format, path);
+	}
 	if (!strcmp(name, "suspension-impact")) {
 		if (!event)
 			return cli_usage(c, "report", "suspension-impact needs "
@@ -599,6 +604,6 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return report_done(c, rc, report, &e, print_report, format, path);
 	}
 	return cli_usage(c, "report", "no report '%s': ceilings, transition, "
-			 "manning, contributions, training-output, capability "
-			 "or suspension-impact", name);
+			 "manning, contributions, training-output, capability, "
+			 "suspension-impact or transfer", name);
 }

@@ -502,3 +502,53 @@ int report_suspension_impact(struct store *s, const char *event, json_t **out,
 	json_decref(evs);
 	return 0;
 }
+
+/*==== Transfer =========================================================*/
+
+static const char transfer_sql[] =
+	"SELECT a.code, a.title, a.previous_owner AS from_org, a.owner AS to_org,"
+	" a.owner_from AS on_day,"
+	" (SELECT count(*) FROM session s JOIN course c ON c.code = s.course"
+	"  WHERE c.activity = a.code AND s.valid_from >= a.owner_from) AS sessions,"
+	" (SELECT count(*) FROM enrolment en JOIN session s ON s.key = en.session"
+	"  JOIN course c ON c.code = s.course WHERE c.activity = a.code"
+	"  AND s.valid_from >= a.owner_from) AS enrolments,"
+	" (SELECT count(DISTINCT en.trainee) FROM enrolment en JOIN session s"
+	"  ON s.key = en.session JOIN course c ON c.code = s.course"
+	"  WHERE c.activity = a.code AND s.valid_from >= a.owner_from) AS trainees"
+	" FROM activity a WHERE a.previous_owner IS NOT NULL"
+	" AND (?1 IS NULL OR a.code = ?1) ORDER BY a.owner_from, a.code";
+
+/* The people re-assigned: on posts the transfer opened for the new owner
+ * (NUMBER@OWNER) from the day. A post does not say which of the day's
+ * activities brought it, so people are counted per owner and day. */
+static const char transfer_people_sql[] =
+	"SELECT substr(x.post, instr(x.post, '@') + 1) AS to_org,"
+	" x.valid_from AS on_day, pe.nation, count(DISTINCT pe.code) AS people"
+	" FROM assignment x JOIN person pe ON pe.code = x.person"
+	" WHERE instr(x.post, '@') > 0 AND x.valid_from = (SELECT p.valid_from"
+	"  FROM post p WHERE p.number = x.post)"
+	" GROUP BY to_org, on_day, pe.nation ORDER BY on_day, to_org, people DESC";
+
+int report_transfer(struct store *s, const char *activity, json_t **out,
+		    struct error *e)
+{
+	const char *p[1] = { activity };
+	json_t *rows = NULL, *people = NULL, *row;
+	long total = 0;
+	size_t i;
+
+	*out = NULL;
+	if (store_rows(s, transfer_sql, p, 1, &rows, e) ||
+	    store_rows(s, transfer_people_sql, NULL, 0, &people, e)) {
+		json_decref(rows);
+		return -1;
+	}
+	json_array_foreach(people, i, row)
+		total += (long)json_integer_value(json_object_get(row, "people"));
+	*out = json_pack("{s:I, s:I, s:o, s:o}", "activities",
+			 (json_int_t)json_array_size(rows), "people_reassigned",
+			 (json_int_t)total, "transfers", rows,
+			 "people_by_nation", people);
+	return 0;
+}

@@ -47,4 +47,10 @@ int report_capability(struct store *s, const char *asof, json_t **out,
 int report_suspension_impact(struct store *s, const char *event,
 			     json_t **out, struct error *e);
 
+/* What passed from the coalition: each transferred activity (or only
+ * ACTIVITY), its owner before and after and the day, the sessions and
+ * trainees that moved with it and the people re-assigned, by nation. */
+int report_transfer(struct store *s, const char *activity, json_t **out,
+		    struct error *e);
+
 #endif

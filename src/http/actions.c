@@ -326,6 +326,8 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 			return problem(r, 400, "Bad Request", "from and to are dates",
 				       NULL);
 		rc = report_training_output(srv.store, from, to, &rep, &e);
+	} else if (!strcmp(name, "transfer")) {
+		rc = report_transfer(srv.store, arg(r, "activity"), &rep, &e);
 	} else {
 		if (!ev)
 			return problem(r, 400, "Bad Request", "event is a suspension's "
@@ -357,6 +359,12 @@ enum MHD_Result h_report_output(struct req *r, const char *tail)
 {
 	(void)tail;
 	return report_by_name(r, "training-output");
+}
+
+enum MHD_Result h_report_transfer(struct req *r, const char *tail)
+{
+	(void)tail;
+	return report_by_name(r, "transfer");
 }
 
 enum MHD_Result h_report_impact(struct req *r, const char *tail)

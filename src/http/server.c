@@ -670,6 +670,8 @@ static const struct route {
 	  "Institutions' assessments against the target (?as_of)" },
 	{ "GET", "/api/v1/reports/suspension-impact", 1, h_report_impact,
 	  "A suspension's postponed sessions and re-runs (?event)" },
+	{ "GET", "/api/v1/reports/transfer", 1, h_report_transfer,
+	  "What passed from the coalition (?activity)" },
 	{ "GET", "/api/v1/audit", 1, h_audit,
 	  "The audit log (?entity, ?key, ?actor, ?since, ?until, ?limit)" },
 };

@@ -128,6 +128,13 @@ def coalition_training_passes_to_the_mission_and_the_report_counts_people():
     assert a['valid_to'] == '2021-09-01', a
     e = refused(db, 'transfer', 'TRN-X', '--to', 'NMI', '--on', '2021-07-01')
     assert 'already transferred' in e['message'], e
+    rep = ok_json(db, 'report', 'transfer', '--activity', 'TRN-X')
+    assert rep['activities'] == 1 and rep['transfers'][0]['from_org'] == 'CJTF-OIR'
+    day = [p for p in rep['people_by_nation'] if p['on_day'] == '2021-06-01']
+    assert day == [{'to_org': 'NMI', 'on_day': '2021-06-01', 'nation': 'USA',
+                    'people': 2}], day
+    whole = ok_json(db, 'report', 'transfer')
+    assert whole['activities'] == 4 and whole['people_reassigned'] > 2
 
 
 @test
