@@ -577,6 +577,12 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		rc = report_manning(c->store, asof, days, &report, &e);
 		return report_done(c, rc, report, &e, print_report, format, path);
 	}
+	if (!strcmp(name, "contributions") && from[0]) {
+		if (!to[0])
+			date_format(date_today() + 1, to);
+		rc = report_contributions_over_time(c->store, from, to, &report, &e);
+		return report_done(c, rc, report, &e, print_report, format, path);
+	}
 	if (!strcmp(name, "contributions")) {
 		rc = report_contributions(c->store, asof, &report, &e);
 		return report_done(c, rc, report, &e, print_report, format, path);

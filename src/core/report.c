@@ -357,6 +357,62 @@ int report_contributions(struct store *s, const char *asof, json_t **out,
 	return 0;
 }
 
+/* People deployed by nation on the first day of each month in [FROM, TO). */
+static const char monthly_sql[] =
+	"SELECT pe.nation, count(DISTINCT a.person) AS deployed"
+	" FROM assignment a JOIN person pe ON pe.code = a.person"
+	" WHERE a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
+	" GROUP BY pe.nation ORDER BY pe.nation";
+
+int report_contributions_over_time(struct store *s, const char *from,
+				   const char *to, json_t **out,
+				   struct error *e)
+{
+	json_t *months = json_array();
+	int y = (int)strtol(from, NULL, 10), m = (int)strtol(from + 5, NULL, 10);
+	char day[11];
+
+	*out = NULL;
+	if (from[8] != '0' || from[9] != '1') {	/* the next first of a month */
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	for (int n = 0; n < 600; n++) {
+		const char *p[1] = { day };
+		json_t *rows, *row, *by = json_object();
+		size_t i;
+		long total = 0;
+
+		snprintf(day, sizeof(day), "%04d-%02d-01", y, m);
+		if (strcmp(day, to) >= 0) {
+			json_decref(by);
+			break;
+		}
+		if (store_rows(s, monthly_sql, p, 1, &rows, e)) {
+			json_decref(by);
+			json_decref(months);
+			return -1;
+		}
+		json_array_foreach(rows, i, row) {
+			json_object_set(by, json_string_value(json_object_get(row,
+				"nation")), json_object_get(row, "deployed"));
+			total += (long)json_integer_value(json_object_get(row, "deployed"));
+		}
+		json_decref(rows);
+		json_array_append_new(months, json_pack("{s:s, s:I, s:o}", "month",
+			day, "deployed", (json_int_t)total, "by_nation", by));
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	*out = json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "months",
+			 months);
+	return 0;
+}
+
 /*==== Training output ==================================================*/
 
 static const char output_sql[] =

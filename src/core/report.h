@@ -32,6 +32,11 @@ int report_manning(struct store *s, const char *asof, int days, json_t **out,
 int report_contributions(struct store *s, const char *asof, json_t **out,
 			 struct error *e);
 
+/* People deployed by nation on the first of each month in [FROM, TO). */
+int report_contributions_over_time(struct store *s, const char *from,
+				   const char *to, json_t **out,
+				   struct error *e);
+
 /* Trainees of sessions completed in (FROM, TO], by month, course, site
  * and host institution: passes, pass rate, certificates. */
 int report_training_output(struct store *s, const char *from, const char *to,

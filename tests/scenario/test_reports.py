@@ -64,6 +64,16 @@ def contributions_by_nation():
 
 
 @test
+def contributions_month_by_month():
+    r = ok_json(DB, 'report', 'contributions', '--from', '2020-02-01', '--to', '2020-05-01')
+    got = [(m['month'], m['deployed'], m['by_nation']) for m in r['months']]
+    # 1 Feb: A and C; 1 Mar: A and C; 1 Apr: A left that day, C on 15 Mar;
+    # D (from 20 Mar) and E (from 10 Mar).
+    assert got == [('2020-02-01', 2, {'CAN': 2}), ('2020-03-01', 2, {'CAN': 2}),
+                   ('2020-04-01', 2, {'CAN': 2})], got
+
+
+@test
 def training_output_by_month_with_passes_and_certificates():
     r = ok_json(DB, 'report', 'training-output', '--from', '2020-01-01', '--to', '2020-12-31')
     assert (r['trainees'], r['passed']) == (3, 2), r
