@@ -176,5 +176,20 @@ def the_demo_quarter_is_planned_and_replanned_after_a_suspension():
     assert left['items'] == 0, left
 
 
+@test
+def the_timetabling_engine_on_the_command_line():
+    data = os.environ.get('CADRE_TESTDATA', 'tests/data')
+    ctt, sol = os.path.join(data, 'itc2007', 'toy.ctt'), os.path.join(data, 'itc2007', 'toy.sol')
+    r = ok_json(os.path.join(tmpdir(), 'x.db'), 'plan', 'itc', ctt, '--check', sol)
+    assert (r['violations'], r['cost'], r['room_capacity'], r['min_working_days'],
+            r['curriculum_compactness'], r['room_stability']) == (5, 30, 8, 15, 4, 3), r
+    out = os.path.join(tmpdir(), 'toy.sol')
+    rc, text, err = cadre(os.path.join(tmpdir(), 'x.db'), 'plan', 'itc', ctt,
+                          '--iterations', '200000', '--seed', '3', '-o', out)
+    assert rc == 0 and os.path.exists(out), (rc, err)
+    again = ok_json(os.path.join(tmpdir(), 'x.db'), 'plan', 'itc', ctt, '--check', out)
+    assert again['violations'] == 0, again
+
+
 if __name__ == '__main__':
     run()
