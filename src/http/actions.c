@@ -337,40 +337,10 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 	return done(r, rc, rep, &e);
 }
 
-enum MHD_Result h_report_manning(struct req *r, const char *tail)
+/* GET /api/v1/reports/NAME: the route table passes the name. */
+enum MHD_Result h_report(struct req *r, const char *name)
 {
-	(void)tail;
-	return report_by_name(r, "manning");
-}
-
-enum MHD_Result h_report_contributions(struct req *r, const char *tail)
-{
-	(void)tail;
-	return report_by_name(r, "contributions");
-}
-
-enum MHD_Result h_report_capability(struct req *r, const char *tail)
-{
-	(void)tail;
-	return report_by_name(r, "capability");
-}
-
-enum MHD_Result h_report_output(struct req *r, const char *tail)
-{
-	(void)tail;
-	return report_by_name(r, "training-output");
-}
-
-enum MHD_Result h_report_transfer(struct req *r, const char *tail)
-{
-	(void)tail;
-	return report_by_name(r, "transfer");
-}
-
-enum MHD_Result h_report_impact(struct req *r, const char *tail)
-{
-	(void)tail;
-	return report_by_name(r, "suspension-impact");
+	return report_by_name(r, name);
 }
 
 /* GET /api/v1/calendar/site/CODE.ics and /api/v1/calendar/person/ID.ics:

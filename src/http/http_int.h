@@ -87,12 +87,7 @@ enum MHD_Result h_plan(struct req *r, const char *tail);
 enum MHD_Result h_report_ceilings(struct req *r, const char *tail);
 enum MHD_Result h_report_transition(struct req *r, const char *tail);
 enum MHD_Result h_audit(struct req *r, const char *tail);
-enum MHD_Result h_report_manning(struct req *r, const char *tail);
-enum MHD_Result h_report_contributions(struct req *r, const char *tail);
-enum MHD_Result h_report_capability(struct req *r, const char *tail);
-enum MHD_Result h_report_output(struct req *r, const char *tail);
-enum MHD_Result h_report_impact(struct req *r, const char *tail);
-enum MHD_Result h_report_transfer(struct req *r, const char *tail);
+enum MHD_Result h_report(struct req *r, const char *name);
 enum MHD_Result h_calendar(struct req *r, const char *what, const char *key);
 
 /* Resources of every kind: GET, POST, PATCH, DELETE (records.c). */

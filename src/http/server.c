@@ -638,42 +638,43 @@ static const struct route {
 	int auth;		/* needs a caller */
 	handler fn;
 	const char *summary;
+	const char *arg;	/* passed to FN (a report's name) */
 } routes[] = {
-	{ "GET", "/healthz", 0, h_health, "Liveness" },
-	{ "GET", "/metrics", 0, h_metrics, "Prometheus metrics" },
-	{ "GET", "/api/v1/openapi.json", 0, h_openapi, "This description" },
+	{ "GET", "/healthz", 0, h_health, "Liveness", NULL },
+	{ "GET", "/metrics", 0, h_metrics, "Prometheus metrics", NULL },
+	{ "GET", "/api/v1/openapi.json", 0, h_openapi, "This description", NULL },
 	{ "POST", "/api/v1/auth/login", 0, h_login,
-	  "Log in: {login, password} -> session cookie and csrf_token" },
-	{ "POST", "/api/v1/auth/logout", 1, h_logout, "End the session" },
-	{ "GET", "/api/v1/status", 1, h_status, "The mission as of a date" },
+	  "Log in: {login, password} -> session cookie and csrf_token", NULL },
+	{ "POST", "/api/v1/auth/logout", 1, h_logout, "End the session", NULL },
+	{ "GET", "/api/v1/status", 1, h_status, "The mission as of a date", NULL },
 	{ "POST", "/api/v1/actions/suspend", 1, h_suspend,
-	  "Suspend a scope: {scope, from, reason, dry_run}" },
+	  "Suspend a scope: {scope, from, reason, dry_run}", NULL },
 	{ "POST", "/api/v1/actions/resume", 1, h_resume,
-	  "End a suspension: {scope, on, apply, dry_run}" },
+	  "End a suspension: {scope, on, apply, dry_run}", NULL },
 	{ "POST", "/api/v1/actions/consent", 1, h_consent,
-	  "Grant, suspend or withdraw a consent: {verb, consent, on, dry_run}" },
+	  "Grant, suspend or withdraw a consent: {verb, consent, on, dry_run}", NULL },
 	{ "POST", "/api/v1/actions/transfer", 1, h_transfer,
-	  "Transfer an activity: {activity, to, on, with_personnel, dry_run}" },
+	  "Transfer an activity: {activity, to, on, with_personnel, dry_run}", NULL },
 	{ "POST", "/api/v1/actions/plan-sessions", 1, h_plan,
-	  "Plan sessions: {from, to, site, postponed, apply}" },
+	  "Plan sessions: {from, to, site, postponed, apply}", NULL },
 	{ "GET", "/api/v1/reports/ceilings", 1, h_report_ceilings,
-	  "Daily headcount against the ceilings (?from, ?to)" },
+	  "Daily headcount against the ceilings (?from, ?to)", NULL },
 	{ "GET", "/api/v1/reports/transition", 1, h_report_transition,
-	  "Transition to self-sufficiency (?as_of)" },
-	{ "GET", "/api/v1/reports/manning", 1, h_report_manning,
-	  "Posts filled and vacant, rotations due (?as_of, ?days)" },
-	{ "GET", "/api/v1/reports/contributions", 1, h_report_contributions,
-	  "People deployed by nation (?as_of)" },
-	{ "GET", "/api/v1/reports/training-output", 1, h_report_output,
-	  "Trainees, passes, certificates by month (?from, ?to)" },
-	{ "GET", "/api/v1/reports/capability", 1, h_report_capability,
-	  "Institutions' assessments against the target (?as_of)" },
-	{ "GET", "/api/v1/reports/suspension-impact", 1, h_report_impact,
-	  "A suspension's postponed sessions and re-runs (?event)" },
-	{ "GET", "/api/v1/reports/transfer", 1, h_report_transfer,
-	  "What passed from the coalition (?activity)" },
+	  "Transition to self-sufficiency (?as_of)", NULL },
+	{ "GET", "/api/v1/reports/manning", 1, h_report,
+	  "Posts filled and vacant, rotations due (?as_of, ?days)" , "manning" },
+	{ "GET", "/api/v1/reports/contributions", 1, h_report,
+	  "People deployed by nation (?as_of)" , "contributions" },
+	{ "GET", "/api/v1/reports/training-output", 1, h_report,
+	  "Trainees, passes, certificates by month (?from, ?to)" , "training-output" },
+	{ "GET", "/api/v1/reports/capability", 1, h_report,
+	  "Institutions' assessments against the target (?as_of)" , "capability" },
+	{ "GET", "/api/v1/reports/suspension-impact", 1, h_report,
+	  "A suspension's postponed sessions and re-runs (?event)" , "suspension-impact" },
+	{ "GET", "/api/v1/reports/transfer", 1, h_report,
+	  "What passed from the coalition (?activity)" , "transfer" },
 	{ "GET", "/api/v1/audit", 1, h_audit,
-	  "The audit log (?entity, ?key, ?actor, ?since, ?until, ?limit)" },
+	  "The audit log (?entity, ?key, ?actor, ?since, ?until, ?limit)", NULL },
 };
 
 #define KIND_PREFIX "/api/v1/"
@@ -779,7 +780,7 @@ static enum MHD_Result dispatch(struct req *r)
 					       "session's change needs its "
 					       "X-CSRF-Token", NULL);
 		}
-		return routes[i].fn(r, "");
+		return routes[i].fn(r, routes[i].arg ? routes[i].arg : "");
 	}
 	if (!strncmp(r->url, CALENDAR_PREFIX, strlen(CALENDAR_PREFIX))) {
 		const char *rest = r->url + strlen(CALENDAR_PREFIX);
