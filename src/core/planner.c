@@ -165,7 +165,7 @@ static int trainer_options(struct build *b, const char *course, const char *need
 {
 	static const char sql[] =
 		SQL_MISSION_CTE
-		"SELECT pe.code, pe.qualifications, a.valid_from,"
+		"SELECT pe.code, pe.qualifications, a.valid_from, p.site,"
 		" coalesce(a.valid_to, '" OPEN_END "') AS valid_to"
 		" FROM assignment a JOIN post p ON p.number = a.post"
 		" JOIN person pe ON pe.code = a.person"
@@ -222,7 +222,8 @@ static int trainer_options(struct build *b, const char *course, const char *need
 			return error_set(b->e, ERR_NOMEM, "out of memory");
 		}
 		(*out)[(*n)++] = (struct plan_option){
-			t, date_days(jstr(row, "valid_from")), until };
+			t, date_days(jstr(row, "valid_from")), until,
+			strcmp(jstr(row, "site"), site) != 0 };
 	}
 	json_decref(rows);
 	return 0;

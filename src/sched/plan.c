@@ -107,6 +107,7 @@ static int pick_room(const struct plan_problem *p, struct state *st,
 struct candidate {
 	int trainer;
 	int in_team;
+	int away;
 	int load;
 };
 
@@ -116,6 +117,8 @@ static int by_preference(const void *a, const void *b)
 
 	if (x->in_team != y->in_team)
 		return y->in_team - x->in_team;
+	if (x->away != y->away)
+		return x->away - y->away;
 	if (x->load != y->load)
 		return x->load - y->load;
 	return x->trainer - y->trainer;
@@ -145,6 +148,7 @@ static int pick_trainers(struct state *st, const struct plan_item *it,
 			.trainer = o->trainer,
 			.in_team = it->group >= 0 && (size_t)it->group < st->ngroups &&
 				   st->team[(size_t)it->group * st->ntrainers + (size_t)o->trainer],
+			.away = o->away,
 			.load = st->load[o->trainer],
 		};
 	}
@@ -196,6 +200,8 @@ static int place(const struct plan_problem *p, struct state *st,
 		pl->start = d;
 		pl->room = room;
 		pl->cost = d - it->earliest;
+		for (int i = 0; i < it->need; i++)
+			pl->cost += cand[i].away;	/* sorted: the chosen first */
 		if (room >= 0) {
 			pl->cost += (p->rooms[room].capacity - it->trainees) / 10;
 			if (timeline_add(&st->rooms[room], d, end))

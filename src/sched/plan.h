@@ -9,8 +9,9 @@
  * The search places items in the order given, each as early as it can
  * (a postponed session is re-planned as soon as the rules allow), and
  * among the feasible choices of a day prefers the tightest classroom and
- * trainers who already teach that course (a stable team), then those who
- * teach least. Deterministic.
+ * trainers who already teach that course (a stable team), then those
+ * posted at the site (no travel), then those who teach least.
+ * Deterministic.
  */
 #ifndef CADRE_SCHED_PLAN_H
 #define CADRE_SCHED_PLAN_H
@@ -22,10 +23,12 @@ struct plan_span {
 	int32_t from, to;		/* days [from, to) */
 };
 
-/* TRAINER may teach this item on the days [from, to). */
+/* TRAINER may teach this item on the days [from, to); AWAY when their
+ * post is at another site (they would travel). */
 struct plan_option {
 	int trainer;
 	int32_t from, to;
+	int away;
 };
 
 struct plan_item {
@@ -86,7 +89,8 @@ struct plan_placement {
 };
 
 /* Cost of a placement: days after its earliest start, classroom seats
- * left empty (per 10), and trainers new to the course's team. */
+ * left empty (per 10), trainers new to the course's team, and trainers
+ * travelling from another site. */
 struct plan_result {
 	struct plan_placement *placements;	/* one per item */
 	size_t nplacements;

@@ -29,7 +29,7 @@ static struct plan_problem problem(const struct plan_item *items, size_t n)
 
 Test(plan, places_as_early_as_it_can_in_the_tightest_room)
 {
-	struct plan_option o[] = { { 0, 0, 100 }, { 1, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 }, { 1, 0, 100, 0 } };
 	struct plan_item it = item(5, 10, 40, 1, o, 2);
 	struct plan_problem p = problem(&it, 1);
 	struct plan_result r;
@@ -45,7 +45,7 @@ Test(plan, places_as_early_as_it_can_in_the_tightest_room)
 
 Test(plan, blocked_days_push_the_start_past_them)
 {
-	struct plan_option o[] = { { 0, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 } };
 	struct plan_span b[] = { { 12, 20 } };
 	struct plan_item it = item(5, 10, 40, 1, o, 1);
 	struct plan_problem p = problem(&it, 1);
@@ -60,7 +60,7 @@ Test(plan, blocked_days_push_the_start_past_them)
 
 Test(plan, no_trainer_unit_or_room_in_two_places)
 {
-	struct plan_option o[] = { { 0, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 } };
 	struct plan_item items[2];
 	struct plan_problem p;
 	struct plan_result r;
@@ -78,7 +78,7 @@ Test(plan, no_trainer_unit_or_room_in_two_places)
 Test(plan, trainers_only_within_their_availability)
 {
 	/* Trainer 0 leaves on day 12; trainer 1 arrives on day 20. */
-	struct plan_option o[] = { { 0, 0, 12 }, { 1, 20, 100 } };
+	struct plan_option o[] = { { 0, 0, 12, 0 }, { 1, 20, 100, 0 } };
 	struct plan_item it = item(5, 10, 40, 1, o, 2);
 	struct plan_problem p = problem(&it, 1);
 	struct plan_result r;
@@ -91,7 +91,7 @@ Test(plan, trainers_only_within_their_availability)
 
 Test(plan, commitments_made_before_count)
 {
-	struct plan_option o[] = { { 0, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 } };
 	struct plan_busy busy[] = { { PLAN_TRAINER, 0, 0, 30 } };
 	struct plan_item it = item(5, 10, 40, 1, o, 1);
 	struct plan_problem p = problem(&it, 1);
@@ -106,7 +106,7 @@ Test(plan, commitments_made_before_count)
 
 Test(plan, says_what_is_missing)
 {
-	struct plan_option o[] = { { 0, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 } };
 	struct plan_item items[3];
 	struct plan_span all[] = { { 0, 1000 } };
 	struct plan_problem p;
@@ -131,7 +131,7 @@ Test(plan, says_what_is_missing)
 
 Test(plan, keeps_the_course_team_and_avoids_taken_days)
 {
-	struct plan_option o[] = { { 0, 0, 100 }, { 1, 0, 100 }, { 2, 0, 100 } };
+	struct plan_option o[] = { { 0, 0, 100, 0 }, { 1, 0, 100, 0 }, { 2, 0, 100, 0 } };
 	int32_t taken[] = { 20 };
 	struct plan_item items[2];
 	struct plan_problem p;
@@ -146,5 +146,20 @@ Test(plan, keeps_the_course_team_and_avoids_taken_days)
 	cr_assert_eq(r.placements[1].start, 21, "day 20 is another session's");
 	cr_assert_eq(r.placements[1].trainers[0], r.placements[0].trainers[0],
 		     "the same trainer teaches the course again");
+	plan_result_release(&r);
+}
+
+Test(plan, prefers_trainers_posted_at_the_site)
+{
+	/* Trainer 0 would travel; trainer 1 is posted there. */
+	struct plan_option o[] = { { 0, 0, 100, 1 }, { 1, 0, 100, 0 } };
+	struct plan_item it = item(5, 10, 40, 1, o, 2);
+	struct plan_problem p = problem(&it, 1);
+	struct plan_result r;
+
+	cr_assert_eq(plan_solve(&p, &r), 0);
+	cr_assert_eq(r.placements[0].trainers[0], 1);
+	cr_assert_eq(r.placements[0].cost, 0 + (12 - 10) / 10 + 1,
+		     "new to the team, no travel");
 	plan_result_release(&r);
 }
