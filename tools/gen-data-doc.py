@@ -6,7 +6,7 @@ usage: gen-data-doc.py CADRE OUT.md [--check]
 import subprocess
 import sys
 
-KINDS = ('nations organisations sites consents posts persons assignments '
+KINDS = ('nations organisations sites consents pledges posts persons assignments '
          'caveats activities courses sessions training-plans trainees enrolments '
          'assessments status-events').split()
 

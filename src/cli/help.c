@@ -37,7 +37,7 @@ static const struct help {
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
-"KIND: nations organisations sites consents posts persons assignments\n"
+"KIND: nations organisations sites consents pledges posts persons assignments\n"
 "      caveats activities courses sessions training-plans trainees\n"
 "      enrolments assessments status-events\n"
 "\n"

@@ -151,8 +151,8 @@ out:
 static int load_facts(struct gen *g)
 {
 	static const char *const order[] = {
-		"nations", "organisations", "sites", "consents", "activities",
-		"courses", "status-events", "training-plans",
+		"nations", "organisations", "sites", "consents", "pledges",
+		"activities", "courses", "status-events", "training-plans",
 	};
 	struct import_opts o = { .nested = 1 };
 	struct import_stats st;

@@ -77,6 +77,15 @@ static const struct derived site_derived[] = {
 	  " THEN 'restricted' ELSE 'open' END" },
 };
 
+static const struct field pledge_fields[] = {
+	F("code", FT_TEXT, KEY),
+	F("nation", FT_REF, REQ, .ref = "nations"),
+	F("personnel", FT_INT, REQ | FF_NONNEG),
+	F("note", FT_TEXT, 0),
+	INTERVAL(0),
+	MARKING,
+};
+
 static const struct field post_fields[] = {
 	F("number", FT_TEXT, KEY),
 	F("title", FT_TEXT, REQ),
@@ -253,6 +262,8 @@ KIND(organisation, "organisations", "organisation", "organisation", "code",
      ASOF_INTERVAL, NULL, NULL, 0);
 KIND(site, "sites", "site", "site", "code", ASOF_STARTED, NULL,
      site_derived, N(site_derived));
+KIND(pledge, "pledges", "pledge", "pledge", "code", ASOF_INTERVAL, NULL,
+     NULL, 0);
 KIND(post, "posts", "post", "post", "number", ASOF_INTERVAL, NULL,
      post_derived, N(post_derived));
 KIND(person, "persons", "person", "person", "code", ASOF_INTERVAL, NULL,
@@ -283,7 +294,8 @@ KIND(status_event, "status-events", "status_event", "status event", "code",
  * itself), so importing in this order always resolves references; and
  * consents come before what needs a consent to exist. */
 const struct kind *const kinds[] = {
-	&nation, &organisation, &site, &consent, &post, &person, &assignment,
+	&nation, &organisation, &site, &consent, &pledge, &post, &person,
+	&assignment,
 	&caveat, &activity, &course, &session, &training_plan, &trainee,
 	&enrolment, &assessment, &status_event,
 };

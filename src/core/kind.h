@@ -72,6 +72,8 @@ struct kind {
 	size_t nderived;
 };
 
+#define KINDS_MAX 24	/* room for the catalogue to grow */
+
 extern const struct kind *const kinds[];
 extern const size_t nkinds;
 

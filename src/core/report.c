@@ -322,7 +322,10 @@ static const char contributions_sql[] =
 	" n.partner_until > ?1) THEN 'partner' ELSE 'other' END AS status,"
 	" (SELECT count(DISTINCT a.person) FROM assignment a JOIN person pe"
 	"  ON pe.code = a.person WHERE pe.nation = n.code AND a.valid_from <= ?1"
-	"  AND (a.valid_to IS NULL OR a.valid_to > ?1)) AS deployed"
+	"  AND (a.valid_to IS NULL OR a.valid_to > ?1)) AS deployed,"
+	" (SELECT sum(pl.personnel) FROM pledge pl WHERE pl.nation = n.code"
+	"  AND pl.valid_from <= ?1 AND (pl.valid_to IS NULL OR pl.valid_to > ?1))"
+	" AS pledged"
 	" FROM nation n ORDER BY deployed DESC, n.code";
 
 int report_contributions(struct store *s, const char *asof, json_t **out,
@@ -342,7 +345,7 @@ int report_contributions(struct store *s, const char *asof, json_t **out,
 		long n = (long)json_integer_value(json_object_get(row, "deployed"));
 		const char *st = json_string_value(json_object_get(row, "status"));
 
-		if (!n)
+		if (!n && json_is_null(json_object_get(row, "pledged")))
 			continue;
 		if (!strcmp(st, "member"))
 			members += n;

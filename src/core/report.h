@@ -28,7 +28,8 @@ int report_transition(struct store *s, const char *asof, json_t **out,
 int report_manning(struct store *s, const char *asof, int days, json_t **out,
 		   struct error *e);
 
-/* People deployed by nation as of ASOF, members and partners. */
+/* People deployed by nation as of ASOF, members and partners, against
+ * what each pledged (null where it pledged nothing). */
 int report_contributions(struct store *s, const char *asof, json_t **out,
 			 struct error *e);
 

@@ -160,7 +160,7 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 
 	for (ki = 0; ki < nkinds && kinds[ki] != k; ki++)
 		;
-	if (ki >= 16)
+	if (ki >= KINDS_MAX)
 		return error_set(e, ERR_STORE, "kind %s outside the catalogue", k->name);
 	if ((*st = s->kst[ki][op])) {
 		sqlite3_reset(*st);

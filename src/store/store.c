@@ -169,7 +169,7 @@ void store_close(struct store *s)
 		free(s->cache[i].sql);
 		sqlite3_finalize(s->cache[i].st);
 	}
-	for (size_t i = 0; i < 16; i++)
+	for (size_t i = 0; i < KINDS_MAX; i++)
 		for (size_t j = 0; j < 4; j++)
 			sqlite3_finalize(s->kst[i][j]);
 	sqlite3_close_v2(s->db);

@@ -21,7 +21,7 @@ struct store {
 	} cache[48];
 	size_t ncache;
 	/* The statements every record read and write uses, by kind. */
-	sqlite3_stmt *kst[16][4];
+	sqlite3_stmt *kst[KINDS_MAX][4];
 };
 
 enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };

@@ -26,7 +26,8 @@ TODAY = "2026-11-29"
 
 # Kinds in the dependency order of `cadre help` and docs/data.md: a kind
 # refers only to kinds before it, so a whole mission imports in this order.
-KINDS = ["nations", "organisations", "sites", "consents", "posts", "persons",
+KINDS = ["nations", "organisations", "sites", "consents", "pledges", "posts",
+         "persons",
          "assignments", "caveats", "activities", "courses", "sessions",
          "training-plans", "trainees", "enrolments", "assessments",
          "status-events"]

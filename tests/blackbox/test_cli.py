@@ -135,7 +135,7 @@ def _():
 
 @test("list KIND --as-of D works for every kind, text and --json")
 def _():
-    eq(len(KINDS), 16, "number of kinds")
+    eq(len(KINDS), 17, "number of kinds")
     db = demo_db()
     for kind in KINDS:
         r = ok("--db", db, "list", kind, "--as-of", "2020-06-01")

@@ -57,9 +57,12 @@ def manning_counts_posts_holders_and_the_gap():
 
 @test
 def contributions_by_nation():
+    imp_ok(D, DB, 'pledges', 'code,nation,personnel,valid_from,valid_to\n'
+           'PC,CAN,5,2020-01-01,2021-01-01\nPD,DEU,2,2020-03-01,\n')
     r = ok_json(DB, 'report', 'contributions', '--as-of', '2020-03-12')
-    got = {n['code']: n['deployed'] for n in r['nations']}
-    assert got == {'CAN': 3}, got        # A, C and E; D arrives later
+    got = {n['code']: (n['deployed'], n['pledged']) for n in r['nations']}
+    # A, C and E; D arrives later. Germany pledged two and sent none.
+    assert got == {'CAN': (3, 5), 'DEU': (0, 2)}, got
     assert r['from_members'] == 3 and r['from_partners'] == 0
 
 

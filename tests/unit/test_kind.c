@@ -85,7 +85,7 @@ Test(kind, each_kind_has_a_key_and_marking)
 		cr_assert_eq(kind_find(k->name), k);
 		cr_assert_eq(kind_find(k->table), k);
 	}
-	cr_assert_eq(nkinds, 16);
+	cr_assert_eq(nkinds, 17);
 	cr_assert_null(kind_find("users"));
 }
 
