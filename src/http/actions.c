@@ -155,52 +155,30 @@ static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
 	return plan_sessions(srv.store, &o, rep, e);
 }
 
-enum MHD_Result h_suspend(struct req *r, const char *tail)
+/* The actions by the name the route table passes. */
+static const struct {
+	const char *name;
+	struct action a;
+} actions[] = {
+	{ "suspend", { R(ROLE_COMMANDER), { "from" }, { "scope", "reason" },
+		       "scope, from and reason are needed", call_suspend } },
+	{ "resume", { R(ROLE_COMMANDER), { "on" }, { "scope" },
+		      "scope and on are needed", call_resume } },
+	{ "consent", { R(ROLE_COMMANDER), { "on" }, { "verb", "consent" },
+		       "verb (grant, suspend, withdraw), consent and on are "
+		       "needed", call_consent } },
+	{ "transfer", { R(ROLE_COMMANDER), { "on" }, { "activity", "to" },
+			"activity, to and on are needed", call_transfer } },
+	{ "plan-sessions", { R(ROLE_TRAINING), { "from", "to" }, { 0 },
+			     "from and to are needed", call_plan } },
+};
+
+enum MHD_Result h_action(struct req *r, const char *name)
 {
-	static const struct action a = { R(ROLE_COMMANDER), { "from" },
-		{ "scope", "reason" }, "scope, from and reason are needed",
-		call_suspend };
-
-	(void)tail;
-	return run_action(r, &a);
-}
-
-enum MHD_Result h_resume(struct req *r, const char *tail)
-{
-	static const struct action a = { R(ROLE_COMMANDER), { "on" }, { "scope" },
-		"scope and on are needed", call_resume };
-
-	(void)tail;
-	return run_action(r, &a);
-}
-
-enum MHD_Result h_consent(struct req *r, const char *tail)
-{
-	static const struct action a = { R(ROLE_COMMANDER), { "on" },
-		{ "verb", "consent" }, "verb (grant, suspend, withdraw), consent "
-		"and on are needed", call_consent };
-
-	(void)tail;
-	return run_action(r, &a);
-}
-
-enum MHD_Result h_transfer(struct req *r, const char *tail)
-{
-	static const struct action a = { R(ROLE_COMMANDER), { "on" },
-		{ "activity", "to" }, "activity, to and on are needed",
-		call_transfer };
-
-	(void)tail;
-	return run_action(r, &a);
-}
-
-enum MHD_Result h_plan(struct req *r, const char *tail)
-{
-	static const struct action a = { R(ROLE_TRAINING), { "from", "to" }, { 0 },
-		"from and to are needed", call_plan };
-
-	(void)tail;
-	return run_action(r, &a);
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (!strcmp(actions[i].name, name))
+			return run_action(r, &actions[i].a);
+	return problem(r, 404, "Not Found", "no such action", NULL);
 }
 
 /* Totals are for the mission's staff, not the host nation's liaison nor
@@ -208,46 +186,6 @@ enum MHD_Result h_plan(struct req *r, const char *tail)
 static int staff(const struct req *r)
 {
 	return r->who.role != ROLE_LIAISON && r->who.role != ROLE_CONTINGENT;
-}
-
-enum MHD_Result h_report_ceilings(struct req *r, const char *tail)
-{
-	const char *f = arg(r, "from"), *to = arg(r, "to");
-	char from[11], until[11];
-	json_t *rep = NULL;
-	struct error e;
-	int rc;
-
-	(void)tail;
-	if (!staff(r))
-		return forbidden(r);
-	if (!f || !to || !valid_date(f, from) || !valid_date(to, until) ||
-	    strcmp(from, until) >= 0)
-		return problem(r, 400, "Bad Request", "from and to are dates, from "
-			       "before to", NULL);
-	error_init(&e);
-	rc = report_ceilings(srv.store, from, until, &rep, &e);
-	return done(r, rc, rep, &e);
-}
-
-enum MHD_Result h_report_transition(struct req *r, const char *tail)
-{
-	const char *a = arg(r, "as_of");
-	char asof[11];
-	json_t *rep = NULL;
-	struct error e;
-	int rc;
-
-	(void)tail;
-	if (!staff(r))
-		return forbidden(r);
-	if (a && !valid_date(a, asof))
-		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
-	if (!a)
-		date_format(date_today(), asof);
-	error_init(&e);
-	rc = report_transition(srv.store, asof, &rep, &e);
-	return done(r, rc, rep, &e);
 }
 
 static int add_entry(void *arg, const struct audit_entry *a)
@@ -314,7 +252,15 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 	if (!a)
 		date_format(date_today(), asof);
 	error_init(&e);
-	if (!strcmp(name, "manning")) {
+	if (!strcmp(name, "ceilings")) {
+		if (!f || !t || !valid_date(f, from) || !valid_date(t, to) ||
+		    strcmp(from, to) >= 0)
+			return problem(r, 400, "Bad Request", "from and to are "
+				       "dates, from before to", NULL);
+		rc = report_ceilings(srv.store, from, to, &rep, &e);
+	} else if (!strcmp(name, "transition")) {
+		rc = report_transition(srv.store, asof, &rep, &e);
+	} else if (!strcmp(name, "manning")) {
 		rc = report_manning(srv.store, asof, days ? (int)strtol(days, NULL, 10) : 30,
 				    &rep, &e);
 	} else if (!strcmp(name, "contributions")) {

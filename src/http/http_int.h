@@ -79,14 +79,8 @@ const char *arg(struct req *r, const char *name);
 int valid_date(const char *s, char out[11]);
 
 /* Actions, reports and the audit log (actions.c). */
-enum MHD_Result h_suspend(struct req *r, const char *tail);
-enum MHD_Result h_resume(struct req *r, const char *tail);
-enum MHD_Result h_consent(struct req *r, const char *tail);
-enum MHD_Result h_transfer(struct req *r, const char *tail);
-enum MHD_Result h_plan(struct req *r, const char *tail);
-enum MHD_Result h_report_ceilings(struct req *r, const char *tail);
-enum MHD_Result h_report_transition(struct req *r, const char *tail);
 enum MHD_Result h_audit(struct req *r, const char *tail);
+enum MHD_Result h_action(struct req *r, const char *name);
 enum MHD_Result h_report(struct req *r, const char *name);
 enum MHD_Result h_calendar(struct req *r, const char *what, const char *key);
 
