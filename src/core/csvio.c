@@ -9,6 +9,7 @@
 #include "core/rules.h"
 #include "core/validate.h"
 #include "util/buf.h"
+#include "util/keyset.h"
 
 /*==== Import ===========================================================*/
 
@@ -34,6 +35,7 @@ struct importer {
 	struct rules_tx tx;
 	struct error rule;	/* the first rule refusal, for the summary */
 	size_t *fieldcol;	/* field index -> column (1-based), 0 absent */
+	struct keyset keys;	/* every key of the file, with its line */
 };
 
 static void bad(struct importer *im, long line, long col, const char *field,
@@ -148,30 +150,13 @@ static void on_problem(void *arg, size_t field, const char *value,
 	    value, reason);
 }
 
-/* A key seen twice in one file is an error, not a silent update. */
+/* A key seen twice in one file is an error, not a silent update: 1 with
+ * the line it was first seen on in *FIRST, 0 when new, -1 out of memory. */
 static int seen_before(struct importer *im, const char *key, long *first)
 {
-	sqlite3_stmt *st;
-	int rc, dup = 0;
+	int rc = keyset_add(&im->keys, key, strlen(key), im->row_line, first);
 
-	struct error e;
-
-	error_init(&e);
-	if (store_stmt(im->s, "INSERT INTO temp.import_key (key, line)"
-		       " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE"
-		       " SET key = key RETURNING line", &st, &e)) {
-		error_release(&e);
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, im->row_line);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*first = sqlite3_column_int64(st, 0);
-		dup = *first != im->row_line;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? dup : -1;
+	return rc < 0 ? -1 : !rc;
 }
 
 static void row(struct importer *im)
@@ -302,6 +287,8 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	memset(st, 0, sizeof(*st));
 	rules_tx_init(&im.tx);
 	error_init(&im.rule);
+	if (keyset_init(&im.keys))
+		return error_set(e, ERR_STORE, "libsodium cannot start");
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (!fstat(fileno(file), &sb) && S_ISREG(sb.st_mode))
@@ -310,12 +297,6 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 		if (store_begin(s, e))
 			goto out;
 		began = 1;
-	}
-	if (sqlite3_exec(store_db(s), "CREATE TEMP TABLE IF NOT EXISTS "
-			 "import_key (key TEXT PRIMARY KEY, line INTEGER);"
-			 "DELETE FROM temp.import_key;", NULL, NULL, NULL)) {
-		store_fail(s, e, "preparing the import");
-		goto out;
 	}
 	while (!im.fatal && (len = getline(&line, &cap, file)) > 0) {
 		const char *data = line;
@@ -383,6 +364,7 @@ out:
 	if (began)
 		store_rollback(s);
 	csv_free(&p);
+	keyset_release(&im.keys);
 	error_release(&im.rule);
 	clear_row(&im);
 	free(im.fields);

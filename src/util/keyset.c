@@ -1,0 +1,129 @@
+/* A hash set of byte strings with a number each; see keyset.h. */
+#include "util/keyset.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_SLOTS 1024
+
+int keyset_init(struct keyset *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	if (sodium_init() < 0)
+		return -1;
+	randombytes_buf(ks->seed, sizeof(ks->seed));
+	return 0;
+}
+
+static uint64_t hash(const struct keyset *ks, const char *key, size_t len)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+
+	crypto_shorthash(h, (const unsigned char *)key, len, ks->seed);
+	for (size_t i = 0; i < sizeof(h); i++)
+		v |= (uint64_t)h[i] << (8 * i);
+	return v;
+}
+
+/* Place item I in SLOTS (NSLOTS a power of two). */
+static void place(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
+{
+	size_t mask = nslots - 1, at = (size_t)h & mask;
+
+	while (slots[at])
+		at = (at + 1) & mask;
+	slots[at] = (uint32_t)(i + 1);
+}
+
+/* Room for one more key of LEN bytes; the set's contents are unchanged
+ * whether this succeeds or not. */
+static int reserve(struct keyset *ks, size_t len)
+{
+	if (ks->nitems >= KEYSET_MAX || len > SIZE_MAX / 4 - ks->nbytes)
+		return -1;
+	if ((ks->nitems + 1) * 2 > ks->nslots) {
+		size_t n = ks->nslots ? ks->nslots * 2 : MIN_SLOTS;
+		uint32_t *slots = calloc(n, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		for (size_t i = 0; i < ks->nitems; i++)
+			place(slots, n, ks->items[i].hash, i);
+		free(ks->slots);
+		ks->slots = slots;
+		ks->nslots = n;
+	}
+	if (ks->nitems == ks->capitems) {
+		size_t n = ks->capitems ? ks->capitems * 2 : MIN_SLOTS / 2;
+		struct keyset_item *p = realloc(ks->items, n * sizeof(*p));
+
+		if (!p)
+			return -1;
+		ks->items = p;
+		ks->capitems = n;
+	}
+	if (len > ks->capbytes - ks->nbytes) {
+		size_t n = ks->capbytes ? ks->capbytes : 4096;
+		char *p;
+
+		while (len > n - ks->nbytes)
+			n *= 2;
+		if (!(p = realloc(ks->bytes, n)))
+			return -1;
+		ks->bytes = p;
+		ks->capbytes = n;
+	}
+	return 0;
+}
+
+int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
+	       long *value_out)
+{
+	uint64_t h = hash(ks, key, len);
+	struct keyset_item *it;
+
+	if (ks->nslots) {
+		size_t mask = ks->nslots - 1, at = (size_t)h & mask;
+
+		for (; ks->slots[at]; at = (at + 1) & mask) {
+			it = &ks->items[ks->slots[at] - 1];
+			if (it->hash == h && it->len == len &&
+			    !memcmp(ks->bytes + it->off, key, len)) {
+				*value_out = it->value;
+				return 0;
+			}
+		}
+	}
+	if (reserve(ks, len))
+		return -1;
+	it = &ks->items[ks->nitems];
+	*it = (struct keyset_item){ .hash = h, .off = ks->nbytes, .len = len,
+				    .value = value };
+	if (len)
+		memcpy(ks->bytes + ks->nbytes, key, len);
+	ks->nbytes += len;
+	place(ks->slots, ks->nslots, h, ks->nitems);
+	ks->nitems++;
+	return 1;
+}
+
+size_t keyset_count(const struct keyset *ks)
+{
+	return ks->nitems;
+}
+
+void keyset_release(struct keyset *ks)
+{
+	if (!ks)
+		return;
+	free(ks->slots);
+	free(ks->items);
+	free(ks->bytes);
+	ks->slots = NULL;
+	ks->items = NULL;
+	ks->bytes = NULL;
+	ks->nslots = ks->nitems = ks->capitems = 0;
+	ks->nbytes = ks->capbytes = 0;
+}
