@@ -7,6 +7,7 @@
 
 #include "util/buf.h"
 #include "util/date.h"
+#include "util/utf8.h"
 #include "store/access.h"
 
 /*==== Records in memory ================================================*/
@@ -93,16 +94,69 @@ json_t *record_json(const struct record *r)
 	return o;
 }
 
-char *record_to_json(const struct record *r)
+static int json_text_jansson(const struct record *r, struct buf *b)
 {
 	json_t *o = record_json(r);
 	char *s;
 
 	if (!o)
-		return NULL;
+		return -1;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
-	return s;
+	if (!s)
+		return -1;
+	buf_adds(b, s);
+	free(s);
+	return b->failed ? -1 : 0;
+}
+
+/* The audit chain hashes these bytes: they are json_dumps() of
+ * record_json(), written straight into B. Reals, and text jansson would
+ * refuse (not UTF-8), are left to jansson itself. */
+int record_json_text(const struct record *r, struct buf *b)
+{
+	const struct kind *k = r->kind;
+
+	buf_reset(b);
+	for (size_t i = 0; i < k->nfields; i++) {
+		const char *v = r->v[i];
+		enum field_type t = k->fields[i].type;
+
+		if (v && (t == FT_REAL || (t != FT_INT && t != FT_BOOL &&
+					   !utf8_valid(v, strlen(v)))))
+			return json_text_jansson(r, b);
+	}
+	buf_addc(b, '{');
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		const char *v = r->v[i];
+
+		if (i)
+			buf_addc(b, ',');
+		buf_addjson(b, f->name);
+		buf_addc(b, ':');
+		if (!v)
+			buf_adds(b, "null");
+		else if (f->type == FT_INT)
+			buf_addf(b, "%lld", strtoll(v, NULL, 10));
+		else if (f->type == FT_BOOL)
+			buf_adds(b, strcmp(v, "yes") ? "false" : "true");
+		else
+			buf_addjson(b, v);
+	}
+	buf_addc(b, '}');
+	return b->failed ? -1 : 0;
+}
+
+char *record_to_json(const struct record *r)
+{
+	struct buf b = BUF_INIT;
+
+	if (record_json_text(r, &b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
 
 /*==== SQL from the catalogue ===========================================*/
@@ -456,9 +510,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 {
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
-	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	char *before = NULL, *after = NULL;
 	int found, ret = -1, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
@@ -487,23 +539,20 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 			  sqlite3_errmsg(s->db));
 		goto out;
 	}
-	after = record_to_json(r);
-	before = found ? record_to_json(&old) : NULL;
-	if (!after || (found && !before)) {
+	if (record_json_text(r, &s->audit_after) ||
+	    (found && record_json_text(&old, &s->audit_before))) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if (audit_append(s, found ? "update" : "insert", k->table, r->key,
-			 before, after, e))
+			 found ? buf_str(&s->audit_before) : NULL,
+			 buf_str(&s->audit_after), e))
 		goto out;
 	*res = found ? PUT_UPDATED : PUT_INSERTED;
 	ret = 0;
 out:
-	free(before);
-	free(after);
 	if (st)
 		sqlite3_reset(st);
-	buf_release(&b);
 	record_release(&old);
 	return ret;
 }

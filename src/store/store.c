@@ -172,6 +172,8 @@ void store_close(struct store *s)
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		for (size_t j = 0; j < 4; j++)
 			sqlite3_finalize(s->kst[i][j]);
+	buf_release(&s->audit_before);
+	buf_release(&s->audit_after);
 	sqlite3_close_v2(s->db);
 	free(s->actor);
 	free(s);

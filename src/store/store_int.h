@@ -3,6 +3,7 @@
 #define CADRE_STORE_INT_H
 
 #include "store/store.h"
+#include "util/buf.h"
 
 struct store {
 	sqlite3 *db;
@@ -22,6 +23,8 @@ struct store {
 	size_t ncache;
 	/* The statements every record read and write uses, by kind. */
 	sqlite3_stmt *kst[KINDS_MAX][4];
+	/* A written record's JSON for its audit entry, reused write to write. */
+	struct buf audit_before, audit_after;
 };
 
 enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
@@ -29,6 +32,10 @@ enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
 /* The reset statement for OP on kind K, prepared on first use. */
 int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 	      sqlite3_stmt **st, struct error *e);
+
+/* R as the compact JSON of its audit entry, into B (emptied first): the
+ * same bytes as record_to_json(). 0, or -1 out of memory. */
+int record_json_text(const struct record *r, struct buf *b);
 
 
 int audit_append(struct store *s, const char *action, const char *entity,

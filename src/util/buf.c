@@ -82,6 +82,46 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
+/* How jansson writes C in a JSON string: U is room for \u00XX. */
+static const char *json_escape(unsigned char c, char u[8])
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	}
+	snprintf(u, 8, "\\u%04X", c);
+	return u;
+}
+
+int buf_addjson(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	char u[8];
+
+	buf_addc(b, '"');
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		buf_add(b, run, (size_t)(p - run));
+		buf_adds(b, json_escape(*p, u));
+		run = p + 1;
+	}
+	buf_add(b, run, (size_t)(p - run));
+	return buf_addc(b, '"');
+}
+
 const char *buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";

@@ -33,6 +33,12 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 
+/* Append the C string S as a JSON string: quoted, with '"', '\\' and
+ * the control characters escaped as jansson's json_dumps() escapes them
+ * without flags (\b \f \n \r \t, others \u00XX in upper case), every
+ * other byte as it is. S must be valid UTF-8 for the result to be JSON. */
+int buf_addjson(struct buf *b, const char *s);
+
 /* The contents as a C string; "" for an empty buffer. Owned by b. */
 const char *buf_str(const struct buf *b);
 

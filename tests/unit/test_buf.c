@@ -61,3 +61,17 @@ Test(buf, detach_hands_over_the_string)
 	free(s);
 	buf_release(NULL);
 }
+
+Test(buf, json_strings_escape_as_jansson_does)
+{
+	struct buf b = BUF_INIT;
+
+	cr_assert_eq(buf_addjson(&b, ""), 0);
+	cr_assert_str_eq(buf_str(&b), "\"\"");
+	buf_reset(&b);
+	cr_assert_eq(buf_addjson(&b, "a\"b\\c/d\b\f\n\r\t\x01\x1f\x7f"
+				 "Bagdad \xd8\xa8\xd8\xba\xd8\xaf\xd8\xa7\xd8\xaf"), 0);
+	cr_assert_str_eq(buf_str(&b), "\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\\u0001"
+			 "\\u001F\x7f" "Bagdad \xd8\xa8\xd8\xba\xd8\xaf\xd8\xa7\xd8\xaf\"");
+	buf_release(&b);
+}
