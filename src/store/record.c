@@ -205,15 +205,23 @@ static int column_value(sqlite3_stmt *st, int col, const struct field *f,
 	return *out ? 0 : -1;
 }
 
-int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
-	      sqlite3_stmt **st, struct error *e)
+/* K's place in the catalogue; KINDS_MAX for a kind outside it. */
+static size_t kind_index(const struct kind *k)
 {
-	size_t ki, n = k->nfields;
-	int composite = kind_composite_key(k);
-	struct buf b = BUF_INIT;
+	size_t ki;
 
 	for (ki = 0; ki < nkinds && kinds[ki] != k; ki++)
 		;
+	return ki < nkinds ? ki : KINDS_MAX;
+}
+
+int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
+	      sqlite3_stmt **st, struct error *e)
+{
+	size_t ki = kind_index(k), n = k->nfields;
+	int composite = kind_composite_key(k);
+	struct buf b = BUF_INIT;
+
 	if (ki >= KINDS_MAX)
 		return error_set(e, ERR_STORE, "kind %s outside the catalogue", k->name);
 	if ((*st = s->kst[ki][op])) {
@@ -314,16 +322,29 @@ int store_get(struct store *s, const struct kind *k, const char *key,
 int store_exists(struct store *s, const struct kind *k, const char *key,
 		 struct error *e)
 {
+	size_t ki = kind_index(k);
+	struct buf *last = ki < KINDS_MAX ? &s->exists_last[ki] : NULL;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	/* Records are never deleted, so one found in this transaction is
+	 * there until it ends (or rolls back to a savepoint): an import
+	 * naming the same session on every row looks it up once. */
+	if (s->in_tx && last && last->len && !strcmp(buf_str(last), key))
+		return 1;
 	if (kind_stmt(s, k, KOP_EXISTS, &st, e))
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		if (s->in_tx && last && *key) {
+			buf_reset(last);
+			if (buf_adds(last, key))
+				buf_reset(last);
+		}
 		return 1;
+	}
 	if (rc == SQLITE_DONE)
 		return 0;
 	return store_fail(s, e, "looking up a record");

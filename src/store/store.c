@@ -174,6 +174,8 @@ void store_close(struct store *s)
 			sqlite3_finalize(s->kst[i][j]);
 	buf_release(&s->audit_before);
 	buf_release(&s->audit_after);
+	for (size_t i = 0; i < KINDS_MAX; i++)
+		buf_release(&s->exists_last[i]);
 	sqlite3_close_v2(s->db);
 	free(s->actor);
 	free(s);
@@ -197,6 +199,12 @@ const char *store_actor(const struct store *s)
 
 /*==== Transactions =====================================================*/
 
+void store_forget_exists(struct store *s)
+{
+	for (size_t i = 0; i < KINDS_MAX; i++)
+		buf_reset(&s->exists_last[i]);
+}
+
 int store_begin(struct store *s, struct error *e)
 {
 	if (s->in_tx)
@@ -206,6 +214,7 @@ int store_begin(struct store *s, struct error *e)
 	s->in_tx = 1;
 	s->head_loaded = 0;
 	s->head_dirty = 0;
+	store_forget_exists(s);
 	return 0;
 }
 
@@ -234,6 +243,7 @@ void store_savepoint_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
 	s->head_loaded = 0;	/* the audit head may have moved back */
+	store_forget_exists(s);	/* and records found may be gone */
 }
 
 void store_rollback(struct store *s)
@@ -241,6 +251,7 @@ void store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
+	store_forget_exists(s);
 	s->head_loaded = 0;
 	s->head_dirty = 0;
 }

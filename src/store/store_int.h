@@ -25,7 +25,14 @@ struct store {
 	sqlite3_stmt *kst[KINDS_MAX][4];
 	/* A written record's JSON for its audit entry, reused write to write. */
 	struct buf audit_before, audit_after;
+	/* By kind, the key store_exists() last found in this transaction
+	 * ("" for none); forgotten when the transaction or a savepoint rolls
+	 * back, and when a transaction begins. */
+	struct buf exists_last[KINDS_MAX];
 };
+
+/* Forget the keys store_exists() remembers. */
+void store_forget_exists(struct store *s);
 
 enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
 

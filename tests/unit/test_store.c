@@ -290,3 +290,52 @@ Test(store, record_json_is_the_text_jansson_writes)
 		record_release(&r);
 	}
 }
+
+static void put_in_tx(struct store *s, const char *code)
+{
+	const struct kind *k = kind_find("nations");
+	struct record r;
+	enum put_result res;
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(record_init(&r, k), 0);
+	record_set(&r, (size_t)kind_field_index(k, "code"), code);
+	record_set(&r, (size_t)kind_field_index(k, "name"), code);
+	for (size_t i = 0; i < k->nfields; i++)
+		if (!r.v[i] && k->fields[i].def)
+			record_set(&r, i, k->fields[i].def);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0, "put: %s", e.message);
+	record_release(&r);
+	error_release(&e);
+}
+
+Test(store, exists_forgets_what_a_rollback_removed)
+{
+	/* store_exists() remembers the last key it found in a transaction;
+	 * a rollback, whole or to a savepoint, must not leave it behind. */
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("nations");
+	struct error e;
+
+	error_init(&e);
+	put_nation(s, "FRA", "France");
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_exists(s, k, "FRA", &e), 1);
+	cr_assert_eq(store_exists(s, k, "FRA", &e), 1, "remembered");
+	cr_assert_eq(store_savepoint(s, &e), 0);
+	put_in_tx(s, "ITA");
+	cr_assert_eq(store_exists(s, k, "ITA", &e), 1);
+	cr_assert_eq(store_exists(s, k, "ITA", &e), 1);
+	store_savepoint_rollback(s);
+	cr_assert_eq(store_exists(s, k, "ITA", &e), 0, "rolled back to the savepoint");
+	put_in_tx(s, "ESP");
+	cr_assert_eq(store_exists(s, k, "ESP", &e), 1);
+	store_rollback(s);
+	cr_assert_eq(store_begin(s, &e), 0);
+	cr_assert_eq(store_exists(s, k, "ESP", &e), 0, "rolled back");
+	cr_assert_eq(store_exists(s, k, "FRA", &e), 1);
+	store_rollback(s);
+	error_release(&e);
+	store_close(s);
+}
