@@ -11,37 +11,43 @@
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
-static void feed(crypto_generichash_state *h, const char *s)
+/* S preceded by its length, 8 bytes little-endian (all ones for NULL). */
+static void feed(struct buf *b, const char *s)
 {
 	unsigned char len[8];
-	uint64_t n = s ? strlen(s) : UINT64_MAX;
+	size_t n = s ? strlen(s) : 0;
+	uint64_t v = s ? (uint64_t)n : UINT64_MAX;
 
 	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)(n >> (8 * i));
-	crypto_generichash_update(h, len, sizeof(len));
-	if (s)
-		crypto_generichash_update(h, (const unsigned char *)s, strlen(s));
+		len[i] = (unsigned char)(v >> (8 * i));
+	buf_add(b, len, sizeof(len));
+	buf_add(b, s ? s : "", n);
 }
 
-static void entry_hash(const struct audit_entry *a, char out[65])
+/* The entry's hash over prev_hash and every other column, each fed with
+ * its length, gathered in B (emptied first) and hashed at once. */
+static int entry_hash(const struct audit_entry *a, struct buf *b, char out[65])
 {
-	crypto_generichash_state h;
 	unsigned char md[32];
 	char seq[24];
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)a->seq);
-	crypto_generichash_init(&h, NULL, 0, sizeof(md));
-	feed(&h, a->prev_hash);
-	feed(&h, seq);
-	feed(&h, a->at);
-	feed(&h, a->actor);
-	feed(&h, a->action);
-	feed(&h, a->entity);
-	feed(&h, a->key);
-	feed(&h, a->before);
-	feed(&h, a->after);
-	crypto_generichash_final(&h, md, sizeof(md));
+	buf_reset(b);
+	feed(b, a->prev_hash);
+	feed(b, seq);
+	feed(b, a->at);
+	feed(b, a->actor);
+	feed(b, a->action);
+	feed(b, a->entity);
+	feed(b, a->key);
+	feed(b, a->before);
+	feed(b, a->after);
+	if (b->failed)
+		return -1;
+	crypto_generichash(md, sizeof(md), (const unsigned char *)b->data,
+			   b->len, NULL, 0);
 	sodium_bin2hex(out, 65, md, sizeof(md));
+	return 0;
 }
 
 static int load_head(struct store *s, struct error *e)
@@ -72,13 +78,18 @@ static int load_head(struct store *s, struct error *e)
 	return 0;
 }
 
-static void now_utc(char out[21])
+/* The time now as the log writes it, formatted once a second. */
+static const char *now_utc(struct store *s)
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != s->at_time || !s->at[0]) {
+		gmtime_r(&t, &tm);
+		strftime(s->at, sizeof(s->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		s->at_time = t;
+	}
+	return s->at;
 }
 
 int audit_append(struct store *s, const char *action, const char *entity,
@@ -90,23 +101,27 @@ int audit_append(struct store *s, const char *action, const char *entity,
 		" before, after, prev_hash, hash)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 	struct audit_entry a;
-	sqlite3_stmt *st;
-	char at[21], hash[65];
+	sqlite3_stmt *st = s->audit_insert;
+	char hash[65];
 	int rc;
 
 	if (!s->head_loaded && load_head(s, e))
 		return -1;
-	now_utc(at);
 	a = (struct audit_entry){
-		.seq = s->head_seq + 1, .at = at, .actor = store_actor(s),
+		.seq = s->head_seq + 1, .at = now_utc(s), .actor = store_actor(s),
 		.action = action, .entity = entity, .key = key,
 		.before = before, .after = after, .prev_hash = s->head_hash,
 	};
-	entry_hash(&a, hash);
-	if (store_stmt(s, sql, &st, e))
-		return -1;
+	if (entry_hash(&a, &s->audit_hashed, hash))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       &st, NULL) != SQLITE_OK)
+			return store_fail(s, e, "preparing a statement");
+		s->audit_insert = st;
+	}
 	sqlite3_bind_int64(st, 1, a.seq);
-	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a.at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, a.actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
@@ -229,6 +244,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 		 char head[65], struct error *e)
 {
 	sqlite3_stmt *st = NULL;
+	struct buf hashed = BUF_INIT;
 	char prev[65], hash[65];
 	int64_t expect = 1, head_seq;
 	int rc, ret = -1;
@@ -255,7 +271,10 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 			       "reordered");
 			goto out;
 		}
-		entry_hash(&a, hash);
+		if (entry_hash(&a, &hashed, hash)) {
+			error_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
 		if (!a.hash || strcmp(a.hash, hash)) {
 			tamper(e, broken, a.seq, "was altered: its contents do "
 			       "not match its hash");
@@ -303,5 +322,6 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 	ret = 0;
 out:
 	sqlite3_finalize(st);
+	buf_release(&hashed);
 	return ret;
 }

@@ -172,8 +172,10 @@ void store_close(struct store *s)
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		for (size_t j = 0; j < 4; j++)
 			sqlite3_finalize(s->kst[i][j]);
+	sqlite3_finalize(s->audit_insert);
 	buf_release(&s->audit_before);
 	buf_release(&s->audit_after);
+	buf_release(&s->audit_hashed);
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		buf_release(&s->exists_last[i]);
 	sqlite3_close_v2(s->db);

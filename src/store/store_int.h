@@ -2,6 +2,8 @@
 #ifndef CADRE_STORE_INT_H
 #define CADRE_STORE_INT_H
 
+#include <time.h>
+
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -25,6 +27,12 @@ struct store {
 	sqlite3_stmt *kst[KINDS_MAX][4];
 	/* A written record's JSON for its audit entry, reused write to write. */
 	struct buf audit_before, audit_after;
+	/* The audit log's insert, the bytes an entry's hash is over, and the
+	 * time it is stamped with as text (of second at_time). */
+	sqlite3_stmt *audit_insert;
+	struct buf audit_hashed;
+	time_t at_time;
+	char at[21];
 	/* By kind, the key store_exists() last found in this transaction
 	 * ("" for none); forgotten when the transaction or a savepoint rolls
 	 * back, and when a transaction begins. */
