@@ -168,6 +168,9 @@ static void add_columns(struct buf *b, const struct kind *k, const char *alias)
 			 alias ? "." : "", k->fields[i].name);
 }
 
+/* V is not copied: it must outlive the statement's next step. Every
+ * cached statement is reset and its bindings cleared before it is bound
+ * again, so no step sees a value gone by then. */
 static int bind_value(sqlite3_stmt *st, int idx, const struct field *f,
 		      const char *v)
 {
@@ -181,7 +184,7 @@ static int bind_value(sqlite3_stmt *st, int idx, const struct field *f,
 	case FT_BOOL:
 		return sqlite3_bind_int(st, idx, !strcmp(v, "yes"));
 	default:
-		return sqlite3_bind_text(st, idx, v, -1, SQLITE_TRANSIENT);
+		return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
 	}
 }
 
