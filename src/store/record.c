@@ -1,6 +1,7 @@
 /* Records of every kind: generic reads and writes from the catalogue. */
 #include "store/store_int.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,7 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
 		for (size_t i = 0; i < n + (size_t)composite; i++)
 			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
-		buf_adds(&b, ")");
+		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING", k->key_column);
 		break;
 	case KOP_UPDATE:
 		buf_addf(&b, "UPDATE %s SET ", k->table);
@@ -386,6 +387,33 @@ static const char *asof_clause(const struct kind *k)
 	return "";
 }
 
+/* What a user typed as an FTS5 expression: each word a quoted prefix
+ * ("al" "12"*), all required; quotes inside a word are doubled, so
+ * nothing typed is read as FTS5 syntax. A search for nothing matches
+ * nothing. The result is from sqlite3_malloc. */
+static char *match_expression(const char *typed)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)typed;
+	char *out;
+
+	while (*p) {
+		while (*p && (isspace(*p) || (ispunct(*p) && *p != '"')))
+			p++;
+		if (!*p)
+			break;
+		buf_adds(&b, b.len ? " \"" : "\"");
+		for (; *p && !isspace(*p) && !(ispunct(*p) && *p != '"'); p++)
+			buf_add(&b, *p == '"' ? "\"\"" : (const char *)p,
+				*p == '"' ? 2 : 1);
+		buf_adds(&b, "\"*");
+	}
+	out = b.failed ? NULL : sqlite3_mprintf("%s", b.len ? buf_str(&b) :
+						"\"\"");
+	buf_release(&b);
+	return out;
+}
+
 int store_each(struct store *s, const struct kind *k, const struct query *q,
 	       record_fn fn, void *arg, struct error *e)
 {
@@ -415,6 +443,14 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			buf_addf(&b, " AND t.%s <= ?1", k->asof_column);
 	}
 	access_clause(&b, q->who, k, "t");
+	if (q->match) {
+		if (strcmp(k->name, "trainees")) {
+			error_set(e, ERR_USAGE, "%s cannot be searched", k->name);
+			goto out;
+		}
+		buf_adds(&b, " AND t.id IN (SELECT rowid FROM trainee_fts "
+			 "WHERE trainee_fts MATCH :match)");
+	}
 	buf_adds(&b, ")");
 	for (size_t i = 0; i < q->nfilters; i++) {
 		const char *name = q->filters[i].field;
@@ -474,6 +510,16 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			bind_value(st, (int)i + 2, f, v);
 		else
 			sqlite3_bind_text(st, (int)i + 2, v, -1, SQLITE_STATIC);
+	}
+	if (q->match) {
+		char *m = match_expression(q->match);
+
+		if (!m) {
+			error_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":match"),
+				  m, -1, sqlite3_free);
 	}
 	if (record_init(&r, k) ||
 	    !(der = calloc(k->nderived + 1, sizeof(*der)))) {
@@ -544,24 +590,37 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (record_init(&old, k))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	found = load(s, k, r->key, &old, e);
-	if (found < 0)
-		goto out;
-	if (found && same(&old, r)) {
-		*res = PUT_UNCHANGED;
-		ret = 0;
-		goto out;
-	}
-	if (kind_stmt(s, k, found ? KOP_UPDATE : KOP_INSERT, &st, e))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
-	if (composite || found)
-		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
-			  sqlite3_errmsg(s->db));
-		goto out;
+	/* Insert first: a record that is there already is left alone by the
+	 * insert, and only then read, compared and updated. */
+	for (int op = KOP_INSERT; ; op = KOP_UPDATE) {
+		if (kind_stmt(s, k, (enum kind_op)op, &st, e))
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+		if (composite || op == KOP_UPDATE)
+			sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			error_set(e, ERR_STORE, "writing %s %s: %s", k->label,
+				  r->key, sqlite3_errmsg(s->db));
+			goto out;
+		}
+		sqlite3_reset(st);
+		found = op == KOP_UPDATE;
+		if (found || sqlite3_changes(s->db))
+			break;
+		found = load(s, k, r->key, &old, e);
+		if (found < 0)
+			goto out;
+		if (!found) {
+			error_set(e, ERR_STORE, "writing %s %s: its key is taken "
+				  "but it cannot be read", k->label, r->key);
+			goto out;
+		}
+		if (same(&old, r)) {
+			*res = PUT_UNCHANGED;
+			ret = 0;
+			goto out;
+		}
 	}
 	if (record_json_text(r, &s->audit_after) ||
 	    (found && record_json_text(&old, &s->audit_before))) {

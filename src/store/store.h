@@ -113,6 +113,8 @@ struct query {
 	long offset;		/* rows to skip (with limit) */
 	const char *sort;	/* a field or derived name, "-name" descending;
 				 * NULL: the order records were created in */
+	const char *match;	/* words to search for (kinds with a search
+				 * index: trainees); NULL: no search */
 };
 
 /* Called per record in insertion order; DERIVED holds kind->nderived
