@@ -85,6 +85,32 @@ static const char *fmt(struct gen *g, const char *f, ...)
 	return s;
 }
 
+/* A made-up but plausible name for trainee N, the same on every run and
+ * drawn without the generator, so that adding names moved no other
+ * number: given name, father's name, family or tribal name. */
+static const char *trainee_name(struct gen *g, int n)
+{
+	static const char *const given[] = {
+		"Ahmed", "Ali", "Hussein", "Mohammed", "Mustafa", "Haider",
+		"Abbas", "Omar", "Karrar", "Zaid", "Hassan", "Ammar", "Yasir",
+		"Saif", "Muntadhar", "Firas", "Laith", "Qasim", "Kadhim", "Salam",
+		"Bashar", "Riyadh", "Sajjad", "Murtadha", "Wissam", "Dhiaa",
+	};
+	static const char *const family[] = {
+		"al-Jubouri", "al-Dulaimi", "al-Tamimi", "al-Shammari",
+		"al-Obaidi", "al-Rubaie", "al-Saadi", "al-Khafaji", "al-Zubaidi",
+		"al-Hashimi", "al-Azzawi", "al-Janabi", "al-Maliki", "al-Lami",
+		"al-Mosawi", "al-Bayati", "Barzani", "Hamid", "al-Kubaisi",
+		"al-Timimi", "al-Karbalai", "al-Fayli", "Mahmoud", "al-Husseini",
+	};
+	const size_t ng = sizeof(given) / sizeof(given[0]);
+	const size_t nf = sizeof(family) / sizeof(family[0]);
+	size_t i = (size_t)n;
+
+	return fmt(g, "%s %s %s", given[i % ng], given[(i / ng + 7) % ng],
+		   family[(i / (ng * ng) + i) % nf]);
+}
+
 static void on_problem(void *arg, size_t field, const char *value,
 		       const char *reason)
 {
@@ -704,7 +730,7 @@ static int build_sessions(struct gen *g, struct establishment *es,
 					att = "attended";
 				}
 				if (put(g, "trainees", "service_number", sn,
-					"name", fmt(g, "Synthetic trainee %06d", trainee),
+					"name", trainee_name(g, trainee),
 					"nation", "IRQ", "unit", c->unit, "rank", c->rank,
 					"releasability", "MISSION;IRQ", NULL) ||
 				    put(g, "enrolments", "session", key, "trainee", sn,
