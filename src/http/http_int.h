@@ -78,6 +78,13 @@ enum MHD_Result error_reply(struct req *r, struct error *e);
 const char *arg(struct req *r, const char *name);
 int valid_date(const char *s, char out[11]);
 
+struct web_file;
+/* The web interface's file at URL ("/" is index.html); NULL when none. */
+const struct web_file *ui_find(const char *url);
+enum MHD_Result h_ui(struct req *r, const struct web_file *f);
+/* GET /api/v1/kinds: the catalogue, with what the caller may write. */
+enum MHD_Result h_kinds(struct req *r, const char *tail);
+
 /* Actions, reports and the audit log (actions.c). */
 enum MHD_Result h_audit(struct req *r, const char *tail);
 enum MHD_Result h_action(struct req *r, const char *name);

@@ -95,6 +95,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		q.limit++;	/* one more tells whether there is a next page */
 		q.offset = cursor ? strtol(cursor, NULL, 10) : 0;
 		q.sort = arg(r, "sort");
+		q.match = arg(r, "q");
 	}
 	error_init(&e);
 	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
@@ -446,4 +447,54 @@ enum MHD_Result h_records(struct req *r, const struct kind *k, const char *key)
 		"about:blank", "title", "Method Not Allowed", "status", 405),
 		"application/problem+json", NULL, key ? "GET, PATCH, DELETE" :
 		"GET, POST");
+}
+
+/*==== The catalogue ====================================================*/
+
+enum MHD_Result h_kinds(struct req *r, const char *tail)
+{
+	static const char *const types[] = {
+		[FT_TEXT] = "text", [FT_INT] = "integer", [FT_REAL] = "number",
+		[FT_DATE] = "date", [FT_BOOL] = "boolean", [FT_ISO3] = "iso3",
+		[FT_ENUM] = "enum", [FT_REF] = "reference", [FT_LIST] = "list",
+		[FT_QUALS] = "qualifications", [FT_SCOPE] = "scope",
+		[FT_MARKING] = "classification", [FT_RELEASE] = "releasability",
+		[FT_ROOMS] = "rooms",
+	};
+	json_t *out = json_array();
+
+	(void)tail;
+	for (size_t i = 0; i < nkinds; i++) {
+		const struct kind *k = kinds[i];
+		json_t *fields = json_array();
+
+		for (size_t j = 0; j < k->nfields; j++) {
+			const struct field *f = &k->fields[j];
+			json_t *o = json_pack("{s:s, s:s, s:b, s:b}", "name", f->name,
+				"type", types[f->type], "required",
+				(f->flags & (FF_REQUIRED | FF_KEY)) != 0,
+				"key", (f->flags & FF_KEY) != 0);
+
+			if (f->ref)
+				json_object_set_new(o, "ref", json_string(f->ref));
+			if (f->values)
+				json_object_set_new(o, "values", json_string(f->values));
+			if (f->def)
+				json_object_set_new(o, "default", json_string(f->def));
+			if (f->min < f->max) {
+				json_object_set_new(o, "min", json_real(f->min));
+				json_object_set_new(o, "max", json_real(f->max));
+			}
+			if (f->flags & FF_NONNEG)
+				json_object_set_new(o, "nonnegative", json_true());
+			if (f->flags & FF_POSITIVE)
+				json_object_set_new(o, "positive", json_true());
+			json_array_append_new(fields, o);
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:b}",
+			"name", k->name, "label", k->label, "key", k->key_column,
+			"fields", fields, "writable", may_write(&r->who, k)));
+	}
+	return send_json(r, 200, json_pack("{s:o}", "kinds", out), NULL, NULL,
+			 NULL);
 }

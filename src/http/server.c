@@ -591,6 +591,22 @@ static enum MHD_Result h_logout(struct req *r, const char *tail)
 			 NULL);
 }
 
+/* Who the caller is, and for a browser session its CSRF token again, so
+ * that a reloaded page can go on without logging in. */
+static enum MHD_Result h_me(struct req *r, const char *tail)
+{
+	(void)tail;
+	/* Nobody is an answer, not an error: the interface asks on load. */
+	if (!r->authed)
+		return send_json(r, 200, json_pack("{s:b}", "authenticated", 0),
+				 NULL, NULL, NULL);
+	return send_json(r, 200, json_pack("{s:b, s:s, s:s, s:s?, s:s, s:s?}",
+		"authenticated", 1, "login", r->who.login, "role", role_name(r->who.role),
+		"nation", r->who.nation[0] ? r->who.nation : NULL,
+		"clearance", clearance_name(r->who.clearance),
+		"csrf_token", r->by_cookie ? r->csrf : NULL), NULL, NULL, NULL);
+}
+
 int valid_date(const char *s, char out[11])
 {
 	const char *why;
@@ -646,6 +662,9 @@ static const struct route {
 	{ "POST", "/api/v1/auth/login", 0, h_login,
 	  "Log in: {login, password} -> session cookie and csrf_token", NULL },
 	{ "POST", "/api/v1/auth/logout", 1, h_logout, "End the session", NULL },
+	{ "GET", "/api/v1/auth/me", 0, h_me, "Who is calling, if anyone", NULL },
+	{ "GET", "/api/v1/kinds", 1, h_kinds,
+	  "The catalogue: kinds, fields, what the caller may write", NULL },
 	{ "GET", "/api/v1/status", 1, h_status, "The mission as of a date", NULL },
 	{ "POST", "/api/v1/actions/suspend", 1, h_action,
 	  "Suspend a scope: {scope, from, reason, dry_run}", "suspend" },
@@ -834,6 +853,19 @@ static enum MHD_Result dispatch(struct req *r)
 		return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
 			"about:blank", "title", "Method Not Allowed", "status", 405),
 			"application/problem+json", NULL, allow);
+	if (strncmp(r->url, "/api/", 5)) {
+		const struct web_file *f = ui_find(r->url);
+
+		if (f && (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))) {
+			snprintf(r->route, sizeof(r->route), "ui");
+			return h_ui(r, f);
+		}
+		if (f)
+			return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
+				"about:blank", "title", "Method Not Allowed",
+				"status", 405), "application/problem+json", NULL,
+				"GET, HEAD");
+	}
 	return problem(r, 404, "Not Found", "no such resource", NULL);
 }
 
