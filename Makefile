@@ -6,9 +6,23 @@ CHECK ?= build-check
 DB    ?= demo.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps demo check clean
+.PHONY: all ui deps demo check clean
 
-all: $(BUILD)/build.ninja
+# The web interface: npm installs exactly the locked packages, Vite builds
+# web/dist, and the binary embeds it (src/http/meson.build).
+WEB_SRC := $(shell find web/src web/public web/scripts -type f \
+	! -name region.json 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run --silent build
+
+ui: web/dist/index.html
+
+all: ui $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 $(BUILD)/build.ninja:
@@ -27,7 +41,9 @@ demo: deps
 
 # Install what is missing, build with -Werror under AddressSanitizer and
 # UndefinedBehaviorSanitizer, run every test, end with a summary line.
-check: deps
+check:
+	@scripts/deps.sh --test
+	$(MAKE) ui
 	@[ -f $(CHECK)/build.ninja ] || meson setup $(CHECK) \
 		--buildtype=debug -Dwerror=true -Db_sanitize=address,undefined \
 		-Dtests=enabled
@@ -35,4 +51,4 @@ check: deps
 	@scripts/run-tests.sh $(CHECK)
 
 clean:
-	rm -rf $(BUILD) $(CHECK)
+	rm -rf $(BUILD) $(CHECK) web/dist

@@ -5,7 +5,10 @@ set -eu
 
 pkgs="gcc make pkg-config meson ninja-build python3 iso-codes
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
-libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev"
+libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev
+nodejs"
+# The browser tests (make check) also need Debian's Chromium.
+[ "${1:-}" = "--test" ] && pkgs="$pkgs chromium"
 
 missing=""
 for p in $pkgs; do
@@ -13,7 +16,18 @@ for p in $pkgs; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+node_ok() {
+	# Vite 8 needs Node.js 20.19 or later.
+	command -v node >/dev/null 2>&1 &&
+	node -e 'const [a,b]=process.versions.node.split(".").map(Number);
+		process.exit(a>20||(a===20&&b>=19)?0:1)'
+}
+if [ -z "$missing" ]; then
+	node_ok && exit 0
+	echo "cadre's web interface is built with Vite 8, which needs Node.js" \
+	     ">= 20.19; this machine has $(node --version 2>&1)." >&2
+	exit 1
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "cadre needs these Debian packages:$missing" >&2

@@ -1,0 +1,419 @@
+// Browser tests of cadre's web interface: the real binary serving the
+// demo mission, driven in Debian's headless Chromium by playwright-core.
+// Prints TAP. Screenshots of every page go to $ARTIFACTS (default
+// ./browser-artifacts) and are kept as the run's artifacts.
+//
+// env: CADRE (the binary), CADRE_WEB (web/, for node_modules), ARTIFACTS,
+//      CHROMIUM (default /usr/bin/chromium)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CADRE = resolve(process.env.CADRE ?? 'build/cadre');
+const WEB = resolve(process.env.CADRE_WEB ?? 'web');
+const ARTIFACTS = resolve(process.env.ARTIFACTS ?? 'browser-artifacts');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const { chromium } = createRequire(join(WEB, 'package.json'))('playwright-core');
+
+const PW = 'browser test password';
+const ACCOUNTS = {
+  admin: ['--role', 'admin', '--clearance', 'CTS'],
+  commander: ['--role', 'commander', '--clearance', 'NS'],
+  manning: ['--role', 'manning', '--clearance', 'NS'],
+  training: ['--role', 'training', '--clearance', 'NS'],
+  trainer: ['--role', 'trainer', '--clearance', 'NR'],
+  auditor: ['--role', 'auditor', '--clearance', 'NS'],
+  contingent: ['--role', 'contingent', '--nation', 'CAN', '--clearance', 'NS'],
+  liaison: ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NR'],
+};
+// What each role's navigation offers (src/roles.ts), in order.
+const NAV = {
+  admin: ['dashboard', 'map', 'manning', 'training', 'trainees', 'consent', 'audit'],
+  commander: ['dashboard', 'map', 'manning', 'training', 'trainees', 'consent'],
+  manning: ['dashboard', 'map', 'manning', 'training', 'consent'],
+  training: ['dashboard', 'map', 'manning', 'training', 'trainees', 'consent'],
+  trainer: ['dashboard', 'map', 'training', 'trainees'],
+  auditor: ['dashboard', 'map', 'manning', 'training', 'trainees', 'consent', 'audit'],
+  contingent: ['map', 'manning'],
+  liaison: ['training', 'trainees'],
+};
+const SECRET = 'IQ-RESTRICTED-1';
+const SECRET_NAME = 'Withheld Restricted Trainee';
+
+const env = { ...process.env, CADRE_TODAY: '2026-11-29' };
+function cadre(db, args, input) {
+  const r = spawnSync(CADRE, ['--db', db, ...args], { input, env, encoding: 'utf8', timeout: 600000 });
+  if (r.status !== 0) throw new Error(`cadre ${args.join(' ')}: exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cadre-ui-'));
+const db = join(dir, 'demo.db');
+mkdirSync(ARTIFACTS, { recursive: true });
+cadre(db, ['demo']);
+for (const [login, args] of Object.entries(ACCOUNTS)) cadre(db, ['user', 'add', `t.${login}`, ...args], PW + '\n');
+
+const server = spawn(CADRE, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise((ok, fail) => {
+  let text = '';
+  server.stdout.on('data', (b) => {
+    text += b;
+    const m = text.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+    if (m) ok(`http://127.0.0.1:${m[1]}`);
+  });
+  server.on('exit', (c) => fail(new Error(`cadre serve exited ${c}`)));
+});
+
+// A restricted trainee, not released to the host nation, enrolled in a
+// session the liaison can see: the liaison must never meet it.
+async function api(method, path, body, headers = {}) {
+  const r = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body && JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, json: text ? JSON.parse(text) : null };
+}
+const adminLogin = await api('POST', '/api/v1/auth/login', { login: 't.admin', password: PW });
+const adminAuth = { Cookie: adminLogin.headers.get('set-cookie').split(';')[0], 'X-CSRF-Token': adminLogin.json.csrf_token };
+const SECRET_SESSION = 'NCO-JLC/2019-01-13';
+for (const [path, body] of [
+  ['/api/v1/trainees', { service_number: SECRET, name: SECRET_NAME, nation: 'IRQ', unit: 'IRQ-U-INF2', classification: 'NR', releasability: 'MISSION' }],
+  ['/api/v1/enrolments', { session: SECRET_SESSION, trainee: SECRET, releasability: 'MISSION' }],
+]) {
+  const r = await api('POST', path, body, adminAuth);
+  if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.json)}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+});
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+// Record on PAGE its problems (console errors other than expected 4xx
+// answers, page errors, failed requests), the API's answers, and the API
+// requests in flight.
+function instrument(page) {
+  page.problems = [];
+  page.bodies = [];
+  page.inflight = new Set();
+  page.on('request', (r) => { if (r.url().includes('/api/')) page.inflight.add(r); });
+  page.on('requestfinished', (r) => page.inflight.delete(r));
+  page.on('requestfailed', (r) => page.inflight.delete(r));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (403|404|409|422)/.test(m.text())) page.problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => page.problems.push(`request failed: ${r.url()}`));
+  page.on('response', async (r) => {
+    if (!r.url().includes('/api/')) return;
+    try { page.bodies.push({ url: r.url(), status: r.status(), text: await r.text() }); } catch { /* gone */ }
+  });
+  return page;
+}
+
+// A fresh browser context logged in as ROLE; console errors and failed
+// requests other than expected 4xx answers are collected in page.problems.
+async function session(role, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, baseURL: base, locale: 'en-GB' });
+  const page = await context.newPage();
+  instrument(page);
+  await page.goto('/');
+  await page.fill('#login', `t.${role}`);
+  await page.fill('#password', PW);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top nav');
+  page.context_ = context;
+  return page;
+}
+
+// Wait until the page has asked for everything and shows it: no request
+// in flight for a while and no "Loading…" left. (A change of the hash is
+// a same-document navigation, after which Playwright's load states are
+// already reached, hence the count of requests in flight.)
+async function settle(page) {
+  let quiet = 0;
+  for (let waited = 0; quiet < 4; waited += 100) {
+    if (waited > 60000) throw new Error(`still loading after 60 s: ${page.url()}: ${[...page.inflight].map((r) => r.url()).join(' ')}`);
+    await page.waitForTimeout(100);
+    quiet = page.inflight.size === 0 ? quiet + 1 : 0;
+  }
+  await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 30000 });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+function clean(page, where) {
+  assert(page.problems.length === 0, `${where}: ${page.problems.join('; ')}`);
+}
+
+// Every role: the navigation offers exactly its pages; every page renders
+// real data with no error and no console error; a screenshot of each.
+for (const role of Object.keys(ACCOUNTS)) {
+  test(`${role}: navigation and every page render with data`, async () => {
+    const page = await session(role);
+    const nav = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href').replace(/^#\//, '').split(/[/?]/)[0]));
+    assert(JSON.stringify(nav) === JSON.stringify(NAV[role]), `nav ${nav} != ${NAV[role]}`);
+    for (const p of NAV[role]) {
+      await page.goto(`/#/${p}?as_of=2020-06-15`);
+      await settle(page);
+      const errors = await page.$$eval('.error, [role=alert].error', (es) => es.map((e) => e.textContent));
+      assert(errors.length === 0, `${role} ${p}: ${errors.join(' | ')}`);
+      const cells = await page.$$eval('main td, main .stat-value, main svg circle, main .cal-bar-item', (es) => es.length);
+      assert(cells > 0 || p === 'trainees', `${role} ${p}: no data shown`);
+      await shot(page, `${role}-${p}`);
+    }
+    clean(page, role);
+    await page.context_.close();
+  });
+}
+
+test('a role cannot reach a page it does not have by URL', async () => {
+  const page = await session('liaison');
+  await page.goto('/#/dashboard');
+  await page.waitForFunction(() => location.hash.startsWith('#/training'));
+  await page.goto('/#/audit');
+  await page.waitForFunction(() => location.hash.startsWith('#/training'));
+  await page.context_.close();
+});
+
+test('the as-of date switches the dashboard to the numbers of that day', async () => {
+  const page = await session('commander');
+  await page.goto('/#/dashboard?as_of=2020-01-05');
+  await settle(page);
+  const text = async (id) => (await page.textContent(`[data-testid=${id}] .stat-value`)).trim();
+  assert(await text('stat-headcount') === '307', `headcount ${await text('stat-headcount')}`);
+  assert(await text('stat-members') === '29', `members ${await text('stat-members')}`);
+  assert(await page.isVisible('[data-testid=suspension-alert]'), 'the suspension of 2020-01-04 is shown');
+  assert((await page.textContent('[data-testid=suspension-alert]')).includes('Training is suspended'), 'training suspended');
+  await shot(page, 'dashboard-2020-01-05');
+  await page.fill('#as-of', '2020-03-27');
+  await page.dispatchEvent('#as-of', 'change');
+  await page.waitForFunction(() => location.hash.includes('as_of=2020-03-27'));
+  await settle(page);
+  assert(await text('stat-members') === '30', `members on 2020-03-27: ${await text('stat-members')}`);
+  const alert = await page.textContent('[data-testid=suspension-alert]');
+  assert(alert.includes('2020-03-20') && alert.includes('COVID-19') && !alert.includes('2020-01-04'),
+         `the COVID-19 pause, not the January one: ${alert}`);
+  await page.fill('#as-of', '2020-06-15');
+  await page.dispatchEvent('#as-of', 'change');
+  await settle(page);
+  assert(!(await page.isVisible('[data-testid=suspension-alert]')), 'no suspension on 2020-06-15');
+  await page.fill('#as-of', '2020-03-27');
+  await page.dispatchEvent('#as-of', 'change');
+  await settle(page);
+  await shot(page, 'dashboard-2020-03-27');
+  // The URL carries the date: a shared link opens the same view.
+  const again = instrument(await page.context_.newPage());
+  await again.goto(page.url());
+  await settle(again);
+  assert((await again.textContent('[data-testid=stat-members] .stat-value')).trim() === '30', 'shared link');
+  clean(page, 'as-of');
+  await page.context_.close();
+});
+
+test('suspend, preview, confirm, then resume with its preview', async () => {
+  const page = await session('commander');
+  await page.goto('/#/consent?as_of=2026-11-10');
+  await settle(page);
+  await page.selectOption('#suspend-scope', 'site:BESMAYA');
+  await page.fill('#suspend-from', '2026-11-10');
+  await page.fill('#suspend-reason', 'IED threat on the range road (browser test)');
+  await page.click('[data-testid=suspend-preview]');
+  await page.waitForSelector('[data-testid=suspend-preview-result]');
+  const preview = await page.textContent('[data-testid=suspend-preview-result]');
+  assert(/4 sessions postponed/.test(preview), `preview: ${preview}`);
+  assert(preview.includes('CIED-TTT/2026-10-24'), 'the preview names the sessions');
+  // Nothing is written by the preview.
+  let events = await api('GET', '/api/v1/status-events?scope=site:BESMAYA', undefined, adminAuth);
+  assert(events.json.items.length === 0, 'the preview wrote nothing');
+  await shot(page, 'consent-suspend-preview');
+  await page.click('[data-testid=suspend-confirm]');
+  await page.waitForSelector('[data-testid=suspend-done]');
+  events = await api('GET', '/api/v1/status-events?scope=site:BESMAYA', undefined, adminAuth);
+  assert(events.json.items.length === 1, 'the suspension is recorded');
+  await settle(page);
+  assert(await page.isVisible('[data-testid=suspensions-in-force]'), 'in force on the page');
+  const s = await api('GET', `/api/v1/sessions/${encodeURIComponent('CIED-TTT/2026-10-24')}`, undefined, adminAuth);
+  assert(s.json.status === 'postponed', `session ${s.json.status}`);
+  await page.selectOption('#resume-scope', 'site:BESMAYA');
+  await page.fill('#resume-on', '2026-12-01');
+  await page.click('[data-testid=resume-preview]');
+  await page.waitForSelector('[data-testid=resume-preview-result]');
+  const rp = await page.textContent('[data-testid=resume-preview-result]');
+  assert(rp.includes('2026-12-01'), `resume preview: ${rp}`);
+  await shot(page, 'consent-resume-preview');
+  await page.click('[data-testid=resume-confirm]');
+  await page.waitForSelector('[data-testid=resume-done]');
+  const re = await api('GET', `/api/v1/sessions?course=CIED-TTT&replaces=${encodeURIComponent('CIED-TTT/2026-10-24')}`, undefined, adminAuth);
+  assert(re.json.items.length === 1 && re.json.items[0].valid_from === '2026-12-01', `re-planned: ${JSON.stringify(re.json.items)}`);
+  clean(page, 'suspend-resume');
+  await page.context_.close();
+});
+
+test('a liaison never sees the restricted trainee anywhere', async () => {
+  const page = await session('liaison');
+  await page.goto('/#/trainees?q=Withheld');
+  await settle(page);
+  assert((await page.textContent('main')).includes('No trainee matches'), 'search finds nothing');
+  await page.goto('/#/trainees?q=al-Obaidi');
+  await settle(page);
+  assert(await page.$$eval('main td', (x) => x.length) > 0, 'released trainees are found');
+  await page.goto(`/#/training/session/${encodeURIComponent(SECRET_SESSION)}`);
+  await settle(page);
+  await page.goto(`/#/trainees/${SECRET}`);
+  await settle(page);
+  assert((await page.textContent('main')).includes('no such record'), 'the record answers as absent');
+  await page.goto('/#/training?at=2019-01-15');
+  await settle(page);
+  // A request for the record by its key answers 404 and says nothing but
+  // the path asked for; no other answer names it at all.
+  const leaked = page.bodies.filter((b) => {
+    if (b.url.includes(SECRET)) {
+      const j = JSON.parse(b.text);
+      delete j.instance;
+      return JSON.stringify(j).includes(SECRET) || (j.items && j.items.length > 0) ||
+        (b.url.includes(`/trainees/${SECRET}`) && b.status !== 404);
+    }
+    return b.text.includes(SECRET) || b.text.includes(SECRET_NAME);
+  });
+  assert(leaked.length === 0, `leaked in ${leaked.map((b) => b.url).join(', ')}`);
+  assert(!(await page.content()).includes(SECRET_NAME), 'not in the page');
+  // The admin sees it, so the test would catch a leak.
+  const adm = await session('admin');
+  await adm.goto(`/#/training/session/${encodeURIComponent(SECRET_SESSION)}`);
+  await settle(adm);
+  assert((await adm.textContent('main')).includes(SECRET), 'the admin sees the trainee on the session');
+  await adm.goto('/#/trainees?q=Withheld');
+  await settle(adm);
+  assert((await adm.textContent('main')).includes(SECRET), 'the admin finds it');
+  await adm.context_.close();
+  await page.context_.close();
+});
+
+test('forms check as the user types and show the server refusal by its field', async () => {
+  const page = await session('training');
+  await page.goto(`/#/training/session/${encodeURIComponent('CIED-TTT/2026-10-24')}`);
+  await settle(page);
+  await page.click('text=Enrol a trainee');
+  await page.fill('#enrolments-trainee', 'IQ-NOBODY');
+  await page.click('.enrol button[type=submit]');
+  await page.waitForSelector('#enrolments-trainee-error');
+  const msg = await page.textContent('#enrolments-trainee-error');
+  assert(/IQ-NOBODY|no trainee/i.test(msg), `refusal by the field: ${msg}`);
+  await shot(page, 'training-enrol-refused');
+  await page.click('text=Edit session');
+  await page.fill('#sessions-trainers', 'P99999');
+  await page.click('.record-form:not(.enrol .record-form) button[type=submit] >> nth=0');
+  await page.waitForSelector('#sessions-trainers-error');
+  await shot(page, 'training-edit-refused');
+  // Client-side: a day that does not exist, on the suspend form.
+  const cmd = await session('commander');
+  await cmd.goto('/#/consent');
+  await settle(cmd);
+  await cmd.fill('#suspend-from', '2026-02-30');
+  const dateErr = await cmd.isVisible('#suspend-from-error');
+  const typed = await cmd.inputValue('#suspend-from');
+  assert(dateErr || typed === '', 'an impossible date is refused before sending');
+  await cmd.context_.close();
+  await page.context_.close();
+});
+
+test('a trainer records attendance and a result; the audit log shows it', async () => {
+  const page = await session('trainer');
+  const key = 'CIED-TTT/2026-10-24';
+  await page.goto(`/#/training/session/${encodeURIComponent(key)}`);
+  await settle(page);
+  const first = page.locator('select[aria-label^="Result"]').first();
+  const label = await first.getAttribute('aria-label');
+  const trainee = label.split(' ').pop();
+  await first.selectOption('pass');
+  await page.waitForSelector('.ok-mark');
+  const e = await api('GET', `/api/v1/enrolments/${encodeURIComponent(key + '/' + trainee)}`, undefined, adminAuth);
+  assert(e.json.result === 'pass', `stored ${e.json.result}`);
+  await page.context_.close();
+  const aud = await session('auditor');
+  await aud.goto('/#/audit?actor=t.trainer');
+  await settle(aud);
+  const t = await aud.textContent('main table');
+  assert(t.includes(trainee) && t.includes('t.trainer'), 'the change is in the log under the trainer');
+  await shot(aud, 'audit-filtered');
+  await aud.context_.close();
+});
+
+test('map: choosing a site shows who is there, what runs there, its consent', async () => {
+  const page = await session('commander');
+  await page.goto('/#/map?as_of=2020-06-15');
+  await settle(page);
+  await page.click('a.site[href*="site=TAJI"]');
+  await page.waitForSelector('[data-testid=site-panel]');
+  await settle(page);
+  const t = await page.textContent('[data-testid=site-panel]');
+  assert(t.includes('Taji') && t.includes('GOI-2020') && /Who is there \(\d+ of \d+ posts filled\)/.test(t), `panel: ${t.slice(0, 300)}`);
+  await shot(page, 'map-taji');
+  clean(page, 'map');
+  await page.context_.close();
+});
+
+test('keyboard and labels: every control is labelled, the skip link works', async () => {
+  const page = await session('admin');
+  for (const p of ['dashboard', 'manning', 'training', 'consent', 'audit']) {
+    await page.goto(`/#/${p}`);
+    await settle(page);
+    const unlabelled = await page.$$eval('input, select, textarea', (els) => els.filter((el) => {
+      if (el.getAttribute('aria-label')) return false;
+      return !(el.id && document.querySelector(`label[for="${el.id}"]`));
+    }).map((el) => el.outerHTML.slice(0, 80)));
+    assert(unlabelled.length === 0, `${p}: unlabelled ${unlabelled.join(' ')}`);
+  }
+  await page.goto('/#/dashboard');
+  await settle(page);
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'the first Tab reaches the skip link');
+  await page.keyboard.press('Tab');
+  assert(await page.evaluate(() => document.activeElement.classList.contains('brand')), 'then the navigation');
+  await page.context_.close();
+});
+
+test('tablet width: pages fit without sideways scrolling', async () => {
+  const page = await session('admin', { width: 768, height: 1024 });
+  for (const p of ['dashboard', 'map', 'manning', 'consent']) {
+    await page.goto(`/#/${p}?as_of=2020-06-15`);
+    await settle(page);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(over <= 1, `${p}: ${over}px wider than the screen`);
+    await shot(page, `tablet-${p}`);
+  }
+  clean(page, 'tablet');
+  await page.context_.close();
+});
+
+test('assets come from the binary with ETags and a strict content policy', async () => {
+  const r = await fetch(base + '/app.js');
+  const etag = r.headers.get('etag');
+  assert(r.status === 200 && etag && /script-src 'self'/.test(r.headers.get('content-security-policy')), 'headers');
+  const again = await fetch(base + '/app.js', { headers: { 'If-None-Match': etag } });
+  assert(again.status === 304, `conditional GET: ${again.status}`);
+});
+
+console.log(`1..${tests.length}`);
+let failed = 0;
+for (const [i, t] of tests.entries()) {
+  try {
+    await t.fn();
+    console.log(`ok ${i + 1} - ${t.name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok ${i + 1} - ${t.name}`);
+    for (const line of String(e.stack ?? e).split('\n')) console.log(`# ${line}`);
+  }
+}
+await browser.close();
+server.kill('SIGTERM');
+rmSync(dir, { recursive: true, force: true });
+console.log(`# screenshots in ${ARTIFACTS}`);
+process.exit(failed ? 1 : 0);

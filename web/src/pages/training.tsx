@@ -1,0 +1,282 @@
+// Training: the course catalogue; a calendar of sessions by site (month
+// and week views); a session's page with trainers, trainees, attendance
+// and results, editable by the training role; enrolment.
+import { useState } from 'preact/hooks';
+import * as api from '../api';
+import { RecordForm } from '../form';
+import { num, pct, t } from '../i18n';
+import { addDays, asOf, href, setQuery, type Route } from '../router';
+import { mayRecordResults, mayTrain } from '../roles';
+import { Badge, Card, ErrorBox, Page, Show, Table, statusTone, useLoad } from '../ui';
+
+export interface Course { code: string; title: string; activity: string; duration_days: number; capacity: number; trainer_qualifications: string | null; trainer_ratio: number | null; competencies: string | null; transition_sessions: number | null; pass_target: number | null }
+export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; replaces: string | null }
+interface Enrolment { key: string; session: string; trainee: string; attendance: string; result: string; certificate: string | null }
+interface Trainee { service_number: string; name: string; unit: string; rank: string | null }
+
+export function Training({ route, sub, me }: { route: Route; sub: string[]; me: api.Me }) {
+  if (sub[0] === 'session' && sub[1]) return <SessionPage sessionKey={sub.slice(1).join('/')} me={me} />;
+  if (sub[0] === 'course' && sub[1]) return <CoursePage code={sub[1]} />;
+  if (sub[0] === 'courses') return <Catalogue />;
+  return <Calendar route={route} />;
+}
+
+function Tabs({ current }: { current: string }) {
+  return (
+    <nav class="tabs" aria-label={t('training.views')}>
+      <a href={href(['training'])} aria-current={current === 'calendar' ? 'page' : undefined}>{t('training.calendar')}</a>
+      <a href={href(['training', 'courses'])} aria-current={current === 'courses' ? 'page' : undefined}>{t('training.catalogue')}</a>
+    </nav>
+  );
+}
+
+function Catalogue() {
+  const it = useLoad(() => api.all<Course>('courses'), []);
+  return (
+    <Page title={t('training.catalogue')}>
+      <Tabs current="courses" />
+      <Show it={it}>{(courses) => (
+        <Table rows={courses} columns={[
+          { key: 'code', label: t('col.code'), render: (c) => <a href={href(['training', 'course', c.code])}>{c.code}</a> },
+          { key: 'title', label: t('col.title') },
+          { key: 'activity', label: t('training.activity') },
+          { key: 'duration_days', label: t('col.days'), align: 'right' },
+          { key: 'capacity', label: t('training.capacity'), align: 'right' },
+          { key: 'trainer_qualifications', label: t('training.trainer_quals') },
+          { key: 'pass_target', label: t('training.pass_target'), align: 'right', render: (c) => pct(c.pass_target) },
+        ]} />
+      )}</Show>
+    </Page>
+  );
+}
+
+function CoursePage({ code }: { code: string }) {
+  const it = useLoad(async () => {
+    const [course, sessions] = await Promise.all([api.one<Course>('courses', code), api.all<Session>('sessions', { course: code })]);
+    return { course: course.data, sessions };
+  }, [code]);
+  return (
+    <Show it={it}>{({ course, sessions }) => (
+      <Page title={`${course.code} · ${course.title}`}>
+        <Tabs current="courses" />
+        <dl class="facts">
+          <dt>{t('training.activity')}</dt><dd>{course.activity}</dd>
+          <dt>{t('col.days')}</dt><dd>{course.duration_days}</dd>
+          <dt>{t('training.capacity')}</dt><dd>{course.capacity}</dd>
+          <dt>{t('training.trainer_quals')}</dt><dd>{course.trainer_qualifications ?? '—'}</dd>
+          <dt>{t('training.competencies')}</dt><dd>{course.competencies ?? '—'}</dd>
+          <dt>{t('training.pass_target')}</dt><dd>{pct(course.pass_target)}</dd>
+        </dl>
+        <SessionTable sessions={sessions} />
+      </Page>
+    )}</Show>
+  );
+}
+
+export function SessionTable({ sessions }: { sessions: Session[] }) {
+  return (
+    <Table rows={sessions} columns={[
+      { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}>{s.key}</a> },
+      { key: 'site', label: t('col.site') },
+      { key: 'valid_from', label: t('col.from') },
+      { key: 'valid_to', label: t('col.to') },
+      { key: 'lead', label: t('training.lead') },
+      { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{s.status}</Badge> },
+    ]} />
+  );
+}
+
+// The days a view covers: a month (Monday-first weeks are not needed for a
+// resource timeline) or the week (Monday to Sunday) holding the date.
+function range(view: string, at: string): { from: string; to: string; prev: string; next: string; title: string } {
+  const d = new Date(at + 'T00:00:00Z');
+  if (view === 'week') {
+    const dow = (d.getUTCDay() + 6) % 7;
+    const from = addDays(at, -dow);
+    return { from, to: addDays(from, 6), prev: addDays(from, -7), next: addDays(from, 7), title: t('training.week_of', { date: from }) };
+  }
+  const first = `${at.slice(0, 7)}-01`;
+  const next = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  const prev = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+  return { from: first, to: addDays(next, -1), prev, next, title: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d) };
+}
+
+function Calendar({ route }: { route: Route }) {
+  const d = asOf(route);
+  const view = route.query.get('view') === 'week' ? 'week' : 'month';
+  const at = route.query.get('at') ?? d;
+  const site = route.query.get('site') ?? '';
+  const r = range(view, at);
+  const it = useLoad(() => api.all<Session>('sessions'), []);
+  return (
+    <Page title={t('training.title')}>
+      <Tabs current="calendar" />
+      <div class="cal-bar">
+        <div class="segmented" role="group" aria-label={t('training.view')}>
+          <button type="button" aria-pressed={view === 'month'} onClick={() => setQuery({ view: undefined })}>{t('training.month')}</button>
+          <button type="button" aria-pressed={view === 'week'} onClick={() => setQuery({ view: 'week' })}>{t('training.week')}</button>
+        </div>
+        <button type="button" onClick={() => setQuery({ at: r.prev })} aria-label={t('training.previous')}>‹</button>
+        <h2 class="cal-title" aria-live="polite">{r.title}</h2>
+        <button type="button" onClick={() => setQuery({ at: r.next })} aria-label={t('training.next')}>›</button>
+        <Show it={it}>{(all) => (
+          <div class="field inline">
+            <label for="cal-site">{t('col.site')}</label>
+            <select id="cal-site" value={site} onChange={(e) => setQuery({ site: e.currentTarget.value })}>
+              <option value="">{t('common.all')}</option>
+              {[...new Set(all.map((s) => s.site))].sort().map((s) => <option value={s}>{s}</option>)}
+            </select>
+          </div>
+        )}</Show>
+      </div>
+      <Show it={it}>{(all) => <CalendarGrid sessions={all.filter((s) => (!site || s.site === site) && s.valid_from <= r.to && s.valid_to >= r.from)} from={r.from} to={r.to} view={view} today={d} />}</Show>
+    </Page>
+  );
+}
+
+function CalendarGrid({ sessions, from, to, view, today }: { sessions: Session[]; from: string; to: string; view: string; today: string }) {
+  const dayList: string[] = [];
+  for (let x = from; x <= to; x = addDays(x, 1)) dayList.push(x);
+  const bySite = new Map<string, Session[]>();
+  for (const s of [...sessions].sort((a, b) => a.valid_from.localeCompare(b.valid_from))) {
+    if (!bySite.has(s.site)) bySite.set(s.site, []);
+    bySite.get(s.site)!.push(s);
+  }
+  if (!sessions.length) return <p class="empty">{t('training.no_sessions')}</p>;
+  const cols = `10rem repeat(${dayList.length}, minmax(${view === 'week' ? '7rem' : '1.4rem'}, 1fr))`;
+  return (
+    <div class={`calendar ${view}`} role="grid" aria-label={t('training.calendar_label', { from, to, n: sessions.length })} data-testid="calendar">
+      <div class="cal-row head" role="row" style={{ gridTemplateColumns: cols }}>
+        <div role="columnheader" class="cal-site">{t('col.site')}</div>
+        {dayList.map((x) => {
+          const wd = new Date(x + 'T00:00:00Z').getUTCDay();
+          return <div role="columnheader" class={`cal-day ${wd === 5 ? 'weekend' : ''} ${x === today ? 'today' : ''}`}>
+            {view === 'week' ? new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(x + 'T00:00:00Z')) : Number(x.slice(8))}
+          </div>;
+        })}
+      </div>
+      {[...bySite.entries()].map(([site, list]) => list.map((s, i) => {
+        const a = Math.max(0, dayList.indexOf(s.valid_from < from ? from : s.valid_from));
+        const b = dayList.indexOf(s.valid_to > to ? to : s.valid_to);
+        return (
+          <div class="cal-row" role="row" style={{ gridTemplateColumns: cols }}>
+            <div role="rowheader" class="cal-site">{i === 0 ? site : ''}<span class="cal-room">{s.room ?? ''}</span></div>
+            <div role="gridcell" class="cal-cell" style={{ gridColumn: `${a + 2} / ${(b < 0 ? dayList.length - 1 : b) + 3}` }}>
+              <a class={`cal-bar-item ${statusTone(s.status)} ${s.lead === 'host' ? 'host-led' : ''}`}
+                 href={href(['training', 'session', s.key])}
+                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.status}`}>
+                {s.course}{view === 'week' ? ` · ${s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
+              </a>
+            </div>
+          </div>
+        );
+      }))}
+    </div>
+  );
+}
+
+const SESSION_FIELDS = ['room', 'trainers', 'lead', 'lead_instructor', 'status'];
+
+function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
+  const it = useLoad(async () => {
+    const [s, enrolments] = await Promise.all([api.one<Session>('sessions', sessionKey), api.all<Enrolment>('enrolments', { session: sessionKey })]);
+    const trainees = await Promise.all(enrolments.map((e) => api.one<Trainee>('trainees', e.trainee).then((x) => x.data, () => null)));
+    let course: Course | null = null;
+    try { course = (await api.one<Course>('courses', s.data.course)).data; } catch { /* hidden */ }
+    return { session: s.data, etag: s.etag, enrolments, trainees, course };
+  }, [sessionKey]);
+  const [editing, setEditing] = useState(false);
+  return (
+    <Show it={it}>{({ session: s, etag, enrolments, trainees, course }) => {
+      const passed = enrolments.filter((e) => e.result === 'pass').length;
+      return (
+        <Page title={`${s.course} · ${s.valid_from}`} actions={mayTrain(me.role) && !editing ? <button type="button" onClick={() => setEditing(true)}>{t('training.edit')}</button> : null}>
+          <p><a href={href(['training'], { at: s.valid_from })}>← {t('training.calendar')}</a></p>
+          <div class="grid">
+            <Card title={t('training.session')}>
+              <dl class="facts">
+                <dt>{t('col.course')}</dt><dd><a href={href(['training', 'course', s.course])}>{s.course}</a>{course ? ` — ${course.title}` : ''}</dd>
+                <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: s.site })}>{s.site}</a>{s.room ? `, ${s.room}` : ''}</dd>
+                <dt>{t('col.valid')}</dt><dd>{s.valid_from} – {s.valid_to}</dd>
+                <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.status)}>{s.status}</Badge></dd>
+                <dt>{t('training.lead')}</dt><dd>{s.lead === 'host' ? t('training.host_led') : t('training.mission_led')}{s.lead_instructor ? ` · ${s.lead_instructor}` : ''}</dd>
+                <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ?? '—'}</dd>
+                {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}>{s.replaces}</a></dd></>}
+                <dt>{t('training.trainers')}</dt>
+                <dd>{(s.trainers ?? '').split(';').filter(Boolean).map((p) => <a class="chip" href={href(['manning', 'person', p])}>{p}</a>)}</dd>
+              </dl>
+              {editing && (
+                <RecordForm kind="sessions" fields={SESSION_FIELDS} recordKey={s.key} etag={etag}
+                  initial={Object.fromEntries(SESSION_FIELDS.map((f) => [f, String((s as any)[f] ?? '')]))}
+                  submitLabel={t('common.save')} onSaved={() => { setEditing(false); it.reload(); }} />
+              )}
+            </Card>
+            <Card title={t('training.results')}>
+              <div class="stats small">
+                <div class="stat"><div class="stat-value">{num(enrolments.length)}</div><div class="stat-label">{t('training.enrolled')}</div></div>
+                <div class="stat"><div class="stat-value">{num(enrolments.filter((e) => e.attendance === 'attended').length)}</div><div class="stat-label">{t('training.attended')}</div></div>
+                <div class="stat"><div class="stat-value">{num(passed)}</div><div class="stat-label">{t('training.passed')}</div></div>
+                <div class="stat"><div class="stat-value">{enrolments.length ? pct(passed / enrolments.length) : '—'}</div><div class="stat-label">{t('training.pass_rate')}</div></div>
+              </div>
+              {mayTrain(me.role) && <Enrol session={s} course={course} count={enrolments.length} onDone={it.reload} />}
+            </Card>
+          </div>
+          <Card title={t('training.trainees', { n: enrolments.length })} wide>
+            <Table rows={enrolments.map((e, i) => ({ ...e, who: trainees[i] }))} columns={[
+              { key: 'trainee', label: t('col.service_number'), render: (e) => <a href={href(['trainees', e.trainee])}>{e.trainee}</a> },
+              { key: 'name', label: t('col.name'), sort: (e) => e.who?.name ?? '', render: (e) => e.who?.name ?? '—' },
+              { key: 'attendance', label: t('training.attendance'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="attendance" values={['enrolled', 'attended', 'absent', 'withdrawn']} /> : <Badge tone={statusTone(e.attendance)}>{e.attendance}</Badge> },
+              { key: 'result', label: t('training.result'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="result" values={['pending', 'pass', 'fail']} /> : <Badge tone={statusTone(e.result)}>{e.result}</Badge> },
+              { key: 'certificate', label: t('training.certificate'), render: (e) => e.certificate ?? '—' },
+            ]} />
+          </Card>
+        </Page>
+      );
+    }}</Show>
+  );
+}
+
+// One enrolment's attendance or result, saved as it is chosen (If-Match on
+// the record as read just before, so that a concurrent change is not lost).
+function ResultCell({ e, field, values }: { e: Enrolment; field: 'attendance' | 'result'; values: string[] }) {
+  const [value, setValue] = useState(e[field]);
+  const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
+  const [err, setErr] = useState<Error | null>(null);
+  async function change(v: string) {
+    setValue(v);
+    setState('saving');
+    setErr(null);
+    try {
+      const cur = await api.one<Enrolment>('enrolments', e.key);
+      await api.patch('enrolments', e.key, cur.etag ?? '*', { [field]: v });
+      setState('saved');
+    } catch (x) {
+      setErr(x as Error);
+      setValue(e[field]);
+      setState('idle');
+    }
+  }
+  return (
+    <span class="result-cell">
+      <select aria-label={`${t(`training.${field}`)} ${e.trainee}`} value={value} onChange={(ev) => change(ev.currentTarget.value)} disabled={state === 'saving'}>
+        {values.map((v) => <option value={v}>{v}</option>)}
+      </select>
+      {state === 'saved' && <span class="ok-mark" aria-label={t('common.saved')}>✓</span>}
+      {err && <ErrorBox error={err} />}
+    </span>
+  );
+}
+
+function Enrol({ session, course, count, onDone }: { session: Session; course: Course | null; count: number; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  if (!open) return <button type="button" onClick={() => setOpen(true)}>{t('training.enrol')}</button>;
+  const full = course && count >= course.capacity;
+  return (
+    <div class="enrol">
+      <h3>{t('training.enrol')}</h3>
+      {full && <p class="alert">{t('training.full', { n: course!.capacity })}</p>}
+      <RecordForm kind="enrolments" fields={['trainee']} initial={{ trainee: '' }} submitLabel={t('training.enrol')}
+        onSaved={() => { setOpen(false); onDone(); }} extra={{ session: session.key }} />
+    </div>
+  );
+}
