@@ -355,6 +355,12 @@ test('map: choosing a site shows who is there, what runs there, its consent', as
   const t = await page.textContent('[data-testid=site-panel]');
   assert(t.includes('Taji') && t.includes('GOI-2020') && /Who is there \(\d+ of \d+ posts filled\)/.test(t), `panel: ${t.slice(0, 300)}`);
   await shot(page, 'map-taji');
+  // On 2020-01-05 training was suspended: the dot and the panel agree.
+  await page.goto('/#/map?as_of=2020-01-05&site=BESMAYA');
+  await settle(page);
+  assert(await page.$eval('a.site[href*="site=BESMAYA"] circle', (c) => c.classList.contains('bad')), 'a red dot');
+  const b = await page.textContent('[data-testid=site-panel]');
+  assert(b.includes('suspended') && b.includes('GOI-2018') && b.includes('postponed'), `panel: ${b.slice(0, 300)}`);
   clean(page, 'map');
   await page.context_.close();
 });

@@ -26,6 +26,16 @@ const projection = geoMercator().fitExtent([[16, 16], [W - 16, H - 16]], frame);
 const path = geoPath(projection);
 const iraq = region.features.find((f) => (f.properties as any)?.name === 'Iraq');
 
+// Baghdad, where most sites are a few kilometres apart, gets an inset.
+const BAGHDAD = { west: 43.95, south: 33.05, east: 44.8, north: 33.55 };
+const INSET = { x: 16, y: 318, w: 280, h: 226 };
+const insetProjection = geoMercator().fitExtent(
+  [[INSET.x + 8, INSET.y + 22], [INSET.x + INSET.w - 8, INSET.y + INSET.h - 8]],
+  { type: 'Feature', properties: {}, geometry: { type: 'MultiPoint', coordinates: [[BAGHDAD.west, BAGHDAD.south], [BAGHDAD.east, BAGHDAD.north]] } } as Feature);
+const insetPath = geoPath(insetProjection);
+const inBaghdad = (s: { latitude: number; longitude: number }) =>
+  s.longitude >= BAGHDAD.west && s.longitude <= BAGHDAD.east && s.latitude >= BAGHDAD.south && s.latitude <= BAGHDAD.north;
+
 export function MapPage({ route }: { route: Route }) {
   const d = asOf(route);
   const chosen = route.query.get('site');
@@ -51,6 +61,19 @@ function Legend() {
   );
 }
 
+// Where each site goes, and its label moved down when it would sit on the
+// label of a site placed before it.
+function placed(sites: Site[]): { s: Site; x: number; y: number; dy: number }[] {
+  const out: { s: Site; x: number; y: number; dy: number }[] = [];
+  for (const s of sites) {
+    const [x, y] = (inBaghdad(s) ? insetProjection : projection)([s.longitude, s.latitude]) ?? [0, 0];
+    let dy = 0;
+    while (out.some((o) => Math.abs(o.x - x) < 70 && Math.abs(o.y + o.dy - (y + dy)) < 13)) dy += 14;
+    out.push({ s, x, y, dy });
+  }
+  return out;
+}
+
 function SiteMap({ sites, chosen }: { sites: Site[]; chosen: string | null }) {
   const inFrame = sites.filter((s) => s.latitude > 28 && s.latitude < 38.5 && s.longitude > 38 && s.longitude < 50);
   const outside = sites.filter((s) => !inFrame.includes(s));
@@ -66,13 +89,28 @@ function SiteMap({ sites, chosen }: { sites: Site[]; chosen: string | null }) {
           if (!Number.isFinite(c[0]) || c[0] < 20 || c[0] > W - 20 || c[1] < 20 || c[1] > H - 20) return null;
           return <text x={c[0]} y={c[1]} class={f === iraq ? 'country host' : 'country'}>{name}</text>;
         })}
-        {inFrame.map((s) => {
-          const [x, y] = projection([s.longitude, s.latitude]) ?? [0, 0];
+        {(() => {
+          const [x0, y0] = projection([BAGHDAD.west, BAGHDAD.north]) ?? [0, 0];
+          const [x1, y1] = projection([BAGHDAD.east, BAGHDAD.south]) ?? [0, 0];
+          return (
+            <g class="inset-frame">
+              <rect x={x0} y={y0} width={x1 - x0} height={y1 - y0} class="inset-box" />
+              <line x1={x0} y1={y1} x2={INSET.x + INSET.w} y2={INSET.y} class="inset-line" />
+              <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} class="inset" />
+              <clipPath id="inset-clip"><rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} /></clipPath>
+              <g clip-path="url(#inset-clip)">
+                {iraq && <path d={insetPath(iraq) ?? ''} class="land host" />}
+              </g>
+              <text x={INSET.x + 8} y={INSET.y + 16} class="inset-title">{t('map.baghdad')}</text>
+            </g>
+          );
+        })()}
+        {placed(inFrame).map(({ s, x, y, dy }) => {
           return (
             <a href={href(['map'], { site: s.code })} aria-label={`${s.name}: ${t(`site.${s.status}`)}`}
                class={chosen === s.code ? 'site chosen' : 'site'}>
               <circle cx={x} cy={y} r={chosen === s.code ? 10 : 7} class={`dot ${statusTone(s.status)}`} />
-              <text x={x + 11} y={y + 4} class="site-label">{s.code}</text>
+              <text x={x + 11} y={y + 4 + dy} class="site-label">{s.code}</text>
             </a>
           );
         })}
@@ -91,13 +129,13 @@ interface SiteInfo { site: Site; posts: Post[]; sessions: Session[]; consents: C
 
 async function loadSite(code: string, d: string): Promise<SiteInfo> {
   const [one, posts, sessions, consents] = await Promise.all([
-    api.one<Site>('sites', code),
+    api.get<Site>(`/api/v1/sites/${encodeURIComponent(code)}`, { as_of: d }),
     api.all<Post>('posts', { site: code, as_of: d }),
     api.all<Session>('sessions', { site: code }),
     api.all<Consent>('consents', { as_of: d }),
   ]);
   const near = sessions.filter((s) => s.valid_to >= d && s.valid_from <= addMonths(d, 3)).sort((a, b) => a.valid_from.localeCompare(b.valid_from));
-  return { site: one.data, posts, sessions: near, consents: consents.filter((c) => (c.sites ?? '').split(';').includes(code)) };
+  return { site: one, posts, sessions: near, consents: consents.filter((c) => (c.sites ?? '').split(';').includes(code)) };
 }
 
 function addMonths(d: string, n: number): string {

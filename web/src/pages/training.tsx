@@ -130,6 +130,12 @@ function Calendar({ route }: { route: Route }) {
         )}</Show>
       </div>
       <Show it={it}>{(all) => <CalendarGrid sessions={all.filter((s) => (!site || s.site === site) && s.valid_from <= r.to && s.valid_to >= r.from)} from={r.from} to={r.to} view={view} today={d} />}</Show>
+      <ul class="legend" aria-label={t('training.legend')}>
+        <li><span class="cal-bar-item info">&nbsp;&nbsp;</span> {t('training.legend_planned')}</li>
+        <li><span class="cal-bar-item ok">&nbsp;&nbsp;</span> {t('training.legend_completed')}</li>
+        <li><span class="cal-bar-item bad">&nbsp;&nbsp;</span> {t('training.legend_postponed')}</li>
+        <li><span class="cal-bar-item muted host-led">&nbsp;&nbsp;</span> {t('training.legend_host')}</li>
+      </ul>
     </Page>
   );
 }
