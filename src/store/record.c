@@ -249,7 +249,7 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
 		for (size_t i = 0; i < n + (size_t)composite; i++)
 			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
-		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING", k->key_column);
+		buf_adds(&b, ")");
 		break;
 	case KOP_UPDATE:
 		buf_addf(&b, "UPDATE %s SET ", k->table);
@@ -590,37 +590,24 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (record_init(&old, k))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	/* Insert first: a record that is there already is left alone by the
-	 * insert, and only then read, compared and updated. */
-	for (int op = KOP_INSERT; ; op = KOP_UPDATE) {
-		if (kind_stmt(s, k, (enum kind_op)op, &st, e))
-			goto out;
-		for (size_t i = 0; i < n; i++)
-			bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
-		if (composite || op == KOP_UPDATE)
-			sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			error_set(e, ERR_STORE, "writing %s %s: %s", k->label,
-				  r->key, sqlite3_errmsg(s->db));
-			goto out;
-		}
-		sqlite3_reset(st);
-		found = op == KOP_UPDATE;
-		if (found || sqlite3_changes(s->db))
-			break;
-		found = load(s, k, r->key, &old, e);
-		if (found < 0)
-			goto out;
-		if (!found) {
-			error_set(e, ERR_STORE, "writing %s %s: its key is taken "
-				  "but it cannot be read", k->label, r->key);
-			goto out;
-		}
-		if (same(&old, r)) {
-			*res = PUT_UNCHANGED;
-			ret = 0;
-			goto out;
-		}
+	found = load(s, k, r->key, &old, e);
+	if (found < 0)
+		goto out;
+	if (found && same(&old, r)) {
+		*res = PUT_UNCHANGED;
+		ret = 0;
+		goto out;
+	}
+	if (kind_stmt(s, k, found ? KOP_UPDATE : KOP_INSERT, &st, e))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+	if (composite || found)
+		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
+			  sqlite3_errmsg(s->db));
+		goto out;
 	}
 	if (record_json_text(r, &s->audit_after) ||
 	    (found && record_json_text(&old, &s->audit_before))) {
