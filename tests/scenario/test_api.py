@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.parse
 
 from harness import CADRE, cadre, ok_json, run, test, tmpdir
 
@@ -429,6 +430,65 @@ def bad_requests_get_a_clear_4xx_and_the_server_keeps_serving():
         st, _, _ = SRV.req('GET', path, headers=h)
         assert st in (400, 404), (path, st)
     assert SRV.get('/healthz')[0] == 200
+
+
+@test
+def trainee_search_by_name_or_number_respects_release():
+    def post(body):
+        st, _, j = SRV.req('POST', '/api/v1/trainees', json.dumps(body),
+                           {'Authorization': 'Bearer ' + TOKEN['adm'],
+                            'Content-Type': 'application/json'})
+        assert st == 201, (st, j)
+    post({'service_number': 'IQ-SRCH-1', 'name': 'Ḥasan Qāsim al-Ṭāʾī',
+          'nation': 'IRQ', 'unit': 'IRQ-U-INF2', 'releasability': 'MISSION;IRQ'})
+    post({'service_number': 'IQ-SRCH-2', 'name': 'Hasan Withheld',
+          'nation': 'IRQ', 'unit': 'IRQ-U-INF2', 'releasability': 'MISSION'})
+
+    def found(q, who):
+        st, _, j = SRV.get('/api/v1/trainees?q=' + urllib.parse.quote(q), who)
+        assert st == 200, (st, j)
+        return sorted(t['service_number'] for t in j['items'])
+    # Diacritics folded, prefixes, several words all required.
+    assert found('hasan', 'cmd') == ['IQ-SRCH-1', 'IQ-SRCH-2']
+    assert found('HASAN qas', 'cmd') == ['IQ-SRCH-1']
+    assert found('iq-srch-2', 'cmd') == ['IQ-SRCH-2']
+    # The liaison finds only what is released to Iraq.
+    assert found('hasan', 'irq') == ['IQ-SRCH-1']
+    # Typed FTS5 syntax is only text: no error, no match-all.
+    assert found('"*) OR (NEAR', 'cmd') == []
+    assert found('   ', 'cmd') == []
+    st, _, j = SRV.get('/api/v1/persons?q=fortin', 'cmd')
+    assert st == 400 and 'cannot be searched' in j['detail'], j
+    # After a change of name the index follows.
+    st, h, _ = SRV.get('/api/v1/trainees/IQ-SRCH-1', 'adm')
+    st, _, j = SRV.req('PATCH', '/api/v1/trainees/IQ-SRCH-1',
+                       json.dumps({'name': 'Karrar Zaid al-Lami'}),
+                       {'Authorization': 'Bearer ' + TOKEN['adm'],
+                        'Content-Type': 'application/json', 'If-Match': h['ETag']})
+    assert st == 200, (st, j)
+    assert found('hasan', 'cmd') == ['IQ-SRCH-2']
+    assert found('karrar lami srch', 'cmd') == ['IQ-SRCH-1']
+
+
+@test
+def the_interface_is_served_with_etags_and_a_content_policy():
+    st, h, _ = SRV.req('GET', '/')
+    assert st == 200 and h['Content-Type'].startswith('text/html'), (st, h)
+    assert "script-src 'self'" in h['Content-Security-Policy'], h
+    st2, _, _ = SRV.req('GET', '/', headers={'If-None-Match': h['ETag']})
+    assert st2 == 304
+    assert SRV.req('POST', '/')[0] == 405
+    assert SRV.req('GET', '/nothing.js')[0] == 404
+    st, _, j = SRV.req('GET', '/api/v1/auth/me')
+    assert st == 200 and j == {'authenticated': False}, j
+    st, _, j = SRV.get('/api/v1/auth/me', 'irq')
+    assert j['authenticated'] and j['role'] == 'liaison' and j['nation'] == 'IRQ', j
+    st, _, j = SRV.get('/api/v1/kinds', 'j1')
+    k = {x['name']: x for x in j['kinds']}
+    assert k['persons']['writable'] and not k['consents']['writable'], 'by role'
+    f = {x['name']: x for x in k['sessions']['fields']}
+    assert f['status']['type'] == 'enum' and 'postponed' in f['status']['values']
+    assert f['course']['key'] and f['course']['ref'] == 'courses'
 
 
 @test
