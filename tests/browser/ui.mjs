@@ -345,6 +345,33 @@ test('a trainer records attendance and a result; the audit log shows it', async 
   await aud.context_.close();
 });
 
+test('the planner: a quarter of training previewed, then applied through the rules', async () => {
+  const page = await session('training');
+  await page.goto('/#/training/plan?as_of=2027-04-01');
+  await settle(page);
+  assert(await page.inputValue('#plan-from') === '2027-04-01' && await page.inputValue('#plan-to') === '2027-07-01', 'the quarter from the as-of date');
+  await page.click('[data-testid=plan-preview]');
+  await page.waitForSelector('[data-testid=plan-preview-result]');
+  const summary = await page.textContent('[data-testid=plan-summary]');
+  const m = summary.match(/(\d+) of (\d+) placed/);
+  assert(m && Number(m[1]) > 0 && m[1] === m[2], `summary: ${summary}`);
+  let got = await api('GET', '/api/v1/sessions?course=AVM-T72&valid_from=2027-04-01', undefined, adminAuth);
+  assert(got.json.items.length === 0, 'the preview wrote nothing');
+  await shot(page, 'training-plan-preview');
+  await page.click('[data-testid=plan-confirm]');
+  await page.waitForSelector('[data-testid=plan-done]');
+  got = await api('GET', '/api/v1/sessions?valid_from=2027-04-01', undefined, adminAuth);
+  assert(got.json.items.length > 0, 'sessions written');
+  // The trainer role sees the calendar but not the planner.
+  const tr = await session('trainer');
+  await tr.goto('/#/training');
+  await settle(tr);
+  assert(!(await tr.isVisible('a[href^="#/training/plan"]')), 'no planner tab for a trainer');
+  await tr.context_.close();
+  clean(page, 'planner');
+  await page.context_.close();
+});
+
 test('map: choosing a site shows who is there, what runs there, its consent', async () => {
   const page = await session('commander');
   await page.goto('/#/map?as_of=2020-06-15');

@@ -2,13 +2,13 @@
 // resumptions on record; for the commander, suspend, resume, consent
 // changes and transfer from the coalition — each previewed (the server
 // does the work and rolls it back) before the user confirms.
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { num, t } from '../i18n';
 import { asOf, href, type Route } from '../router';
+import { ActionPanel } from '../action';
 import { mayAct } from '../roles';
-import { Badge, Card, ErrorBox, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
+import { Badge, Card, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 interface Consent { code: string; title: string; activity_kinds: string; sites: string; institutions: string; ceiling: number | null; state: string; valid_from: string; valid_to: string | null }
 interface Event { code: string; action: string; scope: string; reason: string | null; ordered_by: string | null; valid_from: string; valid_to: string | null }
@@ -86,51 +86,6 @@ export function Consent({ route, me }: { route: Route; me: api.Me }) {
         )}</Show>
       </Card>
     </Page>
-  );
-}
-
-// An action in two steps: preview (dry run) and confirm. BODY builds the
-// request; PREVIEW renders the server's answer.
-function ActionPanel({ id, title, lead, fields, body, action, confirmWith, render, onDone, valid }: {
-  id: string; title: string; lead: string; fields: ComponentChildren; body: () => Record<string, unknown>;
-  action: string; confirmWith: Record<string, unknown>; render: (x: any) => ComponentChildren; onDone: () => void; valid: boolean;
-}) {
-  const [preview, setPreview] = useState<any>(null);
-  const [done, setDone] = useState<any>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function run(confirm: boolean) {
-    setBusy(true);
-    setError(null);
-    try {
-      const x = await api.action<any>(action, { ...body(), ...(confirm ? confirmWith : { dry_run: true }) });
-      if (confirm) { setDone(x); setPreview(null); onDone(); } else { setPreview(x); setDone(null); }
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <Card title={title} id={id}>
-      <p class="muted">{lead}</p>
-      <form onSubmit={(e) => { e.preventDefault(); run(false); }} onInput={() => { setPreview(null); setDone(null); }}>
-        {fields}
-        <button type="submit" disabled={busy || !valid} data-testid={`${id}-preview`}>{t('consent.preview')}</button>
-      </form>
-      {error && <ErrorBox error={error} />}
-      {preview && (
-        <div class="preview" data-testid={`${id}-preview-result`}>
-          <h3>{t('consent.preview_title')}</h3>
-          {render(preview)}
-          <div class="confirm-row">
-            <button type="button" class="danger" disabled={busy} onClick={() => run(true)} data-testid={`${id}-confirm`}>{t('consent.confirm')}</button>
-            <button type="button" class="link" onClick={() => setPreview(null)}>{t('common.cancel')}</button>
-          </div>
-        </div>
-      )}
-      {done && <div class="done" role="status" data-testid={`${id}-done`}><strong>{t('consent.done')}</strong>{render(done)}</div>}
-    </Card>
   );
 }
 

@@ -3,11 +3,12 @@
 // and results, editable by the training role; enrolment.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
+import { ActionPanel } from '../action';
 import { RecordForm } from '../form';
 import { num, pct, t } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
 import { mayRecordResults, mayTrain } from '../roles';
-import { Badge, Card, ErrorBox, Page, Show, Table, statusTone, useLoad } from '../ui';
+import { Badge, Card, ErrorBox, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 export interface Course { code: string; title: string; activity: string; duration_days: number; capacity: number; trainer_qualifications: string | null; trainer_ratio: number | null; competencies: string | null; transition_sessions: number | null; pass_target: number | null }
 export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; replaces: string | null }
@@ -16,25 +17,79 @@ interface Trainee { service_number: string; name: string; unit: string; rank: st
 
 export function Training({ route, sub, me }: { route: Route; sub: string[]; me: api.Me }) {
   if (sub[0] === 'session' && sub[1]) return <SessionPage sessionKey={sub.slice(1).join('/')} me={me} />;
-  if (sub[0] === 'course' && sub[1]) return <CoursePage code={sub[1]} />;
-  if (sub[0] === 'courses') return <Catalogue />;
-  return <Calendar route={route} />;
+  if (sub[0] === 'course' && sub[1]) return <CoursePage code={sub[1]} me={me} />;
+  if (sub[0] === 'courses') return <Catalogue me={me} />;
+  if (sub[0] === 'plan' && mayTrain(me.role)) return <Planner route={route} me={me} />;
+  return <Calendar route={route} me={me} />;
 }
 
-function Tabs({ current }: { current: string }) {
+function Tabs({ current, me }: { current: string; me: api.Me }) {
   return (
     <nav class="tabs" aria-label={t('training.views')}>
       <a href={href(['training'])} aria-current={current === 'calendar' ? 'page' : undefined}>{t('training.calendar')}</a>
       <a href={href(['training', 'courses'])} aria-current={current === 'courses' ? 'page' : undefined}>{t('training.catalogue')}</a>
+      {mayTrain(me.role) && <a href={href(['training', 'plan'])} aria-current={current === 'plan' ? 'page' : undefined}>{t('training.planner')}</a>}
     </nav>
   );
 }
 
-function Catalogue() {
+interface Planned { session: string; course: string; site: string; room: string | null; from: string; to: string; trainers: string; host_unit: string | null; plan: string | null; restored: boolean; cost: number }
+interface PlanAnswer { items: number; placed: number; cost: number; applied: boolean; sessions: Planned[]; unplaced: { plan?: string; session?: string; course?: string; reason?: string; missing?: string }[] }
+
+// The mission planner: the training plans of a window turned into
+// sessions (or postponed sessions re-planned), previewed, then applied.
+function Planner({ route, me }: { route: Route; me: api.Me }) {
+  const d = asOf(route);
+  const [from, setFrom] = useState(d);
+  const [to, setTo] = useState(addDays(d, 91));
+  const [site, setSite] = useState('');
+  const [postponed, setPostponed] = useState(false);
+  const fromErr = checkField({ name: 'from', type: 'date', required: true, key: false }, from);
+  const toErr = checkField({ name: 'to', type: 'date', required: true, key: false }, to) ?? (to <= from ? t('training.to_after_from') : null);
+  return (
+    <Page title={t('training.planner')}>
+      <Tabs current="plan" me={me} />
+      <ActionPanel id="plan" title={t('training.plan_title')} lead={t('training.plan_lead')} action="plan-sessions"
+        valid={!fromErr && !toErr} body={() => ({ from, to, site: site || undefined, postponed })} confirmWith={{ apply: true }}
+        onDone={() => {}}
+        render={(x: PlanAnswer) => (
+          <>
+            <p data-testid="plan-summary">{t('training.plan_summary', { placed: x.placed, items: x.items, cost: x.cost })}</p>
+            <Table rows={x.sessions} empty={t('training.plan_nothing')} columns={[
+              { key: 'session', label: t('col.session'), render: (p) => (x.applied ? <a href={href(['training', 'session', p.session])}>{p.session}</a> : p.session) },
+              { key: 'site', label: t('col.site'), render: (p) => `${p.site}${p.room ? ', ' + p.room : ''}` },
+              { key: 'from', label: t('col.from') },
+              { key: 'to', label: t('col.to') },
+              { key: 'trainers', label: t('training.trainers'), render: (p) => p.trainers.split(';').join(', ') },
+              { key: 'plan', label: t('training.plan'), render: (p) => p.plan ?? (p.restored ? t('training.restored') : '—') },
+              { key: 'cost', label: t('training.cost'), align: 'right' },
+            ]} />
+            {x.unplaced.length > 0 && (
+              <div class="alert" role="alert">
+                <strong>{t('training.unplaced', { n: x.unplaced.length })}</strong>
+                <ul>{x.unplaced.map((u) => <li>{u.plan ?? u.session ?? u.course}: {u.reason ?? u.missing ?? ''}</li>)}</ul>
+              </div>
+            )}
+          </>
+        )}
+        fields={<>
+          <Field id="plan-from" label={t('col.from')} type="date" value={from} onInput={setFrom} error={fromErr} required />
+          <Field id="plan-to" label={t('col.to')} type="date" value={to} onInput={setTo} error={toErr} required />
+          <Field id="plan-site" label={t('col.site')} value={site} onInput={setSite} hint={t('training.plan_site_hint')} />
+          <div class="field check">
+            <input id="plan-postponed" type="checkbox" checked={postponed} onChange={(e) => setPostponed(e.currentTarget.checked)} />
+            <label for="plan-postponed">{t('training.plan_postponed')}</label>
+          </div>
+        </>} />
+    </Page>
+  );
+}
+
+function Catalogue({ me }: { me: api.Me }) {
   const it = useLoad(() => api.all<Course>('courses'), []);
   return (
     <Page title={t('training.catalogue')}>
-      <Tabs current="courses" />
+      <Tabs current="courses" me={me} />
       <Show it={it}>{(courses) => (
         <Table rows={courses} columns={[
           { key: 'code', label: t('col.code'), render: (c) => <a href={href(['training', 'course', c.code])}>{c.code}</a> },
@@ -50,7 +105,7 @@ function Catalogue() {
   );
 }
 
-function CoursePage({ code }: { code: string }) {
+function CoursePage({ code, me }: { code: string; me: api.Me }) {
   const it = useLoad(async () => {
     const [course, sessions] = await Promise.all([api.one<Course>('courses', code), api.all<Session>('sessions', { course: code })]);
     return { course: course.data, sessions };
@@ -58,7 +113,7 @@ function CoursePage({ code }: { code: string }) {
   return (
     <Show it={it}>{({ course, sessions }) => (
       <Page title={`${course.code} · ${course.title}`}>
-        <Tabs current="courses" />
+        <Tabs current="courses" me={me} />
         <dl class="facts">
           <dt>{t('training.activity')}</dt><dd>{course.activity}</dd>
           <dt>{t('col.days')}</dt><dd>{course.duration_days}</dd>
@@ -101,7 +156,7 @@ function range(view: string, at: string): { from: string; to: string; prev: stri
   return { from: first, to: addDays(next, -1), prev, next, title: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d) };
 }
 
-function Calendar({ route }: { route: Route }) {
+function Calendar({ route, me }: { route: Route; me: api.Me }) {
   const d = asOf(route);
   const view = route.query.get('view') === 'week' ? 'week' : 'month';
   const at = route.query.get('at') ?? d;
@@ -110,7 +165,7 @@ function Calendar({ route }: { route: Route }) {
   const it = useLoad(() => api.all<Session>('sessions'), []);
   return (
     <Page title={t('training.title')}>
-      <Tabs current="calendar" />
+      <Tabs current="calendar" me={me} />
       <div class="cal-bar">
         <div class="segmented" role="group" aria-label={t('training.view')}>
           <button type="button" aria-pressed={view === 'month'} onClick={() => setQuery({ view: undefined })}>{t('training.month')}</button>
