@@ -255,6 +255,28 @@ test('suspend, preview, confirm, then resume with its preview', async () => {
   await page.context_.close();
 });
 
+test('transfer from the coalition: preview, then confirm', async () => {
+  const made = await api('POST', '/api/v1/activities', { code: 'TRN-RANGE', title: 'Coalition range training', kind: 'training', host: 'IRQ-MOD', owner: 'CJTF-OIR', site: 'TAJI', valid_from: '2026-01-01' }, adminAuth);
+  assert(made.status === 201, `activity: ${made.status} ${JSON.stringify(made.json)}`);
+  const page = await session('commander');
+  await page.goto('/#/consent?as_of=2026-12-01');
+  await settle(page);
+  await page.selectOption('#transfer-activity', 'TRN-RANGE');
+  await page.click('[data-testid=transfer-preview]');
+  await page.waitForSelector('[data-testid=transfer-preview-result]');
+  const sum = await page.textContent('[data-testid=transfer-summary]');
+  assert(sum.includes('from CJTF-OIR to NMI on 2026-12-01'), `preview: ${sum}`);
+  let a = await api('GET', '/api/v1/activities/TRN-RANGE', undefined, adminAuth);
+  assert(a.json.owner === 'CJTF-OIR', 'the preview wrote nothing');
+  await shot(page, 'consent-transfer-preview');
+  await page.click('[data-testid=transfer-confirm]');
+  await page.waitForSelector('[data-testid=transfer-done]');
+  a = await api('GET', '/api/v1/activities/TRN-RANGE', undefined, adminAuth);
+  assert(a.json.owner === 'NMI' && a.json.previous_owner === 'CJTF-OIR' && a.json.owner_from === '2026-12-01', JSON.stringify(a.json));
+  clean(page, 'transfer');
+  await page.context_.close();
+});
+
 test('a liaison never sees the restricted trainee anywhere', async () => {
   const page = await session('liaison');
   await page.goto('/#/trainees?q=Withheld');

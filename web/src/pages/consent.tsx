@@ -181,15 +181,27 @@ function ConsentPanel({ consents, d, onDone }: { consents: Consent[]; d: string;
 }
 
 function TransferPanel({ activities, d, onDone }: { activities: Activity[]; d: string; onDone: () => void }) {
-  const candidates = activities.filter((a) => a.owner !== 'NMI' || a.previous_owner);
+  // Activities another organisation (the coalition) still holds.
+  const candidates = activities.filter((a) => a.owner !== 'NMI');
   const [activity, setActivity] = useState(candidates[0]?.code ?? '');
   const [on, setOn] = useState(d);
   const [withPeople, setWithPeople] = useState(true);
   const dateErr = checkField({ name: 'on', type: 'date', required: true, key: false }, on);
+  if (!candidates.length) return <Card title={t('consent.transfer')}><p class="muted">{t('consent.nothing_held')}</p></Card>;
   return (
     <ActionPanel id="transfer" title={t('consent.transfer')} lead={t('consent.transfer_lead')} action="transfer"
       valid={!dateErr && !!activity} body={() => ({ activity, to: 'NMI', on, with_personnel: withPeople })} confirmWith={{}} onDone={onDone}
-      render={(x) => <pre class="json">{JSON.stringify(x, null, 2)}</pre>}
+      render={(x) => (
+        <>
+          <p data-testid="transfer-summary">{t('consent.transfer_line', { activity: x.activity, from: x.from, to: x.to, on: x.on, sessions: x.sessions_moved, enrolments: x.enrolments_moved, people: x.people_reassigned })}</p>
+          {Object.keys(x.people_by_nation ?? {}).length > 0 && (
+            <Table rows={Object.entries(x.people_by_nation as Record<string, number>).map(([nation, n]) => ({ nation, n }))} columns={[
+              { key: 'nation', label: t('col.nation') },
+              { key: 'n', label: t('consent.people'), align: 'right' },
+            ]} />
+          )}
+        </>
+      )}
       fields={<>
         <Field id="transfer-activity" label={t('training.activity')} value={activity} onInput={setActivity} required
                options={candidates.map((a) => a.code)} hint={candidates.find((a) => a.code === activity)?.title} />
