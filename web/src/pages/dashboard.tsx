@@ -18,7 +18,7 @@ interface Ceilings { days: { date: string; headcount: number; ceiling: number | 
 interface Contributions { from_members: number; from_partners: number; nations: { code: string; name: string; status: string; deployed: number; pledged: number | null }[] }
 interface Output { trainees: number; passed: number; pass_rate: number; rows: { month: string; trainees: number; passed: number }[] }
 interface Transition { courses: { course: string; title: string; state: string; sessions: number; host_led_sessions: number; transitioned_on: string | null }[] }
-interface Session { key: string; course: string; site: string; valid_from: string; valid_to: string; status: string }
+interface Session { key: string; course: string; site: string; valid_from: string; valid_to: string; status: string; replaces: string | null }
 
 export interface Dash {
   status: Status; ceilings: Ceilings; contributions: Contributions; output: Output; transition: Transition;
@@ -34,10 +34,17 @@ async function load(d: string): Promise<Dash> {
     api.get<Transition>('/api/v1/reports/transition', { as_of: d }),
     api.all<Session>('sessions'),
   ]);
+  // Postponed as of D: recorded as postponed, due to have started within a
+  // year before D or the quarter after, and not yet re-run by D (its
+  // replacement, if any, starts later).
+  const rerun = new Map<string, string>();
+  for (const s of sessions) if (s.replaces) rerun.set(s.replaces, s.valid_from);
   const count = { running: 0, planned: 0, postponed: 0 };
   for (const s of sessions) {
-    if (s.status === 'postponed') { if (s.valid_from <= addDays(d, 365)) count.postponed++; }
-    else if (s.status === 'cancelled') continue;
+    if (s.status === 'postponed') {
+      const again = rerun.get(s.key);
+      if (s.valid_from <= addDays(d, 90) && s.valid_from >= addDays(d, -365) && !(again && again <= d)) count.postponed++;
+    } else if (s.status === 'cancelled') continue;
     else if (s.valid_from <= d && d <= s.valid_to) count.running++;
     else if (s.valid_from > d && s.valid_from <= addDays(d, 90)) count.planned++;
   }
@@ -73,6 +80,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
   const allSessions = x.transition.courses.reduce((a, c) => a + c.sessions, 0);
   const months = byMonth(x.output.rows);
   const nations = x.contributions.nations.slice(0, 15);
+  const pledges = x.contributions.nations.filter((n) => n.pledged);
   const days = x.ceilings.days.filter((_, i, a) => a.length < 200 || i % 3 === 0 || i === a.length - 1);
   return (
     <>
@@ -114,18 +122,25 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
           <p class="muted">{t('dash.breaches', { n: x.ceilings.breaches })}</p>
         </Card>
         <Card title={t('dash.contributions')}>
-          <ChartView label={t('dash.contributions')} height={340} config={{
+          <ChartView label={t('dash.contributions')} height={320} config={{
             type: 'bar',
             data: {
               labels: nations.map((n) => n.code),
               datasets: [
                 { label: t('dash.deployed'), data: nations.map((n) => n.deployed), backgroundColor: nations.map((n) => (n.status === 'member' ? palette[0] : palette[2])) },
-                { label: t('dash.pledged'), data: nations.map((n) => n.pledged), backgroundColor: 'rgba(194,87,26,.55)' },
               ],
             },
-            options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } } },
+            options: { indexAxis: 'y', plugins: { legend: { display: false } } },
           }} />
           <p class="muted">{t('dash.members_partners', { m: num(x.contributions.from_members), p: num(x.contributions.from_partners) })}</p>
+          {pledges.length > 0 && (
+            <Table rows={pledges} columns={[
+              { key: 'code', label: t('col.nation') },
+              { key: 'pledged', label: t('dash.pledged'), align: 'right' },
+              { key: 'deployed', label: t('dash.deployed'), align: 'right' },
+              { key: 'share', label: t('dash.of_pledge'), align: 'right', sort: (n) => n.deployed / (n.pledged || 1), render: (n) => pct(n.deployed / (n.pledged || 1)) },
+            ]} />
+          )}
         </Card>
         <Card title={t('dash.trained_chart')}>
           <ChartView label={t('dash.trained_chart')} config={{
