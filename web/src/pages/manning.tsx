@@ -165,7 +165,7 @@ function Timeline({ from, to, stints, marks, asOf: d }: { from: string; to: stri
   for (let y = Number(from.slice(0, 4)) + 1; y <= Number(to.slice(0, 4)); y++) years.push(`${y}-01-01`);
   return (
     <svg class="timeline" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('manning.timeline_label', { n: stints.length, gaps: marks.filter((m) => m.kind === 'gap').length, overlaps: marks.filter((m) => m.kind === 'overlap').length })}>
-      {years.map((y) => <g><line x1={x(y)} x2={x(y)} y1={12} y2={H - 8} class="tick" /><text x={x(y) + 3} y={14} class="tick-label">{y.slice(0, 4)}</text></g>)}
+      {years.map((y) => <g><line x1={x(y)} x2={x(y)} y1={12} y2={H - 8} class="tick" />{x(y) < W - 34 && <text x={x(y) + 3} y={14} class="tick-label">{y.slice(0, 4)}</text>}</g>)}
       {marks.map((m) => <rect x={x(m.from)} y={top - 4} width={Math.max(2, x(m.to) - x(m.from))} height={stints.length * row + 4} class={`mark ${m.kind}`} />)}
       {stints.map((s, i) => (
         <a href={href(['manning', 'person', s.a.person])}>
