@@ -16,25 +16,25 @@ int keyset_init(struct keyset *ks)
 	return 0;
 }
 
-static uint64_t hash(const struct keyset *ks, const char *key, size_t len)
+/* 32 bits of the key's SipHash: enough to place it among the at most
+ * 2^31 slots of a set of KEYSET_MAX keys. */
+static uint32_t hash(const struct keyset *ks, const char *key, size_t len)
 {
 	unsigned char h[crypto_shorthash_BYTES];
-	uint64_t v = 0;
 
 	crypto_shorthash(h, (const unsigned char *)key, len, ks->seed);
-	for (size_t i = 0; i < sizeof(h); i++)
-		v |= (uint64_t)h[i] << (8 * i);
-	return v;
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	       (uint32_t)h[3] << 24;
 }
 
-/* Place item I in SLOTS (NSLOTS a power of two). */
-static void place(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
+/* Place SLOT in SLOTS (NSLOTS a power of two). */
+static void place(uint64_t *slots, size_t nslots, uint64_t slot)
 {
-	size_t mask = nslots - 1, at = (size_t)h & mask;
+	size_t mask = nslots - 1, at = (size_t)(slot >> 32) & mask;
 
 	while (slots[at])
 		at = (at + 1) & mask;
-	slots[at] = (uint32_t)(i + 1);
+	slots[at] = slot;
 }
 
 /* Room for one more key of LEN bytes; the set's contents are unchanged
@@ -45,12 +45,13 @@ static int reserve(struct keyset *ks, size_t len)
 		return -1;
 	if ((ks->nitems + 1) * 2 > ks->nslots) {
 		size_t n = ks->nslots ? ks->nslots * 2 : MIN_SLOTS;
-		uint32_t *slots = calloc(n, sizeof(*slots));
+		uint64_t *slots = calloc(n, sizeof(*slots));
 
 		if (!slots)
 			return -1;
-		for (size_t i = 0; i < ks->nitems; i++)
-			place(slots, n, ks->items[i].hash, i);
+		for (size_t i = 0; i < ks->nslots; i++)
+			if (ks->slots[i])
+				place(slots, n, ks->slots[i]);
 		free(ks->slots);
 		ks->slots = slots;
 		ks->nslots = n;
@@ -81,15 +82,17 @@ static int reserve(struct keyset *ks, size_t len)
 int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
 	       long *value_out)
 {
-	uint64_t h = hash(ks, key, len);
+	uint32_t h = hash(ks, key, len);
 	struct keyset_item *it;
 
 	if (ks->nslots) {
-		size_t mask = ks->nslots - 1, at = (size_t)h & mask;
+		size_t mask = ks->nslots - 1, at = h & mask;
 
 		for (; ks->slots[at]; at = (at + 1) & mask) {
-			it = &ks->items[ks->slots[at] - 1];
-			if (it->hash == h && it->len == len &&
+			if ((uint32_t)(ks->slots[at] >> 32) != h)
+				continue;
+			it = &ks->items[(uint32_t)ks->slots[at] - 1];
+			if (it->len == len &&
 			    !memcmp(ks->bytes + it->off, key, len)) {
 				*value_out = it->value;
 				return 0;
@@ -99,13 +102,13 @@ int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
 	if (reserve(ks, len))
 		return -1;
 	it = &ks->items[ks->nitems];
-	*it = (struct keyset_item){ .hash = h, .off = ks->nbytes, .len = len,
+	*it = (struct keyset_item){ .off = ks->nbytes, .len = len,
 				    .value = value };
 	if (len)
 		memcpy(ks->bytes + ks->nbytes, key, len);
 	ks->nbytes += len;
-	place(ks->slots, ks->nslots, h, ks->nitems);
 	ks->nitems++;
+	place(ks->slots, ks->nslots, (uint64_t)h << 32 | ks->nitems);
 	return 1;
 }
 

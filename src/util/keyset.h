@@ -18,10 +18,12 @@
 
 struct keyset {
 	unsigned char seed[16];	/* crypto_shorthash key */
-	uint32_t *slots;	/* open addressing: 0 empty, else item + 1 */
+	/* Open addressing, linear probing: 0 empty, else 32 bits of the
+	 * key's hash, then item + 1 in the low 32 bits. The hash bits place
+	 * a slot and tell most keys apart without reading their item. */
+	uint64_t *slots;
 	size_t nslots;		/* a power of two, or 0 */
 	struct keyset_item {
-		uint64_t hash;
 		size_t off;	/* into bytes */
 		size_t len;
 		long value;
