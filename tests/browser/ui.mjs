@@ -333,6 +333,20 @@ test('forms check as the user types and show the server refusal by its field', a
   await page.click('.record-form:not(.enrol .record-form) button[type=submit] >> nth=0');
   await page.waitForSelector('#sessions-trainers-error');
   await shot(page, 'training-edit-refused');
+  // A mission rule's refusal, with its identifier, by the field it is
+  // about: a trainer without the course's qualification on a planned
+  // session (a postponed one has no trainers to check).
+  const planned = await api('GET', '/api/v1/sessions?course=CIED-TTT&status=planned&limit=1', undefined, adminAuth);
+  assert(planned.json.items.length === 1, 'a planned CIED-TTT session in the demo');
+  await page.goto(`/#/training/session/${encodeURIComponent(planned.json.items[0].key)}`);
+  await settle(page);
+  await page.click('text=Edit session');
+  await page.fill('#sessions-trainers', 'P00008');
+  await page.click('.record-form:not(.enrol .record-form) button[type=submit] >> nth=0');
+  await page.waitForFunction(() => /QUALIFICATION/.test(document.querySelector('#sessions-trainers-error')?.textContent ?? ''));
+  const rule = await page.textContent('#sessions-trainers-error');
+  assert(rule.includes('QUALIFICATION') && rule.includes('CIED-INSTR'), `rule by the field: ${rule}`);
+  await shot(page, 'training-rule-refused');
   // Client-side: a day that does not exist, on the suspend form.
   const cmd = await session('commander');
   await cmd.goto('/#/consent');

@@ -16,7 +16,7 @@ interface Enrolment { key: string; session: string; trainee: string; attendance:
 interface Trainee { service_number: string; name: string; unit: string; rank: string | null }
 
 export function Training({ route, sub, me }: { route: Route; sub: string[]; me: api.Me }) {
-  if (sub[0] === 'session' && sub[1]) return <SessionPage sessionKey={sub.slice(1).join('/')} me={me} />;
+  if (sub[0] === 'session' && sub[1]) return <SessionPage key={sub.slice(1).join('/')} sessionKey={sub.slice(1).join('/')} me={me} />;
   if (sub[0] === 'course' && sub[1]) return <CoursePage code={sub[1]} me={me} />;
   if (sub[0] === 'courses') return <Catalogue me={me} />;
   if (sub[0] === 'plan' && mayTrain(me.role)) return <Planner route={route} me={me} />;
