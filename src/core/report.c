@@ -205,23 +205,29 @@ int report_transition(struct store *s, const char *asof, json_t **out,
 
 /*==== Manning ==========================================================*/
 
+/* The mission's establishment: posts of its organisations (the
+ * coalition's, before a transfer, are another establishment). */
 static const char manning_posts_sql[] =
+	SQL_MISSION_CTE
 	"SELECT p.number, p.title, p.branch, p.category, p.site,"
 	" coalesce(p.nation, '') AS designated,"
 	" (SELECT group_concat(pe.nation, ';') FROM assignment a"
 	"  JOIN person pe ON pe.code = a.person WHERE a.post = p.number"
 	"  AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1))"
 	" AS holders"
-	" FROM post p WHERE p.valid_from <= ?1 AND (p.valid_to IS NULL OR"
+	" FROM post p WHERE p.organisation IN (SELECT code FROM mission)"
+	" AND p.valid_from <= ?1 AND (p.valid_to IS NULL OR"
 	" p.valid_to > ?1) ORDER BY p.number";
 
 /* Assignments ending within the horizon, with the next holder's start. */
 static const char manning_due_sql[] =
+	SQL_MISSION_CTE
 	"SELECT a.post, a.person, pe.nation, a.valid_to AS ends,"
 	" (SELECT min(n.valid_from) FROM assignment n WHERE n.post = a.post"
 	"  AND n.valid_from > a.valid_from) AS next_from"
 	" FROM assignment a JOIN person pe ON pe.code = a.person"
-	" WHERE a.valid_to > ?1 AND a.valid_to <= ?2 ORDER BY a.valid_to, a.post";
+	" JOIN post po ON po.number = a.post"
+	" WHERE po.organisation IN (SELECT code FROM mission) AND a.valid_to > ?1 AND a.valid_to <= ?2 ORDER BY a.valid_to, a.post";
 
 static void bump(json_t *o, const char *k, const char *field)
 {
@@ -317,11 +323,14 @@ int report_manning(struct store *s, const char *asof, int days, json_t **out,
 /*==== Contributions ====================================================*/
 
 static const char contributions_sql[] =
+	SQL_MISSION_CTE
 	"SELECT n.code, n.name, CASE WHEN n.member_since <= ?1 THEN 'member'"
 	" WHEN n.partner_since <= ?1 AND (n.partner_until IS NULL OR"
 	" n.partner_until > ?1) THEN 'partner' ELSE 'other' END AS status,"
 	" (SELECT count(DISTINCT a.person) FROM assignment a JOIN person pe"
-	"  ON pe.code = a.person WHERE pe.nation = n.code AND a.valid_from <= ?1"
+	"  ON pe.code = a.person JOIN post po ON po.number = a.post"
+	"  WHERE po.organisation IN (SELECT code FROM mission)"
+	"  AND pe.nation = n.code AND a.valid_from <= ?1"
 	"  AND (a.valid_to IS NULL OR a.valid_to > ?1)) AS deployed,"
 	" (SELECT sum(pl.personnel) FROM pledge pl WHERE pl.nation = n.code"
 	"  AND pl.valid_from <= ?1 AND (pl.valid_to IS NULL OR pl.valid_to > ?1))"
@@ -362,9 +371,12 @@ int report_contributions(struct store *s, const char *asof, json_t **out,
 
 /* People deployed by nation on the first day of each month in [FROM, TO). */
 static const char monthly_sql[] =
+	SQL_MISSION_CTE
 	"SELECT pe.nation, count(DISTINCT a.person) AS deployed"
 	" FROM assignment a JOIN person pe ON pe.code = a.person"
-	" WHERE a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
+	" JOIN post po ON po.number = a.post"
+	" WHERE po.organisation IN (SELECT code FROM mission)"
+	" AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
 	" GROUP BY pe.nation ORDER BY pe.nation";
 
 int report_contributions_over_time(struct store *s, const char *from,

@@ -2,6 +2,7 @@
 #include "core/status.h"
 
 #include "core/kind.h"
+#include "core/rules.h"
 
 #define IN_FORCE(a) a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " \
 	a ".valid_to > ?1)"
@@ -10,17 +11,25 @@ static const char members_sql[] =
 	"SELECT code FROM nation WHERE member_since <= ?1 ORDER BY code";
 
 /* Partners that day with at least one of their people on a post. */
+/* The mission's people: on a post of an organisation of the mission
+ * (the coalition's, before a transfer, are not). */
+#define ON_MISSION_POST(a) " JOIN post po ON po.number = " a ".post AND" \
+	" po.organisation IN (SELECT code FROM mission)"
+
 static const char partners_sql[] =
+	SQL_MISSION_CTE
 	"SELECT n.code FROM nation n WHERE n.partner_since <= ?1"
 	" AND (n.partner_until IS NULL OR n.partner_until > ?1)"
 	" AND (n.member_since IS NULL OR n.member_since > ?1)"
 	" AND EXISTS (SELECT 1 FROM assignment a JOIN person p"
-	" ON p.code = a.person WHERE p.nation = n.code AND " IN_FORCE("a") ")"
+	" ON p.code = a.person" ON_MISSION_POST("a")
+	" WHERE p.nation = n.code AND " IN_FORCE("a") ")"
 	" ORDER BY n.code";
 
 static const char headcount_sql[] =
-	"SELECT count(DISTINCT a.person) FROM assignment a WHERE "
-	IN_FORCE("a");
+	SQL_MISSION_CTE
+	"SELECT count(DISTINCT a.person) FROM assignment a" ON_MISSION_POST("a")
+	" WHERE " IN_FORCE("a");
 
 static const char suspended_sql[] =
 	"SELECT count(*) FROM status_event e WHERE e.action = 'suspend'"

@@ -186,7 +186,7 @@ test('the as-of date switches the dashboard to the numbers of that day', async (
   await page.goto('/#/dashboard?as_of=2020-01-05');
   await settle(page);
   const text = async (id) => (await page.textContent(`[data-testid=${id}] .stat-value`)).trim();
-  assert(await text('stat-headcount') === '307', `headcount ${await text('stat-headcount')}`);
+  assert(await text('stat-headcount') === '270', `headcount ${await text('stat-headcount')}`);
   assert(await text('stat-members') === '29', `members ${await text('stat-members')}`);
   assert(await page.isVisible('[data-testid=suspension-alert]'), 'the suspension of 2020-01-04 is shown');
   assert((await page.textContent('[data-testid=suspension-alert]')).includes('Training is suspended'), 'training suspended');
