@@ -131,3 +131,19 @@ export function kinds(): Promise<KindDef[]> {
   return kindsCache;
 }
 export function forgetKinds(): void { kindsCache = null; }
+
+export interface PersonName { code: string; name: string; nation: string; rank: string | null }
+
+// The names of the persons on the mission on a day, by code, for showing
+// holders by name; a person the caller may not see stays a code.
+const peopleCache = new Map<string, Promise<Map<string, PersonName>>>();
+export function people(asOf: string): Promise<Map<string, PersonName>> {
+  let p = peopleCache.get(asOf);
+  if (!p) {
+    p = all<PersonName>('persons', { as_of: asOf }).then((list) => new Map(list.map((x) => [x.code, x])));
+    peopleCache.set(asOf, p);
+    if (peopleCache.size > 8) peopleCache.delete(peopleCache.keys().next().value as string);
+  }
+  return p;
+}
+export function forgetPeople(): void { peopleCache.clear(); }

@@ -116,7 +116,7 @@ function App() {
     api.whoami().then(setMe);
   }, []);
   if (me === undefined) return <p class="loading" role="status">{t('common.loading')}</p>;
-  if (me === null) return <Login onIn={(m) => { api.forgetKinds(); setMe(m); }} />;
+  if (me === null) return <Login onIn={(m) => { api.forgetKinds(); api.forgetPeople(); setMe(m); }} />;
   return <Shell me={me} onOut={() => { api.logout().finally(() => setMe(null)); }} />;
 }
 

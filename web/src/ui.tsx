@@ -204,3 +204,11 @@ export function fmtDate(d: string | null | undefined): string {
 export function days(from: string, to: string): number {
   return Math.round((Date.parse(to) - Date.parse(from)) / 86400000);
 }
+
+// A person by name (rank, name, nation) linking to their page, or by code
+// when the name is not known to the caller.
+export function PersonLink({ code, who, href: to }: { code: string; who?: { name: string; rank: string | null; nation: string } | null; href: string }) {
+  return who
+    ? <a href={to} title={code}>{who.rank ? `${who.rank} ` : ''}{who.name} <span class="muted small">({who.nation})</span></a>
+    : <a href={to}>{code}</a>;
+}

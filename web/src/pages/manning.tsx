@@ -5,7 +5,7 @@
 import * as api from '../api';
 import { num, pct, t } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
-import { Badge, Card, Page, Show, Table, days, useLoad, type Column } from '../ui';
+import { Badge, Card, Page, PersonLink, Show, Table, days, useLoad, type Column } from '../ui';
 
 interface Post { number: string; title: string; branch: string; category: string; function: string; rank_band: string | null; qualifications: string | null; site: string; organisation: string; nation: string | null; valid_from: string; valid_to: string | null; holder: string }
 interface Assignment { person: string; post: string; valid_from: string; valid_to: string | null; key: string }
@@ -24,7 +24,10 @@ const FILTERS = ['branch', 'site', 'nation', 'category'] as const;
 
 function Establishment({ route, me }: { route: Route; me: api.Me }) {
   const d = asOf(route);
-  const posts = useLoad(() => api.all<Post>('posts', { as_of: d }), [d]);
+  const posts = useLoad(async () => {
+    const [list, names] = await Promise.all([api.all<Post>('posts', { as_of: d }), api.people(d)]);
+    return list.map((p) => ({ ...p, who: p.holder ? names.get(p.holder) ?? null : null }));
+  }, [d]);
   const staff = me.role !== 'contingent';
   const report = useLoad(() => (staff ? api.get<ManningReport>('/api/v1/reports/manning', { as_of: d }) : Promise.resolve(null)), [d, staff]);
   const q = route.query;
@@ -64,7 +67,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
               { key: 'site', label: t('col.site') },
               { key: 'nation', label: t('col.nation'), render: (p) => p.nation ?? t('manning.any_nation') },
               { key: 'category', label: t('col.category') },
-              { key: 'holder', label: t('col.holder'), render: (p) => (p.holder ? <a href={href(['manning', 'person', p.holder])}>{p.holder}</a> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
+              { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
             ]} />
           </>
         );
@@ -123,10 +126,14 @@ function PostPage({ number, route }: { number: string; route: Route }) {
   const d = asOf(route);
   const it = useLoad(async () => {
     const [post, holders] = await Promise.all([api.one<Post>('posts', number), api.all<Assignment>('assignments', { post: number })]);
-    return { post: post.data, holders };
+    // Past holders are not on today's list: ask for each (a post has few).
+    const names = new Map<string, api.PersonName>();
+    await Promise.all([...new Set(holders.map((a) => a.person))].slice(0, 60).map((c) =>
+      api.one<api.PersonName>('persons', c).then((x) => { names.set(c, x.data); }, () => {})));
+    return { post: post.data, holders, names };
   }, [number]);
   return (
-    <Show it={it}>{({ post, holders }) => {
+    <Show it={it}>{({ post, holders, names }) => {
       const end = post.valid_to ?? addDays(d > new Date().toISOString().slice(0, 10) ? d : new Date().toISOString().slice(0, 10), 90);
       const { stints, marks } = gapsAndOverlaps(holders, post.valid_from, end);
       return (
@@ -142,7 +149,7 @@ function PostPage({ number, route }: { number: string; route: Route }) {
             <dt>{t('col.valid')}</dt><dd>{post.valid_from} – {post.valid_to ?? t('common.open_ended')}</dd>
           </dl>
           <Card title={t('manning.timeline')} wide>
-            <Timeline from={post.valid_from} to={end} stints={stints} marks={marks} asOf={d} />
+            <Timeline from={post.valid_from} to={end} stints={stints} marks={marks} asOf={d} names={names} />
             <Table rows={marks} empty={t('manning.no_marks')} columns={[
               { key: 'kind', label: t('col.kind'), render: (m) => <Badge tone={m.kind === 'gap' ? 'bad' : 'info'}>{t(`manning.${m.kind}`)}</Badge> },
               { key: 'from', label: t('col.from') },
@@ -156,7 +163,7 @@ function PostPage({ number, route }: { number: string; route: Route }) {
   );
 }
 
-function Timeline({ from, to, stints, marks, asOf: d }: { from: string; to: string; stints: Stint[]; marks: Mark[]; asOf: string }) {
+function Timeline({ from, to, stints, marks, asOf: d, names }: { from: string; to: string; stints: Stint[]; marks: Mark[]; asOf: string; names: Map<string, api.PersonName> }) {
   const W = 900, row = 26, top = 24;
   const t0 = Date.parse(from), span = Math.max(1, Date.parse(to) - t0);
   const x = (s: string) => 130 + ((Date.parse(s) - t0) / span) * (W - 140);
@@ -169,13 +176,21 @@ function Timeline({ from, to, stints, marks, asOf: d }: { from: string; to: stri
       {marks.map((m) => <rect x={x(m.from)} y={top - 4} width={Math.max(2, x(m.to) - x(m.from))} height={stints.length * row + 4} class={`mark ${m.kind}`} />)}
       {stints.map((s, i) => (
         <a href={href(['manning', 'person', s.a.person])}>
-          <text x={4} y={top + i * row + 15} class="row-label">{s.a.person}</text>
+          <text x={4} y={top + i * row + 15} class="row-label">{shortName(names.get(s.a.person)?.name) ?? s.a.person}<title>{s.a.person}</title></text>
           <rect x={x(s.from)} y={top + i * row + 3} width={Math.max(2, x(s.to) - x(s.from))} height={row - 8} rx={3} class="stint" />
         </a>
       ))}
       {d >= from && d <= to && <line x1={x(d)} x2={x(d)} y1={top - 8} y2={H - 8} class="now" />}
     </svg>
   );
+}
+
+// "Jennie Carignan" as "J. Carignan", to fit the timeline's margin.
+function shortName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const parts = name.split(' ');
+  const s = parts.length > 1 ? `${parts[0][0]}. ${parts.slice(1).join(' ')}` : name;
+  return s.length > 18 ? s.slice(0, 17) + '…' : s;
 }
 
 // "PDT:2019-10-01;CIED-INSTR" as [{code, expires}].

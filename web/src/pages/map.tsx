@@ -8,7 +8,7 @@ import * as api from '../api';
 import { t } from '../i18n';
 import { asOf, href, setQuery, type Route } from '../router';
 import regionData from '../region.json';
-import { Badge, Card, Page, Show, Table, statusTone, useLoad } from '../ui';
+import { Badge, Card, Page, PersonLink, Show, Table, statusTone, useLoad } from '../ui';
 
 interface Site { code: string; name: string; latitude: number; longitude: number; country: string; region: string; role: string; status: string; rooms: string | null; mission_approved: boolean }
 interface Post { number: string; title: string; branch: string; holder: string; nation: string | null }
@@ -125,17 +125,18 @@ function SiteMap({ sites, chosen }: { sites: Site[]; chosen: string | null }) {
   );
 }
 
-interface SiteInfo { site: Site; posts: Post[]; sessions: Session[]; consents: Consent[] }
+interface SiteInfo { site: Site; posts: (Post & { who: api.PersonName | null })[]; sessions: Session[]; consents: Consent[] }
 
 async function loadSite(code: string, d: string): Promise<SiteInfo> {
-  const [one, posts, sessions, consents] = await Promise.all([
+  const [one, posts, sessions, consents, names] = await Promise.all([
     api.get<Site>(`/api/v1/sites/${encodeURIComponent(code)}`, { as_of: d }),
     api.all<Post>('posts', { site: code, as_of: d }),
     api.all<Session>('sessions', { site: code }),
     api.all<Consent>('consents', { as_of: d }),
+    api.people(d),
   ]);
   const near = sessions.filter((s) => s.valid_to >= d && s.valid_from <= addMonths(d, 3)).sort((a, b) => a.valid_from.localeCompare(b.valid_from));
-  return { site: one, posts, sessions: near, consents: consents.filter((c) => (c.sites ?? '').split(';').includes(code)) };
+  return { site: one, posts: posts.map((p) => ({ ...p, who: p.holder ? names.get(p.holder) ?? null : null })), sessions: near, consents: consents.filter((c) => (c.sites ?? '').split(';').includes(code)) };
 }
 
 function addMonths(d: string, n: number): string {
@@ -166,7 +167,7 @@ function SitePanel({ code, d }: { code: string; d: string }) {
             <Table rows={posts} limit={12} columns={[
               { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}>{p.number}</a> },
               { key: 'title', label: t('col.title') },
-              { key: 'holder', label: t('col.holder'), render: (p) => (p.holder ? <a href={href(['manning', 'person', p.holder])}>{p.holder}</a> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
+              { key: 'holder', label: t('col.holder'), render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
             ]} />
           </Card>
           <Card title={t('map.what', { n: sessions.length })}>
