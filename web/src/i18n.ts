@@ -20,6 +20,14 @@ export function t(key: string, vars: Record<string, string | number> = {}): stri
   return s.replace(/\{(\w+)\}/g, (_, v) => (v in vars ? String(vars[v]) : `{${v}}`));
 }
 
+// A value from the data (a status, a state) in the user's language: the
+// catalogue's 'value.X' when there is one, else the value as stored.
+export function tv(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const k = `value.${value}`;
+  return current[k] ?? en[k] ?? value;
+}
+
 const numberFormat = new Intl.NumberFormat('en-GB');
 export function num(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : numberFormat.format(n);

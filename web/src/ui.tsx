@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type FieldDef } from './api';
-import { t } from './i18n';
+import { t, tv } from './i18n';
 
 export interface Loaded<T> { data: T | null; error: ApiError | Error | null; loading: boolean; stale: boolean; reload: () => void }
 
@@ -187,7 +187,7 @@ export function Field({ id, label, value, onInput, error, type, options, hint, r
       {options ? (
         <select {...common}>
           {!required && <option value="">—</option>}
-          {options.map((o) => <option value={o}>{o}</option>)}
+          {options.map((o) => <option value={o}>{tv(o)}</option>)}
         </select>
       ) : type === 'textarea' ? <textarea {...common} rows={3} /> : <input {...common} type={(type ?? 'text') as 'text'} />}
       {hint && <div class="hint" id={`${id}-hint`}>{hint}</div>}

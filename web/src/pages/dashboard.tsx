@@ -3,7 +3,7 @@
 // transition and consent.
 import * as api from '../api';
 import { ChartView, palette } from '../chart';
-import { num, pct, t } from '../i18n';
+import { num, pct, tv, t } from '../i18n';
 import { addDays, asOf, href, type Route } from '../router';
 import { Badge, Card, Page, Show, Stat, Table, statusTone, useLoad } from '../ui';
 
@@ -158,7 +158,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
         <Card title={t('dash.transition')}>
           <Table rows={x.transition.courses} columns={[
             { key: 'course', label: t('col.course'), render: (c) => <a href={href(['training', 'course', c.course])}>{c.course}</a> },
-            { key: 'state', label: t('col.state'), render: (c) => <Badge tone={statusTone(c.state)}>{c.state}</Badge> },
+            { key: 'state', label: t('col.state'), render: (c) => <Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> },
             { key: 'host_led_sessions', label: t('col.host_led'), align: 'right', render: (c) => `${c.host_led_sessions}/${c.sessions}` },
             { key: 'transitioned_on', label: t('col.transitioned'), render: (c) => c.transitioned_on ?? '—' },
           ]} />
@@ -167,7 +167,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
           {st.consents.length === 0 && <p class="alert">{t('dash.no_consent')}</p>}
           <ul class="plain">
             {st.consents.map((c) => (
-              <li><Badge tone={statusTone(c.state)}>{c.state}</Badge> <strong>{c.code}</strong> {c.title}
+              <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong>{c.code}</strong> {c.title}
                 <div class="muted">{t('dash.consent_line', { from: c.valid_from, to: c.valid_to ?? t('common.open_ended'), ceiling: c.ceiling ?? '—' })}</div></li>
             ))}
           </ul>

@@ -5,7 +5,7 @@
 import { geoMercator, geoPath } from 'd3-geo';
 import type { Feature, FeatureCollection } from 'geojson';
 import * as api from '../api';
-import { t } from '../i18n';
+import { tv, t } from '../i18n';
 import { asOf, href, setQuery, type Route } from '../router';
 import regionData from '../region.json';
 import { Badge, Card, Page, PersonLink, Show, Table, statusTone, useLoad } from '../ui';
@@ -160,7 +160,7 @@ function SitePanel({ code, d }: { code: string; d: string }) {
           {site.rooms && <p class="muted">{t('map.rooms')}: {site.rooms.split(';').join(', ')}</p>}
           <Card title={t('map.consent')}>
             {consents.length ? (
-              <ul class="plain">{consents.map((c) => <li><Badge tone={statusTone(c.state)}>{c.state}</Badge> <strong>{c.code}</strong> {t('map.until', { to: c.valid_to ?? t('common.open_ended') })}</li>)}</ul>
+              <ul class="plain">{consents.map((c) => <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong>{c.code}</strong> {t('map.until', { to: c.valid_to ?? t('common.open_ended') })}</li>)}</ul>
             ) : <p class="alert">{t('map.no_consent')}</p>}
           </Card>
           <Card title={t('map.who', { n: held.length, posts: posts.length })}>
@@ -175,7 +175,7 @@ function SitePanel({ code, d }: { code: string; d: string }) {
               { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}>{s.course}</a> },
               { key: 'valid_from', label: t('col.from') },
               { key: 'valid_to', label: t('col.to') },
-              { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{s.status}</Badge> },
+              { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge> },
             ]} />
           </Card>
         </div>

@@ -3,7 +3,7 @@
 // and a trainee's record of courses.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
-import { t } from '../i18n';
+import { tv, t } from '../i18n';
 import { go, href, setQuery, type Route } from '../router';
 import { Badge, Card, Page, Show, Table, statusTone, useLoad } from '../ui';
 
@@ -61,8 +61,8 @@ function TraineePage({ sn }: { sn: string }) {
         <Card title={t('trainees.courses')} wide>
           <Table rows={enrolments} columns={[
             { key: 'session', label: t('col.session'), render: (e) => <a href={href(['training', 'session', e.session])}>{e.session}</a> },
-            { key: 'attendance', label: t('training.attendance'), render: (e) => <Badge tone={statusTone(e.attendance)}>{e.attendance}</Badge> },
-            { key: 'result', label: t('training.result'), render: (e) => <Badge tone={statusTone(e.result)}>{e.result}</Badge> },
+            { key: 'attendance', label: t('training.attendance'), render: (e) => <Badge tone={statusTone(e.attendance)}>{tv(e.attendance)}</Badge> },
+            { key: 'result', label: t('training.result'), render: (e) => <Badge tone={statusTone(e.result)}>{tv(e.result)}</Badge> },
             { key: 'certificate', label: t('training.certificate'), render: (e) => e.certificate ?? '—' },
           ]} />
         </Card>

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { ActionPanel } from '../action';
 import { RecordForm } from '../form';
-import { num, pct, t } from '../i18n';
+import { num, pct, tv, t } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
 import { mayRecordResults, mayTrain } from '../roles';
 import { Badge, Card, ErrorBox, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
@@ -136,7 +136,7 @@ export function SessionTable({ sessions }: { sessions: Session[] }) {
       { key: 'valid_from', label: t('col.from') },
       { key: 'valid_to', label: t('col.to') },
       { key: 'lead', label: t('training.lead') },
-      { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{s.status}</Badge> },
+      { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge> },
     ]} />
   );
 }
@@ -259,7 +259,7 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
                 <dt>{t('col.course')}</dt><dd><a href={href(['training', 'course', s.course])}>{s.course}</a>{course ? ` — ${course.title}` : ''}</dd>
                 <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: s.site })}>{s.site}</a>{s.room ? `, ${s.room}` : ''}</dd>
                 <dt>{t('col.valid')}</dt><dd>{s.valid_from} – {s.valid_to}</dd>
-                <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.status)}>{s.status}</Badge></dd>
+                <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge></dd>
                 <dt>{t('training.lead')}</dt><dd>{s.lead === 'host' ? t('training.host_led') : t('training.mission_led')}{s.lead_instructor ? ` · ${s.lead_instructor}` : ''}</dd>
                 <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ?? '—'}</dd>
                 {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}>{s.replaces}</a></dd></>}
@@ -286,8 +286,8 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
             <Table rows={enrolments.map((e, i) => ({ ...e, who: trainees[i] }))} columns={[
               { key: 'trainee', label: t('col.service_number'), render: (e) => <a href={href(['trainees', e.trainee])}>{e.trainee}</a> },
               { key: 'name', label: t('col.name'), sort: (e) => e.who?.name ?? '', render: (e) => e.who?.name ?? '—' },
-              { key: 'attendance', label: t('training.attendance'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="attendance" values={['enrolled', 'attended', 'absent', 'withdrawn']} /> : <Badge tone={statusTone(e.attendance)}>{e.attendance}</Badge> },
-              { key: 'result', label: t('training.result'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="result" values={['pending', 'pass', 'fail']} /> : <Badge tone={statusTone(e.result)}>{e.result}</Badge> },
+              { key: 'attendance', label: t('training.attendance'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="attendance" values={['enrolled', 'attended', 'absent', 'withdrawn']} /> : <Badge tone={statusTone(e.attendance)}>{tv(e.attendance)}</Badge> },
+              { key: 'result', label: t('training.result'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="result" values={['pending', 'pass', 'fail']} /> : <Badge tone={statusTone(e.result)}>{tv(e.result)}</Badge> },
               { key: 'certificate', label: t('training.certificate'), render: (e) => e.certificate ?? '—' },
             ]} />
           </Card>
@@ -320,7 +320,7 @@ function ResultCell({ e, field, values }: { e: Enrolment; field: 'attendance' | 
   return (
     <span class="result-cell">
       <select aria-label={`${t(`training.${field}`)} ${e.trainee}`} value={value} onChange={(ev) => change(ev.currentTarget.value)} disabled={state === 'saving'}>
-        {values.map((v) => <option value={v}>{v}</option>)}
+        {values.map((v) => <option value={v}>{tv(v)}</option>)}
       </select>
       {state === 'saved' && <span class="ok-mark" aria-label={t('common.saved')}>✓</span>}
       {err && <ErrorBox error={err} />}
