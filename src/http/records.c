@@ -63,7 +63,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 	struct collect c = { json_array() };
 	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
 	const char *cursor = arg(r, "cursor");
-	char asof[11];
+	char asof[11], bound[2][11];
 	struct error e;
 	size_t nf = 0;
 	enum MHD_Result ret;
@@ -96,6 +96,20 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		q.offset = cursor ? strtol(cursor, NULL, 10) : 0;
 		q.sort = arg(r, "sort");
 		q.match = arg(r, "q");
+		for (int i = 0; i < 2; i++) {
+			const char *v = arg(r, i ? "to" : "from");
+			char *d = i ? bound[1] : bound[0];
+
+			if (!v)
+				continue;
+			if (!valid_date(v, d)) {
+				json_decref(c.rows);
+				return problem(r, 400, "Bad Request", "from and to "
+					       "are YYYY-MM-DD and days that exist",
+					       NULL);
+			}
+			*(i ? &q.to : &q.from) = d;
+		}
 	}
 	error_init(&e);
 	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {

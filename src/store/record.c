@@ -443,13 +443,26 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			buf_addf(&b, " AND t.%s <= ?1", k->asof_column);
 	}
 	access_clause(&b, q->who, k, "t");
+	if (q->from || q->to) {
+		if (kind_field_index(k, "valid_from") < 0) {
+			error_set(e, ERR_USAGE, "%s have no dates to bound", k->name);
+			goto out;
+		}
+		if (q->to)
+			buf_addf(&b, " AND t.valid_from <= ?%zu", q->nfilters + 5);
+		if (q->from)
+			buf_addf(&b, kind_field_index(k, "valid_to") < 0 ?
+				 " AND t.valid_from >= ?%zu" :
+				 " AND (t.valid_to IS NULL OR t.valid_to >= ?%zu)",
+				 q->nfilters + 4);
+	}
 	if (q->match) {
 		if (strcmp(k->name, "trainees")) {
 			error_set(e, ERR_USAGE, "%s cannot be searched", k->name);
 			goto out;
 		}
-		buf_adds(&b, " AND t.id IN (SELECT rowid FROM trainee_fts "
-			 "WHERE trainee_fts MATCH :match)");
+		buf_addf(&b, " AND t.id IN (SELECT rowid FROM trainee_fts "
+			 "WHERE trainee_fts MATCH ?%zu)", q->nfilters + 6);
 	}
 	buf_adds(&b, ")");
 	for (size_t i = 0; i < q->nfilters; i++) {
@@ -511,6 +524,14 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		else
 			sqlite3_bind_text(st, (int)i + 2, v, -1, SQLITE_STATIC);
 	}
+	/* Numbered after ?1 (the date), the filters and the limit and
+	 * offset: ?N+4 from, ?N+5 to, ?N+6 the search. */
+	if (q->from)
+		sqlite3_bind_text(st, (int)q->nfilters + 4, q->from, -1,
+				  SQLITE_STATIC);
+	if (q->to)
+		sqlite3_bind_text(st, (int)q->nfilters + 5, q->to, -1,
+				  SQLITE_STATIC);
 	if (q->match) {
 		char *m = match_expression(q->match);
 
@@ -518,8 +539,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			error_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":match"),
-				  m, -1, sqlite3_free);
+		sqlite3_bind_text(st, (int)q->nfilters + 6, m, -1, sqlite3_free);
 	}
 	if (record_init(&r, k) ||
 	    !(der = calloc(k->nderived + 1, sizeof(*der)))) {

@@ -115,6 +115,9 @@ struct query {
 				 * NULL: the order records were created in */
 	const char *match;	/* words to search for (kinds with a search
 				 * index: trainees); NULL: no search */
+	const char *from, *to;	/* records whose validity meets the days
+				 * [from, to] (kinds with valid_from); NULL:
+				 * no bound */
 };
 
 /* Called per record in insertion order; DERIVED holds kind->nderived

@@ -471,6 +471,25 @@ def trainee_search_by_name_or_number_respects_release():
 
 
 @test
+def lists_bounded_by_dates_with_filters_and_pages():
+    st, _, j = SRV.get('/api/v1/sessions?from=2020-06-01&to=2020-06-30&limit=1000', 'cmd')
+    assert st == 200 and j['items'], j
+    assert all(s['valid_from'] <= '2020-06-30' and s['valid_to'] >= '2020-06-01'
+               for s in j['items']), 'every session meets June 2020'
+    june = {s['key'] for s in j['items']}
+    st, _, allj = SRV.get('/api/v1/sessions?limit=10000', 'cmd')
+    assert june == {s['key'] for s in allj['items']
+                    if s['valid_from'] <= '2020-06-30' and s['valid_to'] >= '2020-06-01'}
+    # With a field filter and a page size: the numbered parameters agree.
+    st, _, t = SRV.get('/api/v1/sessions?site=TAJI&from=2020-06-01&to=2020-06-30&limit=1', 'cmd')
+    assert st == 200 and len(t['items']) == 1 and t['items'][0]['site'] == 'TAJI' and t['next'], t
+    st, _, q = SRV.get('/api/v1/trainees?q=al&limit=3&nation=IRQ', 'cmd')
+    assert st == 200 and len(q['items']) == 3, q
+    assert SRV.get('/api/v1/courses?from=2020-01-01', 'cmd')[0] == 400
+    assert SRV.get('/api/v1/sessions?to=2020-02-30', 'cmd')[0] == 400
+
+
+@test
 def the_interface_is_served_with_etags_and_a_content_policy():
     st, h, _ = SRV.req('GET', '/')
     assert st == 200 and h['Content-Type'].startswith('text/html'), (st, h)

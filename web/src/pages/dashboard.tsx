@@ -32,7 +32,7 @@ async function load(d: string): Promise<Dash> {
     api.get<Contributions>('/api/v1/reports/contributions', { as_of: d }),
     api.get<Output>('/api/v1/reports/training-output', { from: addDays(d, -364), to: d }),
     api.get<Transition>('/api/v1/reports/transition', { as_of: d }),
-    api.all<Session>('sessions'),
+    api.all<Session>('sessions', { from: addDays(d, -400), to: addDays(d, 400) }),
   ]);
   // Postponed as of D: recorded as postponed, due to have started within a
   // year before D or the quarter after, and not yet re-run by D (its

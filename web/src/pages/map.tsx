@@ -131,7 +131,7 @@ async function loadSite(code: string, d: string): Promise<SiteInfo> {
   const [one, posts, sessions, consents, names] = await Promise.all([
     api.get<Site>(`/api/v1/sites/${encodeURIComponent(code)}`, { as_of: d }),
     api.all<Post>('posts', { site: code, as_of: d }),
-    api.all<Session>('sessions', { site: code }),
+    api.all<Session>('sessions', { site: code, from: d, to: addMonths(d, 3) }),
     api.all<Consent>('consents', { as_of: d }),
     api.people(d),
   ]);
