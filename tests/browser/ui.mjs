@@ -172,6 +172,37 @@ for (const role of Object.keys(ACCOUNTS)) {
   });
 }
 
+test('the pages below the navigation render with data: post, person, course, session, trainee', async () => {
+  const page = await session('admin');
+  const pages = [
+    ['manning-post', '/#/manning/post/NMI-0001?as_of=2021-01-01', 'Holders over time'],
+    ['manning-person', '/#/manning/person/P00002?as_of=2020-06-15', 'Tours'],
+    ['training-courses', '/#/training/courses', 'CIED-TTT'],
+    ['training-course', '/#/training/course/CIED-TTT', 'Counter-IED'],
+    ['training-week', '/#/training?view=week&at=2020-06-15', 'Week of 2020-06-15'],
+    ['training-session', `/#/training/session/${encodeURIComponent('CIED-TTT/2026-10-24')}`, 'Attendance and results'],
+    ['trainee', '/#/trainees/IQ-000001', 'Courses'],
+  ];
+  for (const [name, url, expect] of pages) {
+    await page.goto(url);
+    await settle(page);
+    const text = await page.textContent('main');
+    assert(text.includes(expect), `${name}: no "${expect}"`);
+    const errors = await page.$$eval('.error', (es) => es.map((e) => e.textContent));
+    assert(errors.length === 0, `${name}: ${errors.join(' | ')}`);
+    await shot(page, name);
+  }
+  // A qualification expiring within 90 days of the date is flagged.
+  await page.goto('/#/manning/person/P00002?as_of=2020-09-01');
+  await settle(page);
+  assert((await page.textContent('main')).includes('expires in 85 days'), 'PDT expiring on 2020-11-25 is flagged');
+  await page.goto('/#/manning/person/P00002?as_of=2020-12-01');
+  await settle(page);
+  assert((await page.textContent('main')).includes('expired'), 'and expired after');
+  clean(page, 'sub-pages');
+  await page.context_.close();
+});
+
 test('a role cannot reach a page it does not have by URL', async () => {
   const page = await session('liaison');
   await page.goto('/#/dashboard');
