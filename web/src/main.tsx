@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import * as api from './api';
-import { setLanguage, t } from './i18n';
+import { language, languages, preferredLanguage, setLanguage, t } from './i18n';
 import { asOf, go, href, setQuery, today, useRoute } from './router';
 import { homeOf, mayUse, pageOrder, type PageId } from './roles';
 import { ErrorBox, Field } from './ui';
@@ -63,7 +63,18 @@ function AsOfPicker() {
   );
 }
 
-function Shell({ me, onOut }: { me: api.Me; onOut: () => void }) {
+function LanguagePicker({ onChange }: { onChange: () => void }) {
+  return (
+    <div class="lang">
+      <label for="lang" class="sr-only">{t('shell.language')}</label>
+      <select id="lang" value={language()} onChange={(e) => { setLanguage(e.currentTarget.value); onChange(); }}>
+        {languages.map(([code, name]) => <option value={code} lang={code}>{name}</option>)}
+      </select>
+    </div>
+  );
+}
+
+function Shell({ me, onOut, onLanguage }: { me: api.Me; onOut: () => void; onLanguage: () => void }) {
   const route = useRoute();
   const page = (route.parts[0] ?? '') as PageId;
   const allowed = pageOrder.filter((p) => mayUse(me.role, p));
@@ -96,6 +107,7 @@ function Shell({ me, onOut }: { me: api.Me; onOut: () => void }) {
           </ul>
         </nav>
         <AsOfPicker />
+        <LanguagePicker onChange={onLanguage} />
         <div class="who">
           <span title={t('shell.clearance', { c: me.clearance })}>{me.login} · {t(`role.${me.role}`)}{me.nation ? ` · ${me.nation}` : ''}</span>
           <button type="button" class="link" onClick={onOut}>{t('shell.logout')}</button>
@@ -111,14 +123,15 @@ function Shell({ me, onOut }: { me: api.Me; onOut: () => void }) {
 
 function App() {
   const [me, setMe] = useState<api.Me | null | undefined>(undefined);
+  const [, setLang] = useState(language());
   useEffect(() => {
     api.whenUnauthorized(() => setMe(null));
     api.whoami().then(setMe);
   }, []);
   if (me === undefined) return <p class="loading" role="status">{t('common.loading')}</p>;
   if (me === null) return <Login onIn={(m) => { api.forgetKinds(); api.forgetPeople(); setMe(m); }} />;
-  return <Shell me={me} onOut={() => { api.logout().finally(() => setMe(null)); }} />;
+  return <Shell me={me} onOut={() => { api.logout().finally(() => setMe(null)); }} onLanguage={() => setLang(language())} />;
 }
 
-setLanguage(navigator.language?.startsWith('ar') ? 'ar' : 'en');
+setLanguage(preferredLanguage());
 render(<App />, document.getElementById('app')!);

@@ -29,6 +29,7 @@ export const en: Record<string, string> = {
   'shell.asof_banner': 'You are looking at the mission as it stood on {date}.',
   'shell.clearance': 'Clearance {c}',
   'shell.logout': 'Log out',
+  'shell.language': 'Language',
 
   'nav.dashboard': 'Dashboard',
   'nav.map': 'Map',
