@@ -8,7 +8,7 @@ import { RecordForm } from '../form';
 import { num, pct, tv, t } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
 import { mayRecordResults, mayTrain } from '../roles';
-import { Badge, Card, ErrorBox, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
+import { Badge, Card, ErrorBox, Field, Page, PersonLink, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 export interface Course { code: string; title: string; activity: string; duration_days: number; capacity: number; trainer_qualifications: string | null; trainer_ratio: number | null; competencies: string | null; transition_sessions: number | null; pass_target: number | null }
 export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; replaces: string | null }
@@ -247,11 +247,14 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
     const trainees = await Promise.all(enrolments.map((e) => api.one<Trainee>('trainees', e.trainee).then((x) => x.data, () => null)));
     let course: Course | null = null;
     try { course = (await api.one<Course>('courses', s.data.course)).data; } catch { /* hidden */ }
-    return { session: s.data, etag: s.etag, enrolments, trainees, course };
+    // Trainers by name where the caller may see them (a liaison sees codes).
+    const codes = (s.data.trainers ?? '').split(';').filter(Boolean);
+    const trainers = await Promise.all(codes.map((c) => api.one<api.PersonName>('persons', c).then((x) => x.data, () => null)));
+    return { session: s.data, etag: s.etag, enrolments, trainees, course, trainers: codes.map((c, i) => ({ code: c, who: trainers[i] })) };
   }, [sessionKey]);
   const [editing, setEditing] = useState(false);
   return (
-    <Show it={it}>{({ session: s, etag, enrolments, trainees, course }) => {
+    <Show it={it}>{({ session: s, etag, enrolments, trainees, course, trainers }) => {
       const passed = enrolments.filter((e) => e.result === 'pass').length;
       return (
         <Page title={`${s.course} · ${s.valid_from}`} actions={mayTrain(me.role) && !editing ? <button type="button" onClick={() => setEditing(true)}>{t('training.edit')}</button> : null}>
@@ -267,7 +270,7 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
                 <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ?? '—'}</dd>
                 {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}>{s.replaces}</a></dd></>}
                 <dt>{t('training.trainers')}</dt>
-                <dd>{(s.trainers ?? '').split(';').filter(Boolean).map((p) => <a class="chip" href={href(['manning', 'person', p])}>{p}</a>)}</dd>
+                <dd><ul class="plain">{trainers.map((p) => <li><PersonLink code={p.code} who={p.who} href={href(['manning', 'person', p.code])} /></li>)}</ul></dd>
               </dl>
               {editing && (
                 <RecordForm kind="sessions" fields={SESSION_FIELDS} recordKey={s.key} etag={etag}
