@@ -75,6 +75,8 @@ enum MHD_Result problem(struct req *r, unsigned status, const char *title,
 			const char *detail, const char *rule);
 /* The problem for an error value (404, 409, 422, 400, 500). */
 enum MHD_Result error_reply(struct req *r, struct error *e);
+/* 405 with Allow. */
+enum MHD_Result not_allowed(struct req *r, const char *allow);
 const char *arg(struct req *r, const char *name);
 int valid_date(const char *s, char out[11]);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csvio.h"
 #include "core/rules.h"
 #include "core/validate.h"
 #include "http/http_int.h"
@@ -170,25 +171,6 @@ static int may_write(const struct principal *p, const struct kind *k)
 	return 0;
 }
 
-/* A JSON member as the text a CSV cell would hold. */
-static int member_text(const struct field *f, json_t *v, char *out, size_t n)
-{
-	if (json_is_null(v))
-		out[0] = '\0';
-	else if (json_is_string(v))
-		snprintf(out, n, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(out, n, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(out, n, "%.15g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
-	else
-		return -1;
-	(void)f;
-	return 0;
-}
-
 struct problems {
 	json_t *list;
 	const struct kind *k;
@@ -232,14 +214,14 @@ static void apply_body(struct record *rec, json_t *body, json_t *errors,
 		if (keys_fixed && (rec->kind->fields[i].flags & FF_KEY)) {
 			char cur[4096];
 
-			if (member_text(&rec->kind->fields[i], v, cur, sizeof(cur)) ||
+			if (json_cell_text(v, cur, sizeof(cur)) ||
 			    strcmp(cur, rec->v[i] ? rec->v[i] : ""))
 				json_array_append_new(errors, json_pack("{s:s, s:s}",
 					"field", name, "reason",
 					"part of the key: it cannot change"));
 			continue;
 		}
-		if (member_text(&rec->kind->fields[i], v, text, sizeof(text)))
+		if (json_cell_text(v, text, sizeof(text)))
 			json_array_append_new(errors, json_pack("{s:s, s:s}",
 				"field", name, "reason", "not a string, number, "
 				"boolean or null"));
@@ -457,10 +439,7 @@ enum MHD_Result h_records(struct req *r, const struct kind *k, const char *key)
 		return update(r, k, key);
 	if (!strcmp(r->method, "DELETE") && key)
 		return end_validity(r, k, key);
-	return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
-		"about:blank", "title", "Method Not Allowed", "status", 405),
-		"application/problem+json", NULL, key ? "GET, PATCH, DELETE" :
-		"GET, POST");
+	return not_allowed(r, key ? "GET, PATCH, DELETE" : "GET, POST");
 }
 
 /*==== The catalogue ====================================================*/

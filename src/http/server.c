@@ -350,6 +350,13 @@ enum MHD_Result error_reply(struct req *r, struct error *e)
 		       e->message ? e->message : title, e->rule);
 }
 
+enum MHD_Result not_allowed(struct req *r, const char *allow)
+{
+	return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
+		"about:blank", "title", "Method Not Allowed", "status", 405),
+		"application/problem+json", NULL, allow);
+}
+
 const char *arg(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -774,9 +781,32 @@ json_t *server_openapi(void)
 		"in", "cookie", "name", COOKIE);
 }
 
+/* A resource that needs a caller: 401 without one, 403 for a change
+ * made with a browser session's cookie but not its CSRF token. 1 when
+ * refused, with the reply in *RET. */
+static int refused(struct req *r, enum MHD_Result *ret)
+{
+	const char *t;
+
+	if (!r->authed) {
+		*ret = problem(r, 401, "Unauthorized", "log in, or send "
+			       "Authorization: Bearer TOKEN", NULL);
+		return 1;
+	}
+	if (!r->by_cookie || !strcmp(r->method, "GET"))
+		return 0;
+	t = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	if (t && !strcmp(t, r->csrf))
+		return 0;
+	*ret = problem(r, 403, "Forbidden", "a browser session's change needs "
+		       "its X-CSRF-Token", NULL);
+	return 1;
+}
+
 static enum MHD_Result dispatch(struct req *r)
 {
 	const char *allow = NULL;
+	enum MHD_Result ret;
 
 	snprintf(r->route, sizeof(r->route), "other");
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -787,18 +817,8 @@ static enum MHD_Result dispatch(struct req *r)
 			allow = routes[i].method;
 			continue;
 		}
-		if (routes[i].auth && !r->authed)
-			return problem(r, 401, "Unauthorized", "log in, or send "
-				       "Authorization: Bearer TOKEN", NULL);
-		if (routes[i].auth && r->by_cookie && strcmp(r->method, "GET")) {
-			const char *t = MHD_lookup_connection_value(r->conn,
-				MHD_HEADER_KIND, "X-CSRF-Token");
-
-			if (!t || strcmp(t, r->csrf))
-				return problem(r, 403, "Forbidden", "a browser "
-					       "session's change needs its "
-					       "X-CSRF-Token", NULL);
-		}
+		if (routes[i].auth && refused(r, &ret))
+			return ret;
 		return routes[i].fn(r, routes[i].arg ? routes[i].arg : "");
 	}
 	if (!strncmp(r->url, CALENDAR_PREFIX, strlen(CALENDAR_PREFIX))) {
@@ -810,14 +830,9 @@ static enum MHD_Result dispatch(struct req *r)
 			snprintf(r->route, sizeof(r->route), CALENDAR_PREFIX "%s/{code}.ics",
 				 what);
 			if (strcmp(r->method, "GET"))
-				return send_json(r, 405, json_pack("{s:s, s:s, s:i}",
-					"type", "about:blank", "title",
-					"Method Not Allowed", "status", 405),
-					"application/problem+json", NULL, "GET");
-			if (!r->authed)
-				return problem(r, 401, "Unauthorized", "log in, or "
-					       "send Authorization: Bearer TOKEN",
-					       NULL);
+				return not_allowed(r, "GET");
+			if (refused(r, &ret))
+				return ret;
 			return h_calendar(r, what, strchr(rest, '/') + 1);
 		}
 	}
@@ -833,26 +848,13 @@ static enum MHD_Result dispatch(struct req *r)
 		if (k && !strcmp(k->name, name)) {
 			snprintf(r->route, sizeof(r->route), KIND_PREFIX "%s%s",
 				 k->name, slash && slash[1] ? "/{key}" : "");
-			if (!r->authed)
-				return problem(r, 401, "Unauthorized", "log in, or "
-					       "send Authorization: Bearer TOKEN",
-					       NULL);
-			if (r->by_cookie && strcmp(r->method, "GET")) {
-				const char *t = MHD_lookup_connection_value(r->conn,
-					MHD_HEADER_KIND, "X-CSRF-Token");
-
-				if (!t || strcmp(t, r->csrf))
-					return problem(r, 403, "Forbidden", "a browser "
-						       "session's change needs its "
-						       "X-CSRF-Token", NULL);
-			}
+			if (refused(r, &ret))
+				return ret;
 			return h_records(r, k, slash && slash[1] ? slash + 1 : NULL);
 		}
 	}
 	if (allow)
-		return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
-			"about:blank", "title", "Method Not Allowed", "status", 405),
-			"application/problem+json", NULL, allow);
+		return not_allowed(r, allow);
 	if (strncmp(r->url, "/api/", 5)) {
 		const struct web_file *f = ui_find(r->url);
 
@@ -861,10 +863,7 @@ static enum MHD_Result dispatch(struct req *r)
 			return h_ui(r, f);
 		}
 		if (f)
-			return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
-				"about:blank", "title", "Method Not Allowed",
-				"status", 405), "application/problem+json", NULL,
-				"GET, HEAD");
+			return not_allowed(r, "GET, HEAD");
 	}
 	return problem(r, 404, "Not Found", "no such resource", NULL);
 }
