@@ -79,20 +79,6 @@ static size_t columns(json_t *rows, const char **cols, size_t max)
 	return n;
 }
 
-static void text_of(json_t *v, char *out, size_t n)
-{
-	if (json_is_string(v))
-		snprintf(out, n, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(out, n, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(out, n, "%.15g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
-	else
-		out[0] = '\0';
-}
-
 /*==== CSV ==============================================================*/
 
 int report_write_csv(json_t *report, FILE *out, struct error *e)
@@ -119,7 +105,7 @@ int report_write_csv(json_t *report, FILE *out, struct error *e)
 		for (size_t c = 0; c < nc; c++) {
 			if (c)
 				fputc(',', out);
-			text_of(json_object_get(row, cols[c]), cell, sizeof(cell));
+			json_cell_text(json_object_get(row, cols[c]), cell, sizeof(cell));
 			csv_put_field(out, cell);
 		}
 		fputs("\r\n", out);
@@ -148,7 +134,7 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, json_t *v,
 	char cell[4096];
 	lxw_datetime d;
 
-	text_of(v, cell, sizeof(cell));
+	json_cell_text(v, cell, sizeof(cell));
 	if (json_is_integer(v) || json_is_real(v))
 		worksheet_write_number(ws, r, c, json_number_value(v), NULL);
 	else if (json_is_boolean(v))

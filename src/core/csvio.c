@@ -2,6 +2,7 @@
 #include "core/csvio.h"
 
 #include <csv.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -434,4 +435,20 @@ long export_csv(struct store *s, const struct principal *who,
 	if (rc == -2 || ferror(out))
 		return error_set(e, ERR_IO, "write error");
 	return rc ? -1 : x.rows;
+}
+
+int json_cell_text(json_t *v, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (json_is_string(v))
+		snprintf(out, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(out, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, n, "%.15g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
+	else if (v && !json_is_null(v))
+		return -1;
+	return 0;
 }

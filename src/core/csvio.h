@@ -34,6 +34,12 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	       const char *name, const struct import_opts *o,
 	       struct import_stats *st, struct error *e);
 
+/* A JSON scalar as the text of a CSV cell: strings as they are, numbers
+ * (reals to 15 digits), booleans as yes/no, null as empty. -1 for an
+ * array or an object, with OUT empty. */
+typedef struct json_t json_t;
+int json_cell_text(json_t *v, char *out, size_t n);
+
 /* Write every record of K as CSV (header of field names, CRLF lines,
  * quoting only where needed). Returns the number of rows or -1. */
 struct principal;
