@@ -31,6 +31,22 @@ static const char headcount_sql[] =
 	"SELECT count(DISTINCT a.person) FROM assignment a" ON_MISSION_POST("a")
 	" WHERE " IN_FORCE("a");
 
+/* Sessions on the day: running; planned to start within 90 days;
+ * postponed — due to have started within the year before or the 90
+ * days after, and not re-run by the day (no replacement started). */
+static const char sessions_sql[] =
+	"SELECT coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
+	"  AND s.valid_from <= ?1 AND s.valid_to >= ?1), 0) AS running,"
+	" coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
+	"  AND s.valid_from > ?1 AND s.valid_from <= date(?1, '+90 days')), 0)"
+	"  AS planned,"
+	" coalesce(sum(s.status = 'postponed'"
+	"  AND s.valid_from >= date(?1, '-365 days')"
+	"  AND s.valid_from <= date(?1, '+90 days')"
+	"  AND NOT EXISTS (SELECT 1 FROM session r WHERE r.replaces = s.key"
+	"  AND r.valid_from <= ?1)), 0) AS postponed"
+	" FROM session s";
+
 static const char suspended_sql[] =
 	"SELECT count(*) FROM status_event e WHERE e.action = 'suspend'"
 	" AND e.scope = 'mission' AND " IN_FORCE("e");
@@ -76,7 +92,7 @@ int mission_status(struct store *s, const char *asof, json_t **out,
 {
 	const char *p[1] = { asof };
 	json_t *members = NULL, *partners = NULL, *events = NULL;
-	json_t *consents = NULL, *o = NULL;
+	json_t *consents = NULL, *sessions = NULL, *o = NULL;
 	struct sites_ctx sc = { .sites = json_array() };
 	struct query q = { .asof = asof };
 	long long headcount, suspended;
@@ -89,6 +105,7 @@ int mission_status(struct store *s, const char *asof, json_t **out,
 	    store_int(s, suspended_sql, p, 1, &suspended, e) ||
 	    store_rows(s, events_sql, p, 1, &events, e) ||
 	    store_rows(s, consents_sql, p, 1, &consents, e) ||
+	    store_rows(s, sessions_sql, p, 1, &sessions, e) ||
 	    store_each(s, kind_find("sites"), &q, add_site, &sc, e))
 		goto out;
 	o = json_object();
@@ -101,6 +118,7 @@ int mission_status(struct store *s, const char *asof, json_t **out,
 	json_object_set_new(o, "training_suspended", json_boolean(suspended > 0));
 	json_object_set(o, "suspensions", events);
 	json_object_set(o, "consents", consents);
+	json_object_set(o, "sessions", json_array_get(sessions, 0));
 	json_object_set(o, "sites", sc.sites);
 	*out = o;
 	ret = 0;
@@ -109,6 +127,7 @@ out:
 	json_decref(partners);
 	json_decref(events);
 	json_decref(consents);
+	json_decref(sessions);
 	json_decref(sc.sites);
 	return ret;
 }

@@ -200,6 +200,19 @@ def self_sufficiency_is_measured_not_asserted():
 
 
 @test
+def sessions_running_planned_and_postponed_as_of_a_day():
+    # January 2020: nothing runs under the suspension; the sessions it
+    # postponed wait. June 2021: all re-run, none left postponed.
+    jan = ok_json(DEMO, 'status', '--as-of', '2020-01-05')
+    assert jan['sessions']['running'] == 0 and jan['sessions']['postponed'] > 0, jan['sessions']
+    later = ok_json(DEMO, 'status', '--as-of', '2021-06-01')
+    assert later['sessions']['running'] > 0 and later['sessions']['postponed'] == 0, later['sessions']
+    # The headcount is the mission's, as the ceiling counts it.
+    ceil = ok_json(DEMO, 'report', 'ceilings', '--from', '2020-01-05', '--to', '2020-01-06')
+    assert jan['headcount'] == ceil['days'][0]['headcount'] == 270, (jan['headcount'], ceil['days'][0])
+
+
+@test
 def headcount_never_exceeds_the_consent_ceiling():
     r = ok_json(DEMO, 'report', 'ceilings', '--from', '2018-10-01', '--to', '2027-06-30')
     assert r['breaches'] == 0, r['peak']

@@ -13,42 +13,27 @@ interface Status {
   suspensions: { code: string; scope: string; reason: string; ordered_by: string; valid_from: string; valid_to: string | null }[];
   consents: { code: string; title: string; state: string; ceiling: number | null; valid_from: string; valid_to: string | null }[];
   sites: { code: string; name: string; status: string }[];
+  // Running on the day, planned within 90 days, postponed and not re-run.
+  sessions: { running: number; planned: number; postponed: number };
 }
 interface Ceilings { days: { date: string; headcount: number; ceiling: number | null; consent: string | null }[]; breaches: number }
 interface Contributions { from_members: number; from_partners: number; nations: { code: string; name: string; status: string; deployed: number; pledged: number | null }[] }
 interface Output { trainees: number; passed: number; pass_rate: number; rows: { month: string; trainees: number; passed: number }[] }
 interface Transition { courses: { course: string; title: string; state: string; sessions: number; host_led_sessions: number; transitioned_on: string | null }[] }
-interface Session { key: string; course: string; site: string; valid_from: string; valid_to: string; status: string; replaces: string | null }
 
 export interface Dash {
   status: Status; ceilings: Ceilings; contributions: Contributions; output: Output; transition: Transition;
-  sessions: { running: number; planned: number; postponed: number };
 }
 
 async function load(d: string): Promise<Dash> {
-  const [status, ceilings, contributions, output, transition, sessions] = await Promise.all([
+  const [status, ceilings, contributions, output, transition] = await Promise.all([
     api.get<Status>('/api/v1/status', { as_of: d }),
     api.get<Ceilings>('/api/v1/reports/ceilings', { from: addDays(d, -365), to: addDays(d, 90) }),
     api.get<Contributions>('/api/v1/reports/contributions', { as_of: d }),
     api.get<Output>('/api/v1/reports/training-output', { from: addDays(d, -364), to: d }),
     api.get<Transition>('/api/v1/reports/transition', { as_of: d }),
-    api.all<Session>('sessions', { from: addDays(d, -400), to: addDays(d, 400) }),
   ]);
-  // Postponed as of D: recorded as postponed, due to have started within a
-  // year before D or the quarter after, and not yet re-run by D (its
-  // replacement, if any, starts later).
-  const rerun = new Map<string, string>();
-  for (const s of sessions) if (s.replaces) rerun.set(s.replaces, s.valid_from);
-  const count = { running: 0, planned: 0, postponed: 0 };
-  for (const s of sessions) {
-    if (s.status === 'postponed') {
-      const again = rerun.get(s.key);
-      if (s.valid_from <= addDays(d, 90) && s.valid_from >= addDays(d, -365) && !(again && again <= d)) count.postponed++;
-    } else if (s.status === 'cancelled') continue;
-    else if (s.valid_from <= d && d <= s.valid_to) count.running++;
-    else if (s.valid_from > d && s.valid_from <= addDays(d, 90)) count.planned++;
-  }
-  return { status, ceilings, contributions, output, transition, sessions: count };
+  return { status, ceilings, contributions, output, transition };
 }
 
 function byMonth(rows: Output['rows']): { month: string; trainees: number; passed: number }[] {
@@ -99,9 +84,9 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
               note={ceiling ? t('dash.of_ceiling', { ceiling: num(ceiling), share: pct(st.headcount / ceiling) }) : t('dash.no_ceiling')}
               tone={ceiling && st.headcount > ceiling ? 'bad' : ''} />
         <Stat testid="stat-members" label={t('dash.members')} value={num(st.members)} note={t('dash.partners', { n: st.partners })} />
-        <Stat testid="stat-running" label={t('dash.sessions_running')} value={num(x.sessions.running)}
-              note={t('dash.sessions_planned', { n: x.sessions.planned })} />
-        <Stat testid="stat-postponed" label={t('dash.sessions_postponed')} value={num(x.sessions.postponed)} tone={x.sessions.postponed ? 'warn' : ''} />
+        <Stat testid="stat-running" label={t('dash.sessions_running')} value={num(st.sessions.running)}
+              note={t('dash.sessions_planned', { n: st.sessions.planned })} />
+        <Stat testid="stat-postponed" label={t('dash.sessions_postponed')} value={num(st.sessions.postponed)} tone={st.sessions.postponed ? 'warn' : ''} />
         <Stat testid="stat-trained" label={t('dash.trained_year')} value={num(x.output.trainees)} note={t('dash.pass_rate', { rate: pct(x.output.pass_rate) })} />
         <Stat testid="stat-hostled" label={t('dash.host_led')} value={pct(allSessions ? hostLed / allSessions : 0)}
               note={t('dash.courses_transitioned', { n: x.transition.courses.filter((c) => c.transitioned_on && c.transitioned_on <= d).length, total: x.transition.courses.length })} />
