@@ -249,7 +249,9 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 		buf_adds(&b, composite ? ", key) VALUES (" : ") VALUES (");
 		for (size_t i = 0; i < n + (size_t)composite; i++)
 			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
-		buf_adds(&b, ")");
+		/* A key already there is no error: store_put then loads the
+		 * record and updates it. */
+		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING", k->key_column);
 		break;
 	case KOP_UPDATE:
 		buf_addf(&b, "UPDATE %s SET ", k->table);
@@ -601,7 +603,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
 	sqlite3_stmt *st = NULL;
-	int found, ret = -1, composite = kind_composite_key(k);
+	int found = 0, ret = -1, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
 	if (!s->in_tx)
@@ -610,24 +612,40 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (record_init(&old, k))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	found = load(s, k, r->key, &old, e);
-	if (found < 0)
-		goto out;
-	if (found && same(&old, r)) {
-		*res = PUT_UNCHANGED;
-		ret = 0;
-		goto out;
-	}
-	if (kind_stmt(s, k, found ? KOP_UPDATE : KOP_INSERT, &st, e))
+	/* Insert first: a new record, the common case of an import, costs
+	 * one probe of the key's index rather than a read and a write. */
+	if (kind_stmt(s, k, KOP_INSERT, &st, e))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
-	if (composite || found)
+	if (composite)
 		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
-			  sqlite3_errmsg(s->db));
-		goto out;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto failed;
+	if (!sqlite3_changes(s->db)) {
+		sqlite3_reset(st);
+		st = NULL;
+		found = load(s, k, r->key, &old, e);
+		if (found < 0)
+			goto out;
+		if (!found) {
+			error_set(e, ERR_STORE, "writing %s %s: the key is "
+				  "taken and yet no record has it", k->label,
+				  r->key);
+			goto out;
+		}
+		if (same(&old, r)) {
+			*res = PUT_UNCHANGED;
+			ret = 0;
+			goto out;
+		}
+		if (kind_stmt(s, k, KOP_UPDATE, &st, e))
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto failed;
 	}
 	if (record_json_text(r, &s->audit_after) ||
 	    (found && record_json_text(&old, &s->audit_before))) {
@@ -640,6 +658,10 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		goto out;
 	*res = found ? PUT_UPDATED : PUT_INSERTED;
 	ret = 0;
+	goto out;
+failed:
+	error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
+		  sqlite3_errmsg(s->db));
 out:
 	if (st)
 		sqlite3_reset(st);
