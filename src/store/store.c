@@ -207,6 +207,13 @@ void store_forget_exists(struct store *s)
 		buf_reset(&s->exists_last[i]);
 }
 
+static void keys_on(struct store *s)
+{
+	if (s->fk_off)
+		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	s->fk_off = 0;
+}
+
 int store_begin(struct store *s, struct error *e)
 {
 	if (s->in_tx)
@@ -220,6 +227,21 @@ int store_begin(struct store *s, struct error *e)
 	return 0;
 }
 
+int store_begin_checked(struct store *s, struct error *e)
+{
+	if (s->in_tx)
+		return error_set(e, ERR_STORE, "transaction already open");
+	/* The pragma is a no-op inside a transaction: set it before. */
+	if (exec(s, "PRAGMA foreign_keys = OFF", e))
+		return -1;
+	s->fk_off = 1;
+	if (store_begin(s, e)) {
+		keys_on(s);
+		return -1;
+	}
+	return 0;
+}
+
 int store_commit(struct store *s, struct error *e)
 {
 	if (audit_write_head(s, e) || exec(s, "COMMIT", e)) {
@@ -228,6 +250,7 @@ int store_commit(struct store *s, struct error *e)
 	}
 	s->in_tx = 0;
 	s->head_loaded = 0;
+	keys_on(s);
 	return 0;
 }
 
@@ -256,4 +279,5 @@ void store_rollback(struct store *s)
 	store_forget_exists(s);
 	s->head_loaded = 0;
 	s->head_dirty = 0;
+	keys_on(s);
 }

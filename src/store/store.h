@@ -39,6 +39,11 @@ void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
 
 int store_begin(struct store *s, struct error *e);	/* BEGIN IMMEDIATE */
+/* A transaction whose every write has had its references checked by
+ * record_validate() in this same transaction, as an import's rows have:
+ * SQLite does not check its foreign keys a second time. They are on
+ * again once it commits or rolls back. */
+int store_begin_checked(struct store *s, struct error *e);
 int store_commit(struct store *s, struct error *e);
 void store_rollback(struct store *s);			/* safe when idle */
 

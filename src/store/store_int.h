@@ -11,6 +11,7 @@ struct store {
 	sqlite3 *db;
 	char *actor;
 	int in_tx;
+	int fk_off;		/* store_begin_checked(): keys on again at the end */
 	/* Head of the audit chain, loaded at the first append of a
 	 * transaction and dropped on rollback. */
 	int head_loaded;

@@ -28,6 +28,17 @@ static long long count(struct store *s, const char *kind)
 	return n;
 }
 
+static int fk_on(struct store *s)
+{
+	struct error e;
+	long long on = -1;
+
+	error_init(&e);
+	store_int(s, "PRAGMA foreign_keys", NULL, 0, &on, &e);
+	error_release(&e);
+	return (int)on;
+}
+
 static void item(struct error *e, size_t i, long line, long col,
 		 const char *field, const char *reason)
 {
@@ -163,6 +174,18 @@ Test(csvio, references_resolve_within_the_same_file)
 		"A,Child first,other,B,2018-10-01\n"
 		"B,Parent later,other,,2018-10-01\n", 0, &st, &e), 0);
 	item(&e, 0, 2, 4, "parent", "no organisation 'B'");
+	error_release(&e);
+	/* The import ran with SQLite's foreign keys off, its own checks
+	 * standing in: they are on again after it, failed or not. */
+	cr_assert_eq(fk_on(s), 1, "foreign keys on after a refused import");
+	cr_assert_eq(import_text(s, "nations", "code,name\nIRQ,Iraq\n", 0,
+				 &st, &e), 0, "%s", e.message);
+	cr_assert_eq(fk_on(s), 1, "foreign keys on after an import");
+	cr_assert_neq(sqlite3_exec(store_db(s), "INSERT INTO organisation"
+				   " (code, name, kind, parent, valid_from) VALUES"
+				   " ('X', 'X', 'other', 'NOWHERE', '2018-10-01')",
+				   NULL, NULL, NULL), SQLITE_OK,
+		      "and SQLite refuses a dangling reference again");
 	error_release(&e);
 	store_close(s);
 }

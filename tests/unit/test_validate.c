@@ -143,3 +143,43 @@ Test(validate, records_check_references_defaults_and_intervals)
 	record_release(&r);
 	store_close(s);
 }
+
+/* An import turns SQLite's foreign keys off for its transaction
+ * (store_begin_checked) because record_validate() checks every reference
+ * itself: that holds only if every foreign key of every kind's table is a
+ * reference field of the kind, to the same table and key. */
+Test(validate, every_foreign_key_is_a_checked_reference)
+{
+	struct store *s = open_scratch(NULL);
+	int nkeys = 0;
+
+	for (size_t i = 0; kinds[i]; i++) {
+		const struct kind *k = kinds[i];
+		char sql[128];
+		sqlite3_stmt *st;
+
+		snprintf(sql, sizeof(sql), "PRAGMA foreign_key_list(%s)", k->table);
+		cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
+			     SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *table = (const char *)sqlite3_column_text(st, 2);
+			const char *from = (const char *)sqlite3_column_text(st, 3);
+			const char *to = (const char *)sqlite3_column_text(st, 4);
+			const struct field *f = kind_field(k, from);
+			const struct kind *target;
+
+			nkeys++;
+			cr_assert_not_null(f, "%s.%s is a foreign key and no field",
+					   k->table, from);
+			cr_assert_eq(f->type, FT_REF, "%s.%s is a foreign key and no "
+				     "reference", k->table, from);
+			target = kind_find(f->ref);
+			cr_assert_not_null(target, "%s.%s", k->table, from);
+			cr_assert_str_eq(target->table, table, "%s.%s", k->table, from);
+			cr_assert_str_eq(target->key_column, to, "%s.%s", k->table, from);
+		}
+		sqlite3_finalize(st);
+	}
+	cr_assert_gt(nkeys, 10, "the schema's foreign keys were read");
+	store_close(s);
+}
