@@ -610,8 +610,6 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		return error_set(e, ERR_STORE, "write outside a transaction");
 	if (!r->key && record_make_key(r))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	if (record_init(&old, k))
-		return error_set(e, ERR_NOMEM, "out of memory");
 	/* Insert first: a new record, the common case of an import, costs
 	 * one probe of the key's index rather than a read and a write. */
 	if (kind_stmt(s, k, KOP_INSERT, &st, e))
@@ -625,6 +623,10 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	if (!sqlite3_changes(s->db)) {
 		sqlite3_reset(st);
 		st = NULL;
+		if (record_init(&old, k)) {
+			error_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
 		found = load(s, k, r->key, &old, e);
 		if (found < 0)
 			goto out;

@@ -93,8 +93,11 @@ int store_open_at(const char *path, int version, struct store **out,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return error_set(e, ERR_NOMEM, "out of memory");
+	/* A store is used by one thread at a time (the server holds its
+	 * lock around every request), so SQLite need not lock each call. */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		error_set(e, ERR_IO, "cannot open database %s: %s", path,
 			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
