@@ -303,6 +303,11 @@ const size_t nkinds = N(kinds);
 
 const struct kind *kind_find(const char *name)
 {
+	/* A field's reference is the very string of its kind's name (both
+	 * are literals of this file): pointers first, then the text. */
+	for (size_t i = 0; i < nkinds; i++)
+		if (kinds[i]->name == name)
+			return kinds[i];
 	for (size_t i = 0; i < nkinds; i++)
 		if (!strcmp(kinds[i]->name, name) || !strcmp(kinds[i]->table, name))
 			return kinds[i];

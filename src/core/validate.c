@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,47 +323,79 @@ static void check_refs(struct ctx *c, size_t i)
 	}
 }
 
-/* FROM must be strictly before TO when both are given. */
-static void check_order(struct ctx *c, const char *from, const char *to,
-			const char *reason)
-{
-	int a = kind_field_index(c->r->kind, from);
-	int b = kind_field_index(c->r->kind, to);
+/* The fields check_kind_rules() looks at, found once for every kind
+ * rather than by name on every record. */
+static struct kind_checks {
+	const struct kind *kind;
+	int order[3][2];	/* FROM, TO: FROM strictly before TO; -1 absent */
+	int activity, previous_owner, owner_from;
+	int caveat, nation, person;
+} checks[KINDS_MAX];
+static pthread_once_t checks_once = PTHREAD_ONCE_INIT;
 
-	if (a < 0 || b < 0 || !c->r->v[a] || !c->r->v[b])
-		return;
-	if (strcmp(c->r->v[a], c->r->v[b]) >= 0)
-		problem(c, (size_t)b, reason);
+static void find_checks(void)
+{
+	static const char *const order[3][2] = {
+		{ "valid_from", "valid_to" },
+		{ "partner_since", "partner_until" },
+		{ "window_from", "window_to" },
+	};
+
+	for (size_t i = 0; i < nkinds && i < KINDS_MAX; i++) {
+		const struct kind *k = kinds[i];
+		struct kind_checks *c = &checks[i];
+
+		c->kind = k;
+		for (int j = 0; j < 3; j++) {
+			c->order[j][0] = kind_field_index(k, order[j][0]);
+			c->order[j][1] = kind_field_index(k, order[j][1]);
+		}
+		c->activity = !strcmp(k->table, "activity");
+		c->previous_owner = kind_field_index(k, "previous_owner");
+		c->owner_from = kind_field_index(k, "owner_from");
+		c->caveat = !strcmp(k->table, "caveat");
+		c->nation = kind_field_index(k, "nation");
+		c->person = kind_field_index(k, "person");
+	}
 }
 
-static const char *val(struct ctx *c, const char *name)
+static const struct kind_checks *checks_of(const struct kind *k)
 {
-	int i = kind_field_index(c->r->kind, name);
+	pthread_once(&checks_once, find_checks);
+	for (size_t i = 0; i < nkinds && i < KINDS_MAX; i++)
+		if (checks[i].kind == k)
+			return &checks[i];
+	return NULL;
+}
 
+static const char *at(struct ctx *c, int i)
+{
 	return i < 0 ? NULL : c->r->v[i];
 }
 
 static void check_kind_rules(struct ctx *c)
 {
-	const struct kind *k = c->r->kind;
+	static const char *const why[3] = {
+		"valid_to must be after valid_from",
+		"partner_until must be after partner_since",
+		"window_to must be after window_from",
+	};
+	const struct kind_checks *k = checks_of(c->r->kind);
 
-	check_order(c, "valid_from", "valid_to",
-		    "valid_to must be after valid_from");
-	check_order(c, "partner_since", "partner_until",
-		    "partner_until must be after partner_since");
-	check_order(c, "window_from", "window_to",
-		    "window_to must be after window_from");
-	if (!strcmp(k->table, "activity")) {
-		int has_prev = val(c, "previous_owner") != NULL;
-		int has_from = val(c, "owner_from") != NULL;
+	if (!k)
+		return;
+	for (int j = 0; j < 3; j++) {
+		const char *from = at(c, k->order[j][0]), *to = at(c, k->order[j][1]);
 
-		if (has_prev != has_from)
-			problem(c, (size_t)kind_field_index(k, "owner_from"),
-				"previous_owner and owner_from go together");
+		if (from && to && strcmp(from, to) >= 0)
+			problem(c, (size_t)k->order[j][1], why[j]);
 	}
-	if (!strcmp(k->table, "caveat") &&
-	    !val(c, "nation") == !val(c, "person"))
-		problem(c, (size_t)kind_field_index(k, "nation"),
+	if (k->activity &&
+	    !at(c, k->previous_owner) != !at(c, k->owner_from))
+		problem(c, (size_t)k->owner_from,
+			"previous_owner and owner_from go together");
+	if (k->caveat && !at(c, k->nation) == !at(c, k->person))
+		problem(c, (size_t)k->nation,
 			"a caveat belongs to a nation or to a person: give "
 			"exactly one");
 }
