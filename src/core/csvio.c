@@ -36,7 +36,16 @@ struct importer {
 	struct rules_tx tx;
 	struct error rule;	/* the first rule refusal, for the summary */
 	size_t *fieldcol;	/* field index -> column (1-based), 0 absent */
-	struct keyset keys;	/* every key of the file, with its line */
+	/* A key given twice in the file is refused. The rows this import
+	 * inserted are known by their row ids, which grow: (id, line) in id
+	 * order. The keys of records that were there before, which it
+	 * updated or left alone, are kept with their line in a set. */
+	struct own_row {
+		int64_t id;
+		long line;
+	} *own;
+	size_t nown, capown;
+	struct keyset keys;
 };
 
 static void bad(struct importer *im, long line, long col, const char *field,
@@ -151,12 +160,59 @@ static void on_problem(void *arg, size_t field, const char *value,
 	    value, reason);
 }
 
-/* A key seen twice in one file is an error, not a silent update: 1 with
- * the line it was first seen on in *FIRST, 0 when new, -1 out of memory. */
-static int seen_before(struct importer *im, const char *key, long *first)
+/* Remember that this import inserted row ID, from the current row. */
+static int own_add(struct importer *im, int64_t id)
 {
-	int rc = keyset_add(&im->keys, key, strlen(key), im->row_line, first);
+	size_t at = im->nown;
 
+	if (im->nown == im->capown) {
+		size_t cap = im->capown ? im->capown * 2 : 1024;
+		struct own_row *p = realloc(im->own, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		im->own = p;
+		im->capown = cap;
+	}
+	/* Ids come in increasing order; keep the order if one does not. */
+	while (at > 0 && im->own[at - 1].id > id)
+		at--;
+	memmove(im->own + at + 1, im->own + at,
+		(im->nown - at) * sizeof(*im->own));
+	im->own[at] = (struct own_row){ id, im->row_line };
+	im->nown++;
+	return 0;
+}
+
+/* The line of the row that inserted row ID, or 0 when this import did not. */
+static long own_line(const struct importer *im, int64_t id)
+{
+	size_t lo = 0, hi = im->nown;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (im->own[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < im->nown && im->own[lo].id == id ? im->own[lo].line : 0;
+}
+
+/* After the row's record was written (RES): has the file given its key
+ * before? 1 with that line in *FIRST, 0 when not, -1 out of memory. */
+static int seen_before(struct importer *im, const struct record *r,
+		       enum put_result res, long *first)
+{
+	int64_t id = store_put_id(im->s);
+	int rc;
+
+	if (res == PUT_INSERTED)
+		return own_add(im, id) ? -1 : 0;
+	if ((*first = own_line(im, id)))
+		return 1;
+	rc = keyset_add(&im->keys, r->key, strlen(r->key), im->row_line, first);
 	return rc < 0 ? -1 : !rc;
 }
 
@@ -196,18 +252,6 @@ static void row(struct importer *im)
 	}
 	if (n > 0)
 		goto out;
-	switch (seen_before(im, r.key, &first)) {
-	case -1:
-		im->fatal = 1;
-		goto out;
-	case 1: {
-		char why[96];
-
-		snprintf(why, sizeof(why), "the same record as line %ld", first);
-		bad(im, im->row_line, 0, k->key_column, r.key, why);
-		goto out;
-	}
-	}
 	error_init(&err);
 	if (mission_put(im->s, &im->tx, &r, &res, &err)) {
 		if (err.code == ERR_RULE) {
@@ -227,6 +271,20 @@ static void row(struct importer *im)
 		}
 		error_release(&err);
 		goto out;
+	}
+	/* The second row of a key has just been written over the first:
+	 * the file is refused, so that write is rolled back with the rest. */
+	switch (seen_before(im, &r, res, &first)) {
+	case -1:
+		im->fatal = 1;
+		goto out;
+	case 1: {
+		char why[96];
+
+		snprintf(why, sizeof(why), "the same record as line %ld", first);
+		bad(im, im->row_line, 0, k->key_column, r.key, why);
+		goto out;
+	}
 	}
 	im->st->inserted += res == PUT_INSERTED;
 	im->st->updated += res == PUT_UPDATED;
@@ -367,6 +425,7 @@ out:
 		store_rollback(s);
 	csv_free(&p);
 	keyset_release(&im.keys);
+	free(im.own);
 	error_release(&im.rule);
 	clear_row(&im);
 	free(im.fields);

@@ -237,7 +237,8 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 	case KOP_LOAD:
 		buf_adds(&b, "SELECT ");
 		add_columns(&b, k, NULL);
-		buf_addf(&b, " FROM %s WHERE %s = ?1", k->table, k->key_column);
+		buf_addf(&b, ", rowid FROM %s WHERE %s = ?1", k->table,
+			 k->key_column);
 		break;
 	case KOP_EXISTS:
 		buf_addf(&b, "SELECT 1 FROM %s WHERE %s = ?1", k->table,
@@ -286,7 +287,7 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 /*==== Reads ============================================================*/
 
 static int load(struct store *s, const struct kind *k, const char *key,
-		struct record *out, struct error *e)
+		struct record *out, int64_t *id, struct error *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, found = -1;
@@ -310,6 +311,8 @@ static int load(struct store *s, const struct kind *k, const char *key,
 			goto out;
 		}
 	}
+	if (id)
+		*id = sqlite3_column_int64(st, (int)k->nfields);
 	free(out->key);
 	out->key = strdup(key);
 	found = out->key ? 1 : -1;
@@ -322,7 +325,7 @@ out:
 int store_get(struct store *s, const struct kind *k, const char *key,
 	      struct record *out, struct error *e)
 {
-	return load(s, k, key, out, e);
+	return load(s, k, key, out, NULL, e);
 }
 
 int store_exists(struct store *s, const struct kind *k, const char *key,
@@ -597,6 +600,11 @@ static int same(const struct record *a, const struct record *b)
 	return 1;
 }
 
+int64_t store_put_id(const struct store *s)
+{
+	return s->put_id;
+}
+
 int store_put(struct store *s, struct record *r, enum put_result *res,
 	      struct error *e)
 {
@@ -620,6 +628,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto failed;
+	s->put_id = sqlite3_last_insert_rowid(s->db);
 	if (!sqlite3_changes(s->db)) {
 		sqlite3_reset(st);
 		st = NULL;
@@ -627,7 +636,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 			error_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		found = load(s, k, r->key, &old, e);
+		found = load(s, k, r->key, &old, &s->put_id, e);
 		if (found < 0)
 			goto out;
 		if (!found) {

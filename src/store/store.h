@@ -93,6 +93,11 @@ enum put_result { PUT_INSERTED, PUT_UPDATED, PUT_UNCHANGED };
 int store_put(struct store *s, struct record *r, enum put_result *res,
 	      struct error *e);
 
+/* The row id of the record the last successful store_put() inserted or
+ * found. A record inserted later has a greater id than every record
+ * before it, so an importer can tell the rows it wrote itself. */
+int64_t store_put_id(const struct store *s);
+
 /* Fetch by natural key. Returns 1 found, 0 absent, -1 on error. */
 int store_get(struct store *s, const struct kind *k, const char *key,
 	      struct record *out, struct error *e);

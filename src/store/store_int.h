@@ -12,6 +12,7 @@ struct store {
 	char *actor;
 	int in_tx;
 	int fk_off;		/* store_begin_checked(): keys on again at the end */
+	int64_t put_id;		/* row id of store_put()'s record */
 	/* Head of the audit chain, loaded at the first append of a
 	 * transaction and dropped on rollback. */
 	int head_loaded;

@@ -93,6 +93,47 @@ Test(csvio, reimport_is_idempotent)
 	store_close(s);
 }
 
+/* A key given twice is refused whether the first row inserted its record
+ * or found it there, the same or changed, and nothing of the file stays. */
+Test(csvio, a_key_twice_in_a_file_is_refused)
+{
+	struct store *s = open_scratch(NULL);
+	struct import_stats st;
+	struct error e;
+	struct record r;
+	long long audit, after;
+
+	cr_assert_eq(import_text(s, "nations", "code,name\nIRQ,Iraq\n", 0,
+				 &st, &e), 0);
+	error_release(&e);
+	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	cr_assert_neq(import_text(s, "nations",
+		"code,name\n"
+		"IRQ,Iraq\n"			/* 2: there before, unchanged */
+		"CAN,Canada\n"			/* 3: inserted */
+		"DEU,Germany\n"		/* 4: inserted */
+		"IRQ,Republic of Iraq\n"	/* 5: twice: line 2 */
+		"CAN,Canada\n"			/* 6: twice, the same: line 3 */
+		"DEU,Deutschland\n"		/* 7: twice, changed: line 4 */
+		"IRQ,Iraq\n",			/* 8: a third time: line 2 */
+		0, &st, &e), 0);
+	cr_assert_eq(e.nitems, 4, "%zu items", e.nitems);
+	item(&e, 0, 5, 0, "code", "the same record as line 2");
+	item(&e, 1, 6, 0, "code", "the same record as line 3");
+	item(&e, 2, 7, 0, "code", "the same record as line 4");
+	item(&e, 3, 8, 0, "code", "the same record as line 2");
+	error_release(&e);
+	cr_assert_eq(count(s, "nations"), 1, "nothing of the file stays");
+	record_init(&r, kind_find("nations"));
+	cr_assert_eq(store_get(s, kind_find("nations"), "IRQ", &r, &e), 1);
+	cr_assert_str_eq(r.v[kind_field_index(r.kind, "name")], "Iraq");
+	record_release(&r);
+	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &after, &e);
+	cr_assert_eq(after, audit, "and no audit entry");
+	error_release(&e);
+	store_close(s);
+}
+
 Test(csvio, header_problems_are_all_reported)
 {
 	struct store *s = open_scratch(NULL);
