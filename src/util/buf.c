@@ -33,7 +33,8 @@ static int grow(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+/* buf_add() when the buffer must grow first (or has failed). */
+int buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (grow(b, n))
 		return -1;
@@ -42,16 +43,6 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
-}
-
-int buf_adds(struct buf *b, const char *s)
-{
-	return buf_add(b, s, strlen(s));
-}
-
-int buf_addc(struct buf *b, char c)
-{
-	return buf_add(b, &c, 1);
 }
 
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #define BUF_DEFAULT_MAX ((size_t)256 << 20)
 
@@ -26,9 +27,33 @@ struct buf {
 
 #define BUF_INIT { 0 }
 
-int buf_add(struct buf *b, const void *p, size_t n);
-int buf_adds(struct buf *b, const char *s);
-int buf_addc(struct buf *b, char c);
+int buf_add_grow(struct buf *b, const void *p, size_t n);
+
+/* Append N bytes at P. Inline for the common case of room to spare, as
+ * JSON and hash input are built a few bytes at a time. */
+static inline int buf_add(struct buf *b, const void *p, size_t n)
+{
+	size_t max = b->max ? b->max : BUF_DEFAULT_MAX;
+
+	if (b->failed || b->cap - b->len <= n || n > max - b->len)
+		return buf_add_grow(b, p, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static inline int buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+static inline int buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
