@@ -24,11 +24,12 @@ static void feed(struct buf *b, const char *s)
 	buf_add(b, s ? s : "", n);
 }
 
-/* The entry's hash over prev_hash and every other column, each fed with
- * its length, gathered in B (emptied first) and hashed at once. */
-static int entry_hash(const struct audit_entry *a, struct buf *b, char out[65])
+/* The entry's hash over prev_hash (in hex) and every other column, each
+ * fed with its length, gathered in B (emptied first) and hashed at once:
+ * MD the 32 bytes, HEX (when not NULL) the same in hex. */
+static int entry_hash(const struct audit_entry *a, struct buf *b,
+		      unsigned char md[32], char hex[65])
 {
-	unsigned char md[32];
 	char seq[24];
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)a->seq);
@@ -44,10 +45,22 @@ static int entry_hash(const struct audit_entry *a, struct buf *b, char out[65])
 	feed(b, a->after);
 	if (b->failed)
 		return -1;
-	crypto_generichash(md, sizeof(md), (const unsigned char *)b->data,
-			   b->len, NULL, 0);
-	sodium_bin2hex(out, 65, md, sizeof(md));
+	crypto_generichash(md, 32, (const unsigned char *)b->data, b->len,
+			   NULL, 0);
+	if (hex)
+		sodium_bin2hex(hex, 65, md, 32);
 	return 0;
+}
+
+/* A stored hash column as hex into OUT: "" when it is not 32 bytes. */
+static void hash_hex(sqlite3_stmt *st, int col, char out[65])
+{
+	const void *h = sqlite3_column_blob(st, col);
+
+	if (h && sqlite3_column_bytes(st, col) == 32)
+		sodium_bin2hex(out, 65, h, 32);
+	else
+		out[0] = '\0';
 }
 
 static int load_head(struct store *s, struct error *e)
@@ -62,11 +75,10 @@ static int load_head(struct store *s, struct error *e)
 		return store_fail(s, e, "reading the audit head");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 1);
-
 		s->head_seq = sqlite3_column_int64(st, 0);
-		snprintf(s->head_hash, sizeof(s->head_hash), "%s",
-			 h && *h ? (const char *)h : GENESIS);
+		hash_hex(st, 1, s->head_hash);
+		if (!s->head_hash[0])
+			snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
 	} else {
 		s->head_seq = 0;
 		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
@@ -98,10 +110,11 @@ int audit_append(struct store *s, const char *action, const char *entity,
 {
 	static const char sql[] =
 		"INSERT INTO audit (seq, at, actor, action, entity, key,"
-		" before, after, prev_hash, hash)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+		" before, after, hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	struct audit_entry a;
 	sqlite3_stmt *st = s->audit_insert;
+	unsigned char md[32];
 	char hash[65];
 	int rc;
 
@@ -112,7 +125,7 @@ int audit_append(struct store *s, const char *action, const char *entity,
 		.action = action, .entity = entity, .key = key,
 		.before = before, .after = after, .prev_hash = s->head_hash,
 	};
-	if (entry_hash(&a, &s->audit_hashed, hash))
+	if (entry_hash(&a, &s->audit_hashed, md, hash))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (!st) {
 		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -128,8 +141,7 @@ int audit_append(struct store *s, const char *action, const char *entity,
 	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, before, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, a.prev_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, md, sizeof(md), SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -167,7 +179,10 @@ static const char *text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
-static void row_entry(sqlite3_stmt *st, struct audit_entry *a)
+/* The entry of the current row; its hash in hex into HASH (the row's
+ * text stays the statement's until the next step). prev_hash is NULL:
+ * it is the hash of the entry before. */
+static void row_entry(sqlite3_stmt *st, struct audit_entry *a, char hash[65])
 {
 	a->seq = sqlite3_column_int64(st, 0);
 	a->at = text(st, 1);
@@ -177,12 +192,12 @@ static void row_entry(sqlite3_stmt *st, struct audit_entry *a)
 	a->key = text(st, 5);
 	a->before = text(st, 6);
 	a->after = text(st, 7);
-	a->prev_hash = text(st, 8);
-	a->hash = text(st, 9);
+	hash_hex(st, 8, hash);
+	a->hash = hash;
+	a->prev_hash = NULL;
 }
 
-#define AUDIT_COLUMNS "seq, at, actor, action, entity, key, before, after," \
-	" prev_hash, hash"
+#define AUDIT_COLUMNS "seq, at, actor, action, entity, key, before, after, hash"
 
 int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
 	       void *arg, struct error *e)
@@ -216,8 +231,9 @@ int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
 	sqlite3_bind_text(st, 5, f->until, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_entry a;
+		char hash[65];
 
-		row_entry(st, &a);
+		row_entry(st, &a, hash);
 		if ((ret = fn(arg, &a)))
 			goto out;
 	}
@@ -246,6 +262,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 	sqlite3_stmt *st = NULL;
 	struct buf hashed = BUF_INIT;
 	char prev[65], hash[65];
+	unsigned char md[32];
 	int64_t expect = 1, head_seq;
 	int rc, ret = -1;
 
@@ -257,27 +274,29 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 		return store_fail(s, e, "reading the audit log");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_entry a;
+		char stored[65];
+		const void *h;
 
-		row_entry(st, &a);
+		row_entry(st, &a, stored);
 		*count = expect - 1;
 		if (a.seq != expect) {
 			tamper(e, broken, expect, "is missing or out of order: "
 			       "the log was cut, reordered or added to");
 			goto out;
 		}
-		if (!a.prev_hash || strcmp(a.prev_hash, prev)) {
-			tamper(e, broken, a.seq, "does not follow the entry "
-			       "before it: an entry was removed, inserted or "
-			       "reordered");
-			goto out;
-		}
-		if (entry_hash(&a, &hashed, hash)) {
+		/* Each hash is over the one before: an entry removed, added
+		 * or moved breaks the next one as an edit breaks its own. */
+		a.prev_hash = prev;
+		if (entry_hash(&a, &hashed, md, hash)) {
 			error_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if (!a.hash || strcmp(a.hash, hash)) {
-			tamper(e, broken, a.seq, "was altered: its contents do "
-			       "not match its hash");
+		h = sqlite3_column_blob(st, 8);
+		if (!h || sqlite3_column_bytes(st, 8) != (int)sizeof(md) ||
+		    memcmp(h, md, sizeof(md))) {
+			tamper(e, broken, a.seq, "does not match its hash: it "
+			       "was altered, or the entry before it was "
+			       "removed, inserted or moved");
 			goto out;
 		}
 		memcpy(prev, hash, sizeof(prev));

@@ -16,6 +16,8 @@ struct audit_entry {
 	int64_t seq;
 	const char *at, *actor, *action, *entity, *key;
 	const char *before, *after;	/* JSON or NULL */
+	/* In hex. prev_hash is not stored (it is the hash of the entry
+	 * before): audit_each() gives NULL. */
 	const char *prev_hash, *hash;
 };
 

@@ -1,6 +1,8 @@
 /* Opening the database, migrations and transactions. */
 #include "store/store_int.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +50,27 @@ int store_schema_version(struct store *s)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* cadre_unhex(TEXT): the bytes 64 hex digits stand for, for migration 8;
+ * anything else comes back as its own bytes, for `audit verify` to find. */
+static void sql_unhex(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *hex = (const char *)sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	unsigned char bin[32];
+	size_t got = 0;
+
+	(void)argc;
+	if (!hex) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (n == 64 && !sodium_hex2bin(bin, sizeof(bin), hex, 64, NULL, &got,
+				       NULL) && got == sizeof(bin))
+		sqlite3_result_blob(cx, bin, sizeof(bin), SQLITE_TRANSIENT);
+	else
+		sqlite3_result_blob(cx, hex, n, SQLITE_TRANSIENT);
 }
 
 /* Migrations are files NNNN_name.sql applied in order, each in its own
@@ -111,6 +134,12 @@ int store_open_at(const char *path, int version, struct store **out,
 		error_set(e, ERR_IO, "cannot use database %s: %s", path,
 			  why ? why : "");
 		free(why);
+		goto fail;
+	}
+	if (sqlite3_create_function(s->db, "cadre_unhex", 1, SQLITE_UTF8 |
+				    SQLITE_DETERMINISTIC, NULL, sql_unhex,
+				    NULL, NULL) != SQLITE_OK) {
+		store_fail(s, e, "defining cadre_unhex");
 		goto fail;
 	}
 	if (migrate(s, version, e))

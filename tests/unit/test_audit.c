@@ -16,6 +16,8 @@ static struct store *five(void)
 	return s;
 }
 
+#define GENESIS_HEX "0000000000000000000000000000000000000000000000000000000000000000"
+
 static void sql(struct store *s, const char *q)
 {
 	char *err = NULL;
@@ -108,7 +110,7 @@ Test(audit, a_renumbered_deletion_is_found)
 	untrigger(s);
 	sql(s, "DELETE FROM audit WHERE seq = 2;"
 	       " UPDATE audit SET seq = seq - 1 WHERE seq > 2");
-	cr_assert_eq(broken_at(s, "does not follow"), 2);
+	cr_assert_eq(broken_at(s, "removed, inserted or moved"), 2);
 	store_close(s);
 }
 
@@ -120,8 +122,8 @@ Test(audit, an_inserted_entry_is_found)
 	sql(s, "UPDATE audit SET seq = seq + 100 WHERE seq >= 3;"
 	       " UPDATE audit SET seq = seq - 99 WHERE seq >= 103;"
 	       " INSERT INTO audit (seq, at, actor, action, entity, key, before,"
-	       " after, prev_hash, hash) SELECT 3, at, actor, action, entity,"
-	       " 'XXX', before, after, hash, hash FROM audit WHERE seq = 2");
+	       " after, hash) SELECT 3, at, actor, action, entity,"
+	       " 'XXX', before, after, hash FROM audit WHERE seq = 2");
 	cr_assert_eq(broken_at(s, NULL), 3);
 	store_close(s);
 }
@@ -134,8 +136,69 @@ Test(audit, reordered_entries_are_found)
 	sql(s, "UPDATE audit SET seq = 100 WHERE seq = 2;"
 	       " UPDATE audit SET seq = 2 WHERE seq = 4;"
 	       " UPDATE audit SET seq = 4 WHERE seq = 100");
-	cr_assert_eq(broken_at(s, "does not follow"), 2);
+	cr_assert_eq(broken_at(s, "removed, inserted or moved"), 2);
 	store_close(s);
+}
+
+/* Schema 8 stopped storing prev_hash and stores hash as bytes: a chain
+ * written under schema 7 verifies after the migration, with the same
+ * head, and an edit made before it is still found. */
+Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
+{
+	struct store *now = five(), *old;
+	char *path = scratch_db(), *src, attach[600], head7[65], head8[65];
+	int64_t count, broken;
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(audit_verify(now, &count, &broken, head7, &e), 0);
+	src = strdup(sqlite3_db_filename(store_db(now), "main"));
+	store_close(now);
+	cr_assert_eq(store_open_at(path, 7, &old, &e), 0, "%s", e.message);
+	snprintf(attach, sizeof(attach), "ATTACH '%s' AS src", src);
+	sql(old, attach);
+	/* As schema 7 held them: both hashes in hex. */
+	sql(old, "INSERT INTO audit (seq, at, actor, action, entity, key, before,"
+		 " after, prev_hash, hash) SELECT seq, at, actor, action, entity,"
+		 " key, before, after, coalesce((SELECT lower(hex(p.hash)) FROM"
+		 " src.audit p WHERE p.seq = a.seq - 1), '" GENESIS_HEX "'),"
+		 " lower(hex(a.hash)) FROM src.audit a ORDER BY seq;"
+		 " UPDATE audit_head SET seq = 5, hash = (SELECT hash FROM audit"
+		 " WHERE seq = 5); DETACH src");
+	cr_assert_eq(sqlite3_exec(store_db(old), "SELECT prev_hash FROM audit",
+				  NULL, NULL, NULL), SQLITE_OK, "schema 7 has prev_hash");
+	store_close(old);
+	cr_assert_eq(store_open(path, &old, &e), 0, "%s", e.message);
+	cr_assert_eq(audit_verify(old, &count, &broken, head8, &e), 0, "%s",
+		     e.message);
+	cr_assert_eq(count, 5);
+	cr_assert_str_eq(head8, head7, "the same head after the migration");
+	cr_assert_neq(sqlite3_exec(store_db(old), "SELECT prev_hash FROM audit",
+				   NULL, NULL, NULL), SQLITE_OK, "prev_hash is gone");
+	/* The chain goes on from there. */
+	put_raw(old, "nations", "code", "PRT", "name", "Portugal", NULL);
+	cr_assert_eq(audit_verify(old, &count, &broken, head8, &e), 0, "%s",
+		     e.message);
+	cr_assert_eq(count, 6);
+	store_close(old);
+
+	/* An edit made under schema 7 is found after the migration. */
+	path = scratch_db();
+	cr_assert_eq(store_open_at(path, 7, &old, &e), 0, "%s", e.message);
+	snprintf(attach, sizeof(attach), "ATTACH '%s' AS src", src);
+	sql(old, attach);
+	sql(old, "INSERT INTO audit (seq, at, actor, action, entity, key, before,"
+		 " after, prev_hash, hash) SELECT seq, at, actor, action, entity,"
+		 " key, before, replace(after, 'Italy', 'Itały'),"
+		 " coalesce((SELECT lower(hex(p.hash)) FROM src.audit p WHERE"
+		 " p.seq = a.seq - 1), '" GENESIS_HEX "'), lower(hex(a.hash))"
+		 " FROM src.audit a ORDER BY seq; DETACH src");
+	store_close(old);
+	cr_assert_eq(store_open(path, &old, &e), 0, "%s", e.message);
+	cr_assert_eq(broken_at(old, "altered"), 3);
+	store_close(old);
+	free(src);
+	error_release(&e);
 }
 
 Test(audit, entries_cut_off_the_end_are_found)
