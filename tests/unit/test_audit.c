@@ -181,6 +181,7 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 		     e.message);
 	cr_assert_eq(count, 6);
 	store_close(old);
+	free(path);
 
 	/* An edit made under schema 7 is found after the migration. */
 	path = scratch_db();
@@ -197,6 +198,7 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 	cr_assert_eq(store_open(path, &old, &e), 0, "%s", e.message);
 	cr_assert_eq(broken_at(old, "altered"), 3);
 	store_close(old);
+	free(path);
 	free(src);
 	error_release(&e);
 }

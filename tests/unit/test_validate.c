@@ -153,7 +153,7 @@ Test(validate, every_foreign_key_is_a_checked_reference)
 	struct store *s = open_scratch(NULL);
 	int nkeys = 0;
 
-	for (size_t i = 0; kinds[i]; i++) {
+	for (size_t i = 0; i < nkinds; i++) {
 		const struct kind *k = kinds[i];
 		char sql[128];
 		sqlite3_stmt *st;
