@@ -140,13 +140,42 @@ Test(audit, reordered_entries_are_found)
 	store_close(s);
 }
 
+/* A new database at schema 7 holding the log of SRC as schema 7 held it
+ * (prev_hash, both hashes in hex), its `after` passed through EDIT (an
+ * SQL expression over `after`); migrated to the newest schema on open. */
+static struct store *log_of_schema_7(const char *src, const char *edit)
+{
+	struct store *s;
+	struct error e;
+	char *path = scratch_db(), q[1024];
+
+	error_init(&e);
+	cr_assert_eq(store_open_at(path, 7, &s, &e), 0, "%s", e.message);
+	snprintf(q, sizeof(q), "ATTACH '%s' AS src;"
+		 " INSERT INTO audit (seq, at, actor, action, entity, key, before,"
+		 " after, prev_hash, hash) SELECT seq, at, actor, action, entity,"
+		 " key, before, %s, coalesce((SELECT lower(hex(p.hash)) FROM"
+		 " src.audit p WHERE p.seq = a.seq - 1), '" GENESIS_HEX "'),"
+		 " lower(hex(a.hash)) FROM src.audit a ORDER BY seq;"
+		 " UPDATE audit_head SET seq = (SELECT max(seq) FROM audit),"
+		 " hash = (SELECT hash FROM audit ORDER BY seq DESC LIMIT 1);"
+		 " DETACH src", src, edit);
+	sql(s, q);
+	cr_assert_eq(sqlite3_exec(store_db(s), "SELECT prev_hash FROM audit",
+				  NULL, NULL, NULL), SQLITE_OK, "schema 7 has prev_hash");
+	store_close(s);
+	cr_assert_eq(store_open(path, &s, &e), 0, "%s", e.message);
+	free(path);
+	return s;
+}
+
 /* Schema 8 stopped storing prev_hash and stores hash as bytes: a chain
  * written under schema 7 verifies after the migration, with the same
  * head, and an edit made before it is still found. */
 Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 {
 	struct store *now = five(), *old;
-	char *path = scratch_db(), *src, attach[600], head7[65], head8[65];
+	char *src, head7[65], head8[65];
 	int64_t count, broken;
 	struct error e;
 
@@ -154,21 +183,8 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 	cr_assert_eq(audit_verify(now, &count, &broken, head7, &e), 0);
 	src = strdup(sqlite3_db_filename(store_db(now), "main"));
 	store_close(now);
-	cr_assert_eq(store_open_at(path, 7, &old, &e), 0, "%s", e.message);
-	snprintf(attach, sizeof(attach), "ATTACH '%s' AS src", src);
-	sql(old, attach);
-	/* As schema 7 held them: both hashes in hex. */
-	sql(old, "INSERT INTO audit (seq, at, actor, action, entity, key, before,"
-		 " after, prev_hash, hash) SELECT seq, at, actor, action, entity,"
-		 " key, before, after, coalesce((SELECT lower(hex(p.hash)) FROM"
-		 " src.audit p WHERE p.seq = a.seq - 1), '" GENESIS_HEX "'),"
-		 " lower(hex(a.hash)) FROM src.audit a ORDER BY seq;"
-		 " UPDATE audit_head SET seq = 5, hash = (SELECT hash FROM audit"
-		 " WHERE seq = 5); DETACH src");
-	cr_assert_eq(sqlite3_exec(store_db(old), "SELECT prev_hash FROM audit",
-				  NULL, NULL, NULL), SQLITE_OK, "schema 7 has prev_hash");
-	store_close(old);
-	cr_assert_eq(store_open(path, &old, &e), 0, "%s", e.message);
+
+	old = log_of_schema_7(src, "after");
 	cr_assert_eq(audit_verify(old, &count, &broken, head8, &e), 0, "%s",
 		     e.message);
 	cr_assert_eq(count, 5);
@@ -181,24 +197,11 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 		     e.message);
 	cr_assert_eq(count, 6);
 	store_close(old);
-	free(path);
 
 	/* An edit made under schema 7 is found after the migration. */
-	path = scratch_db();
-	cr_assert_eq(store_open_at(path, 7, &old, &e), 0, "%s", e.message);
-	snprintf(attach, sizeof(attach), "ATTACH '%s' AS src", src);
-	sql(old, attach);
-	sql(old, "INSERT INTO audit (seq, at, actor, action, entity, key, before,"
-		 " after, prev_hash, hash) SELECT seq, at, actor, action, entity,"
-		 " key, before, replace(after, 'Italy', 'Itały'),"
-		 " coalesce((SELECT lower(hex(p.hash)) FROM src.audit p WHERE"
-		 " p.seq = a.seq - 1), '" GENESIS_HEX "'), lower(hex(a.hash))"
-		 " FROM src.audit a ORDER BY seq; DETACH src");
-	store_close(old);
-	cr_assert_eq(store_open(path, &old, &e), 0, "%s", e.message);
+	old = log_of_schema_7(src, "replace(after, 'Italy', 'Itały')");
 	cr_assert_eq(broken_at(old, "altered"), 3);
 	store_close(old);
-	free(path);
 	free(src);
 	error_release(&e);
 }
