@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/actions.h"
+#include "core/csvio.h"
 #include "cli/report_out.h"
 #include "core/report.h"
 #include "store/access.h"
@@ -372,19 +373,15 @@ static void print_transition(json_t *r)
 }
 
 /* A report as text: its scalar members, then each array of objects as a
- * table, and each object of objects (counts by something) as a table. */
+ * table, and each object of objects (counts by something) as a table.
+ * A cell as in CSV, except that reals are rounded to 3 digits for the
+ * eye and a nested value shows as "…". */
 static void scalar(json_t *v, char *out, size_t n)
 {
-	if (json_is_string(v))
-		snprintf(out, n, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(out, n, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
+	if (json_is_real(v))
 		snprintf(out, n, "%.3g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
-	else
-		snprintf(out, n, "%s", json_is_null(v) ? "" : "…");
+	else if (json_cell_text(v, out, n))
+		snprintf(out, n, "%s", "…");
 }
 
 static void print_table(const char *title, json_t *rows, const char *first)
