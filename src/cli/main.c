@@ -52,10 +52,13 @@ static const char *os_user(void)
 struct store *cli_store(struct cli *c)
 {
 	struct error e;
+	char note[512];
 
 	if (c->store)
 		return c->store;
 	error_init(&e);
+	if (store_upgrade_note(c->db_path, note, sizeof(note)))
+		fprintf(stderr, "cadre: %s\n", note);
 	if (store_open(c->db_path, &c->store, &e)) {
 		c->status = cli_error(c, &e);
 		error_release(&e);

@@ -52,6 +52,29 @@ int store_schema_version(struct store *s)
 	return v;
 }
 
+int store_upgrade_note(const char *path, char *out, size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int v = 0;
+
+	/* Read only, so that nothing is created or changed here. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	if (v <= 0 || v >= store_latest_version())
+		return 0;
+	snprintf(out, n, "upgrading %s from schema version %d to %d; on a "
+		 "large audit log this takes a few seconds per million entries",
+		 path, v, store_latest_version());
+	return 1;
+}
+
 /* cadre_unhex(TEXT): the bytes 64 hex digits stand for, for migration 8;
  * anything else comes back as its own bytes, for `audit verify` to find. */
 static void sql_unhex(sqlite3_context *cx, int argc, sqlite3_value **argv)
