@@ -576,17 +576,21 @@ int report_suspension_impact(struct store *s, const char *event, json_t **out,
 
 /*==== Transfer =========================================================*/
 
+/* The sessions of each transferred activity from its day, found through
+ * their courses, and their enrolments through the session index: a scan
+ * of every enrolment, joined back, took 8 times a full scan at scale. */
 static const char transfer_sql[] =
-	"SELECT a.code, a.title, a.previous_owner AS from_org, a.owner AS to_org,"
+	"WITH moved AS (SELECT a.code, s.key AS session FROM activity a"
+	"  JOIN course c ON c.activity = a.code"
+	"  JOIN session s ON s.course = c.code AND s.valid_from >= a.owner_from"
+	"  WHERE a.previous_owner IS NOT NULL AND (?1 IS NULL OR a.code = ?1))"
+	" SELECT a.code, a.title, a.previous_owner AS from_org, a.owner AS to_org,"
 	" a.owner_from AS on_day,"
-	" (SELECT count(*) FROM session s JOIN course c ON c.code = s.course"
-	"  WHERE c.activity = a.code AND s.valid_from >= a.owner_from) AS sessions,"
-	" (SELECT count(*) FROM enrolment en JOIN session s ON s.key = en.session"
-	"  JOIN course c ON c.code = s.course WHERE c.activity = a.code"
-	"  AND s.valid_from >= a.owner_from) AS enrolments,"
-	" (SELECT count(DISTINCT en.trainee) FROM enrolment en JOIN session s"
-	"  ON s.key = en.session JOIN course c ON c.code = s.course"
-	"  WHERE c.activity = a.code AND s.valid_from >= a.owner_from) AS trainees"
+	" (SELECT count(*) FROM moved m WHERE m.code = a.code) AS sessions,"
+	" (SELECT count(*) FROM moved m JOIN enrolment en"
+	"  ON en.session = m.session WHERE m.code = a.code) AS enrolments,"
+	" (SELECT count(DISTINCT en.trainee) FROM moved m JOIN enrolment en"
+	"  ON en.session = m.session WHERE m.code = a.code) AS trainees"
 	" FROM activity a WHERE a.previous_owner IS NOT NULL"
 	" AND (?1 IS NULL OR a.code = ?1) ORDER BY a.owner_from, a.code";
 
