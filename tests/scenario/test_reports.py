@@ -113,6 +113,22 @@ def suspension_impact_counts_trainee_days_and_reruns():
 
 
 @test
+def transfer_counts_what_moved_from_the_day():
+    d, db = mission()   # its own: the suspension above re-ran a session
+    # T3 also on the last session: from 2020-02-15 the sessions of
+    # 2020-03-01 (T3) and 2020-05-25 (T1, T2, T3) move: 2 sessions, 4
+    # enrolments, 3 trainees; the session of 2020-02-01 stays behind.
+    imp_ok(d, db, 'enrolments', 'session,trainee\nCRS/2020-05-25,T3\n')
+    ok_json(db, 'transfer', 'TRN', '--to', 'MOD', '--on', '2020-02-15')
+    r = ok_json(db, 'report', 'transfer')
+    assert r['activities'] == 1, r
+    t = r['transfers'][0]
+    assert (t['from_org'], t['to_org'], t['on_day']) == ('NMI', 'MOD', '2020-02-15'), t
+    assert (t['sessions'], t['enrolments'], t['trainees']) == (2, 4, 3), t
+    assert ok_json(db, 'report', 'transfer', '--activity', 'NONE')['transfers'] == []
+
+
+@test
 def reports_as_csv_and_as_an_excel_workbook():
     import csv
     import io
