@@ -14,6 +14,16 @@
 
 /*==== Single values ====================================================*/
 
+/* *OUT holds a new copy of TEXT: 0, or -1 out of memory. */
+static int give(const char *text, char **out, const char **why)
+{
+	if (!(*out = strdup(text))) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_int(const struct field *f, const char *in, char **out,
 		     const char **why)
 {
@@ -39,8 +49,7 @@ static int parse_int(const struct field *f, const char *in, char **out,
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), "%lld", v);
-	*out = strdup(tmp);
-	return 0;
+	return give(tmp, out, why);
 }
 
 /* The text SQLite gives a REAL: "%!.15g", always with a decimal point. */
@@ -65,8 +74,7 @@ static int parse_real(const struct field *f, const char *in, char **out,
 	snprintf(tmp, sizeof(tmp), "%.15g", v);
 	if (!strpbrk(tmp, ".eEn"))
 		snprintf(tmp + strlen(tmp), sizeof(tmp) - strlen(tmp), ".0");
-	*out = strdup(tmp);
-	return 0;
+	return give(tmp, out, why);
 }
 
 static int parse_bool(const char *in, char **out, const char **why)
@@ -75,14 +83,10 @@ static int parse_bool(const char *in, char **out, const char **why)
 	static const char *const no[] = { "no", "false", "0", "n" };
 
 	for (size_t i = 0; i < 4; i++) {
-		if (!strcasecmp(in, yes[i])) {
-			*out = strdup("yes");
-			return 0;
-		}
-		if (!strcasecmp(in, no[i])) {
-			*out = strdup("no");
-			return 0;
-		}
+		if (!strcasecmp(in, yes[i]))
+			return give("yes", out, why);
+		if (!strcasecmp(in, no[i]))
+			return give("no", out, why);
 	}
 	*why = "not yes or no";
 	return -1;
@@ -183,8 +187,11 @@ static int check_scope(const char *in, const char **why)
 	return -1;
 }
 
-int value_canonical(const struct field *f, const char *in, char **out,
-		    const char **why)
+/* Check IN for field F. Numbers and booleans have a canonical text other
+ * than IN: *OUT is that (new) text; every other type is canonical as it
+ * is, and *OUT stays NULL. */
+static int value_check(const struct field *f, const char *in, char **out,
+		       const char **why)
 {
 	int32_t d;
 
@@ -252,12 +259,15 @@ int value_canonical(const struct field *f, const char *in, char **out,
 	case FT_REF:
 		break;
 	}
-	*out = strdup(in);
-	if (!*out) {
-		*why = "out of memory";
-		return -1;
-	}
 	return 0;
+}
+
+int value_canonical(const struct field *f, const char *in, char **out,
+		    const char **why)
+{
+	if (value_check(f, in, out, why))
+		return -1;
+	return *out ? 0 : give(in, out, why);
 }
 
 /*==== Whole records ====================================================*/
@@ -418,12 +428,15 @@ int record_validate(struct store *s, struct record *r, problem_fn fn,
 				problem(&c, i, "required");
 			continue;
 		}
-		if (value_canonical(f, r->v[i], &canon, &why)) {
+		/* Most values are canonical as given: no copy for those. */
+		if (value_check(f, r->v[i], &canon, &why)) {
 			problem(&c, i, why);
 			continue;
 		}
-		free(r->v[i]);
-		r->v[i] = canon;
+		if (canon) {
+			free(r->v[i]);
+			r->v[i] = canon;
+		}
 	}
 	if (c.n == 0) {
 		for (size_t i = 0; i < k->nfields && !c.failed; i++)
