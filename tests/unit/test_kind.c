@@ -50,6 +50,18 @@ Test(kind, every_field_is_a_column_and_every_column_a_field)
 	store_close(s);
 }
 
+Test(kind, field_names_are_plain_identifiers)
+{
+	/* record_json_text() writes them into JSON without escaping. */
+	for (size_t i = 0; i < nkinds; i++)
+		for (size_t f = 0; f < kinds[i]->nfields; f++) {
+			const char *n = kinds[i]->fields[f].name;
+
+			cr_assert(n[0] && strspn(n, "abcdefghijklmnopqrstuvwxyz_0123456789")
+				  == strlen(n), "%s.%s", kinds[i]->table, n);
+		}
+}
+
 Test(kind, references_point_backwards_so_import_order_resolves)
 {
 	for (size_t i = 0; i < nkinds; i++) {
