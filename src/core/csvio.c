@@ -239,12 +239,10 @@ static void row(struct importer *im)
 		goto out;
 	}
 	im->st->rows++;
+	/* The parsed fields become the record's values: no second copy. */
 	for (size_t c = 0; c < im->ncols; c++)
-		if (im->colfield[c] >= 0 &&
-		    record_set(&r, (size_t)im->colfield[c], im->fields[c])) {
-			im->fatal = 1;
-			goto out;
-		}
+		if (im->colfield[c] >= 0)
+			record_take(&r, (size_t)im->colfield[c], &im->fields[c]);
 	n = record_validate(im->s, &r, on_problem, &rc, im->e);
 	if (n < 0) {
 		im->fatal = 1;

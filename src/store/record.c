@@ -44,6 +44,15 @@ int record_set(struct record *r, size_t i, const char *value)
 	return 0;
 }
 
+void record_take(struct record *r, size_t i, char **value)
+{
+	free(r->v[i]);
+	r->v[i] = *value && **value ? *value : NULL;
+	if (!r->v[i])
+		free(*value);
+	*value = NULL;
+}
+
 int record_make_key(struct record *r)
 {
 	const struct kind *k = r->kind;

@@ -82,6 +82,9 @@ int record_init(struct record *r, const struct kind *k);	/* 0 / -1 */
 void record_release(struct record *r);				/* NULL ok */
 /* Copy VALUE (NULL or "" = empty) into field I. */
 int record_set(struct record *r, size_t i, const char *value);
+/* The same, taking *VALUE (malloc'd) over rather than copying it: *VALUE
+ * is NULL after. */
+void record_take(struct record *r, size_t i, char **value);
 /* Compose the natural key from the FF_KEY fields. */
 int record_make_key(struct record *r);
 
