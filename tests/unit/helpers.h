@@ -73,4 +73,24 @@ static inline void put_raw(struct store *s, const char *kind, ...)
 	error_release(&e);
 }
 
+/* A nation CODE (named CODE) put in the transaction open on S. */
+static inline void put_in_tx(struct store *s, const char *code)
+{
+	const struct kind *k = kind_find("nations");
+	struct record r;
+	enum put_result res;
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(record_init(&r, k), 0);
+	record_set(&r, (size_t)kind_field_index(k, "code"), code);
+	record_set(&r, (size_t)kind_field_index(k, "name"), code);
+	for (size_t i = 0; i < k->nfields; i++)
+		if (!r.v[i] && k->fields[i].def)
+			record_set(&r, i, k->fields[i].def);
+	cr_assert_eq(store_put(s, &r, &res, &e), 0, "put: %s", e.message);
+	record_release(&r);
+	error_release(&e);
+}
+
 #endif

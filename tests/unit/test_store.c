@@ -315,25 +315,6 @@ Test(store, record_json_is_the_text_jansson_writes)
 	}
 }
 
-static void put_in_tx(struct store *s, const char *code)
-{
-	const struct kind *k = kind_find("nations");
-	struct record r;
-	enum put_result res;
-	struct error e;
-
-	error_init(&e);
-	cr_assert_eq(record_init(&r, k), 0);
-	record_set(&r, (size_t)kind_field_index(k, "code"), code);
-	record_set(&r, (size_t)kind_field_index(k, "name"), code);
-	for (size_t i = 0; i < k->nfields; i++)
-		if (!r.v[i] && k->fields[i].def)
-			record_set(&r, i, k->fields[i].def);
-	cr_assert_eq(store_put(s, &r, &res, &e), 0, "put: %s", e.message);
-	record_release(&r);
-	error_release(&e);
-}
-
 Test(store, exists_forgets_what_a_rollback_removed)
 {
 	/* store_exists() remembers the last key it found in a transaction;
