@@ -49,16 +49,18 @@ static const char *os_user(void)
 	return u && *u ? u : "unknown";
 }
 
+static void say_upgrade(const char *note)
+{
+	fprintf(stderr, "cadre: %s\n", note);
+}
+
 struct store *cli_store(struct cli *c)
 {
 	struct error e;
-	char note[512];
 
 	if (c->store)
 		return c->store;
 	error_init(&e);
-	if (store_upgrade_note(c->db_path, note, sizeof(note)))
-		fprintf(stderr, "cadre: %s\n", note);
 	if (store_open(c->db_path, &c->store, &e)) {
 		c->status = cli_error(c, &e);
 		error_release(&e);
@@ -272,6 +274,7 @@ int main(int argc, char **argv)
 	/* No count of SQLite's memory in use (nothing reads it): each of its
 	 * allocations then skips a mutex, 5% of an import's CPU. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_on_upgrade(say_upgrade);	/* cadre serve too */
 	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':

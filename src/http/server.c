@@ -974,7 +974,7 @@ int server_run(const struct server_opts *o, struct error *e)
 	int threads = o->threads > 0 ? o->threads : 2;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
-	char *cert = NULL, *key = NULL, note[512];
+	char *cert = NULL, *key = NULL;
 
 	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
 		return error_set(e, ERR_USAGE, "listen address '%s' is not an "
@@ -991,8 +991,6 @@ int server_run(const struct server_opts *o, struct error *e)
 		flags |= MHD_USE_TLS;
 		srv.tls = 1;
 	}
-	if (store_upgrade_note(o->db_path, note, sizeof(note)))
-		fprintf(stderr, "cadre serve: %s\n", note);
 	if (store_open(o->db_path, &srv.store, e)) {
 		free(cert);
 		free(key);

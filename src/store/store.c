@@ -52,27 +52,11 @@ int store_schema_version(struct store *s)
 	return v;
 }
 
-int store_upgrade_note(const char *path, char *out, size_t n)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st;
-	int v = 0;
+static store_note_fn upgrade_note;
 
-	/* Read only, so that nothing is created or changed here. */
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	if (v <= 0 || v >= store_latest_version())
-		return 0;
-	snprintf(out, n, "upgrading %s from schema version %d to %d; on a "
-		 "large audit log this takes a few seconds per million entries",
-		 path, v, store_latest_version());
-	return 1;
+void store_on_upgrade(store_note_fn fn)
+{
+	upgrade_note = fn;
 }
 
 /* cadre_unhex(TEXT): the bytes 64 hex digits stand for, for migration 8;
@@ -98,7 +82,8 @@ static void sql_unhex(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 /* Migrations are files NNNN_name.sql applied in order, each in its own
  * transaction together with the bump of user_version. */
-static int migrate(struct store *s, int target, struct error *e)
+static int migrate(struct store *s, const char *path, int target,
+		   struct error *e)
 {
 	int have = store_schema_version(s), latest = store_latest_version();
 	char sql[64];
@@ -111,6 +96,14 @@ static int migrate(struct store *s, int target, struct error *e)
 				 have, latest);
 	if (target < 0 || target > latest)
 		target = latest;
+	if (upgrade_note && have > 0 && have < target) {
+		char note[512];
+
+		snprintf(note, sizeof(note), "upgrading %s from schema version "
+			 "%d to %d; on a large audit log this takes a few "
+			 "seconds per million entries", path, have, target);
+		upgrade_note(note);
+	}
 	for (int v = have; v < target; v++) {
 		if (exec(s, "BEGIN IMMEDIATE", e))
 			return -1;
@@ -165,7 +158,7 @@ int store_open_at(const char *path, int version, struct store **out,
 		store_fail(s, e, "defining cadre_unhex");
 		goto fail;
 	}
-	if (migrate(s, version, e))
+	if (migrate(s, path, version, e))
 		goto fail;
 	*out = s;
 	return 0;

@@ -33,10 +33,12 @@ void store_close(struct store *s);	/* accepts NULL */
 
 int store_schema_version(struct store *s);
 int store_latest_version(void);
-/* Will store_open() upgrade the database at PATH from an older schema?
- * 1 with a sentence for the user in OUT (N bytes), else 0. A way in says
- * it first: on a large audit log an upgrade takes seconds. */
-int store_upgrade_note(const char *path, char *out, size_t n);
+/* FN is told, in a sentence for the user, before store_open() upgrades a
+ * database from an older schema: on a large audit log that takes
+ * seconds, and a silent pause looks like a hang. Set once at start-up;
+ * NULL says nothing. */
+typedef void (*store_note_fn)(const char *note);
+void store_on_upgrade(store_note_fn fn);
 
 /* Who is recorded in the audit entries of this connection's writes. */
 void store_set_actor(struct store *s, const char *actor);

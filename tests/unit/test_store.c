@@ -47,26 +47,36 @@ Test(store, migrates_from_every_earlier_version)
 	}
 }
 
+static char said[512];
+static int nsaid;
+
+static void hear(const char *note)
+{
+	snprintf(said, sizeof(said), "%s", note);
+	nsaid++;
+}
+
 Test(store, says_before_it_upgrades_an_older_schema)
 {
 	struct store *s = NULL;
 	struct error e;
-	char *path = scratch_db(), note[512], latest[32];
+	char *path = scratch_db(), latest[32];
 
 	error_init(&e);
-	cr_assert_eq(store_upgrade_note(path, note, sizeof(note)), 0,
-		     "a new file is created, not upgraded");
-	cr_assert_neq(access(path, F_OK), 0, "and looking does not create it");
+	store_on_upgrade(hear);
 	cr_assert_eq(store_open_at(path, store_latest_version() - 1, &s, &e), 0,
 		     "%s", e.message);
 	store_close(s);
-	cr_assert_eq(store_upgrade_note(path, note, sizeof(note)), 1);
-	snprintf(latest, sizeof(latest), "to %d", store_latest_version());
-	cr_assert(strstr(note, path) && strstr(note, latest), "%s", note);
+	cr_assert_eq(nsaid, 0, "a new file is created, not upgraded");
 	cr_assert_eq(store_open(path, &s, &e), 0, "%s", e.message);
 	store_close(s);
-	cr_assert_eq(store_upgrade_note(path, note, sizeof(note)), 0,
-		     "nothing to say once upgraded");
+	cr_assert_eq(nsaid, 1);
+	snprintf(latest, sizeof(latest), "to %d", store_latest_version());
+	cr_assert(strstr(said, path) && strstr(said, latest), "%s", said);
+	cr_assert_eq(store_open(path, &s, &e), 0, "%s", e.message);
+	store_close(s);
+	cr_assert_eq(nsaid, 1, "nothing to say once upgraded");
+	store_on_upgrade(NULL);
 	error_release(&e);
 	free(path);
 }
