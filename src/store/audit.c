@@ -45,15 +45,13 @@ static int entry_hash(const struct audit_entry *a, struct buf *b,
 		      unsigned char md[32], char hex[65])
 {
 	char seq[24], *p = seq + sizeof(seq) - 1;
-	uint64_t v = a->seq < 0 ? 0 - (uint64_t)a->seq : (uint64_t)a->seq;
+	uint64_t v = (uint64_t)a->seq;	/* from 1 up */
 
 	/* "%lld" by hand: snprintf was a fifth of the hashing's own time. */
 	*p = '\0';
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
-	if (a->seq < 0)
-		*--p = '-';
 	buf_reset(b);
 	feed(b, a->prev_hash);
 	feed(b, p);
