@@ -46,10 +46,12 @@ int record_set(struct record *r, size_t i, const char *value)
 
 void record_take(struct record *r, size_t i, char **value)
 {
-	free(r->v[i]);
-	r->v[i] = *value && **value ? *value : NULL;
-	if (!r->v[i])
+	if (*value && !**value) {	/* "" is empty, as in record_set() */
 		free(*value);
+		*value = NULL;
+	}
+	free(r->v[i]);
+	r->v[i] = *value;
 	*value = NULL;
 }
 
