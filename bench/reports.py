@@ -62,6 +62,7 @@ def main():
     con = sqlite3.connect(db)
     if not con.execute('SELECT count(*) FROM activity'
                        ' WHERE previous_owner IS NOT NULL').fetchone()[0]:
+        print('transferring for the transfer report: ' + ' '.join(TRANSFER))
         subprocess.run([a.cadre, '--db', db] + TRANSFER, check=True,
                        stdout=subprocess.DEVNULL)
     n = con.execute('SELECT count(*) FROM enrolment').fetchone()[0]
