@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/kind.h"
+#include "model/kind.h"
 #include "store/audit.h"
 
 static int print_entry(void *arg, const struct audit_entry *a)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/policy.h"
 #include "core/actions.h"
 #include "core/csvio.h"
 #include "cli/report_out.h"
@@ -546,7 +547,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	name = argv[optind];
 	if (!cli_store(c))
 		return c->status;
-	if (c->who && (c->who->role == ROLE_LIAISON || c->who->role == ROLE_CONTINGENT)) {
+	if (!policy_may_see_totals(c->who)) {
 		/* Totals are for the mission's staff (as over the API). */
 		error_init(&e);
 		error_set(&e, ERR_INPUT, "the mission's reports are not open to "

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/kind.h"
+#include "model/kind.h"
 
 static const struct help {
 	const char *command;

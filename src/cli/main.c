@@ -89,6 +89,7 @@ static int exit_status(enum error_code code)
 	case ERR_OK:
 		return 0;
 	case ERR_INPUT:
+	case ERR_FORBIDDEN:
 	case ERR_RULE:
 	case ERR_NOTFOUND:
 	case ERR_CONFLICT:

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 
 static int login_ok(const char *login)
 {

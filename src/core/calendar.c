@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 
 static const char sessions_sql[] =
 	"SELECT s.key, s.valid_from, s.valid_to, s.status, c.title, s.site,"

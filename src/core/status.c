@@ -1,7 +1,7 @@
 /* The mission's status as of a date; see status.h. */
 #include "core/status.h"
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "core/rules.h"
 
 #define IN_FORCE(a) a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " \

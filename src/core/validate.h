@@ -7,7 +7,7 @@
 #ifndef CADRE_CORE_VALIDATE_H
 #define CADRE_CORE_VALIDATE_H
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "store/store.h"
 
 /* FIELD is an index into the kind's fields; VALUE may be NULL. */

@@ -5,17 +5,11 @@
 #include "core/actions.h"
 #include "core/calendar.h"
 #include "core/planner.h"
+#include "core/policy.h"
 #include "core/report.h"
 #include "http/http_int.h"
 #include "store/audit.h"
 #include "util/date.h"
-
-static int role_in(const struct req *r, unsigned mask)
-{
-	return r->who.role == ROLE_ADMIN || (mask & (1u << r->who.role));
-}
-
-#define R(x) (1u << (x))
 
 static enum MHD_Result forbidden(struct req *r)
 {
@@ -78,7 +72,6 @@ static enum MHD_Result bad_body(struct req *r, const char *what)
 /* An action: who may run it, the dates and strings its body needs, and
  * the call itself. */
 struct action {
-	unsigned roles;			/* besides admin */
 	const char *dates[3];		/* NULL-ended */
 	const char *needed[3];		/* strings, NULL-ended */
 	const char *what;		/* the problem's detail when missing */
@@ -86,7 +79,8 @@ struct action {
 		    struct error *e);
 };
 
-static enum MHD_Result run_action(struct req *r, const struct action *a)
+static enum MHD_Result run_action(struct req *r, const char *name,
+				  const struct action *a)
 {
 	char d[3][11];
 	const char *bad;
@@ -94,7 +88,7 @@ static enum MHD_Result run_action(struct req *r, const struct action *a)
 	struct error e;
 	int rc;
 
-	if (!role_in(r, a->roles))
+	if (!policy_may_act(&r->who, name))
 		return forbidden(r);
 	if (!(b = body_with(r, a->dates, d, &bad)))
 		return bad_body(r, bad);
@@ -160,16 +154,16 @@ static const struct {
 	const char *name;
 	struct action a;
 } actions[] = {
-	{ "suspend", { R(ROLE_COMMANDER), { "from" }, { "scope", "reason" },
+	{ "suspend", { { "from" }, { "scope", "reason" },
 		       "scope, from and reason are needed", call_suspend } },
-	{ "resume", { R(ROLE_COMMANDER), { "on" }, { "scope" },
+	{ "resume", { { "on" }, { "scope" },
 		      "scope and on are needed", call_resume } },
-	{ "consent", { R(ROLE_COMMANDER), { "on" }, { "verb", "consent" },
+	{ "consent", { { "on" }, { "verb", "consent" },
 		       "verb (grant, suspend, withdraw), consent and on are "
 		       "needed", call_consent } },
-	{ "transfer", { R(ROLE_COMMANDER), { "on" }, { "activity", "to" },
+	{ "transfer", { { "on" }, { "activity", "to" },
 			"activity, to and on are needed", call_transfer } },
-	{ "plan-sessions", { R(ROLE_TRAINING), { "from", "to" }, { 0 },
+	{ "plan-sessions", { { "from", "to" }, { 0 },
 			     "from and to are needed", call_plan } },
 };
 
@@ -177,15 +171,8 @@ enum MHD_Result h_action(struct req *r, const char *name)
 {
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (!strcmp(actions[i].name, name))
-			return run_action(r, &actions[i].a);
+			return run_action(r, name, &actions[i].a);
 	return problem(r, 404, "Not Found", "no such action", NULL);
-}
-
-/* Totals are for the mission's staff, not the host nation's liaison nor
- * a national contingent (they read records, filtered). */
-static int staff(const struct req *r)
-{
-	return r->who.role != ROLE_LIAISON && r->who.role != ROLE_CONTINGENT;
 }
 
 static int add_entry(void *arg, const struct audit_entry *a)
@@ -207,7 +194,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	int rc;
 
 	(void)tail;
-	if (r->who.role != ROLE_AUDITOR && r->who.role != ROLE_ADMIN) {
+	if (!policy_may_read_audit(&r->who)) {
 		json_decref(list);
 		return forbidden(r);
 	}
@@ -245,7 +232,7 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 	struct error e;
 	int rc;
 
-	if (!staff(r))
+	if (!policy_may_see_totals(&r->who))
 		return forbidden(r);
 	if (a && !valid_date(a, asof))
 		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
@@ -299,7 +286,7 @@ enum MHD_Result h_calendar(struct req *r, const char *what, const char *key)
 	enum MHD_Result ret;
 	size_t n = strlen(key);
 
-	if (!staff(r))
+	if (!policy_may_see_totals(&r->who))
 		return forbidden(r);
 	if (n < 5 || strcmp(key + n - 4, ".ics") || n - 4 >= sizeof(name))
 		return problem(r, 404, "Not Found", "no such calendar", NULL);

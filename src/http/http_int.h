@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "store/access.h"
 #include "store/store.h"
 #include "util/buf.h"

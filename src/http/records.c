@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/csvio.h"
+#include "core/policy.h"
 #include "core/rules.h"
 #include "core/validate.h"
 #include "http/http_int.h"
@@ -148,28 +149,6 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 
 
 /*==== Writes ===========================================================*/
-
-/* Which roles write which kinds (DESIGN.md §1). */
-static int may_write(const struct principal *p, const struct kind *k)
-{
-	static const struct {
-		enum role role;
-		const char *kinds;
-	} grants[] = {
-		{ ROLE_MANNING, "posts|persons|assignments|caveats|organisations" },
-		{ ROLE_TRAINING, "courses|sessions|training-plans|trainees|"
-				 "enrolments|assessments" },
-		{ ROLE_TRAINER, "enrolments" },
-		{ ROLE_COMMANDER, "consents|status-events|activities|sites" },
-	};
-
-	if (p->system || p->role == ROLE_ADMIN)
-		return 1;
-	for (size_t i = 0; i < sizeof(grants) / sizeof(grants[0]); i++)
-		if (grants[i].role == p->role && enum_has(grants[i].kinds, k->name))
-			return 1;
-	return 0;
-}
 
 struct problems {
 	json_t *list;
@@ -430,7 +409,7 @@ enum MHD_Result h_records(struct req *r, const struct kind *k, const char *key)
 {
 	if (!strcmp(r->method, "GET"))
 		return get_records(r, k, key);
-	if (!may_write(&r->who, k))
+	if (!policy_may_write(&r->who, k))
 		return problem(r, 403, "Forbidden", "this role does not change "
 			       "these records", NULL);
 	if (!strcmp(r->method, "POST") && !key)
@@ -486,7 +465,7 @@ enum MHD_Result h_kinds(struct req *r, const char *tail)
 		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:b}",
 			"name", k->name, "label", k->label, "key", k->key_column,
-			"fields", fields, "writable", may_write(&r->who, k)));
+			"fields", fields, "writable", policy_may_write(&r->who, k)));
 	}
 	return send_json(r, 200, json_pack("{s:o}", "kinds", out), NULL, NULL,
 			 NULL);

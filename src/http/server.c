@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "core/account.h"
-#include "core/kind.h"
+#include "core/policy.h"
+#include "model/kind.h"
 #include "core/status.h"
 #include "store/access.h"
 #include "util/buf.h"
@@ -340,6 +341,7 @@ enum MHD_Result error_reply(struct req *r, struct error *e)
 
 	switch (e->code) {
 	case ERR_NOTFOUND: status = 404; title = "Not Found"; break;
+	case ERR_FORBIDDEN: status = 403; title = "Forbidden"; break;
 	case ERR_INPUT: status = 422; title = "Unprocessable Content"; break;
 	case ERR_RULE: status = 409; title = "Refused by a mission rule"; break;
 	case ERR_CONFLICT: status = 409; title = "Conflict"; break;
@@ -635,7 +637,7 @@ static enum MHD_Result h_status(struct req *r, const char *tail)
 	(void)tail;
 	/* The mission's totals are for its own staff: the host nation's
 	 * liaison and contingent commanders read records, not totals. */
-	if (r->who.role == ROLE_LIAISON || r->who.role == ROLE_CONTINGENT)
+	if (!policy_may_see_totals(&r->who))
 		return problem(r, 403, "Forbidden", "the mission's status is "
 			       "not open to this role", NULL);
 	if (a && !valid_date(a, asof))

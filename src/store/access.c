@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "util/buf.h"
 
 const struct principal principal_system = { .login = "system", .system = 1,

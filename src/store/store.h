@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "util/error.h"
 
 struct store;

@@ -123,6 +123,7 @@ const char *error_code_name(enum error_code code)
 	case ERR_STORE: return "STORE";
 	case ERR_TAMPER: return "TAMPER";
 	case ERR_NOMEM: return "NOMEM";
+	case ERR_FORBIDDEN: return "FORBIDDEN";
 	}
 	return "UNKNOWN";
 }

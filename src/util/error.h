@@ -23,6 +23,7 @@ enum error_code {
 	ERR_STORE,	/* the database failed */
 	ERR_TAMPER,	/* the audit chain does not verify */
 	ERR_NOMEM,
+	ERR_FORBIDDEN,	/* the caller's role or clearance does not allow it */
 };
 
 #define ERROR_MAX_ITEMS 100

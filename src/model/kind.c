@@ -1,5 +1,5 @@
 /* The catalogue of record kinds; see kind.h. */
-#include "core/kind.h"
+#include "model/kind.h"
 
 #include <stdlib.h>
 #include <string.h>
