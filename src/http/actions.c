@@ -99,7 +99,7 @@ static enum MHD_Result run_action(struct req *r, const char *name,
 		}
 	}
 	error_init(&e);
-	store_set_actor(srv.store, r->who.login);
+	store_set_actor(r->srv->store, r->who.login);
 	rc = a->call(r, b, d, &rep, &e);
 	json_decref(b);
 	return done(r, rc, rep, &e);
@@ -108,7 +108,7 @@ static enum MHD_Result run_action(struct req *r, const char *name,
 static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
-	return action_suspend(srv.store, s(b, "scope"), d[0], s(b, "reason"),
+	return action_suspend(r->srv->store, s(b, "scope"), d[0], s(b, "reason"),
 			      s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
 			      t(b, "dry_run"), rep, e);
 }
@@ -117,7 +117,7 @@ static int call_resume(struct req *r, json_t *b, char d[][11], json_t **rep,
 		       struct error *e)
 {
 	(void)r;
-	return action_resume(srv.store, s(b, "scope"), d[0], t(b, "apply"),
+	return action_resume(r->srv->store, s(b, "scope"), d[0], t(b, "apply"),
 			     t(b, "dry_run"), rep, e);
 }
 
@@ -125,7 +125,7 @@ static int call_consent(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
 	(void)r;
-	return action_consent(srv.store, s(b, "verb"), s(b, "consent"), d[0],
+	return action_consent(r->srv->store, s(b, "verb"), s(b, "consent"), d[0],
 			      t(b, "dry_run"), rep, e);
 }
 
@@ -133,7 +133,7 @@ static int call_transfer(struct req *r, json_t *b, char d[][11], json_t **rep,
 			 struct error *e)
 {
 	(void)r;
-	return action_transfer(srv.store, s(b, "activity"), s(b, "to"), d[0],
+	return action_transfer(r->srv->store, s(b, "activity"), s(b, "to"), d[0],
 			       t(b, "with_personnel"), t(b, "dry_run"), rep, e);
 }
 
@@ -146,7 +146,7 @@ static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
 	};
 
 	(void)r;
-	return plan_sessions(srv.store, &o, rep, e);
+	return plan_sessions(r->srv->store, &o, rep, e);
 }
 
 /* The actions by the name the route table passes. */
@@ -213,7 +213,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	if (f.limit <= 0 || f.limit > LIST_LIMIT_MAX)
 		f.limit = LIST_LIMIT_MAX;
 	error_init(&e);
-	rc = audit_each(srv.store, &f, add_entry, list, &e);
+	rc = audit_each(r->srv->store, &f, add_entry, list, &e);
 	if (rc) {
 		json_decref(list);
 		list = NULL;
@@ -244,28 +244,28 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 		    strcmp(from, to) >= 0)
 			return problem(r, 400, "Bad Request", "from and to are "
 				       "dates, from before to", NULL);
-		rc = report_ceilings(srv.store, from, to, &rep, &e);
+		rc = report_ceilings(r->srv->store, from, to, &rep, &e);
 	} else if (!strcmp(name, "transition")) {
-		rc = report_transition(srv.store, asof, &rep, &e);
+		rc = report_transition(r->srv->store, asof, &rep, &e);
 	} else if (!strcmp(name, "manning")) {
-		rc = report_manning(srv.store, asof, days ? (int)strtol(days, NULL, 10) : 30,
+		rc = report_manning(r->srv->store, asof, days ? (int)strtol(days, NULL, 10) : 30,
 				    &rep, &e);
 	} else if (!strcmp(name, "contributions")) {
-		rc = report_contributions(srv.store, asof, &rep, &e);
+		rc = report_contributions(r->srv->store, asof, &rep, &e);
 	} else if (!strcmp(name, "capability")) {
-		rc = report_capability(srv.store, asof, &rep, &e);
+		rc = report_capability(r->srv->store, asof, &rep, &e);
 	} else if (!strcmp(name, "training-output")) {
 		if (!f || !t || !valid_date(f, from) || !valid_date(t, to))
 			return problem(r, 400, "Bad Request", "from and to are dates",
 				       NULL);
-		rc = report_training_output(srv.store, from, to, &rep, &e);
+		rc = report_training_output(r->srv->store, from, to, &rep, &e);
 	} else if (!strcmp(name, "transfer")) {
-		rc = report_transfer(srv.store, arg(r, "activity"), &rep, &e);
+		rc = report_transfer(r->srv->store, arg(r, "activity"), &rep, &e);
 	} else {
 		if (!ev)
 			return problem(r, 400, "Bad Request", "event is a suspension's "
 				       "code", NULL);
-		rc = report_suspension_impact(srv.store, ev, &rep, &e);
+		rc = report_suspension_impact(r->srv->store, ev, &rep, &e);
 	}
 	return done(r, rc, rep, &e);
 }
@@ -292,7 +292,7 @@ enum MHD_Result h_calendar(struct req *r, const char *what, const char *key)
 		return problem(r, 404, "Not Found", "no such calendar", NULL);
 	snprintf(name, sizeof(name), "%.*s", (int)(n - 4), key);
 	error_init(&e);
-	if (calendar_ics(srv.store, what, name, &ics, &e)) {
+	if (calendar_ics(r->srv->store, what, name, &ics, &e)) {
 		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;

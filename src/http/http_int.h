@@ -49,6 +49,7 @@ struct server_state {
 extern struct server_state srv;
 
 struct req {
+	struct server_state *srv;	/* the server's state: store, sessions */
 	struct MHD_Connection *conn;
 	const char *method, *url;
 	struct buf body;

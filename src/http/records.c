@@ -114,7 +114,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		}
 	}
 	error_init(&e);
-	if (store_each(srv.store, k, &q, collect_row, &c, &e)) {
+	if (store_each(r->srv->store, k, &q, collect_row, &c, &e)) {
 		json_decref(c.rows);
 		ret = error_reply(r, &e);
 		error_release(&e);
@@ -222,19 +222,19 @@ static enum MHD_Result save(struct req *r, struct record *rec, unsigned ok)
 
 	error_init(&e);
 	rules_tx_init(&t);
-	store_set_actor(srv.store, r->who.login);
-	if (store_begin(srv.store, &e))
+	store_set_actor(r->srv->store, r->who.login);
+	if (store_begin(r->srv->store, &e))
 		goto fail;
-	n = record_validate(srv.store, rec, note, &pr, &e);
+	n = record_validate(r->srv->store, rec, note, &pr, &e);
 	if (n < 0)
 		goto rollback;
 	if (n > 0) {
-		store_rollback(srv.store);
+		store_rollback(r->srv->store);
 		error_release(&e);
 		return invalid(r, pr.list, "the record is not valid");
 	}
-	if (mission_put(srv.store, &t, rec, &res, &e) ||
-	    rules_finish(srv.store, &t, &e) || store_commit(srv.store, &e))
+	if (mission_put(r->srv->store, &t, rec, &res, &e) ||
+	    rules_finish(r->srv->store, &t, &e) || store_commit(r->srv->store, &e))
 		goto rollback;
 	json_decref(pr.list);
 	{
@@ -249,7 +249,7 @@ static enum MHD_Result save(struct req *r, struct record *rec, unsigned ok)
 		return send_etagged(r, ok, o);
 	}
 rollback:
-	store_rollback(srv.store);
+	store_rollback(r->srv->store);
 fail:
 	json_decref(pr.list);
 	ret = error_reply(r, &e);
@@ -279,7 +279,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 	int found;
 
 	error_init(&e);
-	found = !store_each(srv.store, k, &q, collect_row, &c, &e) &&
+	found = !store_each(r->srv->store, k, &q, collect_row, &c, &e) &&
 		json_array_size(c.rows) == 1;
 	error_release(&e);
 	if (found && as_json) {
@@ -292,7 +292,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 	if (found) {
 		error_init(&e);
 		found = record_init(out, k) == 0 &&
-			store_get(srv.store, k, key, out, &e) == 1;
+			store_get(r->srv->store, k, key, out, &e) == 1;
 		error_release(&e);
 	}
 	return found;
@@ -320,7 +320,7 @@ static enum MHD_Result create(struct req *r, const struct kind *k)
 	json_decref(errors);
 	record_make_key(&rec);
 	error_init(&e);
-	exists = store_exists(srv.store, k, rec.key, &e);
+	exists = store_exists(r->srv->store, k, rec.key, &e);
 	error_release(&e);
 	if (exists) {
 		record_release(&rec);

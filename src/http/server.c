@@ -895,6 +895,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	r->srv = &srv;
 	r->conn = conn;
 	r->url = url;
 	r->method = method;
