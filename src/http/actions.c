@@ -1,4 +1,5 @@
-/* The mission's actions, its reports and the audit log over the API. */
+/* The mission's status, actions, reports, calendars and audit log over
+ * the API. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "core/planner.h"
 #include "core/policy.h"
 #include "core/report.h"
+#include "core/status.h"
 #include "http/http_int.h"
 #include "store/audit.h"
 #include "util/date.h"
@@ -14,6 +16,34 @@
 static enum MHD_Result forbidden(struct req *r)
 {
 	return problem(r, 403, "Forbidden", "not open to this role", NULL);
+}
+
+/* GET /api/v1/status: the mission as of a date. */
+enum MHD_Result h_status(struct req *r, const char *tail)
+{
+	const char *a = arg(r, "as_of");
+	char asof[11];
+	struct error e;
+	json_t *st;
+
+	(void)tail;
+	/* The mission's totals are for its own staff: the host nation's
+	 * liaison and contingent commanders read records, not totals. */
+	if (!policy_may_see_totals(&r->who))
+		return problem(r, 403, "Forbidden", "the mission's status is "
+			       "not open to this role", NULL);
+	if (a && !valid_date(a, asof))
+		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
+	if (!a)
+		date_format(date_today(), asof);
+	error_init(&e);
+	if (mission_status(r->srv->store, asof, &st, &e)) {
+		enum MHD_Result ret = error_reply(r, &e);
+
+		error_release(&e);
+		return ret;
+	}
+	return send_json(r, 200, st, NULL, NULL, NULL);
 }
 
 static enum MHD_Result done(struct req *r, int rc, json_t *report,
@@ -187,8 +217,7 @@ static int add_entry(void *arg, const struct audit_entry *a)
 enum MHD_Result h_audit(struct req *r, const char *tail)
 {
 	struct audit_filter f = { 0 };
-	const char *lim = arg(r, "limit"), *kind = arg(r, "entity");
-	char since[11], until[11];
+	const char *kind = arg(r, "entity");
 	json_t *list = json_array();
 	struct error e;
 	int rc;
@@ -203,15 +232,12 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 
 		f.entity = k ? k->table : kind;
 	}
+	/* Checked at the door: since and until are dates, limit in bounds. */
 	f.key = arg(r, "key");
 	f.actor = arg(r, "actor");
-	if (arg(r, "since") && valid_date(arg(r, "since"), since))
-		f.since = since;
-	if (arg(r, "until") && valid_date(arg(r, "until"), until))
-		f.until = until;
-	f.limit = lim ? strtol(lim, NULL, 10) : 1000;
-	if (f.limit <= 0 || f.limit > LIST_LIMIT_MAX)
-		f.limit = LIST_LIMIT_MAX;
+	f.since = arg(r, "since");
+	f.until = arg(r, "until");
+	f.limit = arg_long(r, "limit", 1000);
 	error_init(&e);
 	rc = audit_each(r->srv->store, &f, add_entry, list, &e);
 	if (rc) {
@@ -226,7 +252,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 static enum MHD_Result report_by_name(struct req *r, const char *name)
 {
 	const char *a = arg(r, "as_of"), *f = arg(r, "from"), *t = arg(r, "to");
-	const char *ev = arg(r, "event"), *days = arg(r, "days");
+	const char *ev = arg(r, "event");
 	char asof[11], from[11], to[11];
 	json_t *rep = NULL;
 	struct error e;
@@ -248,8 +274,8 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 	} else if (!strcmp(name, "transition")) {
 		rc = report_transition(r->srv->store, asof, &rep, &e);
 	} else if (!strcmp(name, "manning")) {
-		rc = report_manning(r->srv->store, asof, days ? (int)strtol(days, NULL, 10) : 30,
-				    &rep, &e);
+		rc = report_manning(r->srv->store, asof,
+				    (int)arg_long(r, "days", 30), &rep, &e);
 	} else if (!strcmp(name, "contributions")) {
 		rc = report_contributions(r->srv->store, asof, &rep, &e);
 	} else if (!strcmp(name, "capability")) {

@@ -1,4 +1,16 @@
-/* Internals shared by the HTTP server's files; not for other layers. */
+/*
+ * Internals shared by the HTTP server's files; not for other layers.
+ *
+ *   daemon.c   server_run, libmicrohttpd, a request's life, the replies
+ *   route.c    the route table, parameters checked at the door, OpenAPI
+ *   auth.c     callers: bearer tokens, cookie sessions, CSRF, logins
+ *   cache.c    the answer cache
+ *   metrics.c  counters and latencies, /metrics
+ *   records.c, actions.c, ui.c   the handlers
+ *
+ * The server's state is one struct server_state, made by server_run and
+ * reached through each request (r->srv); there is no global.
+ */
 #ifndef CADRE_HTTP_INT_H
 #define CADRE_HTTP_INT_H
 
@@ -19,6 +31,7 @@
 #define FAILS_MAX 5			/* failed logins before a pause */
 #define FAILS_WINDOW (15 * 60)
 #define LIST_LIMIT_MAX 10000
+#define QUERY_MAX 64			/* query parameters in one request */
 #define COOKIE "cadre_session"
 
 struct session {
@@ -34,19 +47,32 @@ struct failure {
 	time_t first;
 };
 
+struct answer_cache;
+struct metrics;
+
 struct server_state {
 	struct store *store;
 	pthread_mutex_t db;		/* one request at a time on the store */
 	pthread_mutex_t lock;		/* sessions and failures */
 	struct session sessions[SESSIONS_MAX];
 	struct failure fails[256];
+	struct answer_cache *cache;	/* NULL: keep no answers */
+	struct metrics *metrics;
 	int access_log;			/* JSON lines on standard error */
 	int tls;			/* cookies are Secure */
-	int no_cache;			/* keep no answers */
 	long session_idle;		/* seconds */
 };
 
-extern struct server_state srv;
+/* A query parameter as checked at the door (route.c): declared by the
+ * route, or a field or derived name of the kind of a list. VALUE points
+ * into the connection, or into NORM for a date or boolean written in its
+ * one canonical form. */
+struct qparam {
+	const char *name;
+	const char *value;
+	int filter;		/* a kind's field, derived name or key */
+	char norm[11];
+};
 
 struct req {
 	struct server_state *srv;	/* the server's state: store, sessions */
@@ -57,7 +83,6 @@ struct req {
 	struct principal who;
 	int authed;
 	int by_cookie;
-	struct session *session;	/* when by cookie (copy below) */
 	char csrf[48];
 	const char *etag;	/* set on the reply when not NULL */
 	char location[256];	/* a created record's path, or "" */
@@ -65,7 +90,11 @@ struct req {
 	char route[96];		/* the route's pattern, for metrics */
 	double started;		/* seconds, monotonic */
 	char *cache_key;	/* a GET's answer may be kept under it */
+	struct qparam query[QUERY_MAX];	/* checked before the handler runs */
+	size_t nquery;
 };
+
+/*==== Replies (daemon.c) ===============================================*/
 
 /* Reply with J (released) as JSON, or TYPE; COOKIE and ALLOW optional. */
 enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
@@ -78,8 +107,56 @@ enum MHD_Result problem(struct req *r, unsigned status, const char *title,
 enum MHD_Result error_reply(struct req *r, struct error *e);
 /* 405 with Allow. */
 enum MHD_Result not_allowed(struct req *r, const char *allow);
+
+/*==== Routes and parameters (route.c) ==================================*/
+
+/* The value of query parameter NAME as checked at the door (a date in
+ * YYYY-MM-DD form, a boolean as yes or no), or NULL when not given. Only
+ * parameters the route declares reach a handler. */
 const char *arg(struct req *r, const char *name);
+/* Parameter NAME as a number (checked against its bounds), or DEF. */
+long arg_long(struct req *r, const char *name, long def);
 int valid_date(const char *s, char out[11]);
+/* Route R to its handler, once its caller is known (auth_identify). */
+enum MHD_Result route_dispatch(struct req *r);
+
+/*==== Callers (auth.c) =================================================*/
+
+/* Who is calling: a bearer token or a session cookie; sets r->who and
+ * r->authed. 1, 0 nobody (or a disabled account, a revoked token). */
+int auth_identify(struct req *r);
+/* A resource that needs a caller: 401 without one, 403 for a change made
+ * with a browser session's cookie but not its CSRF token. 1 when refused,
+ * with the reply in *RET. */
+int auth_refused(struct req *r, enum MHD_Result *ret);
+enum MHD_Result h_login(struct req *r, const char *tail);
+enum MHD_Result h_logout(struct req *r, const char *tail);
+enum MHD_Result h_me(struct req *r, const char *tail);
+
+/*==== The answer cache (cache.c) =======================================*/
+
+struct answer_cache *cache_new(void);
+void cache_free(struct answer_cache *c);
+/* The key of R's answer: its caller's principal and the URL with its
+ * query. A new string, or NULL when out of memory. */
+char *cache_key(struct req *r);
+/* Answer R from C under KEY: 1 when answered. */
+int cache_send(struct answer_cache *c, struct req *r, const char *key);
+void cache_put(struct answer_cache *c, const char *key, const char *body,
+	       size_t len, const char *etag);
+/* Any change through this server: every kept answer is stale. */
+void cache_drop(struct answer_cache *c);
+
+/*==== Metrics (metrics.c) ==============================================*/
+
+struct metrics *metrics_new(const char *db_path);
+void metrics_free(struct metrics *m);
+void metrics_add(struct metrics *m, const char *route, unsigned status,
+		 double secs);
+double monotonic(void);
+enum MHD_Result h_metrics(struct req *r, const char *tail);
+
+/*==== Handlers =========================================================*/
 
 struct web_file;
 /* The web interface's file at URL ("/" is index.html); NULL when none. */
@@ -88,7 +165,8 @@ enum MHD_Result h_ui(struct req *r, const struct web_file *f);
 /* GET /api/v1/kinds: the catalogue, with what the caller may write. */
 enum MHD_Result h_kinds(struct req *r, const char *tail);
 
-/* Actions, reports and the audit log (actions.c). */
+/* Status, actions, reports and the audit log (actions.c). */
+enum MHD_Result h_status(struct req *r, const char *tail);
 enum MHD_Result h_audit(struct req *r, const char *tail);
 enum MHD_Result h_action(struct req *r, const char *name);
 enum MHD_Result h_report(struct req *r, const char *name);

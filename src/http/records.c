@@ -60,58 +60,34 @@ static int collect_row(void *arg, const struct record *rec,
 static enum MHD_Result get_records(struct req *r, const struct kind *k,
 				   const char *key)
 {
-	struct filter filters[8], keyf = { "key", key };
+	struct filter filters[QUERY_MAX], keyf = { "key", key };
 	struct query q = { .who = &r->who };
 	struct collect c = { json_array() };
-	const char *a = arg(r, "as_of"), *lim = arg(r, "limit");
-	const char *cursor = arg(r, "cursor");
-	char asof[11], bound[2][11];
 	struct error e;
 	size_t nf = 0;
 	enum MHD_Result ret;
 
-	if (a) {
-		if (!valid_date(a, asof)) {
-			json_decref(c.rows);
-			return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD "
-				       "and a day that exists", NULL);
-		}
-		q.asof = asof;
-	}
+	/* The parameters were checked at the door (route.c): dates are in
+	 * their one form, numbers within their bounds, and every other
+	 * name is a field, a derived name or the key, each applied. */
+	q.asof = arg(r, "as_of");
 	if (key) {
 		q.filters = &keyf;
 		q.nfilters = 1;
 	} else {
-		/* Filters: any field of the kind given as a query argument. */
-		for (size_t i = 0; i < k->nfields && nf < 8; i++) {
-			const char *v = arg(r, k->fields[i].name);
-
-			if (v)
-				filters[nf++] = (struct filter){ k->fields[i].name, v };
-		}
+		for (size_t i = 0; i < r->nquery; i++)
+			if (r->query[i].filter)
+				filters[nf++] = (struct filter){ r->query[i].name,
+								 r->query[i].value };
 		q.filters = filters;
 		q.nfilters = nf;
-		q.limit = lim ? strtol(lim, NULL, 10) : 1000;
-		if (q.limit <= 0 || q.limit > LIST_LIMIT_MAX)
-			q.limit = LIST_LIMIT_MAX;
+		q.limit = arg_long(r, "limit", 1000);
 		q.limit++;	/* one more tells whether there is a next page */
-		q.offset = cursor ? strtol(cursor, NULL, 10) : 0;
+		q.offset = arg_long(r, "cursor", 0);
 		q.sort = arg(r, "sort");
 		q.match = arg(r, "q");
-		for (int i = 0; i < 2; i++) {
-			const char *v = arg(r, i ? "to" : "from");
-			char *d = i ? bound[1] : bound[0];
-
-			if (!v)
-				continue;
-			if (!valid_date(v, d)) {
-				json_decref(c.rows);
-				return problem(r, 400, "Bad Request", "from and to "
-					       "are YYYY-MM-DD and days that exist",
-					       NULL);
-			}
-			*(i ? &q.to : &q.from) = d;
-		}
+		q.from = arg(r, "from");
+		q.to = arg(r, "to");
 	}
 	error_init(&e);
 	if (store_each(r->srv->store, k, &q, collect_row, &c, &e)) {
@@ -391,9 +367,9 @@ static enum MHD_Result end_validity(struct req *r, const struct kind *k,
 	if (to < 0)
 		return problem(r, 405, "Method Not Allowed", "records of this kind "
 			       "are not erased", NULL);
-	if (on && !valid_date(on, day))
-		return problem(r, 400, "Bad Request", "on is YYYY-MM-DD", NULL);
-	if (!on)
+	if (on)		/* a date, checked at the door */
+		snprintf(day, sizeof(day), "%s", on);
+	else
 		date_format(date_today(), day);
 	if (!visible(r, k, key, &rec, NULL)) {
 		record_release(&rec);

@@ -1,0 +1,327 @@
+/*
+ * `cadre serve`: the daemon (see server.h). libmicrohttpd's set-up, the
+ * life of a request (its body read, its caller identified, the answer
+ * cache, the route, the metrics and the access log) and the replies all
+ * handlers send.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http_int.h"
+
+/*==== Replies ==========================================================*/
+
+enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
+			  const char *type, const char *cookie,
+			  const char *allow)
+{
+	char *body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				JSON_REAL_PRECISION(15));
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	json_decref(j);
+	if (!body)
+		body = strdup("{}");
+	resp = MHD_create_response_from_buffer(strlen(body), body,
+					       MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", type ? type :
+				"application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (cookie)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
+	if (allow)
+		MHD_add_response_header(resp, "Allow", allow);
+	if (r->etag)
+		MHD_add_response_header(resp, "ETag", r->etag);
+	if (r->location[0])
+		MHD_add_response_header(resp, "Location", r->location);
+	r->status = status;
+	if (r->cache_key && status == 200)
+		cache_put(r->srv->cache, r->cache_key, body, strlen(body), r->etag);
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* RFC 9457 problem details; RULE for a mission rule's refusal. */
+enum MHD_Result problem(struct req *r, unsigned status,
+			const char *title, const char *detail,
+			const char *rule)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s?, s:s}",
+			      "type", "about:blank", "title", title,
+			      "status", status, "detail", detail,
+			      "instance", r->url);
+
+	if (rule)
+		json_object_set_new(p, "rule", json_string(rule));
+	return send_json(r, status, p, "application/problem+json", NULL, NULL);
+}
+
+enum MHD_Result error_reply(struct req *r, struct error *e)
+{
+	unsigned status;
+	const char *title;
+
+	switch (e->code) {
+	case ERR_NOTFOUND: status = 404; title = "Not Found"; break;
+	case ERR_FORBIDDEN: status = 403; title = "Forbidden"; break;
+	case ERR_INPUT: status = 422; title = "Unprocessable Content"; break;
+	case ERR_RULE: status = 409; title = "Refused by a mission rule"; break;
+	case ERR_CONFLICT: status = 409; title = "Conflict"; break;
+	case ERR_USAGE: status = 400; title = "Bad Request"; break;
+	default: status = 500; title = "Internal Server Error"; break;
+	}
+	return problem(r, status, title, status == 500 ? "the server failed" :
+		       e->message ? e->message : title, e->rule);
+}
+
+enum MHD_Result not_allowed(struct req *r, const char *allow)
+{
+	return send_json(r, 405, json_pack("{s:s, s:s, s:i}", "type",
+		"about:blank", "title", "Method Not Allowed", "status", 405),
+		"application/problem+json", NULL, allow);
+}
+
+/*==== A request's life =================================================*/
+
+/* One JSON line per request on standard error. */
+static void access_log(const struct req *r, double secs)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:i, s:f, s:s?}",
+			      "ts", (json_int_t)time(NULL), "method", r->method,
+			      "route", r->route, "status", (int)r->status,
+			      "ms", secs * 1000, "login",
+			      r->authed ? r->who.login : NULL);
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				    JSON_REAL_PRECISION(4)) : NULL;
+
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
+/* A request answered: counted, and logged unless --quiet. */
+static void finished(const struct req *r)
+{
+	double secs = monotonic() - r->started;
+
+	metrics_add(r->srv->metrics, r->route, r->status, secs);
+	if (r->srv->access_log)
+		access_log(r, secs);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct server_state *srv = cls;
+	struct req *r = *con_cls;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->body.max = BODY_MAX;
+		r->started = monotonic();
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (buf_add(&r->body, upload, *upload_size))
+			r->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	r->srv = srv;
+	r->conn = conn;
+	r->url = url;
+	r->method = method;
+	if (r->too_big) {
+		snprintf(r->route, sizeof(r->route), "too-large");
+		return problem(r, 413, "Content Too Large", "request bodies are "
+			       "at most 1 MiB", NULL);
+	}
+	pthread_mutex_lock(&srv->db);
+	/* Who asks comes first: a disabled account or a revoked token is
+	 * refused at once, never answered from what it was shown before. */
+	auth_identify(r);
+	if (srv->cache && !strcmp(method, "GET") &&
+	    strncmp(url, "/api/v1/", 8) == 0 &&
+	    (r->cache_key = cache_key(r)) &&
+	    cache_send(srv->cache, r, r->cache_key)) {
+		pthread_mutex_unlock(&srv->db);
+		finished(r);
+		return MHD_YES;
+	}
+	ret = route_dispatch(r);
+	if (strcmp(method, "GET"))
+		cache_drop(srv->cache);
+	pthread_mutex_unlock(&srv->db);
+	finished(r);
+	return ret;
+}
+
+static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+		    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r) {
+		buf_release(&r->body);
+		free(r->cache_key);
+		sodium_memzero(r, sizeof(*r));
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+/*==== Running ==========================================================*/
+
+static char *slurp(const char *path, struct error *e)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		error_set(e, ERR_IO, "cannot read %s", path);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.failed) {
+		buf_release(&b);
+		error_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* The server's state for one run; NULL when out of memory. */
+static struct server_state *state_new(const struct server_opts *o)
+{
+	struct server_state *srv = calloc(1, sizeof(*srv));
+
+	if (!srv)
+		return NULL;
+	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->lock, NULL);
+	srv->metrics = metrics_new(o->db_path);
+	srv->cache = o->no_cache ? NULL : cache_new();
+	if (!srv->metrics || (!o->no_cache && !srv->cache)) {
+		metrics_free(srv->metrics);
+		cache_free(srv->cache);
+		free(srv);
+		return NULL;
+	}
+	/* Tests shorten the idle limit; nobody else should. */
+	srv->session_idle = getenv("CADRE_SESSION_IDLE") ?
+		strtol(getenv("CADRE_SESSION_IDLE"), NULL, 10) : SESSION_IDLE;
+	srv->access_log = !o->quiet;
+	return srv;
+}
+
+static void state_free(struct server_state *srv)
+{
+	if (!srv)
+		return;
+	store_close(srv->store);
+	cache_free(srv->cache);
+	metrics_free(srv->metrics);
+	pthread_mutex_destroy(&srv->db);
+	pthread_mutex_destroy(&srv->lock);
+	/* The sessions' CSRF tokens are secrets too. */
+	sodium_memzero(srv, sizeof(*srv));
+	free(srv);
+}
+
+int server_run(const struct server_opts *o, struct error *e)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct server_state *srv = NULL;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	int threads = o->threads > 0 ? o->threads : 2;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
+	int rc = -1;
+
+	if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
+		return error_set(e, ERR_USAGE, "listen address '%s' is not an "
+				 "IPv4 address", o->host);
+	addr.sin_port = htons(o->port);
+	if (!o->tls_cert != !o->tls_key)
+		return error_set(e, ERR_USAGE, "--tls-cert and --tls-key go "
+				 "together");
+	if (!(srv = state_new(o)))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (o->tls_cert) {
+		if (!(cert = slurp(o->tls_cert, e)) || !(key = slurp(o->tls_key, e)))
+			goto out;
+		flags |= MHD_USE_TLS;
+		srv->tls = 1;
+	}
+	if (store_open(o->db_path, &srv->store, e))
+		goto out;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+		MHD_OPTION_HTTPS_MEM_KEY, key,
+		MHD_OPTION_END);
+	if (!d) {
+		error_set(e, ERR_IO, "cannot listen on %s:%u%s", o->host,
+			  (unsigned)o->port, cert ? " (or the TLS certificate "
+			  "and key are not usable)" : "");
+		goto out;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (o->ready)
+		o->ready(o->ready_arg, info ? info->port : o->port);
+	while (!*o->stop)
+		usleep(100 * 1000);
+	/* Finish what is in flight: accept nothing new, then stop. */
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < 100; i++) {
+		info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!info || !info->num_connections)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(d);
+	rc = 0;
+out:
+	state_free(srv);
+	if (key)
+		sodium_memzero(key, strlen(key));
+	free(cert);
+	free(key);
+	return rc;
+}
