@@ -536,6 +536,173 @@ def calendar_feeds_to_subscribe_to():
     assert SRV.get('/api/v1/calendar/site/TAJI.ics')[0] == 401
 
 
+def bad_parameter(path, who, name):
+    """PATH answers 400, a problem naming parameter NAME and why."""
+    st, h, j = SRV.get(path, who)
+    assert st == 400 and h['Content-Type'] == 'application/problem+json', (path, st, j)
+    assert j['detail'].startswith(name + ': '), (path, j)
+    named = [e for e in j['errors'] if e['parameter'] == name]
+    assert named and named[0]['reason'], (path, j)
+    return named[0]['reason']
+
+
+@test
+def parameters_are_checked_at_the_door():
+    assert 'integer' in bad_parameter('/api/v1/persons?limit=abc', 'cmd', 'limit')
+    assert 'integer' in bad_parameter('/api/v1/persons?limit=0', 'cmd', 'limit')
+    assert 'field of persons' in bad_parameter('/api/v1/persons?colour=red', 'cmd', 'colour')
+    assert 'not a parameter' in bad_parameter('/api/v1/status?colour=red', 'cmd', 'colour')
+    assert 'date' in bad_parameter('/api/v1/audit?since=yesterday', 'aud', 'since')
+    assert 'integer' in bad_parameter('/api/v1/reports/manning?days=abc', 'cmd', 'days')
+    assert 'more than once' in bad_parameter('/api/v1/sites?limit=2&limit=3', 'cmd', 'limit')
+    # A field's filter is checked against the field's type.
+    assert 'date' in bad_parameter('/api/v1/sessions?valid_from=june', 'cmd', 'valid_from')
+    assert 'one of' in bad_parameter('/api/v1/sessions?status=maybe', 'cmd', 'status')
+    # from and to only where records have dates; on only where they end.
+    bad_parameter('/api/v1/courses?from=2020-01-01', 'cmd', 'from')
+    bad_parameter('/api/v1/persons/P00001?on=2020-01-01', 'cmd', 'on')
+    # A date written otherwise is read in its one form; good values pass.
+    assert SRV.get('/api/v1/status?as_of=2020-01-05', 'cmd')[0] == 200
+    assert SRV.get('/api/v1/audit?since=2020-01-01&limit=3', 'aud')[0] == 200
+    assert SRV.get('/api/v1/reports/manning?days=60', 'cmd')[0] == 200
+    # The union of the reports' parameters is open to each report.
+    assert SRV.get('/api/v1/reports/transition?days=5', 'cmd')[0] == 200
+    assert SRV.get('/healthz?x=1')[0] == 400
+
+
+@test
+def every_filter_given_is_applied():
+    st, _, j = SRV.get('/api/v1/kinds', 'cmd')
+    kinds = {k['name']: k for k in j['kinds']}
+    fields = kinds['sessions']['fields']
+    st, _, j = SRV.get('/api/v1/sessions?limit=1', 'cmd')
+    one = j['items'][0]
+    given = [(f['name'], one[f['name']]) for f in fields
+             if one.get(f['name']) is not None and f['type'] != 'number']
+    while given and dict((f['name'], f['type']) for f in fields)[given[-1][0]] not in (
+            'text', 'reference'):
+        given.pop()
+    assert len(given) >= 9, given
+
+    def q(pairs):
+        return '&'.join('%s=%s' % (k, urllib.parse.quote(
+            ('yes' if v else 'no') if isinstance(v, bool) else str(v)))
+            for k, v in pairs)
+    st, _, j = SRV.get('/api/v1/sessions?' + q(given), 'cmd')
+    assert st == 200 and one['key'] in [s['key'] for s in j['items']], (st, j)
+    # The last of them (ninth or later) wrong: nothing matches.
+    wrong = given[:-1] + [(given[-1][0], 'NO-SUCH-VALUE')]
+    st, _, j = SRV.get('/api/v1/sessions?' + q(wrong), 'cmd')
+    assert st == 200 and j['items'] == [], (len(given), j)
+    # Derived names filter too.
+    st, _, j = SRV.get('/api/v1/nations?as_of=2020-03-27&status=member', 'cmd')
+    assert st == 200 and j['items'] and all(n['status'] == 'member' for n in j['items'])
+
+
+def table_routes():
+    """(method, path) of every row of the route table in src/http/route.c,
+    {kind} expanded over the catalogue."""
+    root = os.path.dirname(os.path.dirname(os.environ.get(
+        'CADRE_TESTDATA', os.path.join(os.getcwd(), 'tests', 'data'))))
+    text = open(os.path.join(root, 'src', 'http', 'route.c'), encoding='utf-8').read()
+    table = text[text.index('static const struct route routes[]'):]
+    table = table[:table.index('\n};')]
+    rows = set(re.findall(r'(?:PUBLIC|AUTHED)\("(\w+)",\s*"([^"]*)"', table))
+    rows |= {('GET', p) for p in re.findall(r'\{ "GET", "([^"]+)"', table)}
+    rows |= set(re.findall(r'\{ "(POST|PATCH|DELETE)", "([^"]+)"', table))
+    rows |= {('POST', '/api/v1/actions/' + a) for a in re.findall(r'ACTION\("([^"]+)"', table)}
+    rows |= {('GET', '/api/v1/reports/' + a) for a in re.findall(r'REPORT\("([^"]+)"', table)}
+    kinds = SRV.get('/api/v1/kinds', 'adm')[2]['kinds']
+    out = set()
+    for m, p in rows:
+        if '{kind}' not in p:
+            out.add((m, p))
+            continue
+        for k in kinds:
+            ends = any(f['name'] == 'valid_to' for f in k['fields'])
+            if m != 'DELETE' or ends:
+                out.add((m, p.replace('{kind}', k['name'])))
+    assert len(out) > 60, out
+    return out
+
+
+@test
+def the_openapi_document_describes_every_route_of_the_table():
+    st, _, doc = SRV.get('/api/v1/openapi.json')
+    assert st == 200
+    paths, schemas = doc['paths'], doc['components']['schemas']
+    documented = {(m.upper(), p) for p, item in paths.items() for m in item}
+    missing = table_routes() - documented
+    assert not missing, 'routes not in openapi.json: %s' % sorted(missing)
+
+    def resolve(s):
+        if '$ref' in s:
+            name = s['$ref'].rsplit('/', 1)[1]
+            assert name in schemas, s
+            return schemas[name]
+        return s
+    for p, item in paths.items():
+        for m, op in item.items():
+            assert isinstance(op['parameters'], list), (p, m)
+            names = [x['name'] for x in op['parameters']]
+            for v in re.findall(r'\{(\w+)\}', p):
+                assert v in names, (p, m, v)
+            for x in op['parameters']:
+                assert x['in'] in ('path', 'query') and 'type' in x['schema'], (p, m, x)
+            codes = set(op['responses'])
+            assert codes & {'200', '201'} and '400' in codes, (p, m, codes)
+            for code, r in op['responses'].items():
+                for body in r['content'].values():
+                    resolve(body['schema'])
+                if code >= '400':
+                    assert r['content']['application/problem+json']['schema']['$ref'] \
+                        .endswith('/Problem'), (p, m, code)
+    lst = {x['name']: x for x in paths['/api/v1/sessions']['get']['parameters']}
+    assert lst['limit']['schema'] == {'type': 'integer', 'minimum': 1, 'maximum': 10000}
+    assert lst['as_of']['schema']['format'] == 'date' and 'from' in lst
+    assert 'postponed' in lst['status']['schema']['enum'], lst['status']
+    assert 'from' not in {x['name'] for x in paths['/api/v1/courses']['get']['parameters']}
+    audit = {x['name']: x for x in paths['/api/v1/audit']['get']['parameters']}
+    assert audit['since']['schema']['format'] == 'date'
+    rep = {x['name'] for x in paths['/api/v1/reports/manning']['get']['parameters']}
+    assert {'as_of', 'from', 'to', 'days', 'event', 'activity'} <= rep, rep
+    page = resolve(paths['/api/v1/persons']['get']['responses']['200']['content']
+                   ['application/json']['schema'])
+    person = resolve(page['properties']['items']['items'])
+    assert 'name' in person['properties'] and 'key' in person['properties'], person
+    new = resolve(paths['/api/v1/persons']['post']['requestBody']['content']
+                  ['application/json']['schema'])
+    assert 'name' in new['required'] and new['additionalProperties'] is False, new
+    try:
+        from openapi_spec_validator import validate
+    except ImportError:
+        return      # the document's shape is checked above; the validator is optional
+    validate(doc)
+
+
+@test
+def a_disabled_account_is_refused_at_once_even_when_its_answer_is_cached():
+    assert cadre(DB, 'user', 'add', 'soon.gone', '--role', 'commander',
+                 '--clearance', 'NS', stdin=PW + '\n')[0] == 0
+    tok = ok_json(DB, 'token', 'add', 'soon.gone')['token']
+    h = {'Authorization': 'Bearer ' + tok}
+
+    def cached():
+        c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+        c.request('GET', '/metrics')
+        text = c.getresponse().read().decode()
+        c.close()
+        m = re.search(r'route="cached",status="200"\} (\d+)', text)
+        return int(m.group(1)) if m else 0
+    assert SRV.req('GET', '/api/v1/sites?limit=3', headers=h)[0] == 200
+    before = cached()
+    assert SRV.req('GET', '/api/v1/sites?limit=3', headers=h)[0] == 200
+    assert cached() == before + 1, 'the second answer came from the cache'
+    assert cadre(DB, 'user', 'disable', 'soon.gone')[0] == 0
+    st, _, j = SRV.req('GET', '/api/v1/sites?limit=3', headers=h)
+    assert st == 401, (st, j)
+
+
 @test
 def sigterm_finishes_cleanly():
     rc, err = SRV.stop()
