@@ -10,6 +10,15 @@
 #include "store/report.h"
 #include "util/date.h"
 
+/* A store walk's result: the row functions below stop it (non-zero)
+ * only when out of memory, with E not set. 0 or -1 with E. */
+static int walked(int rc, struct error *e)
+{
+	if (rc && e->code == ERR_OK)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	return rc ? -1 : 0;
+}
+
 /*==== Ceilings =========================================================*/
 
 struct ceil_ctx {
@@ -120,8 +129,9 @@ int report_transition(struct store *s, const struct principal *who,
 	long host_days = 0, all_days = 0;
 
 	*out = NULL;
-	if (store_transition_sessions(s, who, asof, keep_session, sessions, e) ||
-	    store_transition_courses(s, who, keep_course, courses, e)) {
+	if (walked(store_transition_sessions(s, who, asof, keep_session,
+					     sessions, e), e) ||
+	    walked(store_transition_courses(s, who, keep_course, courses, e), e)) {
 		json_decref(sessions);
 		json_decref(courses);
 		json_decref(list);
@@ -590,8 +600,8 @@ int report_transfer(struct store *s, const struct principal *who,
 	size_t i;
 
 	*out = NULL;
-	if (store_transfers(s, who, activity, add_transfer, rows, e) ||
-	    store_reassigned(s, who, add_reassigned, people, e)) {
+	if (walked(store_transfers(s, who, activity, add_transfer, rows, e), e) ||
+	    walked(store_reassigned(s, who, add_reassigned, people, e), e)) {
 		json_decref(rows);
 		json_decref(people);
 		return -1;
