@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/calendar.h"
 #include "core/csvio.h"
+#include "core/policy.h"
 #include "util/buf.h"
 #include "util/progress.h"
 
@@ -164,7 +165,25 @@ static int write_text(struct cli *c, const char *text, const char *path)
 	return 0;
 }
 
-/* `export calendar --person ID | --site CODE`: iCalendar. */
+/* The calendars and the map are the mission's totals, for its staff
+ * only (as over the API): 0, or the exit status of the refusal. */
+static int totals_refused(struct cli *c, const char *what)
+{
+	struct error e;
+	int rc;
+
+	if (policy_may_see_totals(c->who))
+		return 0;
+	error_init(&e);
+	error_set(&e, ERR_FORBIDDEN, "%s not open to the %s role", what,
+		  role_name(c->who->role));
+	rc = cli_error(c, &e);
+	error_release(&e);
+	return rc;
+}
+
+/* `export calendar --person ID | --site CODE`: iCalendar, of the
+ * sessions the caller (--as) may see. */
 static int export_calendar(struct cli *c, const char *person, const char *site,
 			   const char *path)
 {
@@ -177,8 +196,10 @@ static int export_calendar(struct cli *c, const char *person, const char *site,
 				 "--site CODE");
 	if (!cli_store(c))
 		return c->status;
+	if ((rc = totals_refused(c, "the calendars are")))
+		return rc;
 	error_init(&e);
-	if (calendar_ics(c->store, person ? "person" : "site",
+	if (calendar_ics(c->store, c->who, person ? "person" : "site",
 			 person ? person : site, &ics, &e)) {
 		rc = cli_error(c, &e);
 		error_release(&e);
@@ -204,18 +225,21 @@ static int geo_row(void *arg, const struct record *r, const char *const *derived
 	return 0;
 }
 
+/* The sites the caller (--as, known once the store is open) may see. */
 static int export_geojson(struct cli *c, const char *path)
 {
-	struct query q = { .who = c->who };
-	json_t *features = json_array();
+	struct query q = { 0 };
+	json_t *features;
 	struct error e;
 	char *text;
 	int rc;
 
-	if (!cli_store(c)) {
-		json_decref(features);
+	if (!cli_store(c))
 		return c->status;
-	}
+	if ((rc = totals_refused(c, "the sites' map is")))
+		return rc;
+	q.who = c->who;
+	features = json_array();
 	error_init(&e);
 	if (store_each(c->store, kind_find("sites"), &q, geo_row, features, &e)) {
 		json_decref(features);

@@ -12,6 +12,7 @@
 #include "cli/report_out.h"
 #include "core/report.h"
 #include "store/access.h"
+#include "util/buf.h"
 #include "util/date.h"
 
 static const char *js(json_t *o, const char *k)
@@ -498,6 +499,16 @@ static int report_done(struct cli *c, int rc, json_t *report, struct error *e,
 	return 0;
 }
 
+/* The text form of report NAME: its own, or the general one. */
+static void (*printer(const char *name))(json_t *)
+{
+	if (!strcmp(name, "ceilings"))
+		return print_ceilings;
+	if (!strcmp(name, "transition"))
+		return print_transition;
+	return print_report;
+}
+
 int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -511,14 +522,14 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
-	char asof[11], from[11] = "", to[11] = "";
-	const char *event = NULL, *format = "table", *path = NULL;
-	int opt, now, rc, days = 30;
+	struct report_args a = { .days = 0 };
+	const char *format = "table", *path = NULL;
+	const struct report_def *d;
+	int opt, now, rc;
 	json_t *report = NULL;
 	struct error e;
-	const char *name;
+	struct buf names = BUF_INIT;
 
-	date_format(date_today(), asof);
 	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:F:o:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "report", opt, &now) > 0)
 			return now;
@@ -526,13 +537,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
 			format = optarg;
 		if (opt == 'o')
 			path = optarg;
-		if (opt == 'n')
-			days = (int)strtol(optarg, NULL, 10);
-		if (opt == 'e')
-			event = optarg;
-		if ((opt == 'a' && cli_date(c, "report", "--as-of", optarg, asof)) ||
-		    (opt == 'f' && cli_date(c, "report", "--from", optarg, from)) ||
-		    (opt == 't' && cli_date(c, "report", "--to", optarg, to)))
+		if (opt == 'n') {
+			a.days = (int)strtol(optarg, NULL, 10);
+			a.days_set = 1;
+		}
+		if (opt == 'e')	/* --event and --activity are one option */
+			a.event = a.activity = optarg;
+		if ((opt == 'a' && cli_date(c, "report", "--as-of", optarg, a.as_of)) ||
+		    (opt == 'f' && cli_date(c, "report", "--from", optarg, a.from)) ||
+		    (opt == 't' && cli_date(c, "report", "--to", optarg, a.to)))
 			return EXIT_USAGE;
 	}
 	if (argc - optind != 1)
@@ -544,7 +557,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "report", "--format is table, json, csv or xlsx");
 	if (!strcmp(format, "xlsx") && !path)
 		return cli_usage(c, "report", "an Excel workbook needs -o FILE.xlsx");
-	name = argv[optind];
+	if (!(d = report_find(argv[optind]))) {
+		for (size_t i = 0; i < nreports; i++)
+			buf_addf(&names, "%s%s", i ? i + 1 < nreports ? ", " :
+				 " or " : "", reports[i].name);
+		rc = cli_usage(c, "report", "no report '%s': %s", argv[optind],
+			       buf_str(&names));
+		buf_release(&names);
+		return rc;
+	}
 	if (!cli_store(c))
 		return c->status;
 	if (!policy_may_see_totals(c->who)) {
@@ -557,57 +578,11 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		return rc;
 	}
 	error_init(&e);
-	if (!strcmp(name, "ceilings")) {
-		if (!from[0])
-			snprintf(from, sizeof(from), "%s", asof);
-		if (!to[0])
-			date_format(date_today() + 1, to);
-		if (strcmp(from, to) >= 0)
-			return cli_usage(c, "report", "--from must be before --to");
-		rc = report_ceilings(c->store, from, to, &report, &e);
-		return report_done(c, rc, report, &e, print_ceilings, format, path);
+	if (report_check(d, &a, REPORT_CLI_FLAGS, &e)) {
+		rc = cli_usage(c, "report", "%s", e.message);
+		error_release(&e);
+		return rc;
 	}
-	if (!strcmp(name, "transition")) {
-		rc = report_transition(c->store, asof, &report, &e);
-		return report_done(c, rc, report, &e, print_transition, format, path);
-	}
-	if (!strcmp(name, "manning")) {
-		rc = report_manning(c->store, asof, days, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "contributions") && from[0]) {
-		if (!to[0])
-			date_format(date_today() + 1, to);
-		rc = report_contributions_over_time(c->store, from, to, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "contributions")) {
-		rc = report_contributions(c->store, asof, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "capability")) {
-		rc = report_capability(c->store, asof, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "training-output")) {
-		if (!from[0] || !to[0])
-			return cli_usage(c, "report", "training-output needs --from "
-					 "and --to");
-		rc = report_training_output(c->store, from, to, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "transfer")) {
-		rc = report_transfer(c->store, event, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	if (!strcmp(name, "suspension-impact")) {
-		if (!event)
-			return cli_usage(c, "report", "suspension-impact needs "
-					 "--event CODE");
-		rc = report_suspension_impact(c->store, event, &report, &e);
-		return report_done(c, rc, report, &e, print_report, format, path);
-	}
-	return cli_usage(c, "report", "no report '%s': ceilings, transition, "
-			 "manning, contributions, training-output, capability, "
-			 "suspension-impact or transfer", name);
+	rc = report_run(c->store, c->who, d, &a, REPORT_CLI_FLAGS, &report, &e);
+	return report_done(c, rc, report, &e, printer(d->name), format, path);
 }

@@ -7,17 +7,7 @@
 #include <string.h>
 
 #include "model/kind.h"
-
-static const char sessions_sql[] =
-	"SELECT s.key, s.valid_from, s.valid_to, s.status, c.title, s.site,"
-	" si.name AS site_name, coalesce(s.room, '') AS room,"
-	" coalesce(s.trainers, '') AS trainers, s.lead,"
-	" coalesce(s.lead_instructor, '') AS lead_instructor"
-	" FROM session s JOIN course c ON c.code = s.course"
-	" JOIN site si ON si.code = s.site"
-	" WHERE s.status <> 'cancelled' AND ((?1 = 'site' AND s.site = ?2)"
-	" OR (?1 = 'person' AND instr(';' || s.trainers || ';', ';' || ?2 || ';')))"
-	" ORDER BY s.valid_from, s.key";
+#include "store/calendar.h"
 
 static struct icaltimetype day_of(const char *iso)
 {
@@ -30,31 +20,48 @@ static struct icaltimetype day_of(const char *iso)
 	return t;
 }
 
-static const char *js(json_t *o, const char *k)
+static int add_event(void *arg, const struct calendar_session *r)
 {
-	const char *v = json_string_value(json_object_get(o, k));
+	icalcomponent *cal = arg, *ev;
+	char uid[160], where[256], desc[1024];
 
-	return v ? v : "";
+	snprintf(uid, sizeof(uid), "%s@cadre", r->key);
+	snprintf(where, sizeof(where), "%s%s%s", r->site_name,
+		 *r->room ? ", " : "", r->room);
+	snprintf(desc, sizeof(desc), "Session %s (%s). Trainers: %s. "
+		 "Lead: %s%s%s.", r->key, r->status,
+		 *r->trainers ? r->trainers : "none", r->lead,
+		 *r->lead_instructor ? ", " : "", r->lead_instructor);
+	ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
+		icalproperty_new_uid(uid),
+		icalproperty_new_dtstart(day_of(r->valid_from)),
+		icalproperty_new_dtend(day_of(r->valid_to)),
+		icalproperty_new_summary(r->title),
+		icalproperty_new_location(where),
+		icalproperty_new_description(desc),
+		icalproperty_new_status(!strcmp(r->status, "postponed") ?
+			ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED),
+		(void *)0);
+	icalcomponent_add_component(cal, ev);
+	return 0;
 }
 
-int calendar_ics(struct store *s, const char *what, const char *key,
-		 char **out, struct error *e)
+int calendar_ics(struct store *s, const struct principal *who,
+		 const char *what, const char *key, char **out,
+		 struct error *e)
 {
-	const char *p[2] = { what, key };
-	const struct kind *k = kind_find(!strcmp(what, "site") ? "sites" : "persons");
+	enum calendar_of of = !strcmp(what, "site") ? CALENDAR_SITE :
+		CALENDAR_PERSON;
+	const struct kind *k = kind_find(of == CALENDAR_SITE ? "sites" : "persons");
 	icalcomponent *cal;
-	json_t *rows, *row;
-	size_t i;
 	int rc;
 
 	*out = NULL;
-	rc = store_exists(s, k, key, e);
+	rc = store_calendar_owner(s, who, of, key, e);
 	if (rc < 0)
 		return -1;
 	if (!rc)
 		return error_set(e, ERR_NOTFOUND, "no %s '%s'", k->label, key);
-	if (store_rows(s, sessions_sql, p, 2, &rows, e))
-		return -1;
 	cal = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT,
 				  icalproperty_new_version("2.0"),
 				  icalproperty_new_prodid("-//cadre//sessions//EN"),
@@ -62,31 +69,10 @@ int calendar_ics(struct store *s, const char *what, const char *key,
 	icalcomponent_add_property(cal, icalproperty_new_x("cadre sessions"));
 	icalproperty_set_x_name(icalcomponent_get_first_property(cal,
 		ICAL_X_PROPERTY), "X-WR-CALNAME");
-	json_array_foreach(rows, i, row) {
-		char uid[160], where[256], desc[1024];
-		icalcomponent *ev;
-
-		snprintf(uid, sizeof(uid), "%s@cadre", js(row, "key"));
-		snprintf(where, sizeof(where), "%s%s%s", js(row, "site_name"),
-			 *js(row, "room") ? ", " : "", js(row, "room"));
-		snprintf(desc, sizeof(desc), "Session %s (%s). Trainers: %s. "
-			 "Lead: %s%s%s.", js(row, "key"), js(row, "status"),
-			 *js(row, "trainers") ? js(row, "trainers") : "none",
-			 js(row, "lead"), *js(row, "lead_instructor") ? ", " : "",
-			 js(row, "lead_instructor"));
-		ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
-			icalproperty_new_uid(uid),
-			icalproperty_new_dtstart(day_of(js(row, "valid_from"))),
-			icalproperty_new_dtend(day_of(js(row, "valid_to"))),
-			icalproperty_new_summary(js(row, "title")),
-			icalproperty_new_location(where),
-			icalproperty_new_description(desc),
-			icalproperty_new_status(!strcmp(js(row, "status"), "postponed") ?
-				ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED),
-			(void *)0);
-		icalcomponent_add_component(cal, ev);
+	if (store_calendar_sessions(s, who, of, key, add_event, cal, e)) {
+		icalcomponent_free(cal);
+		return -1;
 	}
-	json_decref(rows);
 	*out = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	return *out ? 0 : error_set(e, ERR_NOMEM, "out of memory");

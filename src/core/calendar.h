@@ -8,9 +8,14 @@
 
 #include "store/store.h"
 
-/* WHAT is "person" or "site", KEY its natural key. *OUT is a VCALENDAR
- * to free(). 0, or -1 with E (ERR_NOTFOUND for an unknown key). */
-int calendar_ics(struct store *s, const char *what, const char *key,
-		 char **out, struct error *e);
+struct principal;
+
+/* WHAT is "person" or "site", KEY its natural key: the sessions as WHO
+ * sees them (NULL: the system). *OUT is a VCALENDAR to free(). 0, or -1
+ * with E (ERR_NOTFOUND for an unknown key, or one WHO may not see: the
+ * same answer). */
+int calendar_ics(struct store *s, const struct principal *who,
+		 const char *what, const char *key, char **out,
+		 struct error *e);
 
 #endif

@@ -1,12 +1,23 @@
-/* Reports: ceilings and transition; see report.h. */
+/* The reports, and the table of them by name; see report.h. */
 #include "core/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy.h"
 #include "core/rules.h"
+#include "store/report.h"
 #include "util/date.h"
+
+/* A store walk's result: the row functions below stop it (non-zero)
+ * only when out of memory, with E not set. 0 or -1 with E. */
+static int walked(int rc, struct error *e)
+{
+	if (rc && e->code == ERR_OK)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	return rc ? -1 : 0;
+}
 
 /*==== Ceilings =========================================================*/
 
@@ -35,13 +46,14 @@ static int ceil_day(void *arg, const char *day, const char *consent,
 	return 0;
 }
 
-int report_ceilings(struct store *s, const char *from, const char *to,
-		    json_t **out, struct error *e)
+int report_ceilings(struct store *s, const struct principal *who,
+		    const char *from, const char *to, json_t **out,
+		    struct error *e)
 {
 	struct ceil_ctx c = { .days = json_array() };
 
 	*out = NULL;
-	if (ceilings_each(s, from, to, ceil_day, &c, e)) {
+	if (ceilings_each(s, who, from, to, ceil_day, &c, e)) {
 		json_decref(c.days);
 		json_decref(c.peak);
 		return -1;
@@ -59,18 +71,24 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char sessions_sql[] =
-	"SELECT s.key, s.course, s.valid_from, s.valid_to, s.lead, s.status,"
-	" (SELECT count(*) FROM enrolment en WHERE en.session = s.key"
-	"  AND en.result = 'pass') AS passed,"
-	" (SELECT count(*) FROM enrolment en WHERE en.session = s.key"
-	"  AND en.result IN ('pass', 'fail')) AS assessed"
-	" FROM session s WHERE s.status NOT IN ('postponed', 'cancelled')"
-	" AND s.valid_from <= ?1 ORDER BY s.course, s.valid_from";
+/* The sessions kept as objects: the report goes over them once per
+ * course, then once for the months. */
+static int keep_session(void *arg, const struct transition_session *r)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}",
+		"key", r->key, "course", r->course, "valid_from", r->valid_from,
+		"valid_to", r->valid_to, "lead", r->lead, "status", r->status,
+		"passed", (json_int_t)r->passed,
+		"assessed", (json_int_t)r->assessed));
+}
 
-static const char courses_sql[] =
-	"SELECT code, title, transition_sessions, pass_target FROM course"
-	" ORDER BY code";
+static int keep_course(void *arg, const struct transition_course *r)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:I, s:f}",
+		"code", r->code, "title", r->title, "transition_sessions",
+		(json_int_t)r->transition_sessions, "pass_target",
+		r->pass_target));
+}
 
 /* Add session ROW's training days, by month, to MONTHS. */
 static void add_days(json_t *months, json_t *row, const char *asof)
@@ -100,20 +118,22 @@ static void add_days(json_t *months, json_t *row, const char *asof)
 	}
 }
 
-int report_transition(struct store *s, const char *asof, json_t **out,
-		      struct error *e)
+int report_transition(struct store *s, const struct principal *who,
+		      const char *asof, json_t **out, struct error *e)
 {
-	json_t *sessions = NULL, *courses = NULL, *list = json_array();
+	json_t *sessions = json_array(), *courses = json_array();
+	json_t *list = json_array();
 	json_t *months = json_object(), *monthly = json_array(), *c, *m;
-	const char *p[1] = { asof };
 	const char *key;
 	size_t i, j;
 	long host_days = 0, all_days = 0;
 
 	*out = NULL;
-	if (store_rows(s, sessions_sql, p, 1, &sessions, e) ||
-	    store_rows(s, courses_sql, NULL, 0, &courses, e)) {
+	if (walked(store_transition_sessions(s, who, asof, keep_session,
+					     sessions, e), e) ||
+	    walked(store_transition_courses(s, who, keep_course, courses, e), e)) {
 		json_decref(sessions);
+		json_decref(courses);
 		json_decref(list);
 		json_decref(months);
 		json_decref(monthly);
@@ -177,6 +197,14 @@ int report_transition(struct store *s, const char *asof, json_t **out,
 		const char **keys = calloc(json_object_size(months) + 1, sizeof(*keys));
 		size_t n = 0;
 
+		if (!keys) {
+			json_decref(sessions);
+			json_decref(courses);
+			json_decref(list);
+			json_decref(months);
+			json_decref(monthly);
+			return error_set(e, ERR_NOMEM, "out of memory");
+		}
 		json_object_foreach(months, key, m)
 			keys[n++] = key;
 		qsort(keys, n, sizeof(*keys), cmp_str);
@@ -205,29 +233,10 @@ int report_transition(struct store *s, const char *asof, json_t **out,
 
 /*==== Manning ==========================================================*/
 
-/* The mission's establishment: posts of its organisations (the
- * coalition's, before a transfer, are another establishment). */
-static const char manning_posts_sql[] =
-	SQL_MISSION_CTE
-	"SELECT p.number, p.title, p.branch, p.category, p.site,"
-	" coalesce(p.nation, '') AS designated,"
-	" (SELECT group_concat(pe.nation, ';') FROM assignment a"
-	"  JOIN person pe ON pe.code = a.person WHERE a.post = p.number"
-	"  AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1))"
-	" AS holders"
-	" FROM post p WHERE p.organisation IN (SELECT code FROM mission)"
-	" AND p.valid_from <= ?1 AND (p.valid_to IS NULL OR"
-	" p.valid_to > ?1) ORDER BY p.number";
-
-/* Assignments ending within the horizon, with the next holder's start. */
-static const char manning_due_sql[] =
-	SQL_MISSION_CTE
-	"SELECT a.post, a.person, pe.nation, a.valid_to AS ends,"
-	" (SELECT min(n.valid_from) FROM assignment n WHERE n.post = a.post"
-	"  AND n.valid_from > a.valid_from) AS next_from"
-	" FROM assignment a JOIN person pe ON pe.code = a.person"
-	" JOIN post po ON po.number = a.post"
-	" WHERE po.organisation IN (SELECT code FROM mission) AND a.valid_to > ?1 AND a.valid_to <= ?2 ORDER BY a.valid_to, a.post";
+struct manning_ctx {
+	json_t *by_branch, *by_site, *by_category, *by_nation, *rotations;
+	long posts, filled, vacant, overlaps;
+};
 
 static void bump(json_t *o, const char *k, const char *field)
 {
@@ -241,147 +250,138 @@ static void bump(json_t *o, const char *k, const char *field)
 		json_integer_value(json_object_get(e, field)) + 1));
 }
 
-int report_manning(struct store *s, const char *asof, int days, json_t **out,
-		   struct error *e)
+static int count_post(void *arg, const struct manning_post *r)
 {
-	json_t *posts = NULL, *due = NULL, *row;
-	json_t *by_branch = json_object(), *by_site = json_object();
-	json_t *by_category = json_object(), *by_nation = json_object();
-	json_t *rotations = json_array();
+	struct manning_ctx *c = arg;
+	int is_filled = r->holders && *r->holders;
+	const char *keys[3] = { r->branch, r->site, r->category };
+	json_t *maps[3] = { c->by_branch, c->by_site, c->by_category };
+
+	c->posts++;
+	for (int m = 0; m < 3; m++) {
+		bump(maps[m], keys[m], "posts");
+		bump(maps[m], keys[m], is_filled ? "filled" : "vacant");
+	}
+	if (is_filled) {
+		char nation[4];
+
+		c->filled++;
+		c->overlaps += strchr(r->holders, ';') != NULL;
+		snprintf(nation, sizeof(nation), "%.3s", r->holders);
+		bump(c->by_nation, nation, "posts");
+		bump(c->by_nation, nation, "filled");
+	} else {
+		c->vacant++;
+	}
+	return 0;
+}
+
+static int add_rotation(void *arg, const struct manning_rotation *r)
+{
+	struct manning_ctx *c = arg;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "post", r->post,
+			      "person", r->person, "nation", r->nation,
+			      "ends", r->ends, "next_from", r->next_from);
+
+	/* Positive: days without a holder; negative: days of relief in
+	 * place; no successor yet: gap open. */
+	if (r->next_from)
+		json_object_set_new(o, "gap_days", json_integer(
+			date_days(r->next_from) - date_days(r->ends)));
+	json_array_append_new(c->rotations, o);
+	return 0;
+}
+
+int report_manning(struct store *s, const struct principal *who,
+		   const char *asof, int days, json_t **out, struct error *e)
+{
+	struct manning_ctx c = {
+		.by_branch = json_object(), .by_site = json_object(),
+		.by_category = json_object(), .by_nation = json_object(),
+		.rotations = json_array(),
+	};
 	char horizon[11];
-	const char *p1[1] = { asof }, *p2[2] = { asof, horizon };
-	long filled = 0, vacant = 0, overlaps = 0;
-	size_t i;
 
 	*out = NULL;
 	date_format(date_days(asof) + days, horizon);
-	if (store_rows(s, manning_posts_sql, p1, 1, &posts, e) ||
-	    store_rows(s, manning_due_sql, p2, 2, &due, e)) {
-		json_decref(posts);
-		json_decref(by_branch);
-		json_decref(by_site);
-		json_decref(by_category);
-		json_decref(by_nation);
-		json_decref(rotations);
+	if (store_manning_posts(s, who, asof, count_post, &c, e) ||
+	    store_manning_rotations(s, who, asof, horizon, add_rotation, &c, e)) {
+		json_decref(c.by_branch);
+		json_decref(c.by_site);
+		json_decref(c.by_category);
+		json_decref(c.by_nation);
+		json_decref(c.rotations);
 		return -1;
-	}
-	json_array_foreach(posts, i, row) {
-		const char *holders = json_string_value(json_object_get(row, "holders"));
-		int is_filled = holders && *holders;
-		const char *keys[3] = {
-			json_string_value(json_object_get(row, "branch")),
-			json_string_value(json_object_get(row, "site")),
-			json_string_value(json_object_get(row, "category")),
-		};
-		json_t *maps[3] = { by_branch, by_site, by_category };
-
-		for (int m = 0; m < 3; m++) {
-			bump(maps[m], keys[m], "posts");
-			bump(maps[m], keys[m], is_filled ? "filled" : "vacant");
-		}
-		if (is_filled) {
-			char nation[4];
-
-			filled++;
-			overlaps += strchr(holders, ';') != NULL;
-			snprintf(nation, sizeof(nation), "%.3s", holders);
-			bump(by_nation, nation, "posts");
-			bump(by_nation, nation, "filled");
-		} else {
-			vacant++;
-		}
-	}
-	json_array_foreach(due, i, row) {
-		const char *ends = json_string_value(json_object_get(row, "ends"));
-		const char *next = json_string_value(json_object_get(row, "next_from"));
-		json_t *r = json_pack("{s:O, s:O, s:O, s:s, s:s?}",
-			"post", json_object_get(row, "post"),
-			"person", json_object_get(row, "person"),
-			"nation", json_object_get(row, "nation"),
-			"ends", ends, "next_from", next);
-
-		/* Positive: days without a holder; negative: days of relief in
-		 * place; no successor yet: gap open. */
-		if (next)
-			json_object_set_new(r, "gap_days",
-					    json_integer(date_days(next) - date_days(ends)));
-		json_array_append_new(rotations, r);
 	}
 	*out = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 		"as_of", asof, "horizon_days", days,
-		"posts", (json_int_t)json_array_size(posts),
-		"filled", (json_int_t)filled, "vacant", (json_int_t)vacant,
-		"handover_overlaps", (json_int_t)overlaps,
-		"by_branch", by_branch, "by_site", by_site,
-		"by_category", by_category, "by_nation", by_nation,
-		"rotations_due", rotations);
-	json_decref(posts);
-	json_decref(due);
+		"posts", (json_int_t)c.posts,
+		"filled", (json_int_t)c.filled, "vacant", (json_int_t)c.vacant,
+		"handover_overlaps", (json_int_t)c.overlaps,
+		"by_branch", c.by_branch, "by_site", c.by_site,
+		"by_category", c.by_category, "by_nation", c.by_nation,
+		"rotations_due", c.rotations);
 	return 0;
 }
 
 /*==== Contributions ====================================================*/
 
-static const char contributions_sql[] =
-	SQL_MISSION_CTE
-	"SELECT n.code, n.name, CASE WHEN n.member_since <= ?1 THEN 'member'"
-	" WHEN n.partner_since <= ?1 AND (n.partner_until IS NULL OR"
-	" n.partner_until > ?1) THEN 'partner' ELSE 'other' END AS status,"
-	" (SELECT count(DISTINCT a.person) FROM assignment a JOIN person pe"
-	"  ON pe.code = a.person JOIN post po ON po.number = a.post"
-	"  WHERE po.organisation IN (SELECT code FROM mission)"
-	"  AND pe.nation = n.code AND a.valid_from <= ?1"
-	"  AND (a.valid_to IS NULL OR a.valid_to > ?1)) AS deployed,"
-	" (SELECT sum(pl.personnel) FROM pledge pl WHERE pl.nation = n.code"
-	"  AND pl.valid_from <= ?1 AND (pl.valid_to IS NULL OR pl.valid_to > ?1))"
-	" AS pledged"
-	" FROM nation n ORDER BY deployed DESC, n.code";
+struct contrib_ctx {
+	json_t *list;
+	long members, partners;
+};
 
-int report_contributions(struct store *s, const char *asof, json_t **out,
-			 struct error *e)
+static int add_contribution(void *arg, const struct contribution *r)
 {
-	const char *p[1] = { asof };
-	json_t *rows, *row, *list = json_array();
-	long members = 0, partners = 0;
-	size_t i;
+	struct contrib_ctx *c = arg;
 
-	*out = NULL;
-	if (store_rows(s, contributions_sql, p, 1, &rows, e)) {
-		json_decref(list);
-		return -1;
-	}
-	json_array_foreach(rows, i, row) {
-		long n = (long)json_integer_value(json_object_get(row, "deployed"));
-		const char *st = json_string_value(json_object_get(row, "status"));
-
-		if (!n && json_is_null(json_object_get(row, "pledged")))
-			continue;
-		if (!strcmp(st, "member"))
-			members += n;
-		else
-			partners += n;
-		json_array_append(list, row);
-	}
-	json_decref(rows);
-	*out = json_pack("{s:s, s:I, s:I, s:o}", "as_of", asof,
-			 "from_members", (json_int_t)members,
-			 "from_partners", (json_int_t)partners, "nations", list);
+	if (!r->deployed && !r->has_pledge)
+		return 0;
+	if (!strcmp(r->status, "member"))
+		c->members += r->deployed;
+	else
+		c->partners += r->deployed;
+	json_array_append_new(c->list, json_pack("{s:s, s:s, s:s, s:I, s:o}",
+		"code", r->code, "name", r->name, "status", r->status,
+		"deployed", (json_int_t)r->deployed, "pledged", r->has_pledge ?
+		json_integer(r->pledged) : json_null()));
 	return 0;
 }
 
-/* People deployed by nation on the first day of each month in [FROM, TO). */
-static const char monthly_sql[] =
-	SQL_MISSION_CTE
-	"SELECT pe.nation, count(DISTINCT a.person) AS deployed"
-	" FROM assignment a JOIN person pe ON pe.code = a.person"
-	" JOIN post po ON po.number = a.post"
-	" WHERE po.organisation IN (SELECT code FROM mission)"
-	" AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
-	" GROUP BY pe.nation ORDER BY pe.nation";
+int report_contributions(struct store *s, const struct principal *who,
+			 const char *asof, json_t **out, struct error *e)
+{
+	struct contrib_ctx c = { .list = json_array() };
 
-int report_contributions_over_time(struct store *s, const char *from,
-				   const char *to, json_t **out,
-				   struct error *e)
+	*out = NULL;
+	if (store_contributions(s, who, asof, add_contribution, &c, e)) {
+		json_decref(c.list);
+		return -1;
+	}
+	*out = json_pack("{s:s, s:I, s:I, s:o}", "as_of", asof,
+			 "from_members", (json_int_t)c.members,
+			 "from_partners", (json_int_t)c.partners, "nations", c.list);
+	return 0;
+}
+
+struct month_ctx {
+	json_t *by;
+	long total;
+};
+
+static int add_deployed(void *arg, const struct deployed *r)
+{
+	struct month_ctx *c = arg;
+
+	json_object_set_new(c->by, r->nation, json_integer(r->people));
+	c->total += r->people;
+	return 0;
+}
+
+int report_contributions_over_time(struct store *s,
+				   const struct principal *who,
+				   const char *from, const char *to,
+				   json_t **out, struct error *e)
 {
 	json_t *months = json_array();
 	int y = (int)strtol(from, NULL, 10), m = (int)strtol(from + 5, NULL, 10);
@@ -395,29 +395,20 @@ int report_contributions_over_time(struct store *s, const char *from,
 		}
 	}
 	for (int n = 0; n < 600; n++) {
-		const char *p[1] = { day };
-		json_t *rows, *row, *by = json_object();
-		size_t i;
-		long total = 0;
+		struct month_ctx c = { .by = json_object() };
 
 		snprintf(day, sizeof(day), "%04d-%02d-01", y, m);
 		if (strcmp(day, to) >= 0) {
-			json_decref(by);
+			json_decref(c.by);
 			break;
 		}
-		if (store_rows(s, monthly_sql, p, 1, &rows, e)) {
-			json_decref(by);
+		if (store_deployed_on(s, who, day, add_deployed, &c, e)) {
+			json_decref(c.by);
 			json_decref(months);
 			return -1;
 		}
-		json_array_foreach(rows, i, row) {
-			json_object_set(by, json_string_value(json_object_get(row,
-				"nation")), json_object_get(row, "deployed"));
-			total += (long)json_integer_value(json_object_get(row, "deployed"));
-		}
-		json_decref(rows);
 		json_array_append_new(months, json_pack("{s:s, s:I, s:o}", "month",
-			day, "deployed", (json_int_t)total, "by_nation", by));
+			day, "deployed", (json_int_t)c.total, "by_nation", c.by));
 		if (++m > 12) {
 			m = 1;
 			y++;
@@ -430,193 +421,189 @@ int report_contributions_over_time(struct store *s, const char *from,
 
 /*==== Training output ==================================================*/
 
-static const char output_sql[] =
-	"SELECT substr(s.valid_to, 1, 7) AS month, s.course, s.site,"
-	" coalesce(a.host, '') AS institution, count(*) AS trainees,"
-	" sum(en.result = 'pass') AS passed,"
-	" sum(en.certificate IS NOT NULL) AS certificates"
-	" FROM session s JOIN enrolment en ON en.session = s.key"
-	" JOIN course c ON c.code = s.course JOIN activity a ON a.code = c.activity"
-	" WHERE s.status = 'completed' AND s.valid_to > ?1 AND s.valid_to <= ?2"
-	" GROUP BY month, s.course, s.site, institution"
-	" ORDER BY month, s.course, s.site";
+struct output_ctx {
+	json_t *rows;
+	long trainees, passed;
+};
 
-int report_training_output(struct store *s, const char *from, const char *to,
-			   json_t **out, struct error *e)
+static int add_output(void *arg, const struct training_output *r)
 {
-	const char *p[2] = { from, to };
-	json_t *rows, *row;
-	long trainees = 0, passed = 0;
-	size_t i;
+	struct output_ctx *c = arg;
+
+	c->trainees += r->trainees;
+	c->passed += r->passed;
+	json_array_append_new(c->rows, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:f}",
+		"month", r->month, "course", r->course, "site", r->site,
+		"institution", r->institution, "trainees", (json_int_t)r->trainees,
+		"passed", (json_int_t)r->passed,
+		"certificates", (json_int_t)r->certificates, "pass_rate",
+		r->trainees ? (double)r->passed / (double)r->trainees : 0.0));
+	return 0;
+}
+
+int report_training_output(struct store *s, const struct principal *who,
+			   const char *from, const char *to, json_t **out,
+			   struct error *e)
+{
+	struct output_ctx c = { .rows = json_array() };
 
 	*out = NULL;
-	if (store_rows(s, output_sql, p, 2, &rows, e))
+	if (store_training_output(s, who, from, to, add_output, &c, e)) {
+		json_decref(c.rows);
 		return -1;
-	json_array_foreach(rows, i, row) {
-		long t = (long)json_integer_value(json_object_get(row, "trainees"));
-		long ps = (long)json_integer_value(json_object_get(row, "passed"));
-
-		trainees += t;
-		passed += ps;
-		json_object_set_new(row, "pass_rate", json_real(t ? (double)ps / (double)t : 0));
 	}
 	*out = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o}", "from", from, "to", to,
-			 "trainees", (json_int_t)trainees, "passed", (json_int_t)passed,
-			 "pass_rate", trainees ? (double)passed / (double)trainees : 0.0,
-			 "rows", rows);
+			 "trainees", (json_int_t)c.trainees,
+			 "passed", (json_int_t)c.passed, "pass_rate", c.trainees ?
+			 (double)c.passed / (double)c.trainees : 0.0,
+			 "rows", c.rows);
 	return 0;
 }
 
 /*==== Capability =======================================================*/
 
-static const char capability_sql[] =
-	"SELECT organisation, competency, assessed_on, level, target FROM assessment"
-	" WHERE assessed_on <= ?1 ORDER BY organisation, competency, assessed_on";
+struct capability_ctx {
+	json_t *list;
+	json_t *cur;	/* borrowed: the last of list */
+};
 
-int report_capability(struct store *s, const char *asof, json_t **out,
-		      struct error *e)
+static int add_assessment(void *arg, const struct assessment_row *r)
 {
-	const char *p[1] = { asof };
-	json_t *rows, *row, *list = json_array(), *cur = NULL;
-	size_t i;
+	struct capability_ctx *c = arg;
+	json_t *cur = c->cur;
+
+	if (!cur || strcmp(r->organisation, json_string_value(
+			json_object_get(cur, "organisation"))) ||
+	    strcmp(r->competency, json_string_value(
+			json_object_get(cur, "competency")))) {
+		cur = json_pack("{s:s, s:s, s:I, s:[]}", "organisation",
+				r->organisation, "competency", r->competency,
+				"first_level", (json_int_t)r->level, "series");
+		json_array_append_new(c->list, cur);
+		c->cur = cur;
+	}
+	json_array_append_new(json_object_get(cur, "series"), json_pack(
+		"{s:s, s:I}", "on", r->assessed_on, "level", (json_int_t)r->level));
+	json_object_set_new(cur, "level", json_integer(r->level));
+	json_object_set_new(cur, "target", r->has_target ?
+			    json_integer(r->target) : json_null());
+	json_object_set_new(cur, "assessed_on", json_string(r->assessed_on));
+	json_object_set_new(cur, "at_target", json_boolean(
+		r->has_target && r->level >= r->target));
+	return 0;
+}
+
+int report_capability(struct store *s, const struct principal *who,
+		      const char *asof, json_t **out, struct error *e)
+{
+	struct capability_ctx c = { .list = json_array() };
 
 	*out = NULL;
-	if (store_rows(s, capability_sql, p, 1, &rows, e)) {
-		json_decref(list);
+	if (store_assessments(s, who, asof, add_assessment, &c, e)) {
+		json_decref(c.list);
 		return -1;
 	}
-	json_array_foreach(rows, i, row) {
-		const char *org = json_string_value(json_object_get(row, "organisation"));
-		const char *comp = json_string_value(json_object_get(row, "competency"));
-
-		if (!cur || strcmp(org, json_string_value(json_object_get(cur, "organisation"))) ||
-		    strcmp(comp, json_string_value(json_object_get(cur, "competency")))) {
-			cur = json_pack("{s:s, s:s, s:O, s:[]}", "organisation", org,
-					"competency", comp, "first_level",
-					json_object_get(row, "level"), "series");
-			json_array_append_new(list, cur);
-		}
-		json_array_append_new(json_object_get(cur, "series"), json_pack(
-			"{s:O, s:O}", "on", json_object_get(row, "assessed_on"),
-			"level", json_object_get(row, "level")));
-		json_object_set(cur, "level", json_object_get(row, "level"));
-		json_object_set(cur, "target", json_object_get(row, "target"));
-		json_object_set(cur, "assessed_on", json_object_get(row, "assessed_on"));
-		json_object_set_new(cur, "at_target", json_boolean(
-			!json_is_null(json_object_get(row, "target")) &&
-			json_integer_value(json_object_get(row, "level")) >=
-			json_integer_value(json_object_get(row, "target"))));
-	}
-	json_decref(rows);
-	*out = json_pack("{s:s, s:o}", "as_of", asof, "competencies", list);
+	*out = json_pack("{s:s, s:o}", "as_of", asof, "competencies", c.list);
 	return 0;
 }
 
 /*==== Suspension impact ================================================*/
 
-static const char impact_sql[] =
-	"SELECT s.key, s.course, s.site, s.valid_from, s.valid_to,"
-	" (SELECT count(*) FROM enrolment en WHERE en.session = s.key) AS trainees,"
-	" (SELECT n.key FROM session n WHERE n.replaces = s.key) AS rerun,"
-	" (SELECT n.valid_from FROM session n WHERE n.replaces = s.key) AS rerun_from"
-	" FROM session s JOIN course c ON c.code = s.course"
-	" WHERE s.status = 'postponed' AND s.valid_from < ?2 AND s.valid_to > ?1"
-	" AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
-	" OR ?3 = 'activity:' || c.activity) ORDER BY s.valid_from, s.key";
+struct impact_ctx {
+	json_t *rows;
+	int32_t from, to;	/* the suspension's days */
+	long trainee_days, rerun;
+};
 
-int report_suspension_impact(struct store *s, const char *event, json_t **out,
+static int add_postponed(void *arg, const struct postponed *r)
+{
+	struct impact_ctx *c = arg;
+	int32_t a = date_days(r->valid_from), b = date_days(r->valid_to);
+	int32_t lost = (b < c->to ? b : c->to) - (a > c->from ? a : c->from);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:i}",
+		"key", r->key, "course", r->course, "site", r->site,
+		"valid_from", r->valid_from, "valid_to", r->valid_to,
+		"trainees", (json_int_t)r->trainees,
+		"rerun", r->rerun ? json_string(r->rerun) : json_null(),
+		"rerun_from", r->rerun_from ? json_string(r->rerun_from) : json_null(),
+		"days_lost", (int)lost);
+
+	c->trainee_days += lost * r->trainees;
+	if (r->rerun_from) {
+		c->rerun++;
+		json_object_set_new(o, "delay_days",
+				    json_integer(date_days(r->rerun_from) - a));
+	}
+	json_array_append_new(c->rows, o);
+	return 0;
+}
+
+int report_suspension_impact(struct store *s, const struct principal *who,
+			     const char *event, json_t **out,
 			     struct error *e)
 {
-	static const char ev_sql[] =
-		"SELECT code, scope, reason, valid_from,"
-		" coalesce(valid_to, '9999-12-31') AS valid_to FROM status_event"
-		" WHERE code = ?1 AND action = 'suspend'";
-	json_t *evs = NULL, *rows = NULL, *ev, *row;
-	const char *p[3];
-	long trainee_days = 0, rerun = 0;
-	size_t i;
+	struct suspension sp;
+	struct impact_ctx c = { .rows = json_array() };
+	int rc;
 
 	*out = NULL;
-	if (store_rows(s, ev_sql, &event, 1, &evs, e))
+	rc = store_suspension(s, who, event, &sp, e);
+	if (rc <= 0) {
+		json_decref(c.rows);
+		return rc < 0 ? -1 : error_set(e, ERR_NOTFOUND,
+					       "no suspension '%s'", event);
+	}
+	c.from = date_days(sp.valid_from);
+	c.to = date_days(sp.valid_to);
+	if (store_postponed(s, who, sp.valid_from, sp.valid_to, sp.scope,
+			    add_postponed, &c, e)) {
+		suspension_release(&sp);
+		json_decref(c.rows);
 		return -1;
-	if (!(ev = json_array_get(evs, 0))) {
-		json_decref(evs);
-		return error_set(e, ERR_NOTFOUND, "no suspension '%s'", event);
 	}
-	p[0] = json_string_value(json_object_get(ev, "valid_from"));
-	p[1] = json_string_value(json_object_get(ev, "valid_to"));
-	p[2] = json_string_value(json_object_get(ev, "scope"));
-	if (store_rows(s, impact_sql, p, 3, &rows, e)) {
-		json_decref(evs);
-		return -1;
-	}
-	json_array_foreach(rows, i, row) {
-		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
-		int32_t sa = date_days(p[0]), sb = date_days(p[1]);
-		int32_t lost = (b < sb ? b : sb) - (a > sa ? a : sa);
-		long n = (long)json_integer_value(json_object_get(row, "trainees"));
-		const char *rf = json_string_value(json_object_get(row, "rerun_from"));
-
-		json_object_set_new(row, "days_lost", json_integer(lost));
-		trainee_days += lost * n;
-		if (rf) {
-			rerun++;
-			json_object_set_new(row, "delay_days", json_integer(date_days(rf) - a));
-		}
-	}
-	*out = json_pack("{s:O, s:I, s:I, s:I, s:o}", "suspension", ev,
-			 "sessions_postponed", (json_int_t)json_array_size(rows),
-			 "sessions_rerun", (json_int_t)rerun,
-			 "trainee_days_lost", (json_int_t)trainee_days,
-			 "sessions", rows);
-	json_decref(evs);
+	*out = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:I, s:I, s:I, s:o}",
+			 "suspension", "code", sp.code, "scope", sp.scope,
+			 "reason", sp.reason, "valid_from", sp.valid_from,
+			 "valid_to", sp.valid_to,
+			 "sessions_postponed", (json_int_t)json_array_size(c.rows),
+			 "sessions_rerun", (json_int_t)c.rerun,
+			 "trainee_days_lost", (json_int_t)c.trainee_days,
+			 "sessions", c.rows);
+	suspension_release(&sp);
 	return 0;
 }
 
 /*==== Transfer =========================================================*/
 
-/* The sessions of each transferred activity from its day, found through
- * their courses, and their enrolments through the session index: a scan
- * of every enrolment, joined back, took 8 times a full scan at scale. */
-static const char transfer_sql[] =
-	"WITH moved AS (SELECT a.code, s.key AS session FROM activity a"
-	"  JOIN course c ON c.activity = a.code"
-	"  JOIN session s ON s.course = c.code AND s.valid_from >= a.owner_from"
-	"  WHERE a.previous_owner IS NOT NULL AND (?1 IS NULL OR a.code = ?1))"
-	" SELECT a.code, a.title, a.previous_owner AS from_org, a.owner AS to_org,"
-	" a.owner_from AS on_day,"
-	" (SELECT count(*) FROM moved m WHERE m.code = a.code) AS sessions,"
-	" (SELECT count(*) FROM moved m JOIN enrolment en"
-	"  ON en.session = m.session WHERE m.code = a.code) AS enrolments,"
-	" (SELECT count(DISTINCT en.trainee) FROM moved m JOIN enrolment en"
-	"  ON en.session = m.session WHERE m.code = a.code) AS trainees"
-	" FROM activity a WHERE a.previous_owner IS NOT NULL"
-	" AND (?1 IS NULL OR a.code = ?1) ORDER BY a.owner_from, a.code";
-
-/* The people re-assigned: on posts the transfer opened for the new owner
- * (NUMBER@OWNER) from the day. A post does not say which of the day's
- * activities brought it, so people are counted per owner and day. */
-static const char transfer_people_sql[] =
-	"SELECT substr(x.post, instr(x.post, '@') + 1) AS to_org,"
-	" x.valid_from AS on_day, pe.nation, count(DISTINCT pe.code) AS people"
-	" FROM assignment x JOIN person pe ON pe.code = x.person"
-	" WHERE instr(x.post, '@') > 0 AND x.valid_from = (SELECT p.valid_from"
-	"  FROM post p WHERE p.number = x.post)"
-	" GROUP BY to_org, on_day, pe.nation ORDER BY on_day, to_org, people DESC";
-
-int report_transfer(struct store *s, const char *activity, json_t **out,
-		    struct error *e)
+static int add_transfer(void *arg, const struct transfer *r)
 {
-	const char *p[1] = { activity };
-	json_t *rows = NULL, *people = NULL, *row;
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
+		"code", r->code, "title", r->title, "from_org", r->from_org,
+		"to_org", r->to_org, "on_day", r->on_day,
+		"sessions", (json_int_t)r->sessions,
+		"enrolments", (json_int_t)r->enrolments,
+		"trainees", (json_int_t)r->trainees));
+}
+
+static int add_reassigned(void *arg, const struct reassigned *r)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:I}",
+		"to_org", r->to_org, "on_day", r->on_day, "nation", r->nation,
+		"people", (json_int_t)r->people));
+}
+
+int report_transfer(struct store *s, const struct principal *who,
+		    const char *activity, json_t **out, struct error *e)
+{
+	json_t *rows = json_array(), *people = json_array(), *row;
 	long total = 0;
 	size_t i;
 
 	*out = NULL;
-	if (store_rows(s, transfer_sql, p, 1, &rows, e) ||
-	    store_rows(s, transfer_people_sql, NULL, 0, &people, e)) {
+	if (walked(store_transfers(s, who, activity, add_transfer, rows, e), e) ||
+	    walked(store_reassigned(s, who, add_reassigned, people, e), e)) {
 		json_decref(rows);
+		json_decref(people);
 		return -1;
 	}
 	json_array_foreach(people, i, row)
@@ -626,4 +613,194 @@ int report_transfer(struct store *s, const char *activity, json_t **out,
 			 (json_int_t)total, "transfers", rows,
 			 "people_by_nation", people);
 	return 0;
+}
+
+/*==== The reports by name ==============================================*/
+
+static int run_ceilings(struct store *s, const struct principal *who,
+			const struct report_args *a, json_t **out,
+			struct error *e)
+{
+	return report_ceilings(s, who, a->from, a->to, out, e);
+}
+
+static int run_transition(struct store *s, const struct principal *who,
+			  const struct report_args *a, json_t **out,
+			  struct error *e)
+{
+	return report_transition(s, who, a->as_of, out, e);
+}
+
+static int run_manning(struct store *s, const struct principal *who,
+		       const struct report_args *a, json_t **out,
+		       struct error *e)
+{
+	return report_manning(s, who, a->as_of, a->days, out, e);
+}
+
+/* With a period, month by month; else on the one day. */
+static int run_contributions(struct store *s, const struct principal *who,
+			     const struct report_args *a, json_t **out,
+			     struct error *e)
+{
+	if (a->from[0])
+		return report_contributions_over_time(s, who, a->from, a->to,
+						      out, e);
+	return report_contributions(s, who, a->as_of, out, e);
+}
+
+static int run_training_output(struct store *s, const struct principal *who,
+			       const struct report_args *a, json_t **out,
+			       struct error *e)
+{
+	return report_training_output(s, who, a->from, a->to, out, e);
+}
+
+static int run_capability(struct store *s, const struct principal *who,
+			  const struct report_args *a, json_t **out,
+			  struct error *e)
+{
+	return report_capability(s, who, a->as_of, out, e);
+}
+
+static int run_suspension_impact(struct store *s, const struct principal *who,
+				 const struct report_args *a, json_t **out,
+				 struct error *e)
+{
+	return report_suspension_impact(s, who, a->event, out, e);
+}
+
+static int run_transfer(struct store *s, const struct principal *who,
+			const struct report_args *a, json_t **out,
+			struct error *e)
+{
+	return report_transfer(s, who, a->activity, out, e);
+}
+
+#define AS_OF { "as_of", "--as-of", REPORT_DATE, 0, "today", \
+		"the day the report is as of" }
+
+const struct report_def reports[] = {
+	{ "ceilings", "Daily headcount against the ceilings", {
+		{ "from", "--from", REPORT_DATE, 0, "as_of, else today",
+		  "the first day" },
+		{ "to", "--to", REPORT_DATE, 0, "tomorrow",
+		  "the day after the last" },
+		AS_OF,
+	  }, 1, run_ceilings },
+	{ "transition", "Transition to self-sufficiency", { AS_OF }, 0,
+	  run_transition },
+	{ "manning", "Posts filled and vacant, rotations due", {
+		AS_OF,
+		{ "days", "--days", REPORT_INT, 0, "30",
+		  "rotations due within this many days" },
+	  }, 0, run_manning },
+	{ "contributions", "People deployed by nation (with from: month by "
+	  "month)", {
+		AS_OF,
+		{ "from", "--from", REPORT_DATE, 0, NULL,
+		  "month by month from this day" },
+		{ "to", "--to", REPORT_DATE, 0, "tomorrow",
+		  "up to this day (with from)" },
+	  }, 0, run_contributions },
+	{ "training-output", "Trainees, passes, certificates by month", {
+		{ "from", "--from", REPORT_DATE, 1, NULL,
+		  "sessions completed after this day" },
+		{ "to", "--to", REPORT_DATE, 1, NULL, "up to this day" },
+	  }, 0, run_training_output },
+	{ "capability", "Institutions' assessments against the target",
+	  { AS_OF }, 0, run_capability },
+	{ "suspension-impact", "A suspension's postponed sessions and re-runs", {
+		{ "event", "--event", REPORT_STRING, 1, NULL,
+		  "a suspension's code" },
+	  }, 0, run_suspension_impact },
+	{ "transfer", "What passed from the coalition", {
+		{ "activity", "--activity", REPORT_STRING, 0, "every one",
+		  "one transferred activity's code" },
+	  }, 0, run_transfer },
+};
+const size_t nreports = sizeof(reports) / sizeof(reports[0]);
+
+const struct report_def *report_find(const char *name)
+{
+	for (size_t i = 0; i < nreports; i++)
+		if (!strcmp(reports[i].name, name))
+			return &reports[i];
+	return NULL;
+}
+
+static int given(const struct report_param *p, const struct report_args *a)
+{
+	if (!strcmp(p->name, "as_of"))
+		return a->as_of[0] != '\0';
+	if (!strcmp(p->name, "from"))
+		return a->from[0] != '\0';
+	if (!strcmp(p->name, "to"))
+		return a->to[0] != '\0';
+	if (!strcmp(p->name, "days"))
+		return a->days_set;
+	if (!strcmp(p->name, "event"))
+		return a->event != NULL;
+	return a->activity != NULL;
+}
+
+static const char *spelt(const struct report_param *p,
+			 enum report_spelling sp)
+{
+	return sp == REPORT_CLI_FLAGS ? p->flag : p->name;
+}
+
+int report_check(const struct report_def *d, struct report_args *a,
+		 enum report_spelling sp, struct error *e)
+{
+	const struct report_param *p = d->params;
+	const struct report_param *from = NULL, *to = NULL;
+
+	for (size_t i = 0; i < REPORT_PARAMS_MAX && p[i].name; i++) {
+		if (!strcmp(p[i].name, "from"))
+			from = &p[i];
+		if (!strcmp(p[i].name, "to"))
+			to = &p[i];
+		if (!p[i].required || given(&p[i], a))
+			continue;
+		/* Name every required one: "needs from and to". */
+		{
+			char need[128] = "";
+			size_t n = 0;
+
+			for (size_t j = 0; j < REPORT_PARAMS_MAX && p[j].name; j++)
+				if (p[j].required)
+					n += (size_t)snprintf(need + n, sizeof(need) - n,
+						"%s%s%s", n ? " and " : "",
+						spelt(&p[j], sp), p[j].type ==
+						REPORT_STRING ? " CODE" : "");
+			return error_set(e, ERR_USAGE, "%s needs %s", d->name,
+					 need);
+		}
+	}
+	if (!a->as_of[0])
+		date_format(date_today(), a->as_of);
+	if (!a->days_set)
+		a->days = 30;
+	if (from && !a->from[0] && !from->required && from->fallback)
+		snprintf(a->from, sizeof(a->from), "%s", a->as_of);
+	if (to && !a->to[0] && !to->required)
+		date_format(date_today() + 1, a->to);
+	if (d->from_before_to && strcmp(a->from, a->to) >= 0)
+		return error_set(e, ERR_USAGE, "%s must be before %s",
+				 spelt(from, sp), spelt(to, sp));
+	return 0;
+}
+
+int report_run(struct store *s, const struct principal *who,
+	       const struct report_def *d, struct report_args *a,
+	       enum report_spelling sp, json_t **out, struct error *e)
+{
+	*out = NULL;
+	if (!policy_may_see_totals(who))
+		return error_set(e, ERR_FORBIDDEN, "the mission's reports are "
+				 "not open to the %s role", role_name(who->role));
+	if (report_check(d, a, sp, e))
+		return -1;
+	return d->run(s, who, a, out, e);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "store/access.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -666,25 +667,39 @@ static const char assigned_sql[] =
 	" WHERE p.organisation IN (SELECT code FROM mission)"
 	" AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)";
 
-int ceilings_each(struct store *s, const char *from, const char *to,
-		  ceiling_fn fn, void *arg, struct error *e)
+int ceilings_each(struct store *s, const struct principal *who,
+		  const char *from, const char *to, ceiling_fn fn, void *arg,
+		  struct error *e)
 {
 	static const char consents_sql[] =
 		"SELECT code, valid_from, coalesce(valid_to, '" OPEN_END "')"
 		" AS valid_to, sites, ceiling FROM consent WHERE state = 'granted'"
-		" AND valid_from < ?2 AND (valid_to IS NULL OR valid_to > ?1)"
-		" ORDER BY valid_from, code";
+		" AND valid_from < ?2 AND (valid_to IS NULL OR valid_to > ?1)";
 	static const char horizon_sql[] =
 		"SELECT max(max(valid_from, coalesce(valid_to, valid_from)))"
-		" FROM assignment";
+		" FROM assignment WHERE 1";
+	/* The SQL as WHO sees the consents and the assignments. */
+	struct buf csql = BUF_INIT, hsql = BUF_INIT, asql = BUF_INIT;
 	const char *p[2] = { from, to };
 	json_t *consents = NULL, *c;
 	long *delta = NULL;
 	size_t i;
 	int ret = -1;
 
-	if (store_rows(s, consents_sql, p, 2, &consents, e))
-		return -1;
+	buf_adds(&csql, consents_sql);
+	access_clause(&csql, who, kind_find("consents"), "consent");
+	buf_adds(&csql, " ORDER BY valid_from, code");
+	buf_adds(&hsql, horizon_sql);
+	access_clause(&hsql, who, kind_find("assignments"), "assignment");
+	buf_adds(&asql, assigned_sql);
+	access_clause(&asql, who, kind_find("assignments"), "a");
+	access_clause(&asql, who, kind_find("posts"), "p");
+	if (csql.failed || hsql.failed || asql.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (store_rows(s, buf_str(&csql), p, 2, &consents, e))
+		goto out;
 	json_array_foreach(consents, i, c) {
 		const char *code = json_string_value(json_object_get(c, "code"));
 		const char *sites = json_string_value(json_object_get(c, "sites"));
@@ -704,7 +719,7 @@ int ceilings_each(struct store *s, const char *from, const char *to,
 			json_t *h;
 			const char *last;
 
-			if (store_rows(s, horizon_sql, NULL, 0, &h, e))
+			if (store_rows(s, buf_str(&hsql), NULL, 0, &h, e))
 				goto out;
 			last = json_string_value(json_object_get(json_array_get(h, 0),
 				"max(max(valid_from, coalesce(valid_to, valid_from)))"));
@@ -726,7 +741,7 @@ int ceilings_each(struct store *s, const char *from, const char *to,
 		}
 		p[0] = wf;
 		p[1] = wt;
-		if (store_rows(s, assigned_sql, p, 2, &rows, e))
+		if (store_rows(s, buf_str(&asql), p, 2, &rows, e))
 			goto out;
 		json_array_foreach(rows, j, a) {
 			int32_t af = date_days(json_string_value(json_object_get(a, "valid_from")));
@@ -756,6 +771,9 @@ int ceilings_each(struct store *s, const char *from, const char *to,
 out:
 	free(delta);
 	json_decref(consents);
+	buf_release(&csql);
+	buf_release(&hsql);
+	buf_release(&asql);
 	return ret;
 }
 
@@ -786,7 +804,9 @@ int rules_finish(struct store *s, struct rules_tx *t, struct error *e)
 
 	if (!t->ceiling_from[0])
 		return 0;
-	rc = ceilings_each(s, t->ceiling_from, t->ceiling_to, find_breach, &b, e);
+	/* A ceiling counts everyone deployed, whoever writes. */
+	rc = ceilings_each(s, &principal_system, t->ceiling_from,
+			   t->ceiling_to, find_breach, &b, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {

@@ -78,11 +78,15 @@ int session_days(struct store *s, const char *site, const char *activity,
 /* ';'-separated LIST holds ITEM? */
 int list_has(const char *list, const char *item);
 
-/* Daily headcount against a consent's ceiling over [FROM, TO): calls FN
- * for each day with the consent code, the count and the ceiling. */
+/* Daily headcount against a consent's ceiling over [FROM, TO), of the
+ * consents and assignments WHO may see (&principal_system: all, as the
+ * rule itself counts): calls FN for each day with the consent code, the
+ * count and the ceiling. */
+struct principal;
 typedef int (*ceiling_fn)(void *arg, const char *day, const char *consent,
 			  long count, long ceiling);
-int ceilings_each(struct store *s, const char *from, const char *to,
-		  ceiling_fn fn, void *arg, struct error *e);
+int ceilings_each(struct store *s, const struct principal *who,
+		  const char *from, const char *to, ceiling_fn fn, void *arg,
+		  struct error *e);
 
 #endif

@@ -247,52 +247,57 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	return done(r, rc, list ? json_pack("{s:o}", "entries", list) : NULL, &e);
 }
 
-/* GET /api/v1/reports/NAME for the reports that take a date (as_of) or a
- * period (from, to) or a suspension (event). */
+/* GET /api/v1/reports/NAME: the parameters the report declares, parsed
+ * from the query (a bad value answers 400 naming it), then the report as
+ * the caller sees the mission. */
 static enum MHD_Result report_by_name(struct req *r, const char *name)
 {
-	const char *a = arg(r, "as_of"), *f = arg(r, "from"), *t = arg(r, "to");
-	const char *ev = arg(r, "event");
-	char asof[11], from[11], to[11];
+	const struct report_def *d = report_find(name);
+	struct report_args a = { .days = 0 };
+	char detail[96];
 	json_t *rep = NULL;
 	struct error e;
 	int rc;
 
+	if (!d)
+		return problem(r, 404, "Not Found", "no such report", NULL);
 	if (!policy_may_see_totals(&r->who))
 		return forbidden(r);
-	if (a && !valid_date(a, asof))
-		return problem(r, 400, "Bad Request", "as_of is YYYY-MM-DD", NULL);
-	if (!a)
-		date_format(date_today(), asof);
-	error_init(&e);
-	if (!strcmp(name, "ceilings")) {
-		if (!f || !t || !valid_date(f, from) || !valid_date(t, to) ||
-		    strcmp(from, to) >= 0)
-			return problem(r, 400, "Bad Request", "from and to are "
-				       "dates, from before to", NULL);
-		rc = report_ceilings(r->srv->store, from, to, &rep, &e);
-	} else if (!strcmp(name, "transition")) {
-		rc = report_transition(r->srv->store, asof, &rep, &e);
-	} else if (!strcmp(name, "manning")) {
-		rc = report_manning(r->srv->store, asof,
-				    (int)arg_long(r, "days", 30), &rep, &e);
-	} else if (!strcmp(name, "contributions")) {
-		rc = report_contributions(r->srv->store, asof, &rep, &e);
-	} else if (!strcmp(name, "capability")) {
-		rc = report_capability(r->srv->store, asof, &rep, &e);
-	} else if (!strcmp(name, "training-output")) {
-		if (!f || !t || !valid_date(f, from) || !valid_date(t, to))
-			return problem(r, 400, "Bad Request", "from and to are dates",
-				       NULL);
-		rc = report_training_output(r->srv->store, from, to, &rep, &e);
-	} else if (!strcmp(name, "transfer")) {
-		rc = report_transfer(r->srv->store, arg(r, "activity"), &rep, &e);
-	} else {
-		if (!ev)
-			return problem(r, 400, "Bad Request", "event is a suspension's "
-				       "code", NULL);
-		rc = report_suspension_impact(r->srv->store, ev, &rep, &e);
+	for (size_t i = 0; i < REPORT_PARAMS_MAX && d->params[i].name; i++) {
+		const struct report_param *p = &d->params[i];
+		const char *v = arg(r, p->name);
+		char *end;
+		long n;
+
+		if (!v)
+			continue;
+		switch (p->type) {
+		case REPORT_DATE:
+			if (valid_date(v, !strcmp(p->name, "as_of") ? a.as_of :
+				       !strcmp(p->name, "from") ? a.from : a.to))
+				continue;
+			snprintf(detail, sizeof(detail), "%s is YYYY-MM-DD", p->name);
+			return problem(r, 400, "Bad Request", detail, NULL);
+		case REPORT_INT:
+			n = strtol(v, &end, 10);
+			if (*v && !*end && n >= 0 && n <= 36500) {
+				a.days = (int)n;
+				a.days_set = 1;
+				continue;
+			}
+			snprintf(detail, sizeof(detail), "%s is a number of days",
+				 p->name);
+			return problem(r, 400, "Bad Request", detail, NULL);
+		case REPORT_STRING:
+			if (!strcmp(p->name, "event"))
+				a.event = v;
+			else
+				a.activity = v;
+			continue;
+		}
 	}
+	error_init(&e);
+	rc = report_run(r->srv->store, &r->who, d, &a, REPORT_API_NAMES, &rep, &e);
 	return done(r, rc, rep, &e);
 }
 
@@ -318,7 +323,7 @@ enum MHD_Result h_calendar(struct req *r, const char *what, const char *key)
 		return problem(r, 404, "Not Found", "no such calendar", NULL);
 	snprintf(name, sizeof(name), "%.*s", (int)(n - 4), key);
 	error_init(&e);
-	if (calendar_ics(r->srv->store, what, name, &ics, &e)) {
+	if (calendar_ics(r->srv->store, &r->who, what, name, &ics, &e)) {
 		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;

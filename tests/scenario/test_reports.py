@@ -214,5 +214,177 @@ def a_generated_mission_is_whole_and_passes_the_rules():
     assert 0 < t['trainees'] <= r['enrolments']
 
 
+# ---- Who sees what: every figure and list as its reader sees the mission
+
+def secret_mission():
+    """The mission, with an NS session (a marker in its room) completed
+    with an enrolment, an NS session postponed under an ordinary
+    suspension, an NS suspension (a marker in its reason), an NS site
+    (a marker in its name), and a reader cleared to NR."""
+    from harness import cadre
+    d, db = mission()
+    imp_ok(d, db, 'sessions', 'course,site,valid_from,valid_to,trainers,status,room,classification\n'
+           'CRS,BASE,2020-04-01,2020-04-11,E,completed,ROOM-NS-MARK,NS\n'
+           'CRS,BASE,2020-07-06,2020-07-16,E,postponed,ROOM-NS-MARK2,NS\n')
+    imp_ok(d, db, 'enrolments', 'session,trainee,attendance,result,certificate\n'
+           'CRS/2020-04-01,T2,attended,pass,C-9\n')
+    imp_ok(d, db, 'status-events', 'code,action,scope,reason,valid_from,valid_to,classification\n'
+           'SUSP-NS,suspend,site:BASE,REASON-NS-MARK,2020-07-01,2020-07-03,NS\n'
+           'SUSP-NU,suspend,site:BASE,ordinary,2020-07-05,2020-07-20,NU\n')
+    imp_ok(d, db, 'sites', 'code,name,latitude,longitude,country,region,mission_approved,valid_from,classification\n'
+           'HIDE,SITE-NS-MARK,33.1,44.1,IRQ,North,no,2019-01-01,NS\n')
+    for login, args in (('nr.trainer', ['--role', 'trainer', '--clearance', 'NR']),
+                        ('ns.staff', ['--role', 'training', '--clearance', 'NS']),
+                        ('irq.l', ['--role', 'liaison', '--nation', 'IRQ', '--clearance', 'NS'])):
+        rc, out, err = cadre(db, 'user', 'add', login, *args,
+                             stdin='a long enough password\n')
+        assert rc == 0, out + err
+    return d, db
+
+
+SD, SDB = secret_mission()
+MARKS = ('ROOM-NS-MARK', 'REASON-NS-MARK', 'SITE-NS-MARK', 'SUSP-NS', 'CRS/2020-04-01',
+         'CRS/2020-07-06')
+
+
+def hidden_from(text, *marks):
+    for m in marks or MARKS:
+        assert m not in text, (m, text[:2000])
+
+
+def as_text(db, *args):
+    from harness import cadre
+    rc, out, err = cadre(db, *args)
+    assert rc == 0, (args, rc, out, err)
+    return out
+
+
+@test
+def a_calendar_shows_only_the_sessions_its_reader_may_see():
+    full = as_text(SDB, 'export', 'calendar', '--site', 'BASE')
+    assert 'ROOM-NS-MARK' in full and 'CRS/2020-04-01' in full, 'the system sees all'
+    assert 'ROOM-NS-MARK' in as_text(SDB, '--as', 'ns.staff', 'export', 'calendar',
+                                     '--site', 'BASE')
+    for args in (['--site', 'BASE'], ['--person', 'E']):
+        seen = as_text(SDB, '--as', 'nr.trainer', 'export', 'calendar', *args)
+        assert 'BEGIN:VEVENT' in seen, 'the visible sessions are there'
+        hidden_from(seen)
+    # A site the reader may not see is no site, and the liaison (who
+    # reads no totals) is refused as over the API.
+    from harness import cadre
+    rc, _, err = cadre(SDB, '--as', 'nr.trainer', 'export', 'calendar', '--site', 'HIDE')
+    rc2, _, err2 = cadre(SDB, '--as', 'nr.trainer', 'export', 'calendar', '--site', 'NOPE')
+    assert rc == rc2 == 1 and err.replace('HIDE', 'X') == err2.replace('NOPE', 'X'), (err, err2)
+    assert cadre(SDB, '--as', 'irq.l', 'export', 'calendar', '--site', 'BASE')[0] == 1
+
+
+@test
+def the_sites_map_is_read_as_its_reader():
+    from harness import cadre
+    full = json.loads(as_text(SDB, 'export', 'sites', '--format', 'geojson'))
+    assert 'HIDE' in [f['properties']['code'] for f in full['features']]
+    seen = as_text(SDB, '--as', 'nr.trainer', 'export', 'sites', '--format', 'geojson')
+    codes = [f['properties']['code'] for f in json.loads(seen)['features']]
+    assert sorted(codes) == ['BASE', 'FAR', 'HQ'], codes
+    hidden_from(seen, 'SITE-NS-MARK')
+    assert cadre(SDB, '--as', 'irq.l', 'export', 'sites', '--format', 'geojson')[0] == 1
+
+
+@test
+def a_reports_counts_leave_out_what_its_reader_may_not_see():
+    everyone = ok_json(SDB, 'report', 'training-output', '--from', '2020-01-01',
+                       '--to', '2020-12-31')
+    reader = ok_json(SDB, '--as', 'nr.trainer', 'report', 'training-output',
+                     '--from', '2020-01-01', '--to', '2020-12-31')
+    # The NS session of April: one trainee, one pass, counted for the
+    # system only.
+    assert (everyone['trainees'], everyone['passed']) == (4, 3), everyone
+    assert (reader['trainees'], reader['passed']) == (3, 2), reader
+    assert '2020-04' in [r['month'] for r in everyone['rows']]
+    assert '2020-04' not in [r['month'] for r in reader['rows']]
+    t_all = ok_json(SDB, 'report', 'transition', '--as-of', '2020-12-31')
+    t_nr = ok_json(SDB, '--as', 'nr.trainer', 'report', 'transition', '--as-of', '2020-12-31')
+    assert t_all['courses'][0]['sessions'] == t_nr['courses'][0]['sessions'] + 1
+    # An ordinary suspension: the NS session it postponed is not in its cost.
+    r_all = ok_json(SDB, 'report', 'suspension-impact', '--event', 'SUSP-NU')
+    r_nr = ok_json(SDB, '--as', 'nr.trainer', 'report', 'suspension-impact',
+                   '--event', 'SUSP-NU')
+    assert r_all['sessions_postponed'] == 1 and r_nr['sessions_postponed'] == 0, (r_all, r_nr)
+    for fmt in ('table', 'json', 'csv'):
+        for args in (['training-output', '--from', '2020-01-01', '--to', '2020-12-31'],
+                     ['suspension-impact', '--event', 'SUSP-NU'],
+                     ['transition', '--as-of', '2020-12-31'],
+                     ['manning', '--as-of', '2020-03-16'],
+                     ['contributions', '--as-of', '2020-03-12'],
+                     ['capability', '--as-of', '2020-08-01'],
+                     ['ceilings', '--from', '2020-01-01', '--to', '2020-12-31']):
+            hidden_from(as_text(SDB, '--as', 'nr.trainer', 'report', *args,
+                                '--format', fmt))
+
+
+@test
+def a_suspension_its_reader_may_not_see_is_not_found():
+    from harness import cadre
+    assert ok_json(SDB, 'report', 'suspension-impact', '--event', 'SUSP-NS')[
+        'suspension']['reason'] == 'REASON-NS-MARK'
+    rc, out, err = cadre(SDB, '--as', 'nr.trainer', 'report', 'suspension-impact',
+                         '--event', 'SUSP-NS')
+    rc2, out2, err2 = cadre(SDB, '--as', 'nr.trainer', 'report', 'suspension-impact',
+                            '--event', 'NOSUCH')
+    assert rc == rc2 == 1, (rc, rc2)
+    assert err.replace('SUSP-NS', 'X') == err2.replace('NOSUCH', 'X'), (err, err2)
+    hidden_from(out + err, 'REASON-NS-MARK')
+
+
+@test
+def over_the_api_the_feeds_and_reports_answer_to_their_reader():
+    import http.client
+    import re
+    import signal
+    import subprocess
+    from harness import CADRE
+    token = ok_json(SDB, 'token', 'add', 'nr.trainer')['token']
+    env = dict(os.environ, CADRE_TODAY='2026-11-29')
+    p = subprocess.Popen([CADRE, '--db', SDB, 'serve', '--listen', '127.0.0.1:0',
+                          '--quiet'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    try:
+        m = re.search(r':(\d+)/', p.stdout.readline())
+        assert m
+
+        def get(path):
+            c = http.client.HTTPConnection('127.0.0.1', int(m.group(1)), timeout=30)
+            c.request('GET', path, headers={'Authorization': 'Bearer ' + token})
+            r = c.getresponse()
+            body = r.read().decode()
+            c.close()
+            return r.status, body
+
+        st, ics = get('/api/v1/calendar/site/BASE.ics')
+        assert st == 200 and 'BEGIN:VEVENT' in ics, (st, ics)
+        hidden_from(ics)
+        st, ics = get('/api/v1/calendar/person/E.ics')
+        assert st == 200
+        hidden_from(ics)
+        assert get('/api/v1/calendar/site/HIDE.ics')[0] == 404
+        st, body = get('/api/v1/reports/suspension-impact?event=SUSP-NS')
+        st2, body2 = get('/api/v1/reports/suspension-impact?event=NOSUCH')
+        assert st == st2 == 404, (st, body)
+        assert body.replace('SUSP-NS', 'X') == body2.replace('NOSUCH', 'X'), (body, body2)
+        hidden_from(body, 'REASON-NS-MARK')
+        st, body = get('/api/v1/reports/training-output?from=2020-01-01&to=2020-12-31')
+        assert st == 200 and json.loads(body)['trainees'] == 3, body
+        hidden_from(body)
+        st, body = get('/api/v1/reports/suspension-impact?event=SUSP-NU')
+        assert st == 200 and json.loads(body)['sessions_postponed'] == 0, body
+        # The parameters the report table declares, checked at the door.
+        assert get('/api/v1/reports/manning?days=abc')[0] == 400
+        assert get('/api/v1/reports/training-output?from=2020-01-01')[0] == 400
+        assert get('/api/v1/reports/ceilings?from=2020-02-01&to=2020-01-01')[0] == 400
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=20)
+
+
 if __name__ == '__main__':
     run()

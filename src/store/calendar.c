@@ -1,0 +1,76 @@
+/* The calendars' queries, as the caller sees the sessions; see
+ * calendar.h. */
+#include "store/calendar.h"
+
+#include "store/report_int.h"
+
+static int one(sqlite3_stmt *st, void *ctx)
+{
+	(void)st;
+	(void)ctx;
+	return 1;
+}
+
+int store_calendar_owner(struct store *s, const struct principal *who,
+			 enum calendar_of of, const char *key,
+			 struct error *e)
+{
+	struct buf b = BUF_INIT;
+
+	if (of == CALENDAR_SITE) {
+		buf_adds(&b, "SELECT 1 FROM site t WHERE t.code = ?1");
+		rq_vis(&b, who, "site", "t");
+	} else {
+		buf_adds(&b, "SELECT 1 FROM person t WHERE t.code = ?1");
+		rq_vis(&b, who, "person", "t");
+	}
+	return rq_run(s, &b, &key, 1, one, NULL, e);
+}
+
+struct walk {
+	calendar_session_fn fn;
+	void *arg;
+};
+
+static const char *str(sqlite3_stmt *st, int i)
+{
+	const char *v = rq_text(st, i);
+
+	return v ? v : "";
+}
+
+static int session_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct calendar_session r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		str(st, 5), str(st, 6), str(st, 7), str(st, 8), str(st, 9),
+		str(st, 10),
+	};
+
+	return w->fn(w->arg, &r);
+}
+
+int store_calendar_sessions(struct store *s, const struct principal *who,
+			    enum calendar_of of, const char *key,
+			    calendar_session_fn fn, void *arg,
+			    struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { fn, arg };
+
+	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, s.status, c.title,"
+		 " s.site, si.name, s.room, s.trainers, s.lead,"
+		 " s.lead_instructor FROM session s JOIN course c"
+		 " ON c.code = s.course");
+	rq_vis(&b, who, "course", "c");
+	buf_adds(&b, " JOIN site si ON si.code = s.site");
+	rq_vis(&b, who, "site", "si");
+	buf_adds(&b, of == CALENDAR_SITE ?
+		 " WHERE s.status <> 'cancelled' AND s.site = ?1" :
+		 " WHERE s.status <> 'cancelled' AND"
+		 " instr(';' || s.trainers || ';', ';' || ?1 || ';')");
+	rq_vis(&b, who, "session", "s");
+	buf_adds(&b, " ORDER BY s.valid_from, s.key");
+	return rq_run(s, &b, &key, 1, session_row, &w, e);
+}

@@ -1,0 +1,550 @@
+/* The reports' queries, as the caller sees the mission; see report.h. */
+#include "store/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/access.h"
+#include "store/report_int.h"
+#include "store/store_int.h"
+
+/*==== Running a query ==================================================*/
+
+void rq_vis(struct buf *b, const struct principal *who, const char *table,
+	    const char *alias)
+{
+	access_clause(b, who, kind_find(table), alias);
+}
+
+/* An enrolment the caller may see, of a trainee they may see: a hidden
+ * trainee's enrolments count nowhere. Nothing for the system, whose
+ * figures (and their cost) stay as they were. */
+static void vis_enrolment(struct buf *b, const struct principal *who,
+			  const char *alias)
+{
+	rq_vis(b, who, "enrolment", alias);
+	if (!who || who->system)
+		return;
+	buf_addf(b, " AND EXISTS (SELECT 1 FROM trainee t_ WHERE"
+		 " t_.service_number = %s.trainee", alias);
+	rq_vis(b, who, "trainee", "t_");
+	buf_adds(b, ")");
+}
+
+/* A common table `mission(code)`: the mission's organisations the
+ * caller may see (a hidden one hides its parts too). */
+static void mission_cte(struct buf *b, const struct principal *who)
+{
+	buf_adds(b, "WITH RECURSIVE mission(code) AS (SELECT o.code FROM"
+		 " organisation o WHERE o.kind = 'mission'");
+	rq_vis(b, who, "organisation", "o");
+	buf_adds(b, " UNION SELECT o.code FROM organisation o JOIN mission m"
+		 " ON o.parent = m.code");
+	rq_vis(b, who, "organisation", "o");
+	buf_adds(b, ") ");
+}
+
+int rq_run(struct store *s, struct buf *sql, const char *const *params,
+	   size_t n, rq_row_fn row, void *ctx, struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sql->failed) {
+		buf_release(sql);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = store_stmt(s, buf_str(sql), &st, e);
+	buf_release(sql);
+	if (rc)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
+				      SQLITE_TRANSIENT)) {
+			sqlite3_reset(st);
+			return store_fail(s, e, "binding a query");
+		}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = row(st, ctx)))
+			break;
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, e, "running a query");
+	return 0;
+}
+
+const char *rq_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+long rq_long(sqlite3_stmt *st, int i)
+{
+	return (long)sqlite3_column_int64(st, i);
+}
+
+/* Text never NULL, for the columns the schema says are NOT NULL. */
+static const char *str(sqlite3_stmt *st, int i)
+{
+	const char *v = rq_text(st, i);
+
+	return v ? v : "";
+}
+
+/* A caller's row function and its argument; the function is kept as a
+ * generic function pointer and cast back to its own type per query. */
+struct walk {
+	void (*fn)(void);
+	void *arg;
+};
+
+/*==== Transition =======================================================*/
+
+static int transition_session_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct transition_session r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		str(st, 5), rq_long(st, 6), rq_long(st, 7),
+	};
+
+	return ((transition_session_fn)w->fn)(w->arg, &r);
+}
+
+int store_transition_sessions(struct store *s, const struct principal *who,
+			      const char *asof, transition_session_fn fn,
+			      void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	buf_adds(&b, "SELECT s.key, s.course, s.valid_from, s.valid_to, s.lead,"
+		 " s.status, (SELECT count(*) FROM enrolment en WHERE"
+		 " en.session = s.key AND en.result = 'pass'");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, ") AS passed, (SELECT count(*) FROM enrolment en WHERE"
+		 " en.session = s.key AND en.result IN ('pass', 'fail')");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, ") AS assessed FROM session s WHERE s.status NOT IN"
+		 " ('postponed', 'cancelled') AND s.valid_from <= ?1");
+	rq_vis(&b, who, "session", "s");
+	buf_adds(&b, " ORDER BY s.course, s.valid_from");
+	return rq_run(s, &b, &asof, 1, transition_session_row, &w, e);
+}
+
+static int transition_course_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct transition_course r = {
+		str(st, 0), str(st, 1), rq_long(st, 2),
+		sqlite3_column_double(st, 3),
+	};
+
+	return ((transition_course_fn)w->fn)(w->arg, &r);
+}
+
+int store_transition_courses(struct store *s, const struct principal *who,
+			     transition_course_fn fn, void *arg,
+			     struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	buf_adds(&b, "SELECT c.code, c.title, c.transition_sessions,"
+		 " c.pass_target FROM course c WHERE 1");
+	rq_vis(&b, who, "course", "c");
+	buf_adds(&b, " ORDER BY c.code");
+	return rq_run(s, &b, NULL, 0, transition_course_row, &w, e);
+}
+
+/*==== Manning ==========================================================*/
+
+static int manning_post_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct manning_post r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		str(st, 5), rq_text(st, 6),
+	};
+
+	return ((manning_post_fn)w->fn)(w->arg, &r);
+}
+
+/* The mission's establishment: posts of its organisations (the
+ * coalition's, before a transfer, are another establishment). */
+int store_manning_posts(struct store *s, const struct principal *who,
+			const char *asof, manning_post_fn fn, void *arg,
+			struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	mission_cte(&b, who);
+	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category, p.site,"
+		 " coalesce(p.nation, '') AS designated,"
+		 " (SELECT group_concat(pe.nation, ';') FROM assignment a"
+		 "  JOIN person pe ON pe.code = a.person");
+	rq_vis(&b, who, "person", "pe");
+	buf_adds(&b, " WHERE a.post = p.number AND a.valid_from <= ?1"
+		 " AND (a.valid_to IS NULL OR a.valid_to > ?1)");
+	rq_vis(&b, who, "assignment", "a");
+	buf_adds(&b, ") AS holders FROM post p WHERE p.organisation IN"
+		 " (SELECT code FROM mission) AND p.valid_from <= ?1 AND"
+		 " (p.valid_to IS NULL OR p.valid_to > ?1)");
+	rq_vis(&b, who, "post", "p");
+	buf_adds(&b, " ORDER BY p.number");
+	return rq_run(s, &b, &asof, 1, manning_post_row, &w, e);
+}
+
+static int manning_rotation_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct manning_rotation r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), rq_text(st, 4),
+	};
+
+	return ((manning_rotation_fn)w->fn)(w->arg, &r);
+}
+
+int store_manning_rotations(struct store *s, const struct principal *who,
+			    const char *from, const char *to,
+			    manning_rotation_fn fn, void *arg,
+			    struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+	const char *p[2] = { from, to };
+
+	mission_cte(&b, who);
+	buf_adds(&b, "SELECT a.post, a.person, pe.nation, a.valid_to AS ends,"
+		 " (SELECT min(n.valid_from) FROM assignment n WHERE"
+		 "  n.post = a.post AND n.valid_from > a.valid_from");
+	rq_vis(&b, who, "assignment", "n");
+	buf_adds(&b, ") AS next_from FROM assignment a JOIN person pe"
+		 " ON pe.code = a.person");
+	rq_vis(&b, who, "person", "pe");
+	buf_adds(&b, " JOIN post po ON po.number = a.post");
+	rq_vis(&b, who, "post", "po");
+	buf_adds(&b, " WHERE po.organisation IN (SELECT code FROM mission)"
+		 " AND a.valid_to > ?1 AND a.valid_to <= ?2");
+	rq_vis(&b, who, "assignment", "a");
+	buf_adds(&b, " ORDER BY a.valid_to, a.post");
+	return rq_run(s, &b, p, 2, manning_rotation_row, &w, e);
+}
+
+/*==== Contributions ====================================================*/
+
+/* " AND a.person is on a mission post on ?1", for assignment a: the
+ * person and the post as the caller sees them. */
+static void deployed_on(struct buf *b, const struct principal *who)
+{
+	buf_adds(b, " JOIN person pe ON pe.code = a.person");
+	rq_vis(b, who, "person", "pe");
+	buf_adds(b, " JOIN post po ON po.number = a.post");
+	rq_vis(b, who, "post", "po");
+	buf_adds(b, " WHERE po.organisation IN (SELECT code FROM mission)"
+		 " AND a.valid_from <= ?1 AND (a.valid_to IS NULL OR"
+		 " a.valid_to > ?1)");
+	rq_vis(b, who, "assignment", "a");
+}
+
+static int contribution_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct contribution r = {
+		str(st, 0), str(st, 1), str(st, 2), rq_long(st, 3),
+		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
+	};
+
+	return ((contribution_fn)w->fn)(w->arg, &r);
+}
+
+int store_contributions(struct store *s, const struct principal *who,
+			const char *asof, contribution_fn fn, void *arg,
+			struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	mission_cte(&b, who);
+	buf_adds(&b, "SELECT n.code, n.name, CASE WHEN n.member_since <= ?1"
+		 " THEN 'member' WHEN n.partner_since <= ?1 AND"
+		 " (n.partner_until IS NULL OR n.partner_until > ?1)"
+		 " THEN 'partner' ELSE 'other' END AS status,"
+		 " (SELECT count(DISTINCT a.person) FROM assignment a");
+	deployed_on(&b, who);
+	buf_adds(&b, " AND pe.nation = n.code) AS deployed,"
+		 " (SELECT sum(pl.personnel) FROM pledge pl WHERE"
+		 " pl.nation = n.code AND pl.valid_from <= ?1 AND"
+		 " (pl.valid_to IS NULL OR pl.valid_to > ?1)");
+	rq_vis(&b, who, "pledge", "pl");
+	buf_adds(&b, ") AS pledged FROM nation n WHERE 1");
+	rq_vis(&b, who, "nation", "n");
+	buf_adds(&b, " ORDER BY deployed DESC, n.code");
+	return rq_run(s, &b, &asof, 1, contribution_row, &w, e);
+}
+
+static int deployed_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct deployed r = { str(st, 0), rq_long(st, 1) };
+
+	return ((deployed_fn)w->fn)(w->arg, &r);
+}
+
+int store_deployed_on(struct store *s, const struct principal *who,
+		      const char *day, deployed_fn fn, void *arg,
+		      struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	mission_cte(&b, who);
+	buf_adds(&b, "SELECT pe.nation, count(DISTINCT a.person) AS deployed"
+		 " FROM assignment a");
+	deployed_on(&b, who);
+	buf_adds(&b, " GROUP BY pe.nation ORDER BY pe.nation");
+	return rq_run(s, &b, &day, 1, deployed_row, &w, e);
+}
+
+/*==== Training output ==================================================*/
+
+static int training_output_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct training_output r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), rq_long(st, 4),
+		rq_long(st, 5), rq_long(st, 6),
+	};
+
+	return ((training_output_fn)w->fn)(w->arg, &r);
+}
+
+int store_training_output(struct store *s, const struct principal *who,
+			  const char *from, const char *to,
+			  training_output_fn fn, void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+	const char *p[2] = { from, to };
+
+	buf_adds(&b, "SELECT substr(s.valid_to, 1, 7) AS month, s.course, s.site,"
+		 " coalesce(a.host, '') AS institution, count(*) AS trainees,"
+		 " sum(en.result = 'pass') AS passed,"
+		 " sum(en.certificate IS NOT NULL) AS certificates"
+		 " FROM session s JOIN enrolment en ON en.session = s.key");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, " JOIN course c ON c.code = s.course");
+	rq_vis(&b, who, "course", "c");
+	buf_adds(&b, " JOIN activity a ON a.code = c.activity");
+	rq_vis(&b, who, "activity", "a");
+	buf_adds(&b, " WHERE s.status = 'completed' AND s.valid_to > ?1"
+		 " AND s.valid_to <= ?2");
+	rq_vis(&b, who, "session", "s");
+	buf_adds(&b, " GROUP BY month, s.course, s.site, institution"
+		 " ORDER BY month, s.course, s.site");
+	return rq_run(s, &b, p, 2, training_output_row, &w, e);
+}
+
+/*==== Capability =======================================================*/
+
+static int assessment_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct assessment_row r = {
+		str(st, 0), str(st, 1), str(st, 2), rq_long(st, 3),
+		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
+	};
+
+	return ((assessment_fn)w->fn)(w->arg, &r);
+}
+
+int store_assessments(struct store *s, const struct principal *who,
+		      const char *asof, assessment_fn fn, void *arg,
+		      struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	buf_adds(&b, "SELECT a.organisation, a.competency, a.assessed_on,"
+		 " a.level, a.target FROM assessment a WHERE a.assessed_on <= ?1");
+	rq_vis(&b, who, "assessment", "a");
+	buf_adds(&b, " ORDER BY a.organisation, a.competency, a.assessed_on");
+	return rq_run(s, &b, &asof, 1, assessment_row, &w, e);
+}
+
+/*==== Suspension impact ================================================*/
+
+void suspension_release(struct suspension *sp)
+{
+	if (!sp)
+		return;
+	free(sp->code);
+	free(sp->scope);
+	free(sp->reason);
+	free(sp->valid_from);
+	free(sp->valid_to);
+	memset(sp, 0, sizeof(*sp));
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	return strdup(str(st, i));
+}
+
+static int suspension_row(sqlite3_stmt *st, void *ctx)
+{
+	struct suspension *sp = ctx;
+
+	sp->code = dup_col(st, 0);
+	sp->scope = dup_col(st, 1);
+	sp->reason = dup_col(st, 2);
+	sp->valid_from = dup_col(st, 3);
+	sp->valid_to = dup_col(st, 4);
+	return 1;	/* one row */
+}
+
+int store_suspension(struct store *s, const struct principal *who,
+		     const char *code, struct suspension *out,
+		     struct error *e)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	buf_adds(&b, "SELECT ev.code, ev.scope, ev.reason, ev.valid_from,"
+		 " coalesce(ev.valid_to, '9999-12-31') FROM status_event ev"
+		 " WHERE ev.code = ?1 AND ev.action = 'suspend'");
+	rq_vis(&b, who, "status_event", "ev");
+	rc = rq_run(s, &b, &code, 1, suspension_row, out, e);
+	if (rc < 0)
+		return -1;
+	if (rc && !(out->code && out->scope && out->reason &&
+		    out->valid_from && out->valid_to)) {
+		suspension_release(out);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	return rc;
+}
+
+static int postponed_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct postponed r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		rq_long(st, 5), rq_text(st, 6), rq_text(st, 7),
+	};
+
+	return ((postponed_fn)w->fn)(w->arg, &r);
+}
+
+int store_postponed(struct store *s, const struct principal *who,
+		    const char *from, const char *to, const char *scope,
+		    postponed_fn fn, void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+	const char *p[3] = { from, to, scope };
+
+	buf_adds(&b, "SELECT s.key, s.course, s.site, s.valid_from, s.valid_to,"
+		 " (SELECT count(*) FROM enrolment en WHERE en.session = s.key");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, ") AS trainees, (SELECT n.key FROM session n WHERE"
+		 " n.replaces = s.key");
+	rq_vis(&b, who, "session", "n");
+	buf_adds(&b, ") AS rerun, (SELECT n.valid_from FROM session n WHERE"
+		 " n.replaces = s.key");
+	rq_vis(&b, who, "session", "n");
+	buf_adds(&b, ") AS rerun_from FROM session s JOIN course c"
+		 " ON c.code = s.course");
+	rq_vis(&b, who, "course", "c");
+	buf_adds(&b, " WHERE s.status = 'postponed' AND s.valid_from < ?2"
+		 " AND s.valid_to > ?1 AND (?3 = 'mission' OR"
+		 " ?3 = 'site:' || s.site OR ?3 = 'activity:' || c.activity)");
+	rq_vis(&b, who, "session", "s");
+	buf_adds(&b, " ORDER BY s.valid_from, s.key");
+	return rq_run(s, &b, p, 3, postponed_row, &w, e);
+}
+
+/*==== Transfer =========================================================*/
+
+static int transfer_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct transfer r = {
+		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		rq_long(st, 5), rq_long(st, 6), rq_long(st, 7),
+	};
+
+	return ((transfer_fn)w->fn)(w->arg, &r);
+}
+
+/* The sessions of each transferred activity from its day, found through
+ * their courses, and their enrolments through the session index: a scan
+ * of every enrolment, joined back, took 8 times a full scan at scale. */
+int store_transfers(struct store *s, const struct principal *who,
+		    const char *activity, transfer_fn fn, void *arg,
+		    struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	buf_adds(&b, "WITH moved AS (SELECT a.code, s.key AS session FROM"
+		 " activity a JOIN course c ON c.activity = a.code");
+	rq_vis(&b, who, "course", "c");
+	buf_adds(&b, " JOIN session s ON s.course = c.code AND"
+		 " s.valid_from >= a.owner_from");
+	rq_vis(&b, who, "session", "s");
+	buf_adds(&b, " WHERE a.previous_owner IS NOT NULL AND (?1 IS NULL OR"
+		 " a.code = ?1)");
+	rq_vis(&b, who, "activity", "a");
+	buf_adds(&b, ") SELECT a.code, a.title, a.previous_owner AS from_org,"
+		 " a.owner AS to_org, a.owner_from AS on_day,"
+		 " (SELECT count(*) FROM moved m WHERE m.code = a.code) AS sessions,"
+		 " (SELECT count(*) FROM moved m JOIN enrolment en"
+		 "  ON en.session = m.session");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, " WHERE m.code = a.code) AS enrolments,"
+		 " (SELECT count(DISTINCT en.trainee) FROM moved m JOIN enrolment en"
+		 "  ON en.session = m.session");
+	vis_enrolment(&b, who, "en");
+	buf_adds(&b, " WHERE m.code = a.code) AS trainees FROM activity a"
+		 " WHERE a.previous_owner IS NOT NULL AND (?1 IS NULL OR"
+		 " a.code = ?1)");
+	rq_vis(&b, who, "activity", "a");
+	buf_adds(&b, " ORDER BY a.owner_from, a.code");
+	return rq_run(s, &b, &activity, 1, transfer_row, &w, e);
+}
+
+static int reassigned_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	struct reassigned r = { str(st, 0), str(st, 1), str(st, 2),
+				rq_long(st, 3) };
+
+	return ((reassigned_fn)w->fn)(w->arg, &r);
+}
+
+/* A post does not say which of the day's activities brought it, so
+ * people are counted per owner and day. */
+int store_reassigned(struct store *s, const struct principal *who,
+		     reassigned_fn fn, void *arg, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	struct walk w = { (void (*)(void))fn, arg };
+
+	buf_adds(&b, "SELECT substr(x.post, instr(x.post, '@') + 1) AS to_org,"
+		 " x.valid_from AS on_day, pe.nation, count(DISTINCT pe.code)"
+		 " AS people FROM assignment x JOIN person pe ON pe.code = x.person");
+	rq_vis(&b, who, "person", "pe");
+	buf_adds(&b, " WHERE instr(x.post, '@') > 0 AND x.valid_from ="
+		 " (SELECT p.valid_from FROM post p WHERE p.number = x.post");
+	rq_vis(&b, who, "post", "p");
+	buf_adds(&b, ")");
+	rq_vis(&b, who, "assignment", "x");
+	buf_adds(&b, " GROUP BY to_org, on_day, pe.nation"
+		 " ORDER BY on_day, to_org, people DESC");
+	return rq_run(s, &b, NULL, 0, reassigned_row, &w, e);
+}
