@@ -10,6 +10,7 @@
 #include "util/date.h"
 #include "util/utf8.h"
 #include "store/access.h"
+#include "store/derived.h"
 
 /*==== Records in memory ================================================*/
 
@@ -448,8 +449,17 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	buf_addf(&b, "SELECT * FROM (SELECT t.id AS id_, t.%s AS key_, ",
 		 k->key_column);
 	add_columns(&b, k, "t");
-	for (size_t i = 0; i < k->nderived; i++)
-		buf_addf(&b, ", (%s) AS %s", k->derived[i].sql, k->derived[i].name);
+	/* Derived values are computed as the caller sees the records they
+	 * read: the filters and the sort below use these same columns. */
+	for (size_t i = 0; i < k->nderived; i++) {
+		buf_adds(&b, ", (");
+		if (derived_expr(&b, k, i, q->who)) {
+			error_set(e, ERR_STORE, "%s: no SQL for the derived value"
+				  " '%s'", k->name, k->derived[i].name);
+			goto out;
+		}
+		buf_addf(&b, ") AS %s", k->derived[i].name);
+	}
 	buf_addf(&b, " FROM %s t WHERE 1", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);
