@@ -40,6 +40,10 @@ int store_latest_version(void);
 typedef void (*store_note_fn)(const char *note);
 void store_on_upgrade(store_note_fn fn);
 
+/* Set the database library up for the process: once, at start-up,
+ * before any store is opened (it is then shared by every thread). */
+void store_library_init(void);
+
 /* Who is recorded in the audit entries of this connection's writes. */
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
