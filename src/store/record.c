@@ -372,20 +372,25 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 	return store_fail(s, e, "looking up a record");
 }
 
-long long store_count(struct store *s, const struct kind *k, struct error *e)
+long long store_count(struct store *s, const struct principal *who,
+		       const struct kind *k, struct error *e)
 {
-	char sql[96];
+	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	long long n = -1;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", k->table);
-	if (prepare(s, sql, &st, e))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		store_fail(s, e, "counting records");
-	sqlite3_finalize(st);
+	buf_addf(&b, "SELECT count(*) FROM %s t WHERE 1", k->table);
+	access_clause(&b, who, k, "t");
+	if (b.failed)
+		error_set(e, ERR_NOMEM, "out of memory");
+	else if (!prepare(s, buf_str(&b), &st, e)) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		else
+			store_fail(s, e, "counting records");
+		sqlite3_finalize(st);
+	}
+	buf_release(&b);
 	return n;
 }
 

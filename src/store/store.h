@@ -153,8 +153,10 @@ typedef int (*record_fn)(void *arg, const struct record *r,
 int store_each(struct store *s, const struct kind *k, const struct query *q,
 	       record_fn fn, void *arg, struct error *e);
 
-/* Number of records of kind K; -1 on error. */
-long long store_count(struct store *s, const struct kind *k, struct error *e);
+/* Number of records of kind K that WHO may see (NULL: every record);
+ * -1 on error. */
+long long store_count(struct store *s, const struct principal *who,
+		       const struct kind *k, struct error *e);
 
 #endif
 

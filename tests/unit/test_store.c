@@ -31,7 +31,7 @@ Test(store, migrates_from_every_earlier_version)
 		store_close(s);
 		cr_assert_eq(store_open(path, &s, &e), 0, "from v%d: %s", v, e.message);
 		cr_assert_eq(store_schema_version(s), latest);
-		n = store_count(s, kind_find("nations"), &e);
+		n = store_count(s, NULL, kind_find("nations"), &e);
 		cr_assert_eq(n, v >= 1 ? 1 : 0, "from v%d", v);
 		put_nation(s, "CAN", "Canada");
 		{
@@ -135,7 +135,7 @@ Test(store, rollback_leaves_nothing_behind)
 	cr_assert_eq(store_put(s, &r, &res, &e), 0);
 	cr_assert_eq(res, PUT_INSERTED);
 	store_rollback(s);
-	cr_assert_eq(store_count(s, k, &e), 0);
+	cr_assert_eq(store_count(s, NULL, k, &e), 0);
 	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
 	cr_assert_eq(audit, 0, "the audit entry went with the change");
 	cr_assert_neq(store_put(s, &r, &res, &e), 0, "no write outside a transaction");
