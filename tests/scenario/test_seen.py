@@ -144,6 +144,33 @@ def the_counts_of_the_status_are_the_readers():
 
 
 @test
+def sessions_the_reader_may_not_see_are_not_counted():
+    db = os.path.join(tmpdir(), 'n.db')
+    shutil.copy(DB, db)
+    day = '2026-11-29'
+    before = ok_json(db, 'status', '--as-of', day)['sessions']
+    assert before['running'] >= 2, before
+    rc, out, err = cadre(db, 'export', 'sessions')
+    assert rc == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    running = [r for r in rows if r['valid_from'] <= day <= r['valid_to']
+               and r['status'] not in ('postponed', 'cancelled')]
+    running[0]['classification'] = 'NS'
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerow(running[0])
+    ok_json(db, 'import', 'sessions', write(os.path.join(os.path.dirname(db),
+            's.csv'), buf.getvalue()))
+    assert ok_json(db, 'status', '--as-of', day)['sessions'] == before
+    rc, out, err = cadre(db, '--as', 'nr.trainer', 'status', '--as-of', day,
+                         '--json')
+    assert rc == 0, err
+    seen = json.loads(out)['sessions']
+    assert seen == dict(before, running=before['running'] - 1), (seen, before)
+
+
+@test
 def a_cts_restriction_restricts_a_site_only_for_a_cts_reader():
     for who, before, on in (('nr.trainer', 'open', 'open'),
                             ('ns.commander', 'suspended', 'open'),
