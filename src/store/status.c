@@ -29,9 +29,8 @@ static void mission_cte(struct buf *b, const struct principal *who)
 	buf_adds(b, ") ");
 }
 
-/* Assignment A is on a post of the mission WHO may see, of a person WHO
- * may see: " JOIN …" clauses (needs mission_cte), then the conditions
- * to append after a WHERE. */
+/* Assignment A is on a post of the mission: the " JOIN …" of its person
+ * p and its post po (needs mission_cte). */
 static void on_mission_post(struct buf *b, const char *a)
 {
 	buf_addf(b, " JOIN person p ON p.code = %s.person"
@@ -39,6 +38,7 @@ static void on_mission_post(struct buf *b, const char *a)
 		 " AND po.organisation IN (SELECT code FROM mission)", a, a);
 }
 
+/* …and, after the WHERE, A, its person and its post are WHO's to see. */
 static void on_mission_post_visible(struct buf *b,
 				    const struct principal *who, const char *a)
 {
