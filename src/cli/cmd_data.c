@@ -331,7 +331,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		struct json_out x = { .out = out, .pr = out == stdout ? NULL : &pr };
 		struct query q = { .who = c->who };
 
-		x.total = (long)store_count(c->store, k, &e);
+		x.total = (long)store_count(c->store, c->who, k, &e);
 		fputs("[", out);
 		rows = store_each(c->store, k, &q, json_row, &x, &e) ? -1 : x.rows;
 		fputs(x.rows ? "\n]\n" : "]\n", out);

@@ -116,7 +116,9 @@ int cmd_demo(struct cli *c, int argc, char **argv)
 		json_decref(logins);
 		return c->status;
 	}
-	n = store_count(c->store, kind_find("nations"), &e);
+	/* Whether the file holds a mission at all: every record counts,
+	 * whoever asks. */
+	n = store_count(c->store, &principal_system, kind_find("nations"), &e);
 	if (n < 0)
 		goto fail;
 	if (n > 0) {
@@ -181,7 +183,9 @@ int cmd_generate(struct cli *c, int argc, char **argv)
 		goto fail;
 	if (!cli_store(c))
 		return c->status;
-	n = store_count(c->store, kind_find("nations"), &e);
+	/* Whether the file holds a mission at all: every record counts,
+	 * whoever asks. */
+	n = store_count(c->store, &principal_system, kind_find("nations"), &e);
 	if (n < 0)
 		goto fail;
 	if (n > 0) {

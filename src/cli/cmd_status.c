@@ -79,7 +79,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
 		error_release(&e);
 		return rc;
 	}
-	if (mission_status(c->store, asof, &st, &e)) {
+	if (mission_status(c->store, c->who, asof, &st, &e)) {
 		rc = cli_error(c, &e);
 		error_release(&e);
 		return rc;

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,9 +271,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cadre: libsodium failed to start\n");
 		return EXIT_FAILED;
 	}
-	/* No count of SQLite's memory in use (nothing reads it): each of its
-	 * allocations then skips a mutex, 5% of an import's CPU. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	store_library_init();
 	store_on_upgrade(say_upgrade);	/* cadre serve too */
 	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (opt) {

@@ -485,7 +485,7 @@ long export_csv(struct store *s, const struct principal *who,
 	struct query q = { .who = who };
 	int rc;
 
-	x.total = progress ? (long)store_count(s, k, e) : 0;
+	x.total = progress ? (long)store_count(s, who, k, e) : 0;
 	for (size_t i = 0; i < k->nfields; i++)
 		fprintf(out, "%s%s", i ? "," : "", k->fields[i].name);
 	fputs("\r\n", out);

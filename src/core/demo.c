@@ -9,6 +9,7 @@
 #include "core/actions.h"
 #include "core/rules.h"
 #include "core/validate.h"
+#include "store/access.h"
 #include "util/date.h"
 #include "util/embed.h"
 
@@ -822,7 +823,9 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 
 		n[0] = 0;
 		for (size_t i = 0; i < nkinds; i++) {
-			long long c = store_count(s, kinds[i], e);
+			/* The whole database, as the system sees it. */
+			long long c = store_count(s, &principal_system,
+						  kinds[i], e);
 
 			if (c < 0)
 				goto out;

@@ -2,71 +2,40 @@
 #include "core/status.h"
 
 #include "model/kind.h"
-#include "core/rules.h"
+#include "store/status.h"
 
-#define IN_FORCE(a) a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " \
-	a ".valid_to > ?1)"
-
-static const char members_sql[] =
-	"SELECT code FROM nation WHERE member_since <= ?1 ORDER BY code";
-
-/* Partners that day with at least one of their people on a post. */
-/* The mission's people: on a post of an organisation of the mission
- * (the coalition's, before a transfer, are not). */
-#define ON_MISSION_POST(a) " JOIN post po ON po.number = " a ".post AND" \
-	" po.organisation IN (SELECT code FROM mission)"
-
-static const char partners_sql[] =
-	SQL_MISSION_CTE
-	"SELECT n.code FROM nation n WHERE n.partner_since <= ?1"
-	" AND (n.partner_until IS NULL OR n.partner_until > ?1)"
-	" AND (n.member_since IS NULL OR n.member_since > ?1)"
-	" AND EXISTS (SELECT 1 FROM assignment a JOIN person p"
-	" ON p.code = a.person" ON_MISSION_POST("a")
-	" WHERE p.nation = n.code AND " IN_FORCE("a") ")"
-	" ORDER BY n.code";
-
-static const char headcount_sql[] =
-	SQL_MISSION_CTE
-	"SELECT count(DISTINCT a.person) FROM assignment a" ON_MISSION_POST("a")
-	" WHERE " IN_FORCE("a");
-
-/* Sessions on the day: running; planned to start within 90 days;
- * postponed — due to have started within the year before or the 90
- * days after, and not re-run by the day (no replacement started). */
-static const char sessions_sql[] =
-	"SELECT coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
-	"  AND s.valid_from <= ?1 AND s.valid_to >= ?1), 0) AS running,"
-	" coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
-	"  AND s.valid_from > ?1 AND s.valid_from <= date(?1, '+90 days')), 0)"
-	"  AS planned,"
-	" coalesce(sum(s.status = 'postponed'"
-	"  AND s.valid_from >= date(?1, '-365 days')"
-	"  AND s.valid_from <= date(?1, '+90 days')"
-	"  AND NOT EXISTS (SELECT 1 FROM session r WHERE r.replaces = s.key"
-	"  AND r.valid_from <= ?1)), 0) AS postponed"
-	" FROM session s";
-
-static const char suspended_sql[] =
-	"SELECT count(*) FROM status_event e WHERE e.action = 'suspend'"
-	" AND e.scope = 'mission' AND " IN_FORCE("e");
-
-static const char events_sql[] =
-	"SELECT code, action, scope, reason, ordered_by, valid_from, valid_to"
-	" FROM status_event e WHERE " IN_FORCE("e") " ORDER BY valid_from, code";
-
-static const char consents_sql[] =
-	"SELECT code, title, state, ceiling, valid_from, valid_to FROM consent c"
-	" WHERE " IN_FORCE("c") " ORDER BY valid_from, code";
-
-static json_t *codes(json_t *rows)
+/* A JSON string, or null for an empty value. */
+static json_t *str_or_null(const char *v)
 {
-	json_t *a = json_array(), *row;
-	size_t i;
+	return v ? json_string(v) : json_null();
+}
 
-	json_array_foreach(rows, i, row)
-		json_array_append(a, json_object_get(row, "code"));
-	return a;
+static int add_code(void *arg, const char *code)
+{
+	return json_array_append_new(arg, json_string(code)) ? -3 : 0;
+}
+
+static int add_event(void *arg, const struct status_event_row *r)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"code", str_or_null(r->code), "action", str_or_null(r->action),
+		"scope", str_or_null(r->scope), "reason", str_or_null(r->reason),
+		"ordered_by", str_or_null(r->ordered_by),
+		"valid_from", str_or_null(r->valid_from),
+		"valid_to", str_or_null(r->valid_to));
+
+	return json_array_append_new(arg, o) ? -3 : 0;
+}
+
+static int add_consent(void *arg, const struct status_consent_row *r)
+{
+	json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o}",
+		"code", str_or_null(r->code), "title", str_or_null(r->title),
+		"state", str_or_null(r->state), "ceiling", (json_int_t)r->ceiling,
+		"valid_from", str_or_null(r->valid_from),
+		"valid_to", str_or_null(r->valid_to));
+
+	return json_array_append_new(arg, o) ? -3 : 0;
 }
 
 struct sites_ctx {
@@ -80,54 +49,70 @@ static int add_site(void *arg, const struct record *r,
 	struct sites_ctx *c = arg;
 	const struct kind *k = r->kind;
 
-	json_array_append_new(c->sites, json_pack("{s:s, s:s, s:s}",
+	return json_array_append_new(c->sites, json_pack("{s:s, s:s, s:s}",
 		"code", r->v[kind_field_index(k, "code")],
 		"name", r->v[kind_field_index(k, "name")],
-		"status", derived[c->status] ? derived[c->status] : ""));
-	return 0;
+		"status", derived[c->status] ? derived[c->status] : "")) ? -3 : 0;
 }
 
-int mission_status(struct store *s, const char *asof, json_t **out,
-		   struct error *e)
+int mission_status(struct store *s, const struct principal *who,
+		   const char *asof, json_t **out, struct error *e)
 {
-	const char *p[1] = { asof };
-	json_t *members = NULL, *partners = NULL, *events = NULL;
-	json_t *consents = NULL, *sessions = NULL, *o = NULL;
+	json_t *members = json_array(), *partners = json_array();
+	json_t *events = json_array(), *consents = json_array(), *o = NULL;
 	struct sites_ctx sc = { .sites = json_array() };
-	struct query q = { .asof = asof };
+	struct query q = { .who = who, .asof = asof };
+	struct status_sessions sessions;
 	long long headcount, suspended;
-	int ret = -1;
+	int rc;
 
 	*out = NULL;
-	if (store_rows(s, members_sql, p, 1, &members, e) ||
-	    store_rows(s, partners_sql, p, 1, &partners, e) ||
-	    store_int(s, headcount_sql, p, 1, &headcount, e) ||
-	    store_int(s, suspended_sql, p, 1, &suspended, e) ||
-	    store_rows(s, events_sql, p, 1, &events, e) ||
-	    store_rows(s, consents_sql, p, 1, &consents, e) ||
-	    store_rows(s, sessions_sql, p, 1, &sessions, e) ||
-	    store_each(s, kind_find("sites"), &q, add_site, &sc, e))
+	if (!members || !partners || !events || !consents || !sc.sites) {
+		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
-	o = json_object();
-	json_object_set_new(o, "as_of", json_string(asof));
-	json_object_set_new(o, "members", json_integer((json_int_t)json_array_size(members)));
-	json_object_set_new(o, "member_nations", codes(members));
-	json_object_set_new(o, "partners", json_integer((json_int_t)json_array_size(partners)));
-	json_object_set_new(o, "partner_nations", codes(partners));
-	json_object_set_new(o, "headcount", json_integer(headcount));
-	json_object_set_new(o, "training_suspended", json_boolean(suspended > 0));
-	json_object_set(o, "suspensions", events);
-	json_object_set(o, "consents", consents);
-	json_object_set(o, "sessions", json_array_get(sessions, 0));
-	json_object_set(o, "sites", sc.sites);
+	}
+	rc = store_status_members(s, who, asof, add_code, members, e);
+	if (!rc)
+		rc = store_status_partners(s, who, asof, add_code, partners, e);
+	if (!rc)
+		rc = store_status_headcount(s, who, asof, &headcount, e);
+	if (!rc)
+		rc = store_status_suspensions(s, who, asof, &suspended, e);
+	if (!rc)
+		rc = store_status_events(s, who, asof, add_event, events, e);
+	if (!rc)
+		rc = store_status_consents(s, who, asof, add_consent, consents, e);
+	if (!rc)
+		rc = store_status_sessions(s, who, asof, &sessions, e);
+	if (!rc)
+		rc = store_each(s, kind_find("sites"), &q, add_site, &sc, e);
+	if (rc == -3)
+		error_set(e, ERR_NOMEM, "out of memory");
+	if (rc)
+		goto out;
+	o = json_pack("{s:s, s:I, s:O, s:I, s:O, s:I, s:b, s:O, s:O,"
+		      " s:{s:I, s:I, s:I}, s:O}",
+		"as_of", asof,
+		"members", (json_int_t)json_array_size(members),
+		"member_nations", members,
+		"partners", (json_int_t)json_array_size(partners),
+		"partner_nations", partners,
+		"headcount", (json_int_t)headcount,
+		"training_suspended", suspended > 0,
+		"suspensions", events,
+		"consents", consents,
+		"sessions", "running", (json_int_t)sessions.running,
+		"planned", (json_int_t)sessions.planned,
+		"postponed", (json_int_t)sessions.postponed,
+		"sites", sc.sites);
+	if (!o)
+		error_set(e, ERR_NOMEM, "out of memory");
 	*out = o;
-	ret = 0;
 out:
 	json_decref(members);
 	json_decref(partners);
 	json_decref(events);
 	json_decref(consents);
-	json_decref(sessions);
 	json_decref(sc.sites);
-	return ret;
+	return *out ? 0 : -1;
 }

@@ -10,11 +10,18 @@
 
 #include "store/store.h"
 
-/* Build the status as of ASOF ("YYYY-MM-DD"). *OUT is a new JSON object
+struct principal;
+
+/* Build the status as of ASOF ("YYYY-MM-DD") as WHO sees the mission
+ * (NULL or &principal_system: everything): every figure, list and site
+ * status is over the records WHO may see, so an event hidden from them
+ * neither appears nor suspends. Whether WHO may read the status at all
+ * is policy_may_see_totals()'s to say, before. *OUT is a new JSON object
  * with stable keys (documented in docs/cli.md):
  *   as_of, members, member_nations, partners, partner_nations, headcount,
- *   training_suspended, suspensions, consents, sites[{code,name,status}] */
-int mission_status(struct store *s, const char *asof, json_t **out,
-		   struct error *e);
+ *   training_suspended, suspensions, consents, sessions, sites[{code,name,
+ *   status}] */
+int mission_status(struct store *s, const struct principal *who,
+		   const char *asof, json_t **out, struct error *e);
 
 #endif

@@ -37,7 +37,7 @@ enum MHD_Result h_status(struct req *r, const char *tail)
 	if (!a)
 		date_format(date_today(), asof);
 	error_init(&e);
-	if (mission_status(r->srv->store, asof, &st, &e)) {
+	if (mission_status(r->srv->store, &r->who, asof, &st, &e)) {
 		enum MHD_Result ret = error_reply(r, &e);
 
 		error_release(&e);

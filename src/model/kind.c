@@ -21,9 +21,6 @@
 #define ACTIVITY_KIND "training|advising|support|operation"
 #define CLEARANCE "NU|NR|NC|NS|CTS"
 
-/* In force on ?1: the interval of alias t covers the date. */
-#define IN_FORCE(a) a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " a ".valid_to > ?1)"
-
 static const struct field nation_fields[] = {
 	F("code", FT_ISO3, KEY),
 	F("name", FT_TEXT, REQ),
@@ -33,12 +30,8 @@ static const struct field nation_fields[] = {
 	F("partner_kind", FT_TEXT, 0),
 	MARKING,
 };
-static const struct derived nation_derived[] = {
-	{ "status",
-	  "CASE WHEN t.member_since <= ?1 THEN 'member'"
-	  " WHEN t.partner_since <= ?1 AND (t.partner_until IS NULL OR"
-	  " t.partner_until > ?1) THEN 'partner' ELSE '' END" },
-};
+/* member, partner or "" (store/derived.c computes the derived values). */
+static const struct derived nation_derived[] = { { "status" } };
 
 static const struct field organisation_fields[] = {
 	F("code", FT_TEXT, KEY),
@@ -64,18 +57,8 @@ static const struct field site_fields[] = {
 	F("rooms", FT_ROOMS, 0),
 	MARKING,
 };
-#define EVENT_IN_FORCE(action, scope) \
-	"EXISTS (SELECT 1 FROM status_event e WHERE e.action = '" action "'" \
-	" AND (" scope ") AND " IN_FORCE("e") ")"
-static const struct derived site_derived[] = {
-	{ "status",
-	  "CASE WHEN t.valid_to IS NOT NULL AND t.valid_to <= ?1 THEN 'closed'"
-	  " WHEN NOT t.mission_approved THEN 'restricted'"
-	  " WHEN " EVENT_IN_FORCE("suspend", "e.scope = 'mission' OR"
-				  " e.scope = 'site:' || t.code") " THEN 'suspended'"
-	  " WHEN " EVENT_IN_FORCE("restrict", "e.scope = 'site:' || t.code")
-	  " THEN 'restricted' ELSE 'open' END" },
-};
+/* open, restricted, suspended or closed, by the status events in force. */
+static const struct derived site_derived[] = { { "status" } };
 
 static const struct field pledge_fields[] = {
 	F("code", FT_TEXT, KEY),
@@ -101,11 +84,8 @@ static const struct field post_fields[] = {
 	INTERVAL(0),
 	MARKING,
 };
-static const struct derived post_derived[] = {
-	{ "holder",
-	  "(SELECT group_concat(a.person, ';') FROM assignment a"
-	  " WHERE a.post = t.number AND " IN_FORCE("a") ")" },
-};
+/* The persons assigned to the post that day, ';'-separated. */
+static const struct derived post_derived[] = { { "holder" } };
 
 static const struct field person_fields[] = {
 	F("code", FT_TEXT, KEY),
@@ -150,11 +130,8 @@ static const struct field activity_fields[] = {
 	INTERVAL(0),
 	MARKING,
 };
-static const struct derived activity_derived[] = {
-	{ "owner_as_of",
-	  "CASE WHEN t.previous_owner IS NOT NULL AND ?1 < t.owner_from"
-	  " THEN t.previous_owner ELSE t.owner END" },
-};
+/* The owner that day: the previous owner before owner_from. */
+static const struct derived activity_derived[] = { { "owner_as_of" } };
 
 static const struct field course_fields[] = {
 	F("code", FT_TEXT, KEY),

@@ -4,8 +4,8 @@
  * date. Import, export, list, show and the audit all work from this one
  * description, so a field added here is handled everywhere.
  *
- * Pure data: no database, no I/O. The store generates its SQL from it; a
- * unit test checks it against the migrated schema.
+ * Pure data: no database, no I/O, no SQL. The store generates its SQL
+ * from it; a unit test checks it against the migrated schema.
  */
 #ifndef CADRE_CORE_KIND_H
 #define CADRE_CORE_KIND_H
@@ -46,10 +46,11 @@ struct field {
 	double min, max;	/* FT_INT / FT_REAL bounds when min < max */
 };
 
-/* A value computed for a date; SQL over alias `t`, parameter `?1` = date. */
+/* A value computed for a date, listed, filtered and sorted on as a field
+ * is. The catalogue names it; the store computes it, as the reader sees
+ * the records it reads (store/derived.c). */
 struct derived {
 	const char *name;
-	const char *sql;
 };
 
 struct kind {

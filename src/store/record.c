@@ -10,6 +10,7 @@
 #include "util/date.h"
 #include "util/utf8.h"
 #include "store/access.h"
+#include "store/derived.h"
 
 /*==== Records in memory ================================================*/
 
@@ -371,20 +372,25 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 	return store_fail(s, e, "looking up a record");
 }
 
-long long store_count(struct store *s, const struct kind *k, struct error *e)
+long long store_count(struct store *s, const struct principal *who,
+		       const struct kind *k, struct error *e)
 {
-	char sql[96];
+	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	long long n = -1;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", k->table);
-	if (prepare(s, sql, &st, e))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		store_fail(s, e, "counting records");
-	sqlite3_finalize(st);
+	buf_addf(&b, "SELECT count(*) FROM %s t WHERE 1", k->table);
+	access_clause(&b, who, k, "t");
+	if (b.failed)
+		error_set(e, ERR_NOMEM, "out of memory");
+	else if (!prepare(s, buf_str(&b), &st, e)) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		else
+			store_fail(s, e, "counting records");
+		sqlite3_finalize(st);
+	}
+	buf_release(&b);
 	return n;
 }
 
@@ -448,8 +454,17 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	buf_addf(&b, "SELECT * FROM (SELECT t.id AS id_, t.%s AS key_, ",
 		 k->key_column);
 	add_columns(&b, k, "t");
-	for (size_t i = 0; i < k->nderived; i++)
-		buf_addf(&b, ", (%s) AS %s", k->derived[i].sql, k->derived[i].name);
+	/* Derived values are computed as the caller sees the records they
+	 * read: the filters and the sort below use these same columns. */
+	for (size_t i = 0; i < k->nderived; i++) {
+		buf_adds(&b, ", (");
+		if (derived_expr(&b, k, i, q->who)) {
+			error_set(e, ERR_STORE, "%s: no SQL for the derived value"
+				  " '%s'", k->name, k->derived[i].name);
+			goto out;
+		}
+		buf_addf(&b, ") AS %s", k->derived[i].name);
+	}
 	buf_addf(&b, " FROM %s t WHERE 1", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);

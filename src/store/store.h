@@ -40,6 +40,10 @@ int store_latest_version(void);
 typedef void (*store_note_fn)(const char *note);
 void store_on_upgrade(store_note_fn fn);
 
+/* Set the database library up for the process: once, at start-up,
+ * before any store is opened (it is then shared by every thread). */
+void store_library_init(void);
+
 /* Who is recorded in the audit entries of this connection's writes. */
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
@@ -149,8 +153,10 @@ typedef int (*record_fn)(void *arg, const struct record *r,
 int store_each(struct store *s, const struct kind *k, const struct query *q,
 	       record_fn fn, void *arg, struct error *e);
 
-/* Number of records of kind K; -1 on error. */
-long long store_count(struct store *s, const struct kind *k, struct error *e);
+/* Number of records of kind K that WHO may see (NULL: every record);
+ * -1 on error. */
+long long store_count(struct store *s, const struct principal *who,
+		       const struct kind *k, struct error *e);
 
 #endif
 

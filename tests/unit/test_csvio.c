@@ -23,7 +23,7 @@ static long long count(struct store *s, const char *kind)
 	long long n;
 
 	error_init(&e);
-	n = store_count(s, kind_find(kind), &e);
+	n = store_count(s, NULL, kind_find(kind), &e);
 	error_release(&e);
 	return n;
 }

@@ -1,0 +1,96 @@
+/* The SQL of the catalogue's derived values, as the caller sees them;
+ * see derived.h. */
+#include "store/derived.h"
+
+#include <string.h>
+
+#include "model/kind.h"
+#include "store/access.h"
+#include "util/buf.h"
+
+/* In force on ?1: the interval of alias A covers the date. */
+#define IN_FORCE(a) \
+	a ".valid_from <= ?1 AND (" a ".valid_to IS NULL OR " a ".valid_to > ?1)"
+
+static int sees_all(const struct principal *who)
+{
+	return !who || who->system;
+}
+
+static void nation_status(struct buf *b, const struct principal *who)
+{
+	(void)who;	/* the nation's own dates only */
+	buf_adds(b, "CASE WHEN t.member_since <= ?1 THEN 'member'"
+		 " WHEN t.partner_since <= ?1 AND (t.partner_until IS NULL OR"
+		 " t.partner_until > ?1) THEN 'partner' ELSE '' END");
+}
+
+/* A status event E of ACTION in force on ?1 over SCOPE (SQL over e and
+ * t), among those WHO may see. */
+static void event_in_force(struct buf *b, const struct principal *who,
+			   const char *action, const char *scope)
+{
+	buf_addf(b, "EXISTS (SELECT 1 FROM status_event e WHERE e.action = '%s'"
+		 " AND (%s) AND " IN_FORCE("e"), action, scope);
+	access_clause(b, who, kind_find("status-events"), "e");
+	buf_adds(b, ")");
+}
+
+static void site_status(struct buf *b, const struct principal *who)
+{
+	buf_adds(b, "CASE WHEN t.valid_to IS NOT NULL AND t.valid_to <= ?1"
+		 " THEN 'closed' WHEN NOT t.mission_approved THEN 'restricted'"
+		 " WHEN ");
+	event_in_force(b, who, "suspend",
+		       "e.scope = 'mission' OR e.scope = 'site:' || t.code");
+	buf_adds(b, " THEN 'suspended' WHEN ");
+	event_in_force(b, who, "restrict", "e.scope = 'site:' || t.code");
+	buf_adds(b, " THEN 'restricted' ELSE 'open' END");
+}
+
+/* The persons holding post t on ?1, through the assignments WHO may see,
+ * of the persons WHO may see (a contingent commander: their nation's). */
+static void post_holder(struct buf *b, const struct principal *who)
+{
+	buf_adds(b, "(SELECT group_concat(a.person, ';') FROM assignment a"
+		 " WHERE a.post = t.number AND " IN_FORCE("a"));
+	access_clause(b, who, kind_find("assignments"), "a");
+	if (!sees_all(who)) {
+		buf_adds(b, " AND EXISTS (SELECT 1 FROM person p"
+			 " WHERE p.code = a.person");
+		access_clause(b, who, kind_find("persons"), "p");
+		buf_adds(b, ")");
+	}
+	buf_adds(b, ")");
+}
+
+static void activity_owner_as_of(struct buf *b, const struct principal *who)
+{
+	(void)who;	/* the activity's own fields only */
+	buf_adds(b, "CASE WHEN t.previous_owner IS NOT NULL AND ?1 < t.owner_from"
+		 " THEN t.previous_owner ELSE t.owner END");
+}
+
+static const struct {
+	const char *table, *name;
+	void (*build)(struct buf *b, const struct principal *who);
+} exprs[] = {
+	{ "nation", "status", nation_status },
+	{ "site", "status", site_status },
+	{ "post", "holder", post_holder },
+	{ "activity", "owner_as_of", activity_owner_as_of },
+};
+
+int derived_expr(struct buf *sql, const struct kind *k, size_t i,
+		 const struct principal *who)
+{
+	const char *name = k->derived[i].name;
+
+	for (size_t j = 0; j < sizeof(exprs) / sizeof(exprs[0]); j++)
+		if (!strcmp(exprs[j].table, k->table) &&
+		    !strcmp(exprs[j].name, name)) {
+			exprs[j].build(sql, who);
+			return 0;
+		}
+	return -1;
+}
