@@ -41,7 +41,7 @@ int report_ceilings(struct store *s, const char *from, const char *to,
 	struct ceil_ctx c = { .days = json_array() };
 
 	*out = NULL;
-	if (ceilings_each(s, from, to, ceil_day, &c, e)) {
+	if (ceilings_each(s, NULL, from, to, ceil_day, &c, e)) {
 		json_decref(c.days);
 		json_decref(c.peak);
 		return -1;
