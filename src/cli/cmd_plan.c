@@ -84,7 +84,7 @@ static int plan_sessions_cmd(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = plan_sessions(c->store, &o, &report, &e);
+	rc = plan_sessions(c->store, c->who, &o, &report, &e);
 	if (rc) {
 		rc = cli_error(c, &e);
 		error_release(&e);

@@ -212,7 +212,8 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 static int postponed_row(void *arg, const char *const *c, size_t n)
 {
 	struct ctx *x = arg;
-	struct postponed_row r = { c[0], c[1], c[2], c[3], c[4], c[5] };
+	struct postponed_row r = { c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+				   c[7] };
 
 	(void)n;
 	return ((postponed_row_fn)x->fn)(x->arg, &r);
@@ -228,7 +229,8 @@ int store_postponed_each(struct store *s, const struct principal *who,
 
 	buf_adds(&sql, SQL_MISSION_CTE
 		 "SELECT s.key, s.course, s.site, s.host_unit, s.valid_from,"
-		 " s.valid_to FROM session s JOIN course c ON c.code = s.course"
+		 " s.valid_to, s.classification, s.releasability FROM session s"
+		 " JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status = 'postponed' AND (?2 IS NULL OR s.valid_to > ?2)"
 		 " AND (?1 = 'mission' OR ?1 = 'site:' || s.site"

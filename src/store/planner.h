@@ -79,6 +79,7 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 /* A postponed session; host_unit NULL when none. */
 struct postponed_row {
 	const char *key, *course, *site, *host_unit, *valid_from, *valid_to;
+	const char *classification, *releasability;
 };
 typedef int (*postponed_row_fn)(void *arg, const struct postponed_row *p);
 
