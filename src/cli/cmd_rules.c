@@ -80,6 +80,8 @@ static void print_activities(json_t *r)
 
 static void dry_note(json_t *r)
 {
+	if (ji(r, "hidden") > 0)
+		printf("and %lld more records you may not see\n", ji(r, "hidden"));
 	if (json_is_true(json_object_get(r, "dry_run")))
 		printf("(dry run: nothing was written)\n");
 }
