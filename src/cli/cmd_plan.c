@@ -38,6 +38,9 @@ static void print_plan(json_t *r)
 		printf("  %s %s: %s — missing %s\n", *js(v, "plan") ? js(v, "plan") :
 		       js(v, "session"), js(v, "course"), js(v, "reason"),
 		       js(v, "missing"));
+	if (json_integer_value(json_object_get(r, "hidden")) > 0)
+		printf("and %lld more you may not see\n",
+		       (long long)json_integer_value(json_object_get(r, "hidden")));
 	if (!json_is_true(json_object_get(r, "applied")))
 		printf("(dry run: nothing was written; --apply writes the plan)\n");
 }
@@ -84,7 +87,7 @@ static int plan_sessions_cmd(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = plan_sessions(c->store, &o, &report, &e);
+	rc = plan_sessions(c->store, c->who, &o, &report, &e);
 	if (rc) {
 		rc = cli_error(c, &e);
 		error_release(&e);

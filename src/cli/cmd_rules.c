@@ -81,6 +81,8 @@ static void print_activities(json_t *r)
 
 static void dry_note(json_t *r)
 {
+	if (ji(r, "hidden") > 0)
+		printf("and %lld more records you may not see\n", ji(r, "hidden"));
 	if (json_is_true(json_object_get(r, "dry_run")))
 		printf("(dry run: nothing was written)\n");
 }
@@ -141,7 +143,7 @@ int cmd_suspend(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = action_suspend(c->store, scope, from, reason, by ? by : whoami(),
+	rc = action_suspend(c->store, c->who, scope, from, reason, by ? by : whoami(),
 			    dry, &report, &e);
 	return done(c, rc, report, &e, print_suspend);
 }
@@ -207,7 +209,7 @@ int cmd_resume(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = action_resume(c->store, scope, on, apply, dry, &report, &e);
+	rc = action_resume(c->store, c->who, scope, on, apply, dry, &report, &e);
 	return done(c, rc, report, &e, print_resume);
 }
 
@@ -264,7 +266,7 @@ int cmd_consent(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = action_consent(c->store, argv[optind], argv[optind + 1], on, dry,
+	rc = action_consent(c->store, c->who, argv[optind], argv[optind + 1], on, dry,
 			    &report, &e);
 	return done(c, rc, report, &e, print_consent);
 }
@@ -319,7 +321,7 @@ int cmd_transfer(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = action_transfer(c->store, argv[optind], to, on, people, dry,
+	rc = action_transfer(c->store, c->who, argv[optind], to, on, people, dry,
 			     &report, &e);
 	return done(c, rc, report, &e, print_transfer);
 }

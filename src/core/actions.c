@@ -5,8 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/access.h"
+#include "store/actions.h"
+#include "store/planner.h"
 #include "util/buf.h"
 #include "util/date.h"
+
+/*
+ * An action works on the whole mission: a suspension postpones every
+ * session in scope, whether its caller may see it or not. So every store
+ * question below is asked as the system (MISSION); what the report then
+ * lists is only what the caller (WHO) may see, and its "hidden" member
+ * counts the records it left out, a number and never a key.
+ */
+#define MISSION (&principal_system)
 
 /*==== Helpers ==========================================================*/
 
@@ -31,13 +43,41 @@ static int load(struct store *s, const char *kind, const char *key,
 	return store_get(s, r->kind, key, r, e);
 }
 
-static const char *jstr(json_t *o, const char *k)
+/* Is record KEY of KIND one the report may name to WHO? 1 yes; 0 no,
+ * counted in REPORT's "hidden"; -1 on error. */
+static int shown(struct store *s, const struct principal *who, json_t *report,
+		 const char *kind, const char *key, struct error *e)
 {
-	return json_string_value(json_object_get(o, k));
+	int v = store_may_see(s, who, kind_find(kind), key, e);
+
+	if (!v)
+		json_object_set_new(report, "hidden", json_integer(
+			json_integer_value(json_object_get(report, "hidden")) + 1));
+	return v;
 }
 
-/* Check SCOPE names something that exists. */
-static int scope_check(struct store *s, const char *scope, struct error *e)
+/* Add N to REPORT's "hidden". */
+static void hide(json_t *report, long long n)
+{
+	if (n > 0)
+		json_object_set_new(report, "hidden", json_integer(
+			json_integer_value(json_object_get(report, "hidden")) + n));
+}
+
+/* Load KIND/KEY that WHO named: a record WHO may not see is refused as a
+ * missing one. 1, 0 absent or hidden, -1. */
+static int load_named(struct store *s, const struct principal *who,
+		      const char *kind, const char *key, struct record *r,
+		      struct error *e)
+{
+	int rc = load(s, kind, key, r, e);
+
+	return rc > 0 ? store_may_see(s, who, r->kind, key, e) : rc;
+}
+
+/* Check SCOPE names something that exists, and that WHO may see. */
+static int scope_check(struct store *s, const struct principal *who,
+		       const char *scope, struct error *e)
 {
 	const char *kind = NULL, *key = NULL;
 	int rc;
@@ -52,6 +92,8 @@ static int scope_check(struct store *s, const char *scope, struct error *e)
 		return error_set(e, ERR_USAGE, "scope '%s': use mission, site:CODE "
 				 "or activity:CODE", scope);
 	rc = store_exists(s, kind_find(kind), key, e);
+	if (rc > 0)
+		rc = store_may_see(s, who, kind_find(kind), key, e);
 	if (rc < 0)
 		return -1;
 	if (!rc)
@@ -72,88 +114,77 @@ static int finish(struct store *s, struct rules_tx *t, int dry_run,
 	return store_commit(s, e);
 }
 
-/* Postpone the sessions in ROWS (each with "key"); add them to LIST with
- * their enrolment counts. */
-static int postpone(struct store *s, struct rules_tx *t, json_t *rows,
-		    json_t *list, long *enrolments, struct error *e)
+/* Postponing the sessions a store question finds, into a report. */
+struct postponing {
+	struct store *s;
+	const struct principal *who;
+	struct rules_tx *t;
+	json_t *report, *list;
+	long enrolments;
+	struct error *e;
+};
+
+/* Postpone session KEY; list it with its enrolment count if the caller
+ * may see it. */
+static int postpone_one(void *arg, const char *key)
 {
-	static const char count_sql[] =
-		"SELECT count(*) FROM enrolment WHERE session = ?1";
-	json_t *row;
-	size_t i;
+	struct postponing *x = arg;
+	struct record r;
+	long long all = 0, seen = 0;
+	int rc, v = 0;
 
-	json_array_foreach(rows, i, row) {
-		struct record r;
-		const char *key = jstr(row, "key");
-		long long n;
-		int rc;
-
-		if (load(s, "sessions", key, &r, e) <= 0) {
-			record_release(&r);
-			return -1;
-		}
-		rc = set(&r, "status", "postponed") || mission_save(s, t, &r, e);
-		if (!rc)
-			rc = store_int(s, count_sql, &key, 1, &n, e);
-		if (!rc) {
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:I}",
-				"session", key, "course", rv(&r, "course"),
-				"from", rv(&r, "valid_from"), "to", rv(&r, "valid_to"),
-				"enrolments", (json_int_t)n));
-			*enrolments += (long)n;
-		}
+	if (load(x->s, "sessions", key, &r, x->e) <= 0) {
 		record_release(&r);
-		if (rc)
-			return -1;
+		return -1;
 	}
-	return 0;
+	rc = set(&r, "status", "postponed") || mission_save(x->s, x->t, &r, x->e) ||
+	     store_enrolment_count(x->s, MISSION, key, &all, x->e);
+	if (!rc && (v = shown(x->s, x->who, x->report, "sessions", key, x->e)) < 0)
+		rc = -1;
+	else if (!rc && !v)
+		hide(x->report, all);
+	else if (!rc && !(rc = store_enrolment_count(x->s, x->who, key, &seen,
+						     x->e))) {
+		json_array_append_new(x->list, json_pack("{s:s, s:s, s:s, s:s, s:I}",
+			"session", key, "course", rv(&r, "course"),
+			"from", rv(&r, "valid_from"), "to", rv(&r, "valid_to"),
+			"enrolments", (json_int_t)seen));
+		x->enrolments += (long)seen;
+		hide(x->report, all - seen);
+	}
+	record_release(&r);
+	return rc ? -1 : 0;
 }
 
-/* Sessions in SCOPE that would run on or after FROM. */
-static const char sessions_in_scope_sql[] =
-	SQL_MISSION_CTE
-	"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
-	" JOIN activity a ON a.code = c.activity"
-	" WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
-	" AND (?2 = 'mission' OR ?2 = 'site:' || s.site"
-	" OR ?2 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
-	" ORDER BY s.valid_from, s.key";
+struct listing {
+	struct store *s;
+	const struct principal *who;
+	const char *kind;
+	json_t *report, *list;
+	struct error *e;
+};
 
-/* Mission assignments in SCOPE in force on or after FROM. */
-static const char assignments_in_scope_sql[] =
-	SQL_MISSION_CTE
-	"SELECT count(*) FROM assignment a JOIN post p ON p.number = a.post"
-	" LEFT JOIN activity act ON act.code = substr(?2, 10)"
-	" WHERE p.organisation IN (SELECT code FROM mission)"
-	" AND (a.valid_to IS NULL OR a.valid_to > ?1)"
-	" AND (?2 = 'mission' OR ?2 = 'site:' || p.site"
-	" OR (act.code IS NOT NULL AND p.site = act.site"
-	" AND p.function = act.kind))";
+/* Add KEY to the list if the caller may see it. */
+static int list_one(void *arg, const char *key)
+{
+	struct listing *x = arg;
+	int v = shown(x->s, x->who, x->report, x->kind, key, x->e);
 
-/* Activities in force on or after ?1 within a scope (?2) or under a
- * consent's sites (?3, NULL: all) and kinds (?4). */
-static const char activities_in_scope_sql[] =
-	"SELECT code FROM activity a WHERE (a.valid_to IS NULL OR a.valid_to > ?1)"
-	" AND (CASE WHEN ?2 IS NOT NULL THEN ?2 = 'mission'"
-	"  OR ?2 = 'site:' || a.site OR ?2 = 'activity:' || a.code"
-	"  ELSE (?3 IS NULL OR instr(';' || ?3 || ';', ';' || a.site || ';'))"
-	"  AND instr(';' || ?4 || ';', ';' || a.kind || ';') END)"
-	" ORDER BY code";
+	if (v > 0)
+		json_array_append_new(x->list, json_string(key));
+	return v < 0 ? -1 : 0;
+}
 
-static int list_activities(struct store *s, const char *from, const char *scope,
+static int list_activities(struct store *s, const struct principal *who,
+			   const char *from, const char *scope,
 			   const char *sites, const char *akinds, json_t *report,
 			   struct error *e)
 {
-	const char *p[4] = { from, scope, sites, akinds };
-	json_t *rows, *row, *list = json_object_get(report, "activities_in_scope");
-	size_t i;
+	struct listing x = { s, who, "activities", report,
+			     json_object_get(report, "activities_in_scope"), e };
 
-	if (store_rows(s, activities_in_scope_sql, p, 4, &rows, e))
-		return -1;
-	json_array_foreach(rows, i, row)
-		json_array_append(list, json_object_get(row, "code"));
-	json_decref(rows);
-	return 0;
+	return store_activities_in_scope_each(s, MISSION, from, scope, sites,
+					      akinds, list_one, &x, e);
 }
 
 /*==== Suspend and resume ===============================================*/
@@ -172,24 +203,25 @@ static int next_event_code(struct store *s, const char *prefix, char *out,
 	return error_set(e, ERR_CONFLICT, "too many status events %s", prefix);
 }
 
-static int suspend_in_tx(struct store *s, struct rules_tx *t,
-			 const char *scope, const char *from,
+static int suspend_in_tx(struct store *s, const struct principal *who,
+			 struct rules_tx *t, const char *scope, const char *from,
 			 const char *reason, const char *ordered_by,
 			 json_t *report, struct error *e)
 {
-	const char *p[2] = { from, scope };
-	json_t *rows = NULL, *postponed = json_array();
+	json_t *postponed = json_array();
+	struct postponing x = { s, who, t, report, postponed, 0, e };
 	struct record ev = { 0 };
 	char code[96], prefix[80];
-	long enrolments = 0;
-	long long assigned;
-	int ret = -1;
+	long long assigned = 0, all = 0;
+	int ret = -1, v;
 
-	if (store_rows(s, sessions_in_scope_sql, p, 2, &rows, e) ||
-	    postpone(s, t, rows, postponed, &enrolments, e) ||
-	    store_int(s, assignments_in_scope_sql, p, 2, &assigned, e) ||
-	    list_activities(s, from, scope, NULL, NULL, report, e))
+	if (store_sessions_in_scope_each(s, MISSION, scope, from, NULL, 0,
+					 postpone_one, &x, e) ||
+	    store_assignments_in_scope_count(s, MISSION, scope, from, &all, e) ||
+	    store_assignments_in_scope_count(s, who, scope, from, &assigned, e) ||
+	    list_activities(s, who, from, scope, NULL, NULL, report, e))
 		goto out;
+	hide(report, all - assigned);
 	snprintf(prefix, sizeof(prefix), "SUSP-%s-%s", from,
 		 !strcmp(scope, "mission") ? "MISSION" : strchr(scope, ':') + 1);
 	if (next_event_code(s, prefix, code, sizeof(code), e) ||
@@ -199,20 +231,22 @@ static int suspend_in_tx(struct store *s, struct rules_tx *t,
 	    set(&ev, "ordered_by", ordered_by) || set(&ev, "valid_from", from) ||
 	    mission_save(s, t, &ev, e))
 		goto out;
-	json_array_append_new(json_object_get(report, "events"),
-			      json_pack("{s:s, s:s, s:s}", "code", code,
-					"scope", scope, "from", from));
+	if ((v = shown(s, who, report, "status-events", code, e)) < 0)
+		goto out;
+	if (v)
+		json_array_append_new(json_object_get(report, "events"),
+				      json_pack("{s:s, s:s, s:s}", "code", code,
+						"scope", scope, "from", from));
 	json_array_extend(json_object_get(report, "sessions_postponed"), postponed);
 	json_object_set_new(report, "enrolments_kept", json_integer(
 		json_integer_value(json_object_get(report, "enrolments_kept")) +
-		enrolments));
+		x.enrolments));
 	json_object_set_new(report, "assignments_in_scope", json_integer(
 		json_integer_value(json_object_get(report, "assignments_in_scope")) +
 		assigned));
 	ret = 0;
 out:
 	record_release(&ev);
-	json_decref(rows);
 	json_decref(postponed);
 	return ret;
 }
@@ -220,25 +254,26 @@ out:
 static json_t *new_report(const char *action, const char *scope,
 			  const char *date, int dry_run)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:i, s:[]}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:i, s:[], s:i}",
 			 "action", action, "scope", scope, "date", date,
 			 "dry_run", dry_run, "events", "sessions_postponed",
 			 "enrolments_kept", 0, "assignments_in_scope", 0,
-			 "activities_in_scope");
+			 "activities_in_scope", "hidden", 0);
 }
 
-int action_suspend(struct store *s, const char *scope, const char *from,
-		   const char *reason, const char *ordered_by, int dry_run,
-		   json_t **report, struct error *e)
+int action_suspend(struct store *s, const struct principal *who,
+		   const char *scope, const char *from, const char *reason,
+		   const char *ordered_by, int dry_run, json_t **report,
+		   struct error *e)
 {
 	struct rules_tx t;
 	json_t *r = new_report("suspend", scope, from, dry_run);
 
 	*report = NULL;
 	rules_tx_init(&t);
-	if (scope_check(s, scope, e) || store_begin(s, e))
+	if (scope_check(s, who, scope, e) || store_begin(s, e))
 		goto fail;
-	if (suspend_in_tx(s, &t, scope, from, reason, ordered_by, r, e) ||
+	if (suspend_in_tx(s, who, &t, scope, from, reason, ordered_by, r, e) ||
 	    finish(s, &t, dry_run, e)) {
 		store_rollback(s);
 		goto fail;
@@ -253,19 +288,40 @@ fail:
 /* Write a copy of session OLD at NEW_FROM (same length), naming OLD as
  * the one it replaces, with OLD's trainees. Trainers whom a rule no
  * longer allows on the new dates are left off and listed in DROPPED. */
-static int replan_session(struct store *s, struct rules_tx *t,
-			  struct record *old, int32_t new_from, json_t *dropped,
+struct copying {
+	struct store *s;
+	struct rules_tx *t;
+	const char *session;
+	struct error *e;
+};
+
+/* Enrol the trainee of R in the copy too, with the same markings. */
+static int copy_enrolment(void *arg, const struct enrolment_row *row)
+{
+	struct copying *x = arg;
+	struct record en = { 0 };
+	int rc = record_init(&en, kind_find("enrolments")) ||
+		 set(&en, "session", x->session) ||
+		 set(&en, "trainee", row->trainee) ||
+		 set(&en, "classification", row->classification) ||
+		 set(&en, "releasability", row->releasability) ||
+		 mission_save(x->s, x->t, &en, x->e);
+
+	record_release(&en);
+	return rc ? -1 : 0;
+}
+
+static int replan_session(struct store *s, const struct principal *who,
+			  struct rules_tx *t, struct record *old,
+			  int32_t new_from, int visible, json_t *report,
 			  char key_out[64], struct error *e)
 {
-	static const char enrolled_sql[] =
-		"SELECT trainee, classification, releasability FROM enrolment"
-		" WHERE session = ?1 ORDER BY id";
+	struct copying x = { s, t, key_out, e };
+	json_t *dropped = json_object_get(report, "trainers_dropped");
 	int32_t len = date_days(rv(old, "valid_to")) - date_days(rv(old, "valid_from"));
 	struct record r = { 0 };
 	char from[11], to[11];
 	const char *okey = old->key;
-	json_t *rows = NULL, *row;
-	size_t i;
 	int ret = -1;
 
 	for (;;) {	/* a free start date for this course */
@@ -302,186 +358,198 @@ static int replan_session(struct store *s, struct rules_tx *t,
 		{
 			struct buf b = BUF_INIT;
 			char *list = strdup(tr), *p, *next;
-			const char *who = e->records[1];
+			char trainer[128], rule[32];
+			int v;
 
-			json_array_append_new(dropped, json_pack("{s:s, s:s, s:s}",
-				"session", key_out, "trainer", who, "rule", e->rule));
+			snprintf(trainer, sizeof(trainer), "%s", e->records[1]);
+			snprintf(rule, sizeof(rule), "%s", e->rule);
+			error_release(e);
+			error_init(e);
+			/* Named to the caller only if they may see both. */
+			v = visible ? shown(s, who, report, "persons", trainer, e) : 0;
+			if (v < 0) {
+				free(list);
+				goto out;
+			}
+			if (v)
+				json_array_append_new(dropped, json_pack("{s:s, s:s, s:s}",
+					"session", key_out, "trainer", trainer,
+					"rule", rule));
+			else if (!visible)
+				hide(report, 1);
 			for (p = list; p; p = next) {
 				next = strchr(p, ';');
 				if (next)
 					*next++ = '\0';
-				if (strcmp(p, who))
+				if (strcmp(p, trainer))
 					buf_addf(&b, "%s%s", b.len ? ";" : "", p);
 			}
 			set(&r, "trainers", b.len ? buf_str(&b) : NULL);
 			set(&r, "lead_instructor", NULL);
 			free(list);
 			buf_release(&b);
-			error_release(e);
-			error_init(e);
 		}
 	}
-	if (store_rows(s, enrolled_sql, &okey, 1, &rows, e))
+	/* Every trainee goes with it, seen by the caller or not. */
+	if (store_enrolments_each(s, MISSION, okey, copy_enrolment, &x, e))
 		goto out;
-	json_array_foreach(rows, i, row) {
-		struct record en = { 0 };
-		int rc = record_init(&en, kind_find("enrolments")) ||
-			 set(&en, "session", key_out) ||
-			 set(&en, "trainee", jstr(row, "trainee")) ||
-			 set(&en, "classification", jstr(row, "classification")) ||
-			 set(&en, "releasability", jstr(row, "releasability")) ||
-			 mission_save(s, t, &en, e);
-
-		record_release(&en);
-		if (rc)
-			goto out;
-	}
 	ret = 0;
 out:
-	json_decref(rows);
 	record_release(&r);
 	return ret;
 }
 
-static int resume_work(struct store *s, struct rules_tx *t, const char *scope,
-		       const char *on, int apply, json_t *report,
-		       struct error *e)
+/* A resumption: the suspensions it ends, the postponed sessions it
+ * re-dates. */
+struct resuming {
+	struct store *s;
+	const struct principal *who;
+	struct rules_tx *t;
+	const char *scope, *on;
+	int apply;
+	json_t *report;
+	struct error *e;
+	long nevents;
+	char first_from[11];	/* the first suspension's start */
+	int first_shown;
+	int32_t length;
+};
+
+static int end_suspension(void *arg, const struct suspension_row *ev)
 {
-	/* The suspension in force on the day, or one that ended that day
-	 * (a resume run again, say with --apply after looking). */
-	static const char events_sql[] =
-		"SELECT code, valid_from, valid_to FROM status_event"
-		" WHERE action = 'suspend' AND scope = ?1 AND valid_from < ?2"
-		" AND (valid_to IS NULL OR valid_to >= ?2) ORDER BY valid_from";
-	static const char postponed_sql[] =
-		SQL_MISSION_CTE
-		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
-		" JOIN activity a ON a.code = c.activity"
-		" WHERE s.status = 'postponed' AND s.valid_to > ?1"
-		" AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
-		" OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
-		" AND NOT EXISTS"
-		" (SELECT 1 FROM session n WHERE n.replaces = s.key)"
-		" ORDER BY s.valid_from, s.key";
-	const char *p[3] = { scope, on, NULL };
-	json_t *events = NULL, *rows = NULL, *ev, *row;
-	json_t *sessions = json_object_get(report, "sessions");
-	json_t *dropped = json_object_get(report, "trainers_dropped");
-	int32_t length, start;
-	size_t i;
-	int ret = -1;
+	struct resuming *x = arg;
+	struct record r = { 0 };
+	int rc = 0, v;
 
-	if (store_rows(s, events_sql, p, 2, &events, e))
-		goto out;
-	if (!json_array_size(events)) {
-		error_set(e, ERR_INPUT, "no suspension of %s is in force on %s",
-			  scope, on);
-		goto out;
-	}
-	start = date_days(jstr(json_array_get(events, 0), "valid_from"));
-	length = date_days(on) - start;
-	json_object_set_new(report, "suspended_from", json_string(
-		jstr(json_array_get(events, 0), "valid_from")));
-	json_object_set_new(report, "days_suspended", json_integer(length));
-	json_array_foreach(events, i, ev) {
-		struct record r = { 0 };
-		int rc = 0;
-
-		if (!jstr(ev, "valid_to"))
-			rc = load(s, "status-events", jstr(ev, "code"), &r, e) <= 0 ||
-			     set(&r, "valid_to", on) || mission_save(s, t, &r, e);
-		record_release(&r);
-		if (rc)
-			goto out;
-		json_array_append_new(json_object_get(report, "events"),
+	if (!x->nevents++)
+		snprintf(x->first_from, sizeof(x->first_from), "%s", ev->valid_from);
+	if (!ev->valid_to)
+		rc = load(x->s, "status-events", ev->code, &r, x->e) <= 0 ||
+		     set(&r, "valid_to", x->on) || mission_save(x->s, x->t, &r, x->e);
+	record_release(&r);
+	if (rc || (v = shown(x->s, x->who, x->report, "status-events", ev->code,
+			     x->e)) < 0)
+		return -1;
+	if (x->nevents == 1)
+		x->first_shown = v;
+	if (v)
+		json_array_append_new(json_object_get(x->report, "events"),
 				      json_pack("{s:s, s:s, s:s, s:s}", "code",
-						jstr(ev, "code"), "scope", scope,
-						"from", jstr(ev, "valid_from"),
-						"to", on));
-	}
-	p[0] = jstr(json_array_get(events, 0), "valid_from");
-	p[1] = on;
-	p[2] = scope;
-	if (store_rows(s, postponed_sql, p, 3, &rows, e))
-		goto out;
-	json_array_foreach(rows, i, row) {
-		struct record old = { 0 };
-		int32_t nf;
-		char nfrom[11], nto[11], newkey[64] = "";
-		int rc;
+						ev->code, "scope", x->scope,
+						"from", ev->valid_from, "to", x->on));
+	return 0;
+}
 
-		if (load(s, "sessions", jstr(row, "key"), &old, e) <= 0) {
-			record_release(&old);
-			goto out;
-		}
-		nf = date_days(rv(&old, "valid_from"));
-		if (nf < date_days(on)) {
-			/* It was due during the suspension: shift it by the
-			 * suspension's length, and not before the resumption. */
-			nf += length;
-			if (nf < date_days(on))
-				nf = date_days(on);
-		}
-		date_format(nf, nfrom);
-		date_format(nf + date_days(rv(&old, "valid_to")) -
-			    date_days(rv(&old, "valid_from")), nto);
-		rc = apply ? store_savepoint(s, e) : 0;
-		if (!apply || rc) {
-			/* proposals only, or failed */
-		} else if (nf == date_days(rv(&old, "valid_from"))) {
-			/* Due after the resumption: it runs as planned. */
-			rc = set(&old, "status", "planned") || mission_save(s, t, &old, e);
-			snprintf(newkey, sizeof(newkey), "%s", old.key);
-		} else {
-			rc = replan_session(s, t, &old, nf, dropped, newkey, e);
-		}
-		if (apply && rc && e->code == ERR_RULE) {
-			/* Another rule stands in the way (a later suspension, a
-			 * lapsed consent): leave it postponed and say why. */
-			store_savepoint_rollback(s);
+static int redate(void *arg, const struct postponed_row *row)
+{
+	struct resuming *x = arg;
+	struct store *s = x->s;
+	struct error *e = x->e;
+	json_t *sessions = json_object_get(x->report, "sessions");
+	struct record old = { 0 };
+	int32_t nf, on = date_days(x->on);
+	char nfrom[11], nto[11], newkey[64] = "";
+	int rc, v;
+
+	if (load(s, "sessions", row->key, &old, e) <= 0) {
+		record_release(&old);
+		return -1;
+	}
+	if ((v = shown(s, x->who, x->report, "sessions", old.key, e)) < 0) {
+		record_release(&old);
+		return -1;
+	}
+	nf = date_days(rv(&old, "valid_from"));
+	if (nf < on) {
+		/* It was due during the suspension: shift it by the
+		 * suspension's length, and not before the resumption. */
+		nf += x->length;
+		if (nf < on)
+			nf = on;
+	}
+	date_format(nf, nfrom);
+	date_format(nf + date_days(rv(&old, "valid_to")) -
+		    date_days(rv(&old, "valid_from")), nto);
+	rc = x->apply ? store_savepoint(s, e) : 0;
+	if (!x->apply || rc) {
+		/* proposals only, or failed */
+	} else if (nf == date_days(rv(&old, "valid_from"))) {
+		/* Due after the resumption: it runs as planned. */
+		rc = set(&old, "status", "planned") || mission_save(s, x->t, &old, e);
+		snprintf(newkey, sizeof(newkey), "%s", old.key);
+	} else {
+		rc = replan_session(s, x->who, x->t, &old, nf, v, x->report,
+				    newkey, e);
+	}
+	if (x->apply && rc && e->code == ERR_RULE) {
+		/* Another rule stands in the way (a later suspension, a
+		 * lapsed consent): leave it postponed and say why. */
+		store_savepoint_rollback(s);
+		if (v)
 			json_array_append_new(sessions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 				"session", old.key, "course", rv(&old, "course"),
 				"was_from", rv(&old, "valid_from"), "proposed_from", nfrom,
 				"proposed_to", nto, "not_replanned", e->rule,
 				"reason", e->message));
-			error_release(e);
-			error_init(e);
-			record_release(&old);
-			continue;
-		}
-		if (apply && !rc)
-			rc = store_savepoint_release(s, e);
+		error_release(e);
+		error_init(e);
+		record_release(&old);
+		return 0;
+	}
+	if (x->apply && !rc)
+		rc = store_savepoint_release(s, e);
+	if (v)
 		json_array_append_new(sessions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}",
 			"session", old.key, "course", rv(&old, "course"),
 			"was_from", rv(&old, "valid_from"), "proposed_from", nfrom,
-			"proposed_to", nto, "replanned_as", apply ? newkey : NULL));
-		record_release(&old);
-		if (rc)
-			goto out;
+			"proposed_to", nto, "replanned_as", x->apply ? newkey : NULL));
+	record_release(&old);
+	return rc ? -1 : 0;
+}
+
+static int resume_work(struct store *s, const struct principal *who,
+		       struct rules_tx *t, const char *scope, const char *on,
+		       int apply, json_t *report, struct error *e)
+{
+	struct resuming x = { s, who, t, scope, on, apply, report, e, 0, "",
+			      0, 0 };
+
+	/* The suspensions in force on the day, or one that ended that day
+	 * (a resume run again, say with --apply after looking). */
+	if (store_scope_suspensions_each(s, MISSION, scope, on, end_suspension,
+					 &x, e))
+		return -1;
+	if (!x.nevents)
+		return error_set(e, ERR_INPUT, "no suspension of %s is in force "
+				 "on %s", scope, on);
+	x.length = date_days(on) - date_days(x.first_from);
+	if (x.first_shown) {
+		json_object_set_new(report, "suspended_from",
+				    json_string(x.first_from));
+		json_object_set_new(report, "days_suspended",
+				    json_integer(x.length));
 	}
-	ret = 0;
-out:
-	json_decref(events);
-	json_decref(rows);
-	return ret;
+	return store_postponed_each(s, MISSION, scope, x.first_from, redate, &x,
+				    e) ? -1 : 0;
 }
 
 static json_t *resume_report(const char *scope, const char *on, int apply,
 			     int dry_run)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[], s:[], s:[]}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:[], s:[], s:[], s:i}",
 			 "action", "resume", "scope", scope, "date", on,
 			 "applied", apply, "dry_run", dry_run, "events",
-			 "sessions", "trainers_dropped");
+			 "sessions", "trainers_dropped", "hidden", 0);
 }
 
-int resume_in_tx(struct store *s, struct rules_tx *t, const char *scope,
-		 const char *on, int apply, json_t **report, struct error *e)
+int resume_in_tx(struct store *s, const struct principal *who,
+		 struct rules_tx *t, const char *scope, const char *on,
+		 int apply, json_t **report, struct error *e)
 {
 	json_t *r = resume_report(scope, on, apply, 0);
 
 	*report = NULL;
-	if (resume_work(s, t, scope, on, apply, r, e)) {
+	if (resume_work(s, who, t, scope, on, apply, r, e)) {
 		json_decref(r);
 		return -1;
 	}
@@ -489,17 +557,18 @@ int resume_in_tx(struct store *s, struct rules_tx *t, const char *scope,
 	return 0;
 }
 
-int action_resume(struct store *s, const char *scope, const char *on,
-		  int apply, int dry_run, json_t **report, struct error *e)
+int action_resume(struct store *s, const struct principal *who,
+		  const char *scope, const char *on, int apply, int dry_run,
+		  json_t **report, struct error *e)
 {
 	struct rules_tx t;
 	json_t *r = resume_report(scope, on, apply, dry_run);
 
 	*report = NULL;
 	rules_tx_init(&t);
-	if (scope_check(s, scope, e) || store_begin(s, e))
+	if (scope_check(s, who, scope, e) || store_begin(s, e))
 		goto fail;
-	if (resume_work(s, &t, scope, on, apply, r, e) ||
+	if (resume_work(s, who, &t, scope, on, apply, r, e) ||
 	    finish(s, &t, dry_run, e)) {
 		store_rollback(s);
 		goto fail;
@@ -539,66 +608,62 @@ static int consent_scope(json_t *sites, const char *list, char *out, size_t n)
 	return 0;
 }
 
-static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
-		       const char *verb, const char *on, json_t *report,
-		       struct error *e)
+/* Ending a consent: the mission's assignments under it end that day. */
+struct ending {
+	struct store *s;
+	const struct principal *who;
+	struct rules_tx *t;
+	const char *on;
+	json_t *report;
+	struct error *e;
+};
+
+static int end_assignment(void *arg, const struct assignment_row *row)
 {
-	static const char sessions_sql[] =
-		SQL_MISSION_CTE
-		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
-		" JOIN activity a ON a.code = c.activity"
-		" WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
-		" AND" SQL_SESSION_OF_MISSION
-		" AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';'))"
-		" AND instr(';' || ?3 || ';', ';' || a.kind || ';')"
-		" ORDER BY s.valid_from, s.key";
-	static const char assignments_sql[] =
-		SQL_MISSION_CTE
-		"SELECT a.key, a.valid_from FROM assignment a"
-		" JOIN post p ON p.number = a.post"
-		" WHERE p.organisation IN (SELECT code FROM mission)"
-		" AND (a.valid_to IS NULL OR a.valid_to > ?1)"
-		" AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || p.site || ';'))"
-		" AND instr(';' || ?3 || ';', ';' || CASE p.function"
-		" WHEN 'training' THEN 'training' WHEN 'advising' THEN 'advising'"
-		" ELSE 'support' END || ';') ORDER BY a.valid_from, a.key";
-	const char *p[3] = { on, rv(c, "sites"), rv(c, "activity_kinds") };
-	json_t *rows = NULL, *row, *scopes = json_array(), *sc;
-	json_t *ended = json_object_get(report, "assignments_ended");
-	json_t *future = json_object_get(report, "assignments_not_started");
-	long enrolments = 0;
+	struct ending *x = arg;
+	json_t *ended = json_object_get(x->report, "assignments_ended");
+	json_t *future = json_object_get(x->report, "assignments_not_started");
+	struct record a = { 0 };
+	int rc = 0, v;
+
+	/* Not begun: it cannot end before it starts. */
+	if (strcmp(row->valid_from, x->on) < 0)
+		rc = load(x->s, "assignments", row->key, &a, x->e) <= 0 ||
+		     set(&a, "valid_to", x->on) || mission_save(x->s, x->t, &a, x->e);
+	record_release(&a);
+	if (rc || (v = shown(x->s, x->who, x->report, "assignments", row->key,
+			     x->e)) < 0)
+		return -1;
+	if (v)
+		json_array_append_new(strcmp(row->valid_from, x->on) < 0 ?
+				      ended : future, json_string(row->key));
+	return 0;
+}
+
+static int end_consent(struct store *s, const struct principal *who,
+		       struct rules_tx *t, struct record *c, const char *verb,
+		       const char *on, json_t *report, struct error *e)
+{
+	struct postponing px = { s, who, t, report,
+				 json_object_get(report, "sessions_postponed"),
+				 0, e };
+	struct ending ex = { s, who, t, on, report, e };
+	json_t *scopes = json_array(), *sc;
 	char reason[160];
 	size_t i;
 	int ret = -1;
 
-	if (store_rows(s, sessions_sql, p, 3, &rows, e) ||
-	    postpone(s, t, rows, json_object_get(report, "sessions_postponed"),
-		     &enrolments, e))
+	/* Everything under it, seen by the caller or not. */
+	if (store_sessions_under_consent_each(s, MISSION, on, rv(c, "sites"),
+					      rv(c, "activity_kinds"),
+					      postpone_one, &px, e))
 		goto out;
-	json_object_set_new(report, "enrolments_kept", json_integer(enrolments));
-	json_decref(rows);
-	rows = NULL;
-	if (store_rows(s, assignments_sql, p, 3, &rows, e))
-		goto out;
-	json_array_foreach(rows, i, row) {
-		struct record a = { 0 };
-		int rc;
-
-		if (strcmp(jstr(row, "valid_from"), on) >= 0) {
-			/* Not begun: it cannot end before it starts. */
-			json_array_append_new(future, json_string(jstr(row, "key")));
-			continue;
-		}
-		rc = load(s, "assignments", jstr(row, "key"), &a, e) <= 0 ||
-		     set(&a, "valid_to", on) || mission_save(s, t, &a, e);
-		if (!rc)
-			json_array_append_new(ended, json_string(a.key));
-		record_release(&a);
-		if (rc)
-			goto out;
-	}
-	if (list_activities(s, on, NULL, rv(c, "sites"), rv(c, "activity_kinds"),
-			    report, e))
+	json_object_set_new(report, "enrolments_kept", json_integer(px.enrolments));
+	if (store_assignments_under_consent_each(s, MISSION, on, rv(c, "sites"),
+						 rv(c, "activity_kinds"),
+						 end_assignment, &ex, e) ||
+	    list_activities(s, who, on, NULL, rv(c, "sites"),
+			    rv(c, "activity_kinds"), report, e))
 		goto out;
 	snprintf(reason, sizeof(reason), "consent %s %s", c->key,
 		 !strcmp(verb, "withdraw") ? "withdrawn" : "suspended");
@@ -607,7 +672,7 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		struct record ev = { 0 };
 		char code[96], prefix[96];
 		const char *scope = json_string_value(sc);
-		int rc;
+		int rc, v = 0;
 
 		snprintf(prefix, sizeof(prefix), "CONSENT-%s-%s-%s", c->key, on,
 			 strchr(scope, ':') ? strchr(scope, ':') + 1 : "MISSION");
@@ -616,8 +681,9 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		     set(&ev, "code", code) || set(&ev, "action", "suspend") ||
 		     set(&ev, "scope", scope) || set(&ev, "reason", reason) ||
 		     set(&ev, "ordered_by", "host government") ||
-		     set(&ev, "valid_from", on) || mission_save(s, t, &ev, e);
-		if (!rc)
+		     set(&ev, "valid_from", on) || mission_save(s, t, &ev, e) ||
+		     (v = shown(s, who, report, "status-events", code, e)) < 0;
+		if (!rc && v)
 			json_array_append_new(json_object_get(report, "events"),
 					      json_pack("{s:s, s:s, s:s}", "code", code,
 							"scope", scope, "from", on));
@@ -631,22 +697,37 @@ static int end_consent(struct store *s, struct rules_tx *t, struct record *c,
 		goto out;
 	ret = 0;
 out:
-	json_decref(rows);
 	json_decref(scopes);
 	return ret;
 }
 
-static int regrant(struct store *s, struct rules_tx *t, struct record *c,
-		   const char *on, json_t *report, struct error *e)
+static int end_regranted(void *arg, const struct suspension_row *row)
 {
-	static const char events_sql[] =
-		"SELECT code, scope, valid_from FROM status_event WHERE action = 'suspend'"
-		" AND reason = ?1 AND valid_from <= ?2 AND valid_to IS NULL";
+	struct ending *x = arg;
+	struct record ev = { 0 };
+	int rc = load(x->s, "status-events", row->code, &ev, x->e) <= 0 ||
+		 set(&ev, "valid_to", x->on) || mission_save(x->s, x->t, &ev, x->e);
+	int v;
+
+	record_release(&ev);
+	if (rc || (v = shown(x->s, x->who, x->report, "status-events", row->code,
+			     x->e)) < 0)
+		return -1;
+	if (v)
+		json_array_append_new(json_object_get(x->report, "events"),
+				      json_pack("{s:s, s:s, s:s, s:s}", "code",
+						row->code, "scope", row->scope,
+						"from", row->valid_from, "to", x->on));
+	return 0;
+}
+
+static int regrant(struct store *s, const struct principal *who,
+		   struct rules_tx *t, struct record *c, const char *on,
+		   json_t *report, struct error *e)
+{
+	struct ending x = { s, who, t, on, report, e };
 	struct record n = { 0 };
 	char code[96], reason[160];
-	const char *p[2] = { reason, on };
-	json_t *rows = NULL, *row;
-	size_t i;
 	int ret = -1;
 
 	if (!strcmp(rv(c, "state"), "granted") || !rv(c, "valid_to")) {
@@ -673,40 +754,28 @@ static int regrant(struct store *s, struct rules_tx *t, struct record *c,
 		goto out;
 	json_object_set_new(report, "consent_granted", json_string(code));
 	snprintf(reason, sizeof(reason), "consent %s suspended", c->key);
-	if (store_rows(s, events_sql, p, 2, &rows, e))
+	/* The suspensions its end ordered, every one. */
+	if (store_suspensions_for_each(s, MISSION, reason, on, end_regranted, &x,
+				       e))
 		goto out;
-	json_array_foreach(rows, i, row) {
-		struct record ev = { 0 };
-		int rc = load(s, "status-events", jstr(row, "code"), &ev, e) <= 0 ||
-			 set(&ev, "valid_to", on) || mission_save(s, t, &ev, e);
-
-		record_release(&ev);
-		if (rc)
-			goto out;
-		json_array_append_new(json_object_get(report, "events"),
-				      json_pack("{s:s, s:s, s:s, s:s}", "code",
-						jstr(row, "code"), "scope",
-						jstr(row, "scope"), "from",
-						jstr(row, "valid_from"), "to", on));
-	}
 	ret = 0;
 out:
-	json_decref(rows);
 	record_release(&n);
 	return ret;
 }
 
-int action_consent(struct store *s, const char *verb, const char *id,
-		   const char *on, int dry_run, json_t **report,
-		   struct error *e)
+int action_consent(struct store *s, const struct principal *who,
+		   const char *verb, const char *id, const char *on,
+		   int dry_run, json_t **report, struct error *e)
 {
 	struct rules_tx t;
 	struct record c = { 0 };
-	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[], s:[]}",
+	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[], s:[], s:i}",
 			      "action", verb, "consent", id, "date", on,
 			      "dry_run", dry_run, "events", "sessions_postponed",
 			      "enrolments_kept", 0, "assignments_ended",
-			      "assignments_not_started", "activities_in_scope");
+			      "assignments_not_started", "activities_in_scope",
+			      "hidden", 0);
 	int rc;
 
 	*report = NULL;
@@ -719,7 +788,7 @@ int action_consent(struct store *s, const char *verb, const char *id,
 	}
 	if (store_begin(s, e))
 		goto fail;
-	rc = load(s, "consents", id, &c, e);
+	rc = load_named(s, who, "consents", id, &c, e);
 	if (rc <= 0) {
 		if (!rc)
 			error_set(e, ERR_NOTFOUND, "no consent '%s'", id);
@@ -735,9 +804,9 @@ int action_consent(struct store *s, const char *verb, const char *id,
 				  rv(&c, "valid_to") ? rv(&c, "valid_to") : "open end");
 			goto rollback;
 		}
-		if (end_consent(s, &t, &c, verb, on, r, e))
+		if (end_consent(s, who, &t, &c, verb, on, r, e))
 			goto rollback;
-	} else if (regrant(s, &t, &c, on, r, e)) {
+	} else if (regrant(s, who, &t, &c, on, r, e)) {
 		goto rollback;
 	}
 	if (finish(s, &t, dry_run, e))
@@ -755,41 +824,85 @@ fail:
 
 /*==== Transfer =========================================================*/
 
-int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
-		   const char *to_org, const char *on, int with_personnel,
-		   json_t **report, struct error *e)
+/* A transfer with personnel: the previous owner's people move. */
+struct moving {
+	struct store *s;
+	const struct principal *who;
+	struct rules_tx *t;
+	const char *to_org, *on;
+	json_t *report, *moved, *by_nation;
+	struct error *e;
+};
+
+static int move_holder(void *arg, const struct holder_row *row)
 {
-	static const char future_sql[] =
-		"SELECT count(*) AS sessions, (SELECT count(*) FROM enrolment en"
-		" JOIN session s2 ON s2.key = en.session JOIN course c2"
-		" ON c2.code = s2.course WHERE c2.activity = ?1"
-		" AND s2.valid_from >= ?2) AS enrolments"
-		" FROM session s JOIN course c ON c.code = s.course"
-		" WHERE c.activity = ?1 AND s.valid_from >= ?2";
-	/* The previous owner's people on posts of this activity: at its
-	 * site, doing its kind of work, on post on the day. */
-	static const char people_sql[] =
-		"SELECT a.key, a.person, a.post, a.valid_to, pe.nation"
-		" FROM assignment a JOIN post p ON p.number = a.post"
-		" JOIN person pe ON pe.code = a.person"
-		" WHERE p.organisation = ?1 AND p.site = ?2 AND p.function = ?3"
-		" AND a.valid_from < ?4 AND (a.valid_to IS NULL OR a.valid_to > ?4)"
-		" ORDER BY a.post, a.valid_from";
+	struct moving *x = arg;
+	struct store *s = x->s;
+	struct rules_tx *t = x->t;
+	struct error *e = x->e;
+	struct record old = { 0 }, post = { 0 }, a = { 0 };
+	char number[64];
+	int rc, v = 0;
+
+	/* The post passes to the new owner: the old one ends on the day, a
+	 * new one of the new owner begins. */
+	snprintf(number, sizeof(number), "%s@%s", row->post, x->to_org);
+	rc = load(s, "posts", row->post, &post, e) <= 0;
+	if (!rc && !store_exists(s, post.kind, number, e)) {
+		struct record np = { 0 };
+
+		rc = record_init(&np, post.kind);
+		for (size_t f = 0; !rc && f < post.kind->nfields; f++)
+			record_set(&np, f, post.v[f]);
+		rc = rc || set(&np, "number", number) ||
+		     set(&np, "organisation", x->to_org) ||
+		     set(&np, "valid_from", x->on) || mission_save(s, t, &np, e);
+		record_release(&np);
+		rc = rc || set(&post, "valid_to", x->on) ||
+		     mission_save(s, t, &post, e);
+	}
+	rc = rc || load(s, "assignments", row->key, &old, e) <= 0 ||
+	     set(&old, "valid_to", x->on) || mission_save(s, t, &old, e) ||
+	     record_init(&a, old.kind) ||
+	     set(&a, "person", row->person) ||
+	     set(&a, "post", number) || set(&a, "valid_from", x->on) ||
+	     set(&a, "valid_to", row->valid_to) ||
+	     mission_save(s, t, &a, e) ||
+	     (v = shown(s, x->who, x->report, "persons", row->person, e)) < 0;
+	if (!rc && v) {
+		json_array_append_new(x->moved, json_pack("{s:s, s:s, s:s, s:s}",
+			"person", row->person, "nation", row->nation,
+			"from_post", row->post, "to_post", number));
+		json_object_set_new(x->by_nation, row->nation, json_integer(
+			json_integer_value(json_object_get(x->by_nation,
+							   row->nation)) + 1));
+	}
+	record_release(&old);
+	record_release(&post);
+	record_release(&a);
+	return rc ? -1 : 0;
+}
+
+int transfer_in_tx(struct store *s, const struct principal *who,
+		   struct rules_tx *t, const char *activity, const char *to_org,
+		   const char *on, int with_personnel, json_t **report,
+		   struct error *e)
+{
 	struct record act = { 0 }, org = { 0 };
+	struct moving x = { s, who, t, to_org, on, NULL, NULL, NULL, e };
 	char from_org[64];
-	json_t *r = NULL, *rows = NULL, *row, *moved, *by_nation;
-	const char *p[4];
+	json_t *r = NULL;
+	long long sessions = 0, enrolments = 0, all_sessions, all_enrolments;
 	char day_before[11];
-	size_t i;
 	int ret = -1, rc;
 
 	*report = NULL;
-	if ((rc = load(s, "activities", activity, &act, e)) <= 0) {
+	if ((rc = load_named(s, who, "activities", activity, &act, e)) <= 0) {
 		if (!rc)
 			error_set(e, ERR_NOTFOUND, "no activity '%s'", activity);
 		goto out;
 	}
-	if ((rc = load(s, "organisations", to_org, &org, e)) <= 0) {
+	if ((rc = load_named(s, who, "organisations", to_org, &org, e)) <= 0) {
 		if (!rc)
 			error_set(e, ERR_NOTFOUND, "no organisation '%s'", to_org);
 		goto out;
@@ -812,94 +925,49 @@ int transfer_in_tx(struct store *s, struct rules_tx *t, const char *activity,
 		goto out;
 	}
 	date_format(date_days(on) - 1, day_before);
-	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "action", "transfer",
+	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "action", "transfer",
 		      "activity", act.key, "from", from_org, "to", to_org,
-		      "on", on, "with_personnel", with_personnel);
-	moved = json_array();
-	by_nation = json_object();
-	json_object_set_new(r, "people_moved", moved);
-	json_object_set_new(r, "people_by_nation", by_nation);
+		      "on", on, "with_personnel", with_personnel, "hidden", 0);
+	x.report = r;
+	x.moved = json_array();
+	x.by_nation = json_object();
+	json_object_set_new(r, "people_moved", x.moved);
+	json_object_set_new(r, "people_by_nation", x.by_nation);
 	if (set(&act, "previous_owner", from_org) || set(&act, "owner", to_org) ||
 	    set(&act, "owner_from", on) || mission_save(s, t, &act, e))
 		goto out;
-	p[0] = act.key;
-	p[1] = on;
-	if (store_rows(s, future_sql, p, 2, &rows, e))
+	/* What moves with it: the caller's count, and the rest hidden. */
+	if (store_activity_future(s, MISSION, act.key, on, &all_sessions,
+				  &all_enrolments, e) ||
+	    store_activity_future(s, who, act.key, on, &sessions, &enrolments, e))
 		goto out;
-	row = json_array_get(rows, 0);
-	json_object_set(r, "sessions_moved", json_object_get(row, "sessions"));
-	json_object_set(r, "enrolments_moved", json_object_get(row, "enrolments"));
-	json_decref(rows);
-	rows = NULL;
-	if (with_personnel && rv(&act, "site")) {
-		p[0] = from_org;
-		p[1] = rv(&act, "site");
-		p[2] = rv(&act, "kind");
-		p[3] = on;
-		if (store_rows(s, people_sql, p, 4, &rows, e))
-			goto out;
-		json_array_foreach(rows, i, row) {
-			struct record old = { 0 }, post = { 0 }, a = { 0 };
-			char number[64];
-			const char *nation = jstr(row, "nation");
-
-			/* The post passes to the new owner: the old one ends on
-			 * the day, a new one of the new owner begins. */
-			snprintf(number, sizeof(number), "%s@%s", jstr(row, "post"),
-				 to_org);
-			rc = load(s, "posts", jstr(row, "post"), &post, e) <= 0;
-			if (!rc && !store_exists(s, post.kind, number, e)) {
-				struct record np = { 0 };
-
-				rc = record_init(&np, post.kind);
-				for (size_t f = 0; !rc && f < post.kind->nfields; f++)
-					record_set(&np, f, post.v[f]);
-				rc = rc || set(&np, "number", number) ||
-				     set(&np, "organisation", to_org) ||
-				     set(&np, "valid_from", on) || mission_save(s, t, &np, e);
-				record_release(&np);
-				rc = rc || set(&post, "valid_to", on) ||
-				     mission_save(s, t, &post, e);
-			}
-			rc = rc || load(s, "assignments", jstr(row, "key"), &old, e) <= 0 ||
-			     set(&old, "valid_to", on) || mission_save(s, t, &old, e) ||
-			     record_init(&a, old.kind) ||
-			     set(&a, "person", jstr(row, "person")) ||
-			     set(&a, "post", number) || set(&a, "valid_from", on) ||
-			     set(&a, "valid_to", jstr(row, "valid_to")) ||
-			     mission_save(s, t, &a, e);
-			if (!rc) {
-				json_array_append_new(moved, json_pack("{s:s, s:s, s:s, s:s}",
-					"person", jstr(row, "person"), "nation", nation,
-					"from_post", jstr(row, "post"), "to_post", number));
-				json_object_set_new(by_nation, nation, json_integer(
-					json_integer_value(json_object_get(by_nation, nation)) + 1));
-			}
-			record_release(&old);
-			record_release(&post);
-			record_release(&a);
-			if (rc)
-				goto out;
-		}
-	}
+	json_object_set_new(r, "sessions_moved", json_integer(sessions));
+	json_object_set_new(r, "enrolments_moved", json_integer(enrolments));
+	hide(r, all_sessions - sessions + all_enrolments - enrolments);
+	/* The previous owner's people on posts of this activity: at its
+	 * site, doing its kind of work, on post on the day. */
+	if (with_personnel && rv(&act, "site") &&
+	    store_post_holders_each(s, MISSION, from_org, rv(&act, "site"),
+				    rv(&act, "kind"), on, move_holder, &x, e))
+		goto out;
 	json_object_set_new(r, "people_reassigned", json_integer(
-		(json_int_t)json_array_size(moved)));
+		(json_int_t)json_array_size(x.moved)));
 	json_object_set_new(r, "owner_on_day_before", json_pack("{s:s, s:s}",
 		"date", day_before, "owner", from_org));
 	*report = r;
 	r = NULL;
 	ret = 0;
 out:
-	json_decref(rows);
 	json_decref(r);
 	record_release(&act);
 	record_release(&org);
 	return ret;
 }
 
-int action_transfer(struct store *s, const char *activity, const char *to_org,
-		    const char *on, int with_personnel, int dry_run,
-		    json_t **report, struct error *e)
+int action_transfer(struct store *s, const struct principal *who,
+		    const char *activity, const char *to_org, const char *on,
+		    int with_personnel, int dry_run, json_t **report,
+		    struct error *e)
 {
 	struct rules_tx t;
 
@@ -907,7 +975,8 @@ int action_transfer(struct store *s, const char *activity, const char *to_org,
 	rules_tx_init(&t);
 	if (store_begin(s, e))
 		return -1;
-	if (transfer_in_tx(s, &t, activity, to_org, on, with_personnel, report, e) ||
+	if (transfer_in_tx(s, who, &t, activity, to_org, on, with_personnel,
+			   report, e) ||
 	    finish(s, &t, dry_run, e)) {
 		store_rollback(s);
 		json_decref(*report);

@@ -494,8 +494,9 @@ static int transfer_training(struct gen *g, struct establishment *es)
 		json_t *report = NULL, *m;
 		size_t i;
 
-		if (transfer_in_tx(g->s, &g->tx, activities[a], "NMI", TRANSFER_ON,
-				   1, &report, g->e))
+		/* The demo writes the mission as it is: the system's. */
+		if (transfer_in_tx(g->s, &principal_system, &g->tx, activities[a],
+				   "NMI", TRANSFER_ON, 1, &report, g->e))
 			return -1;
 		json_array_foreach(json_object_get(report, "people_moved"), i, m) {
 			const char *from = json_string_value(json_object_get(m, "from_post"));
@@ -788,8 +789,8 @@ static int replan_after_pauses(struct gen *g)
 	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++) {
 		json_t *report = NULL;
 
-		if (resume_in_tx(g->s, &g->tx, "mission", pauses[i].to, 1, &report,
-				 g->e))
+		if (resume_in_tx(g->s, &principal_system, &g->tx, "mission",
+				 pauses[i].to, 1, &report, g->e))
 			return -1;
 		json_decref(report);
 	}
@@ -819,9 +820,16 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 	{
 		/* What the database holds, however it came (the transfer and
 		 * the re-planning write records of their own). */
-		long long n[5];
+		struct {
+			const char *kind;
+			long *n;
+		} counted[] = {
+			{ "persons", &st->persons }, { "sessions", &st->sessions },
+			{ "trainees", &st->trainees },
+			{ "enrolments", &st->enrolments },
+		};
 
-		n[0] = 0;
+		st->records = 0;
 		for (size_t i = 0; i < nkinds; i++) {
 			/* The whole database, as the system sees it. */
 			long long c = store_count(s, &principal_system,
@@ -829,18 +837,11 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 
 			if (c < 0)
 				goto out;
-			n[0] += c;
+			st->records += (long)c;
+			for (size_t j = 0; j < sizeof(counted) / sizeof(counted[0]); j++)
+				if (!strcmp(kinds[i]->name, counted[j].kind))
+					*counted[j].n = (long)c;
 		}
-		if (store_int(s, "SELECT count(*) FROM person", NULL, 0, &n[1], e) ||
-		    store_int(s, "SELECT count(*) FROM session", NULL, 0, &n[2], e) ||
-		    store_int(s, "SELECT count(*) FROM trainee", NULL, 0, &n[3], e) ||
-		    store_int(s, "SELECT count(*) FROM enrolment", NULL, 0, &n[4], e))
-			goto out;
-		st->records = (long)n[0];
-		st->persons = (long)n[1];
-		st->sessions = (long)n[2];
-		st->trainees = (long)n[3];
-		st->enrolments = (long)n[4];
 	}
 	if (store_commit(s, e))
 		goto out;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "sched/plan.h"
+#include "store/access.h"
+#include "store/actions.h"
+#include "store/planner.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -50,6 +53,12 @@ static const char *jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/* The planner plans over the whole mission: a room or a trainer is busy,
+ * a day is suspended, whether the caller may see why or not. Every store
+ * question it asks is asked as the system; only its report is the
+ * caller's (build.who). */
+#define MISSION (&principal_system)
+
 /*==== Building the problem =============================================*/
 
 /* What one item needs, kept beside the engine's view of it. */
@@ -59,10 +68,14 @@ struct want {
 	char *room_names;	/* the site's rooms, "A:30;B:20" */
 	int trainees;
 	json_t *enrolled;	/* postponed: its trainees */
+	char classification[8];	/* postponed: its markings, which the */
+	char releasability[128];	/* session replacing it keeps */
+	int visible;		/* may the caller see the plan or session? */
 };
 
 struct build {
 	struct store *s;
+	const struct principal *who;	/* the report's reader */
 	struct error *e;
 	const struct planner_opts *o;
 	struct plan_item *items;
@@ -79,6 +92,10 @@ struct build {
 	struct plan_busy *busy;
 	size_t nbusy, capbusy;
 	json_t *unplaced_notes;
+	long hidden;		/* items the reader may not see */
+	/* What the next add_item() is about: its visibility and markings. */
+	int next_visible;
+	const char *next_classification, *next_releasability;
 };
 
 static int add_busy(struct build *b, enum plan_resource what, int who,
@@ -157,75 +174,114 @@ static int site_rooms(struct build *b, const char *site, const char *list,
 	return 0;
 }
 
+struct trainers_ctx {
+	struct build *b;
+	const char *need, *site, *act, *from, *to;
+	struct plan_option *out;
+	size_t n, cap;
+};
+
+static int trainer_option(void *arg, const struct trainer_row *row)
+{
+	struct trainers_ctx *x = arg;
+	struct build *b = x->b;
+	const char *q, *next;
+	int32_t until = date_days(row->valid_to ? row->valid_to : OPEN_END);
+	int ok = 1, allowed, t;
+	char u[11], code[64];
+
+	for (q = x->need; ok && q && *q; q = next) {
+		size_t len = strcspn(q, ";");
+
+		snprintf(code, sizeof(code), "%.*s", (int)len, q);
+		next = q[len] ? q + len + 1 : NULL;
+		if (!qualification_until(row->qualifications, code, u))
+			ok = 0;
+		else if (strcmp(u, OPEN_END) && date_days(u) + 1 < until)
+			until = date_days(u) + 1;	/* holds through u */
+	}
+	if (!ok)
+		return 0;
+	allowed = caveats_allow(b->s, row->code, x->site, x->act, x->from,
+				x->to, b->e);
+	if (allowed < 0)
+		return -1;
+	if (!allowed)
+		return 0;
+	t = names_index(&b->trainers, row->code, 1);
+	if (t < 0)
+		return error_set(b->e, ERR_NOMEM, "out of memory");
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		struct plan_option *o = realloc(x->out, cap * sizeof(*o));
+
+		if (!o)
+			return error_set(b->e, ERR_NOMEM, "out of memory");
+		x->out = o;
+		x->cap = cap;
+	}
+	x->out[x->n++] = (struct plan_option){
+		t, date_days(row->valid_from), until,
+		strcmp(row->site, x->site) != 0 };
+	return 0;
+}
+
 /* Trainers who may teach COURSE at SITE (activity ACT): on a mission post,
  * holding every qualification it needs, no caveat against it. */
 static int trainer_options(struct build *b, const char *course, const char *need,
 			   const char *site, const char *act, const char *from,
 			   const char *to, struct plan_option **out, size_t *n)
 {
-	static const char sql[] =
-		SQL_MISSION_CTE
-		"SELECT pe.code, pe.qualifications, a.valid_from, p.site,"
-		" coalesce(a.valid_to, '" OPEN_END "') AS valid_to"
-		" FROM assignment a JOIN post p ON p.number = a.post"
-		" JOIN person pe ON pe.code = a.person"
-		" WHERE p.organisation IN (SELECT code FROM mission)"
-		" AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
-		" AND instr(';' || coalesce(pe.qualifications, '') , ';' || ?3) > 0"
-		" ORDER BY pe.code, a.valid_from";
+	struct trainers_ctx x = { b, need, site, act, from, to, NULL, 0, 0 };
 	char first[64] = "";
-	const char *p[3] = { from, to, first };
-	json_t *rows = NULL, *row;
-	size_t i;
 
 	(void)course;
 	*out = NULL;
 	*n = 0;
 	if (need && *need)
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(need, ";"), need);
-	if (store_rows(b->s, sql, p, 3, &rows, b->e))
+	if (store_trainers_each(b->s, MISSION, from, to, first, trainer_option,
+				&x, b->e)) {
+		free(x.out);
 		return -1;
-	*out = calloc(json_array_size(rows) + 1, sizeof(**out));
-	if (!*out) {
-		json_decref(rows);
-		return error_set(b->e, ERR_NOMEM, "out of memory");
 	}
-	json_array_foreach(rows, i, row) {
-		const char *held = jstr(row, "qualifications"), *q, *next;
-		int32_t until = date_days(jstr(row, "valid_to"));
-		int ok = 1, allowed, t;
-		char u[11], code[64];
+	/* Never NULL, even with no option: one spare element, zeroed. */
+	if (x.n == x.cap) {
+		struct plan_option *o = realloc(x.out, (x.n + 1) * sizeof(*o));
 
-		for (q = need; ok && q && *q; q = next) {
-			size_t len = strcspn(q, ";");
-
-			snprintf(code, sizeof(code), "%.*s", (int)len, q);
-			next = q[len] ? q + len + 1 : NULL;
-			if (!qualification_until(held, code, u))
-				ok = 0;
-			else if (strcmp(u, OPEN_END) && date_days(u) + 1 < until)
-				until = date_days(u) + 1;	/* holds through u */
-		}
-		if (!ok)
-			continue;
-		allowed = caveats_allow(b->s, jstr(row, "code"), site, act, from,
-					to, b->e);
-		if (allowed < 0) {
-			json_decref(rows);
-			return -1;
-		}
-		if (!allowed)
-			continue;
-		t = names_index(&b->trainers, jstr(row, "code"), 1);
-		if (t < 0) {
-			json_decref(rows);
+		if (!o) {
+			free(x.out);
 			return error_set(b->e, ERR_NOMEM, "out of memory");
 		}
-		(*out)[(*n)++] = (struct plan_option){
-			t, date_days(jstr(row, "valid_from")), until,
-			strcmp(jstr(row, "site"), site) != 0 };
+		x.out = o;
 	}
-	json_decref(rows);
+	memset(&x.out[x.n], 0, sizeof(*x.out));
+	*out = x.out;
+	*n = x.n;
+	return 0;
+}
+
+/* Start days already taken, as day numbers. */
+struct starts {
+	int32_t *days;
+	size_t n, cap;
+	struct error *e;
+};
+
+static int add_start(void *arg, const char *day)
+{
+	struct starts *x = arg;
+
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		int32_t *d = realloc(x->days, cap * sizeof(*d));
+
+		if (!d)
+			return error_set(x->e, ERR_NOMEM, "out of memory");
+		x->days = d;
+		x->cap = cap;
+	}
+	x->days[x->n++] = date_days(day);
 	return 0;
 }
 
@@ -234,30 +290,22 @@ static int add_item(struct build *b, const char *plan, const char *course,
 		    const char *site_arg, const char *unit, int trainees,
 		    const char *from, const char *to, json_t *enrolled)
 {
-	static const char course_sql[] =
-		"SELECT c.duration_days, c.capacity, c.trainer_ratio,"
-		" coalesce(c.trainer_qualifications, '') AS quals, c.activity,"
-		" coalesce(a.site, '') AS site, coalesce(s.rooms, '') AS rooms"
-		" FROM course c JOIN activity a ON a.code = c.activity"
-		" LEFT JOIN site s ON s.code = coalesce(?2, a.site)"
-		" WHERE c.code = ?1";
-	const char *p[2] = { course, site_arg };
-	json_t *rows = NULL, *c;
+	struct plan_course c;
 	struct plan_item *it;
 	struct want *w;
 	unsigned char *ok = NULL;
 	const char *site;
 	int32_t d0 = date_days(from), d1 = date_days(to), dur;
 	size_t nb = 0;
-	int ret = -1;
+	int ret = -1, found;
 
-	if (store_rows(b->s, course_sql, p, 2, &rows, b->e))
-		return -1;
-	if (!(c = json_array_get(rows, 0))) {
-		json_decref(rows);
-		return error_set(b->e, ERR_NOTFOUND, "no course '%s'", course);
+	found = store_plan_course(b->s, MISSION, course, site_arg, &c, b->e);
+	if (found <= 0) {
+		plan_course_release(&c);
+		return found ? -1 : error_set(b->e, ERR_NOTFOUND, "no course '%s'",
+					      course);
 	}
-	site = site_arg ? site_arg : jstr(c, "site");
+	site = site_arg ? site_arg : c.site;
 	if (!*site) {
 		error_set(b->e, ERR_INPUT, "plan %s: course %s has no site; give "
 			  "the plan one", plan, course);
@@ -301,18 +349,21 @@ static int add_item(struct build *b, const char *plan, const char *course,
 	snprintf(w->plan, sizeof(w->plan), "%s", plan);
 	snprintf(w->course, sizeof(w->course), "%s", course);
 	snprintf(w->site, sizeof(w->site), "%s", site);
-	snprintf(w->activity, sizeof(w->activity), "%s", jstr(c, "activity"));
+	snprintf(w->activity, sizeof(w->activity), "%s", c.activity);
 	snprintf(w->unit, sizeof(w->unit), "%s", unit ? unit : "");
 	w->enrolled = enrolled ? json_incref(enrolled) : NULL;
-	dur = (int32_t)json_integer_value(json_object_get(c, "duration_days"));
-	w->trainees = trainees > 0 ? trainees :
-		(int)json_integer_value(json_object_get(c, "capacity"));
+	w->visible = b->next_visible;
+	snprintf(w->classification, sizeof(w->classification), "%s",
+		 b->next_classification ? b->next_classification : "");
+	snprintf(w->releasability, sizeof(w->releasability), "%s",
+		 b->next_releasability ? b->next_releasability : "");
+	dur = (int32_t)c.duration_days;
+	w->trainees = trainees > 0 ? trainees : (int)c.capacity;
 	it->duration = dur;
 	it->earliest = d0;
 	it->latest = d1 - 1;
 	it->trainees = w->trainees;
-	it->need = (w->trainees + (int)json_integer_value(json_object_get(c, "trainer_ratio")) - 1) /
-		   (int)json_integer_value(json_object_get(c, "trainer_ratio"));
+	it->need = (w->trainees + (int)c.trainer_ratio - 1) / (int)c.trainer_ratio;
 	it->group = names_index(&b->groups, course, 1);
 	it->unit = unit && *unit ? names_index(&b->units, unit, 1) : -1;
 	/* Allowed days over the whole span a session may occupy. */
@@ -339,13 +390,13 @@ static int add_item(struct build *b, const char *plan, const char *course,
 		}
 		it->blocked = b->blocked[b->nitems - 1];
 		it->nblocked = nb;
-		if (trainer_options(b, course, jstr(c, "quals"), site, w->activity,
+		if (trainer_options(b, course, c.quals, site, w->activity,
 				    from, end, &b->options[b->nitems - 1],
 				    &it->noptions))
 			goto out;
 		it->options = b->options[b->nitems - 1];
 	}
-	if (site_rooms(b, site, jstr(c, "rooms"), &b->room_lists[b->nitems - 1],
+	if (site_rooms(b, site, c.rooms, &b->room_lists[b->nitems - 1],
 		       &it->nrooms))
 		goto out;
 	it->rooms = b->room_lists[b->nitems - 1];
@@ -353,141 +404,131 @@ static int add_item(struct build *b, const char *plan, const char *course,
 		/* A session is known by course and start day: none of the
 		 * course's sessions may share its day, but for the postponed
 		 * session itself, which may run on its own day after all. */
-		static const char starts_sql[] =
-			"SELECT valid_from FROM session WHERE course = ?1"
-			" AND valid_from >= ?2 AND valid_from < ?3 AND key <> ?4";
-		const char *q[4] = { course, from, to, enrolled ? plan : "" };
-		json_t *days, *dd;
-		size_t j;
+		struct starts x = { NULL, 0, 0, b->e };
 
-		if (store_rows(b->s, starts_sql, q, 4, &days, b->e))
-			goto out;
-		b->no_starts[b->nitems - 1] = calloc(json_array_size(days) + 1,
-						     sizeof(int32_t));
-		if (!b->no_starts[b->nitems - 1]) {
-			json_decref(days);
+		if (store_course_starts_each(b->s, MISSION, course, from, to,
+					     enrolled ? plan : NULL, add_start,
+					     &x, b->e)) {
+			free(x.days);
 			goto out;
 		}
-		json_array_foreach(days, j, dd)
-			b->no_starts[b->nitems - 1][j] =
-				date_days(jstr(dd, "valid_from"));
-		it->no_start = b->no_starts[b->nitems - 1];
-		it->nno_start = json_array_size(days);
-		json_decref(days);
+		if (!x.days && !(x.days = calloc(1, sizeof(*x.days)))) {
+			error_set(b->e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		b->no_starts[b->nitems - 1] = x.days;
+		it->no_start = x.days;
+		it->nno_start = x.n;
 	}
 	ret = 0;
 out:
 	free(ok);
-	json_decref(rows);
+	plan_course_release(&c);
 	return ret;
+}
+
+static int add_commitment(void *arg, const struct commitment_row *c)
+{
+	struct build *b = arg;
+	int32_t f = date_days(c->valid_from), t = date_days(c->valid_to);
+	char *list = strdup(c->trainers), *q, *next;
+
+	if (!list)
+		return error_set(b->e, ERR_NOMEM, "out of memory");
+	for (q = list; q && *q; q = next) {
+		next = strchr(q, ';');
+		if (next)
+			*next++ = '\0';
+		add_busy(b, PLAN_TRAINER, names_index(&b->trainers, q, 0), f, t);
+	}
+	free(list);
+	if (*c->host_unit)
+		add_busy(b, PLAN_UNIT, names_index(&b->units, c->host_unit, 0), f, t);
+	if (*c->room)
+		add_busy(b, PLAN_ROOM, room_index(b, c->site, c->room, 0), f, t);
+	return 0;
 }
 
 /* Commitments already made: sessions that run, around the window. */
 static int load_busy(struct build *b)
 {
-	static const char sql[] =
-		"SELECT site, coalesce(room, '') AS room, valid_from, valid_to,"
-		" coalesce(trainers, '') AS trainers, coalesce(host_unit, '') AS unit"
-		" FROM session WHERE status NOT IN ('postponed', 'cancelled')"
-		" AND valid_from < ?2 AND valid_to > ?1";
 	char lo[11], hi[11];
-	const char *p[2] = { lo, hi };
-	json_t *rows, *row;
-	size_t i;
 
 	date_format(date_days(b->o->from) - 400, lo);
 	date_format(date_days(b->o->to) + 400, hi);
-	if (store_rows(b->s, sql, p, 2, &rows, b->e))
-		return -1;
-	json_array_foreach(rows, i, row) {
-		int32_t f = date_days(jstr(row, "valid_from")), t = date_days(jstr(row, "valid_to"));
-		char *list = strdup(jstr(row, "trainers")), *q, *next;
+	return store_commitments_each(b->s, MISSION, lo, hi, add_commitment, b,
+				      b->e);
+}
 
-		if (!list)
-			break;
-		for (q = list; q && *q; q = next) {
-			next = strchr(q, ';');
-			if (next)
-				*next++ = '\0';
-			add_busy(b, PLAN_TRAINER, names_index(&b->trainers, q, 0), f, t);
-		}
-		free(list);
-		if (*jstr(row, "unit"))
-			add_busy(b, PLAN_UNIT, names_index(&b->units, jstr(row, "unit"), 0), f, t);
-		if (*jstr(row, "room"))
-			add_busy(b, PLAN_ROOM, room_index(b, jstr(row, "site"),
-							  jstr(row, "room"), 0), f, t);
-	}
-	json_decref(rows);
+/* Does the reader see record KEY of KIND? Notes it for the next item. */
+static int note_visible(struct build *b, const char *kind, const char *key)
+{
+	int v = store_may_see(b->s, b->who, kind_find(kind), key, b->e);
+
+	if (v < 0)
+		return -1;
+	b->next_visible = v;
 	return 0;
+}
+
+static int add_plan(void *arg, const struct training_plan_row *row)
+{
+	struct build *b = arg;
+	const char *from = strcmp(row->window_from, b->o->from) > 0 ?
+			   row->window_from : b->o->from;
+	const char *to = strcmp(row->window_to, b->o->to) < 0 ?
+			 row->window_to : b->o->to;
+	int ret = note_visible(b, "training-plans", row->code);
+
+	for (long k = 0; k < row->sessions && !ret; k++)
+		ret = add_item(b, row->code, row->course, row->site,
+			       row->host_unit, (int)row->trainees, from, to, NULL);
+	return ret;
 }
 
 static int collect_plans(struct build *b)
 {
-	static const char sql[] =
-		"SELECT code, course, sessions, window_from, window_to, site,"
-		" host_unit, trainees FROM training_plan"
-		" WHERE window_from < ?2 AND window_to > ?1"
-		" AND (?3 IS NULL OR site = ?3 OR (site IS NULL AND"
-		" (SELECT a.site FROM course c JOIN activity a ON a.code = c.activity"
-		"  WHERE c.code = course) = ?3))"
-		" ORDER BY window_from, code";
-	const char *p[3] = { b->o->from, b->o->to, b->o->site };
-	json_t *rows, *row;
-	size_t i;
-	int ret = 0;
+	b->next_classification = b->next_releasability = NULL;
+	return store_training_plans_each(b->s, MISSION, b->o->from, b->o->to,
+					 b->o->site, add_plan, b, b->e);
+}
 
-	if (store_rows(b->s, sql, p, 3, &rows, b->e))
-		return -1;
-	json_array_foreach(rows, i, row) {
-		const char *wf = jstr(row, "window_from"), *wt = jstr(row, "window_to");
-		const char *from = strcmp(wf, b->o->from) > 0 ? wf : b->o->from;
-		const char *to = strcmp(wt, b->o->to) < 0 ? wt : b->o->to;
-		long n = (long)json_integer_value(json_object_get(row, "sessions"));
+static int add_enrolled(void *arg, const struct enrolment_row *r)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:s}",
+		"trainee", r->trainee, "classification", r->classification,
+		"releasability", r->releasability));
+}
 
-		for (long k = 0; k < n && !ret; k++)
-			ret = add_item(b, jstr(row, "code"), jstr(row, "course"),
-				       jstr(row, "site"), jstr(row, "host_unit"),
-				       (int)json_integer_value(json_object_get(row, "trainees")),
-				       from, to, NULL);
-	}
-	json_decref(rows);
-	return ret;
+static int add_postponed(void *arg, const struct postponed_row *row)
+{
+	struct build *b = arg;
+	json_t *en = json_array();
+	int ret;
+
+	if (!en)
+		return error_set(b->e, ERR_NOMEM, "out of memory");
+	/* Its trainees, every one: they are the session's, seen or not. */
+	ret = store_enrolments_each(b->s, MISSION, row->key, add_enrolled, en,
+				    b->e) ||
+	      note_visible(b, "sessions", row->key);
+	b->next_classification = row->classification;
+	b->next_releasability = row->releasability;
+	if (!ret)
+		ret = add_item(b, row->key, row->course, row->site, row->host_unit,
+			       (int)json_array_size(en), b->o->from, b->o->to, en);
+	json_decref(en);
+	return ret ? -1 : 0;
 }
 
 static int collect_postponed(struct build *b)
 {
-	static const char sql[] =
-		SQL_MISSION_CTE
-		"SELECT s.key, s.course, s.site, s.host_unit, (SELECT json_group_array("
-		" json_object('trainee', en.trainee, 'classification', en.classification,"
-		" 'releasability', en.releasability)) FROM enrolment en"
-		" WHERE en.session = s.key) AS enrolled"
-		" FROM session s JOIN course c ON c.code = s.course"
-		" JOIN activity a ON a.code = c.activity"
-		" WHERE s.status = 'postponed' AND (?1 IS NULL OR s.site = ?1) AND"
-		SQL_SESSION_OF_MISSION
-		" AND NOT EXISTS (SELECT 1 FROM session n WHERE n.replaces = s.key)"
-		" ORDER BY s.valid_from, s.key";
-	const char *p[1] = { b->o->site };
-	json_t *rows, *row;
-	size_t i;
-	int ret = 0;
+	char scope[96];
 
-	if (store_rows(b->s, sql, p, 1, &rows, b->e))
-		return -1;
-	json_array_foreach(rows, i, row) {
-		json_t *en = json_loads(jstr(row, "enrolled"), 0, NULL);
-
-		ret = add_item(b, jstr(row, "key"), jstr(row, "course"),
-			       jstr(row, "site"), jstr(row, "host_unit"),
-			       (int)json_array_size(en), b->o->from, b->o->to, en);
-		json_decref(en);
-		if (ret)
-			break;
-	}
-	json_decref(rows);
-	return ret;
+	if (b->o->site)
+		snprintf(scope, sizeof(scope), "site:%s", b->o->site);
+	return store_postponed_each(b->s, MISSION, b->o->site ? scope : "mission",
+				    NULL, add_postponed, b, b->e);
 }
 
 static void build_release(struct build *b)
@@ -524,12 +565,7 @@ static int set(struct record *r, const char *field, const char *value)
  * session was: the planner keeps it so (the mission's end state). */
 static int host_leads(struct store *s, const char *course, struct error *e)
 {
-	static const char sql[] =
-		"SELECT lead = 'host' FROM session WHERE course = ?1"
-		" AND status = 'completed' ORDER BY valid_from DESC LIMIT 1";
-	long long v = 0;
-
-	return store_int(s, sql, &course, 1, &v, e) ? -1 : (int)v;
+	return store_course_host_led(s, MISSION, course, e);
 }
 
 static int write_session(struct build *b, struct rules_tx *t, size_t i,
@@ -551,12 +587,15 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 		room = strchr(b->rooms.v[pl->room], '/') + 1;
 	snprintf(key, sizeof(key), "%s/%s", w->course, from);
 	restored = w->enrolled && !strcmp(key, w->plan);
-	json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:b, s:I}",
-		"session", key, "course", w->course, "site", w->site, "room", room,
-		"from", from, "to", to, "trainers", buf_str(&tr),
-		"host_unit", *w->unit ? w->unit : NULL,
-		w->enrolled ? "replaces" : "plan", restored ? NULL : w->plan,
-		"restored", restored, "cost", (json_int_t)pl->cost));
+	if (w->visible)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:b, s:I}",
+			"session", key, "course", w->course, "site", w->site, "room", room,
+			"from", from, "to", to, "trainers", buf_str(&tr),
+			"host_unit", *w->unit ? w->unit : NULL,
+			w->enrolled ? "replaces" : "plan", restored ? NULL : w->plan,
+			"restored", restored, "cost", (json_int_t)pl->cost));
+	else
+		b->hidden++;
 	if (!b->o->apply) {
 		ret = 0;
 		goto out;
@@ -579,7 +618,13 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 	    set(&r, "host_unit", *w->unit ? w->unit : NULL) ||
 	    set(&r, "status", "planned") ||
 	    set(&r, "replaces", w->enrolled ? w->plan : NULL) ||
-	    set(&r, "releasability", "MISSION;IRQ") || mission_save(b->s, t, &r, b->e))
+	    /* A re-planned session keeps the markings of the one it
+	     * replaces: planning does not release what was not. */
+	    (w->enrolled && *w->classification &&
+	     set(&r, "classification", w->classification)) ||
+	    set(&r, "releasability", w->enrolled && *w->releasability ?
+		w->releasability : "MISSION;IRQ") ||
+	    mission_save(b->s, t, &r, b->e))
 		goto out;
 	if (w->enrolled) {
 		json_t *en;
@@ -645,11 +690,11 @@ static const char *missing(const struct build *b, size_t i,
 
 /*==== Entry ============================================================*/
 
-int plan_sessions_in_tx(struct store *s, struct rules_tx *t,
-			const struct planner_opts *o, json_t **report,
-			struct error *e)
+int plan_sessions_in_tx(struct store *s, const struct principal *who,
+			struct rules_tx *t, const struct planner_opts *o,
+			json_t **report, struct error *e)
 {
-	struct build b = { .s = s, .e = e, .o = o };
+	struct build b = { .s = s, .who = who, .e = e, .o = o };
 	struct plan_problem pp;
 	struct plan_result res = { 0 };
 	json_t *r = NULL, *sessions, *unplaced;
@@ -686,6 +731,10 @@ int plan_sessions_in_tx(struct store *s, struct rules_tx *t,
 		char why[320];
 
 		if (pl->outcome != PLAN_PLACED) {
+			if (!b.wants[i].visible) {
+				b.hidden++;
+				continue;
+			}
 			json_array_append_new(unplaced, json_pack("{s:s, s:s, s:s, s:s}",
 				b.wants[i].enrolled ? "session" : "plan", b.wants[i].plan,
 				"course", b.wants[i].course,
@@ -696,6 +745,9 @@ int plan_sessions_in_tx(struct store *s, struct rules_tx *t,
 		if (write_session(&b, t, i, pl, sessions))
 			goto out;
 	}
+	/* What was planned for plans and sessions the caller may not see:
+	 * a count, never a key. */
+	json_object_set_new(r, "hidden", json_integer(b.hidden));
 	*report = r;
 	r = NULL;
 	ret = 0;
@@ -706,15 +758,17 @@ out:
 	return ret;
 }
 
-int plan_sessions(struct store *s, const struct planner_opts *o,
-		  json_t **report, struct error *e)
+int plan_sessions(struct store *s, const struct principal *who,
+		  const struct planner_opts *o, json_t **report,
+		  struct error *e)
 {
 	struct rules_tx t;
 
 	rules_tx_init(&t);
 	if (store_begin(s, e))
 		return -1;
-	if (plan_sessions_in_tx(s, &t, o, report, e) || rules_finish(s, &t, e)) {
+	if (plan_sessions_in_tx(s, who, &t, o, report, e) ||
+	    rules_finish(s, &t, e)) {
 		store_rollback(s);
 		json_decref(*report);
 		*report = NULL;

@@ -20,14 +20,20 @@ struct planner_opts {
 	int apply;		/* write the plan; else a dry run */
 };
 
+struct principal;
+
 /* The plan as JSON (docs/rules.md): from, to, applied, items, placed,
- * cost, sessions[…], unplaced[{…, reason, missing}]. */
-int plan_sessions(struct store *s, const struct planner_opts *o,
-		  json_t **report, struct error *e);
+ * cost, sessions[…], unplaced[{…, reason, missing}], hidden. The plan is
+ * made over the whole mission; the sessions and unplaced items listed
+ * are those of plans and postponed sessions WHO may see (NULL: the
+ * system), and "hidden" counts the others. */
+int plan_sessions(struct store *s, const struct principal *who,
+		  const struct planner_opts *o, json_t **report,
+		  struct error *e);
 
 /* The same inside the caller's transaction (resume --apply). */
-int plan_sessions_in_tx(struct store *s, struct rules_tx *t,
-			const struct planner_opts *o, json_t **report,
-			struct error *e);
+int plan_sessions_in_tx(struct store *s, const struct principal *who,
+			struct rules_tx *t, const struct planner_opts *o,
+			json_t **report, struct error *e);
 
 #endif

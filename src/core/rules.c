@@ -8,6 +8,7 @@
 
 #include "core/validate.h"
 #include "store/access.h"
+#include "store/rules.h"
 #include "util/buf.h"
 #include "util/date.h"
 
@@ -84,23 +85,32 @@ static int fetch(struct store *s, const char *kind, const char *key,
 
 int org_in_mission(struct store *s, const char *org, struct error *e)
 {
-	static const char sql[] =
-		"WITH RECURSIVE up(code, parent, kind) AS ("
-		" SELECT code, parent, kind FROM organisation WHERE code = ?1"
-		" UNION SELECT o.code, o.parent, o.kind FROM organisation o"
-		" JOIN up ON o.code = up.parent)"
-		" SELECT count(*) FROM up WHERE kind = 'mission'";
-	const char *p[1] = { org };
-	long long n;
-
-	if (!org)
-		return 0;
-	if (store_int(s, sql, p, 1, &n, e))
-		return -1;
-	return n > 0;
+	/* The mission's tree as it stands, every part of it seen or not. */
+	return store_org_in_mission(s, &principal_system, org, e);
 }
 
 /*==== CONSENT ==========================================================*/
+
+/* Coverage of [FROM, CUR) so far by the consents that fit. */
+struct cover {
+	const char *kind, *site, *institution;
+	char cur[11];
+};
+
+static int cover_with(void *arg, const struct consent_row *c)
+{
+	struct cover *x = arg;
+	const char *ct = c->valid_to ? c->valid_to : OPEN_END;
+
+	if (!list_has(c->activity_kinds, x->kind) ||
+	    (x->site && c->sites && !list_has(c->sites, x->site)) ||
+	    (x->institution && c->institutions &&
+	     !list_has(c->institutions, x->institution)))
+		return 0;
+	if (strcmp(c->valid_from, x->cur) <= 0 && strcmp(ct, x->cur) > 0)
+		snprintf(x->cur, sizeof(x->cur), "%s", ct);
+	return 0;
+}
 
 /* Is [FROM, TO) (TO NULL: open) covered by granted consents for activity
  * KIND at SITE (and, when given, host INSTITUTION)? Returns 1, 0 with the
@@ -109,36 +119,16 @@ static int consent_covers(struct store *s, const char *kind, const char *site,
 			  const char *institution, const char *from,
 			  const char *to, char gap[11], struct error *e)
 {
-	static const char sql[] =
-		"SELECT valid_from, coalesce(valid_to, '" OPEN_END "') AS valid_to,"
-		" activity_kinds, sites, institutions FROM consent"
-		" WHERE state = 'granted' AND valid_from < ?2"
-		" AND (valid_to IS NULL OR valid_to > ?1) ORDER BY valid_from";
-	const char *p[2] = { from, to ? to : OPEN_END };
-	char cur[11];
-	json_t *rows, *c;
-	size_t i;
+	struct cover x = { kind, site, institution, "" };
 
-	if (store_rows(s, sql, p, 2, &rows, e))
+	snprintf(x.cur, sizeof(x.cur), "%s", from);
+	/* Every consent in force, seen by the reader or not: the host
+	 * government's consent is a fact about the mission. */
+	if (store_consents_each(s, &principal_system, from, to, cover_with, &x, e))
 		return -1;
-	snprintf(cur, sizeof(cur), "%s", from);
-	json_array_foreach(rows, i, c) {
-		const char *cf = json_string_value(json_object_get(c, "valid_from"));
-		const char *ct = json_string_value(json_object_get(c, "valid_to"));
-		const char *akinds = json_string_value(json_object_get(c, "activity_kinds"));
-		const char *sites = json_string_value(json_object_get(c, "sites"));
-		const char *insts = json_string_value(json_object_get(c, "institutions"));
-
-		if (!list_has(akinds, kind) || (site && sites && !list_has(sites, site)) ||
-		    (institution && insts && !list_has(insts, institution)))
-			continue;
-		if (strcmp(cf, cur) <= 0 && strcmp(ct, cur) > 0)
-			snprintf(cur, sizeof(cur), "%s", ct);
-	}
-	json_decref(rows);
-	if (strcmp(cur, to ? to : OPEN_END) >= 0)
+	if (strcmp(x.cur, to ? to : OPEN_END) >= 0)
 		return 1;
-	snprintf(gap, 11, "%s", cur);
+	snprintf(gap, 11, "%s", x.cur);
 	return 0;
 }
 
@@ -164,6 +154,35 @@ static int check_consent(struct store *s, const char *what, const char *key,
 
 /*==== CAVEAT ===========================================================*/
 
+/* What a caveat may forbid, and whom to name when one does. */
+struct caveat_check {
+	struct error *e;
+	const char *what, *key;
+	const struct record *person;
+	const char *site, *region, *activity, *activity_code, *from;
+};
+
+static int caveat_hit(void *arg, const struct caveat_row *c)
+{
+	struct caveat_check *x = arg;
+	const char *recs[4] = { x->key, x->person->key, c->code, NULL };
+	const char *dates[2] = { x->from, NULL };
+	int hit = (!strcmp(c->kind, "site") && x->site && !strcmp(c->target, x->site)) ||
+		  (!strcmp(c->kind, "region") && x->region &&
+		   !strcmp(c->target, x->region)) ||
+		  (!strcmp(c->kind, "activity") &&
+		   ((x->activity && !strcmp(c->target, x->activity)) ||
+		    (x->activity_code && !strcmp(c->target, x->activity_code))));
+
+	if (!hit)
+		return 0;
+	refuse(x->e, "CAVEAT", recs, dates, "%s %s: %s (%s) may not serve "
+	       "there: caveat %s forbids %s %s%s%s", x->what, x->key,
+	       x->person->key, rv(x->person, "nation"), c->code, c->kind,
+	       c->target, *c->reason ? " — " : "", c->reason);
+	return 1;
+}
+
 /* Caveats of PERSON (own or nation's) over [FROM, TO) that forbid SITE
  * (with its REGION) or ACTIVITY (a kind or code). */
 static int check_caveats(struct store *s, const char *what, const char *key,
@@ -172,44 +191,12 @@ static int check_caveats(struct store *s, const char *what, const char *key,
 			 const char *activity_code, const char *from,
 			 const char *to, struct error *e)
 {
-	static const char sql[] =
-		"SELECT code, kind, target, coalesce(reason, '') AS reason,"
-		" valid_from FROM caveat"
-		" WHERE (nation = ?1 OR person = ?2) AND valid_from < ?4"
-		" AND (valid_to IS NULL OR valid_to > ?3) ORDER BY code";
-	const char *p[4] = { rv(person, "nation"), person->key, from,
-			     to ? to : OPEN_END };
-	json_t *rows, *c;
-	size_t i;
-	int ret = 0;
+	struct caveat_check x = { e, what, key, person, site, region,
+				  activity, activity_code, from };
 
-	if (store_rows(s, sql, p, 4, &rows, e))
-		return -1;
-	json_array_foreach(rows, i, c) {
-		const char *kind = json_string_value(json_object_get(c, "kind"));
-		const char *target = json_string_value(json_object_get(c, "target"));
-		const char *code = json_string_value(json_object_get(c, "code"));
-		int hit = (!strcmp(kind, "site") && site && !strcmp(target, site)) ||
-			  (!strcmp(kind, "region") && region && !strcmp(target, region)) ||
-			  (!strcmp(kind, "activity") &&
-			   ((activity && !strcmp(target, activity)) ||
-			    (activity_code && !strcmp(target, activity_code))));
-
-		if (hit) {
-			const char *recs[4] = { key, person->key, code, NULL };
-			const char *dates[2] = { from, NULL };
-
-			ret = refuse(e, "CAVEAT", recs, dates, "%s %s: %s (%s) may "
-				     "not serve there: caveat %s forbids %s %s%s%s",
-				     what, key, person->key, rv(person, "nation"),
-				     code, kind, target,
-				     *json_string_value(json_object_get(c, "reason")) ? " — " : "",
-				     json_string_value(json_object_get(c, "reason")));
-			break;
-		}
-	}
-	json_decref(rows);
-	return ret;
+	/* Every caveat binds, whether or not the writer may read it. */
+	return store_caveats_each(s, &principal_system, rv(person, "nation"),
+				  person->key, from, to, caveat_hit, &x, e) ? -1 : 0;
 }
 
 /*==== Per kind =========================================================*/
@@ -268,36 +255,34 @@ out:
 	return ret;
 }
 
+struct suspended {
+	struct error *e;
+	const char *key, *from;
+};
+
+static int suspended_hit(void *arg, const struct suspension_row *ev)
+{
+	struct suspended *x = arg;
+	const char *recs[3] = { x->key, ev->code, NULL };
+	const char *dates[3] = { x->from, ev->valid_from, NULL };
+
+	refuse(x->e, "SUSPENDED", recs, dates, "session %s would run while %s "
+	       "is suspended (status event %s, from %s); postpone or cancel it",
+	       x->key, ev->scope, ev->code, ev->valid_from);
+	return 1;
+}
+
 /* Suspensions in force over [FROM, TO) for the mission, SITE or ACTIVITY. */
 static int check_suspended(struct store *s, const char *key, const char *site,
 			   const char *activity, const char *from,
 			   const char *to, struct error *e)
 {
-	static const char sql[] =
-		"SELECT code, scope, valid_from FROM status_event"
-		" WHERE action = 'suspend' AND valid_from < ?2"
-		" AND (valid_to IS NULL OR valid_to > ?1)"
-		" AND (scope = 'mission' OR scope = 'site:' || ?3"
-		" OR scope = 'activity:' || ?4) ORDER BY valid_from LIMIT 1";
-	const char *p[4] = { from, to, site, activity ? activity : "" };
-	json_t *rows, *ev;
-	int ret = 0;
+	struct suspended x = { e, key, from };
 
-	if (store_rows(s, sql, p, 4, &rows, e))
-		return -1;
-	if ((ev = json_array_get(rows, 0))) {
-		const char *code = json_string_value(json_object_get(ev, "code"));
-		const char *recs[3] = { key, code, NULL };
-		const char *dates[3] = { from, json_string_value(json_object_get(ev, "valid_from")), NULL };
-
-		ret = refuse(e, "SUSPENDED", recs, dates, "session %s would run "
-			     "while %s is suspended (status event %s, from %s); "
-			     "postpone or cancel it", key,
-			     json_string_value(json_object_get(ev, "scope")), code,
-			     dates[1]);
-	}
-	json_decref(rows);
-	return ret;
+	/* A suspension stops every session in scope, seen or not. */
+	return store_suspensions_each(s, &principal_system, from, to, site,
+				      activity ? activity : "", suspended_hit,
+				      &x, e) ? -1 : 0;
 }
 
 int qualification_until(const char *held, const char *code, char until[11])
@@ -387,6 +372,39 @@ out:
 	return ret;
 }
 
+/* Mark in OK the days of [D0, D1) that [FROM, TO) (TO NULL: open)
+ * covers with VALUE. */
+struct days {
+	unsigned char *ok;
+	int32_t d0, d1;
+	const char *kind, *site;
+};
+
+static void mark(struct days *x, const char *from, const char *to,
+		 unsigned char value)
+{
+	int32_t a = date_days(from), b = date_days(to ? to : OPEN_END);
+
+	for (int32_t d = a > x->d0 ? a : x->d0; d < b && d < x->d1; d++)
+		x->ok[d - x->d0] = value;
+}
+
+static int consent_days(void *arg, const struct consent_row *c)
+{
+	struct days *x = arg;
+
+	if (list_has(c->activity_kinds, x->kind) &&
+	    (!c->sites || list_has(c->sites, x->site)))
+		mark(x, c->valid_from, c->valid_to, 1);
+	return 0;
+}
+
+static int suspended_days(void *arg, const struct suspension_row *ev)
+{
+	mark(arg, ev->valid_from, ev->valid_to, 0);
+	return 0;
+}
+
 /* Days on which sessions of ACTIVITY may run at SITE, over [FROM, TO):
  * a granted consent covers the activity's kind there, no suspension of
  * the mission, the site or the activity is in force, the site is open
@@ -395,66 +413,36 @@ int session_days(struct store *s, const char *site, const char *activity,
 		 const char *from, const char *to, unsigned char *ok,
 		 struct error *e)
 {
-	static const char consents_sql[] =
-		"SELECT valid_from, coalesce(valid_to, '" OPEN_END "') AS valid_to"
-		" FROM consent WHERE state = 'granted' AND valid_from < ?2"
-		" AND (valid_to IS NULL OR valid_to > ?1)"
-		" AND instr(';' || activity_kinds || ';', ';' || ?3 || ';')"
-		" AND (sites IS NULL OR instr(';' || sites || ';', ';' || ?4 || ';'))";
-	static const char events_sql[] =
-		"SELECT valid_from, coalesce(valid_to, '" OPEN_END "') AS valid_to"
-		" FROM status_event WHERE action = 'suspend' AND valid_from < ?2"
-		" AND (valid_to IS NULL OR valid_to > ?1) AND (scope = 'mission'"
-		" OR scope = 'site:' || ?4 OR scope = 'activity:' || ?5)";
 	struct record st = { 0 }, act = { 0 };
-	json_t *cons = NULL, *evs = NULL, *row;
-	const char *p[5];
-	int32_t d0 = 0, d1 = 0;
-	size_t i;
+	struct days x = { ok, 0, 0, NULL, site };
 	int ret = -1;
 	const char *why;
 
 	if (fetch(s, "sites", site, &st, e) <= 0 ||
 	    fetch(s, "activities", activity, &act, e) <= 0)
 		goto out;
-	date_parse(from, &d0, &why);
-	date_parse(to, &d1, &why);
-	memset(ok, 0, (size_t)(d1 - d0));
-	p[0] = from;
-	p[1] = to;
-	p[2] = rv(&act, "kind");
-	p[3] = site;
-	p[4] = activity;
-	if (store_rows(s, consents_sql, p, 4, &cons, e) ||
-	    store_rows(s, events_sql, p, 5, &evs, e))
+	date_parse(from, &x.d0, &why);
+	date_parse(to, &x.d1, &why);
+	memset(ok, 0, (size_t)(x.d1 - x.d0));
+	x.kind = rv(&act, "kind");
+	/* Consents and suspensions as they are, seen or not: a day is
+	 * open to the mission or it is not. */
+	if (store_consents_each(s, &principal_system, from, to, consent_days,
+				&x, e) ||
+	    store_suspensions_each(s, &principal_system, from, to, site,
+				   activity, suspended_days, &x, e))
 		goto out;
-	json_array_foreach(cons, i, row) {
-		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
-
-		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
-			ok[d - d0] = 1;
-	}
-	json_array_foreach(evs, i, row) {
-		int32_t a = date_days(json_string_value(json_object_get(row, "valid_from")));
-		int32_t b = date_days(json_string_value(json_object_get(row, "valid_to")));
-
-		for (int32_t d = a > d0 ? a : d0; d < b && d < d1; d++)
-			ok[d - d0] = 0;
-	}
-	for (int32_t d = d0; d < d1; d++) {
+	for (int32_t d = x.d0; d < x.d1; d++) {
 		char day[11];
 
 		date_format(d, day);
 		if (strcmp(rv(&st, "mission_approved"), "yes") ||
 		    strcmp(day, rv(&st, "valid_from")) < 0 ||
 		    (rv(&st, "valid_to") && strcmp(day, rv(&st, "valid_to")) >= 0))
-			ok[d - d0] = 0;
+			ok[d - x.d0] = 0;
 	}
 	ret = 0;
 out:
-	json_decref(cons);
-	json_decref(evs);
 	record_release(&st);
 	record_release(&act);
 	return ret;
@@ -546,40 +534,41 @@ static int check_activity(struct store *s, const struct record *r,
 			     rv(r, "host"), from, to, e);
 }
 
+struct stopped {
+	struct error *e;
+	const struct record *r;
+	long n;
+};
+
+static int stopped_session(void *arg, const char *key)
+{
+	struct stopped *x = arg;
+
+	if (!x->n++) {
+		const char *dates[2] = { rv(x->r, "valid_from"), NULL };
+
+		refuse(x->e, "SUSPENDED", NULL, dates, "suspension %s of %s from "
+		       "%s would stop sessions that are still planned to run; "
+		       "use 'cadre suspend', which postpones them", x->r->key,
+		       rv(x->r, "scope"), dates[0]);
+	}
+	error_add_record(x->e, key);
+	return 0;
+}
+
 static int check_status_event(struct store *s, const struct record *r,
 			      struct error *e)
 {
-	static const char sql[] =
-		SQL_MISSION_CTE
-		"SELECT s.key FROM session s JOIN course c ON c.code = s.course"
-		" JOIN activity a ON a.code = c.activity"
-		" WHERE s.status IN ('planned', 'running') AND s.valid_from < ?2"
-		" AND s.valid_to > ?1 AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
-		" OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
-		" ORDER BY s.valid_from LIMIT 5";
-	const char *p[3] = { rv(r, "valid_from"),
-			     rv(r, "valid_to") ? rv(r, "valid_to") : OPEN_END,
-			     rv(r, "scope") };
-	json_t *rows, *row;
-	size_t i;
-	int ret = 0;
+	struct stopped x = { e, r, 0 };
 
 	if (strcmp(rv(r, "action"), "suspend"))
 		return 0;
-	if (store_rows(s, sql, p, 3, &rows, e))
+	/* Every session it would stop counts, seen by the writer or not. */
+	if (store_sessions_in_scope_each(s, &principal_system, rv(r, "scope"),
+					 rv(r, "valid_from"), rv(r, "valid_to"),
+					 5, stopped_session, &x, e))
 		return -1;
-	if (json_array_size(rows)) {
-		const char *dates[2] = { p[0], NULL };
-
-		refuse(e, "SUSPENDED", NULL, dates, "suspension %s of %s from %s "
-		       "would stop sessions that are still planned to run; use "
-		       "'cadre suspend', which postpones them", r->key, p[2], p[0]);
-		json_array_foreach(rows, i, row)
-			error_add_record(e, json_string_value(json_object_get(row, "key")));
-		ret = -1;
-	}
-	json_decref(rows);
-	return ret;
+	return x.n ? -1 : 0;
 }
 
 int rules_check(struct store *s, const struct record *r, struct error *e)
@@ -659,122 +648,87 @@ int mission_save(struct store *s, struct rules_tx *t, struct record *r,
 
 /*==== CEILING ==========================================================*/
 
-/* Mission posts' assignments over a window, with each post's site. */
-static const char assigned_sql[] =
-	SQL_MISSION_CTE
-	"SELECT a.valid_from, coalesce(a.valid_to, '" OPEN_END "') AS valid_to,"
-	" p.site FROM assignment a JOIN post p ON p.number = a.post"
-	" WHERE p.organisation IN (SELECT code FROM mission)"
-	" AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)";
+/* One consent's days, counted from the assignments that fall under it. */
+struct ceiling_walk {
+	struct store *s;
+	const struct principal *who;
+	const char *from, *to;
+	ceiling_fn fn;
+	void *arg;
+	struct error *e;
+	const char *sites;
+	long *delta;
+	int32_t w0, w1;
+};
+
+static int count_assigned(void *arg, const struct assigned_row *a)
+{
+	struct ceiling_walk *w = arg;
+	int32_t af = date_days(a->valid_from);
+	int32_t at = date_days(a->valid_to ? a->valid_to : OPEN_END);
+
+	if (w->sites && !list_has(w->sites, a->site))
+		return 0;
+	w->delta[(af > w->w0 ? af : w->w0) - w->w0]++;
+	w->delta[(at < w->w1 ? at : w->w1) - w->w0]--;
+	return 0;
+}
+
+static int ceiling_of(void *arg, const struct consent_row *c)
+{
+	struct ceiling_walk *w = arg;
+	const char *ct = c->valid_to ? c->valid_to : OPEN_END;
+	char wf[11], wt[11], day[11];
+	long count = 0;
+	int rc = 0;
+
+	snprintf(wf, sizeof(wf), "%s", strcmp(w->from, c->valid_from) > 0 ?
+		 w->from : c->valid_from);
+	snprintf(wt, sizeof(wt), "%s", strcmp(w->to, ct) < 0 ? w->to : ct);
+	if (!strcmp(wt, OPEN_END)) {
+		/* Past the last dated assignment nothing changes. */
+		char last[11];
+		int found = store_assignments_horizon(w->s, w->who, last, w->e);
+
+		if (found < 0)
+			return -1;
+		if (found && strcmp(last, wf) >= 0)
+			date_format(date_days(last) + 1, wt);
+		else
+			date_format(date_days(wf) + 1, wt);
+	}
+	w->w0 = date_days(wf);
+	w->w1 = date_days(wt);
+	if (w->w1 <= w->w0)
+		return 0;
+	w->delta = calloc((size_t)(w->w1 - w->w0) + 1, sizeof(*w->delta));
+	if (!w->delta)
+		return error_set(w->e, ERR_NOMEM, "out of memory");
+	w->sites = c->sites;
+	if (store_mission_assignments_each(w->s, w->who, wf, wt, count_assigned,
+					   w, w->e)) {
+		rc = -1;
+		goto out;
+	}
+	for (int32_t d = w->w0; d < w->w1 && !rc; d++) {
+		count += w->delta[d - w->w0];
+		date_format(d, day);
+		rc = w->fn(w->arg, day, c->code, count, c->ceiling);
+	}
+out:
+	free(w->delta);
+	w->delta = NULL;
+	return rc;
+}
 
 int ceilings_each(struct store *s, const struct principal *who,
 		  const char *from, const char *to, ceiling_fn fn, void *arg,
 		  struct error *e)
 {
-	static const char consents_sql[] =
-		"SELECT code, valid_from, coalesce(valid_to, '" OPEN_END "')"
-		" AS valid_to, sites, ceiling FROM consent WHERE state = 'granted'"
-		" AND valid_from < ?2 AND (valid_to IS NULL OR valid_to > ?1)";
-	static const char horizon_sql[] =
-		"SELECT max(max(valid_from, coalesce(valid_to, valid_from)))"
-		" FROM assignment WHERE 1";
-	/* The SQL as WHO sees the consents and the assignments. */
-	struct buf csql = BUF_INIT, hsql = BUF_INIT, asql = BUF_INIT;
-	const char *p[2] = { from, to };
-	json_t *consents = NULL, *c;
-	long *delta = NULL;
-	size_t i;
-	int ret = -1;
+	struct ceiling_walk w = { s, who, from, to, fn, arg, e, NULL, NULL,
+				  0, 0 };
 
-	buf_adds(&csql, consents_sql);
-	access_clause(&csql, who, kind_find("consents"), "consent");
-	buf_adds(&csql, " ORDER BY valid_from, code");
-	buf_adds(&hsql, horizon_sql);
-	access_clause(&hsql, who, kind_find("assignments"), "assignment");
-	buf_adds(&asql, assigned_sql);
-	access_clause(&asql, who, kind_find("assignments"), "a");
-	access_clause(&asql, who, kind_find("posts"), "p");
-	if (csql.failed || hsql.failed || asql.failed) {
-		error_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (store_rows(s, buf_str(&csql), p, 2, &consents, e))
-		goto out;
-	json_array_foreach(consents, i, c) {
-		const char *code = json_string_value(json_object_get(c, "code"));
-		const char *sites = json_string_value(json_object_get(c, "sites"));
-		long ceiling = (long)json_integer_value(json_object_get(c, "ceiling"));
-		const char *cf = json_string_value(json_object_get(c, "valid_from"));
-		const char *ct = json_string_value(json_object_get(c, "valid_to"));
-		char wf[11], wt[11], day[11];
-		json_t *rows = NULL, *a;
-		int32_t w0, w1;
-		size_t j;
-		long count = 0;
-
-		snprintf(wf, sizeof(wf), "%s", strcmp(from, cf) > 0 ? from : cf);
-		snprintf(wt, sizeof(wt), "%s", strcmp(to, ct) < 0 ? to : ct);
-		if (!strcmp(wt, OPEN_END)) {
-			/* Past the last dated assignment nothing changes. */
-			json_t *h;
-			const char *last;
-
-			if (store_rows(s, buf_str(&hsql), NULL, 0, &h, e))
-				goto out;
-			last = json_string_value(json_object_get(json_array_get(h, 0),
-				"max(max(valid_from, coalesce(valid_to, valid_from)))"));
-			if (last && strcmp(last, wf) >= 0)
-				date_format(date_days(last) + 1, wt);
-			else
-				date_format(date_days(wf) + 1, wt);
-			json_decref(h);
-		}
-		w0 = date_days(wf);
-		w1 = date_days(wt);
-		if (w1 <= w0)
-			continue;
-		free(delta);
-		delta = calloc((size_t)(w1 - w0) + 1, sizeof(*delta));
-		if (!delta) {
-			error_set(e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		p[0] = wf;
-		p[1] = wt;
-		if (store_rows(s, buf_str(&asql), p, 2, &rows, e))
-			goto out;
-		json_array_foreach(rows, j, a) {
-			int32_t af = date_days(json_string_value(json_object_get(a, "valid_from")));
-			int32_t at = date_days(json_string_value(json_object_get(a, "valid_to")));
-			const char *site = json_string_value(json_object_get(a, "site"));
-
-			if (sites && !list_has(sites, site))
-				continue;
-			delta[(af > w0 ? af : w0) - w0]++;
-			delta[(at < w1 ? at : w1) - w0]--;
-		}
-		json_decref(rows);
-		for (int32_t d = w0; d < w1; d++) {
-			int stop;
-
-			count += delta[d - w0];
-			date_format(d, day);
-			if ((stop = fn(arg, day, code, count, ceiling))) {
-				ret = stop;
-				goto out;
-			}
-		}
-		p[0] = from;
-		p[1] = to;
-	}
-	ret = 0;
-out:
-	free(delta);
-	json_decref(consents);
-	buf_release(&csql);
-	buf_release(&hsql);
-	buf_release(&asql);
-	return ret;
+	return store_consents_each(s, who, from, to, ceiling_of, &w, e);
 }
 
 struct first_breach {
@@ -804,9 +758,10 @@ int rules_finish(struct store *s, struct rules_tx *t, struct error *e)
 
 	if (!t->ceiling_from[0])
 		return 0;
-	/* A ceiling counts everyone deployed, whoever writes. */
-	rc = ceilings_each(s, &principal_system, t->ceiling_from,
-			   t->ceiling_to, find_breach, &b, e);
+	/* The ceiling counts everyone on the mission's posts, whoever
+	 * writes and whatever they may see. */
+	rc = ceilings_each(s, &principal_system, t->ceiling_from, t->ceiling_to,
+			   find_breach, &b, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {

@@ -12,6 +12,7 @@
 #ifndef CADRE_CORE_RULES_H
 #define CADRE_CORE_RULES_H
 
+#include "store/rules.h"
 #include "store/store.h"
 
 /* What a transaction touched, for the checks deferred to its end. */
@@ -20,20 +21,9 @@ struct rules_tx {
 	char ceiling_to[11];	/* "9999-12-31" for open intervals */
 };
 
-#define OPEN_END "9999-12-31"
-
-/* SQL: a common table `mission(code)` of the mission's organisations. */
-#define SQL_MISSION_CTE \
-	"WITH RECURSIVE mission(code) AS (" \
-	" SELECT code FROM organisation WHERE kind = 'mission'" \
-	" UNION SELECT o.code FROM organisation o JOIN mission m" \
-	" ON o.parent = m.code) "
-
-/* SQL: session s, of an activity a, is the mission's on the day it starts
- * (the coalition's before a transfer is not). Needs SQL_MISSION_CTE. */
-#define SQL_SESSION_OF_MISSION \
-	" (CASE WHEN a.previous_owner IS NOT NULL AND s.valid_from < a.owner_from" \
-	" THEN a.previous_owner ELSE a.owner END) IN (SELECT code FROM mission) "
+/* The rules read the whole mission: every store question they ask is
+ * asked as the system (principal_system), for a rule counts what no
+ * single reader may see (the headcount under a ceiling counts everyone). */
 
 void rules_tx_init(struct rules_tx *t);
 
@@ -78,10 +68,11 @@ int session_days(struct store *s, const char *site, const char *activity,
 /* ';'-separated LIST holds ITEM? */
 int list_has(const char *list, const char *item);
 
-/* Daily headcount against a consent's ceiling over [FROM, TO), of the
- * consents and assignments WHO may see (&principal_system: all, as the
- * rule itself counts): calls FN for each day with the consent code, the
- * count and the ceiling. */
+/* Daily headcount against a consent's ceiling over [FROM, TO): calls FN
+ * for each day with the consent code, the count and the ceiling. WHO:
+ * the consents and assignments counted are those WHO may see; the
+ * CEILING rule passes &principal_system (it counts everyone), a report
+ * its reader. */
 struct principal;
 typedef int (*ceiling_fn)(void *arg, const char *day, const char *consent,
 			  long count, long ceiling);

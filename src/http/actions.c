@@ -138,7 +138,8 @@ static enum MHD_Result run_action(struct req *r, const char *name,
 static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
-	return action_suspend(r->srv->store, s(b, "scope"), d[0], s(b, "reason"),
+	return action_suspend(r->srv->store, &r->who, s(b, "scope"), d[0],
+			      s(b, "reason"),
 			      s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
 			      t(b, "dry_run"), rep, e);
 }
@@ -146,25 +147,23 @@ static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
 static int call_resume(struct req *r, json_t *b, char d[][11], json_t **rep,
 		       struct error *e)
 {
-	(void)r;
-	return action_resume(r->srv->store, s(b, "scope"), d[0], t(b, "apply"),
-			     t(b, "dry_run"), rep, e);
+	return action_resume(r->srv->store, &r->who, s(b, "scope"), d[0],
+			     t(b, "apply"), t(b, "dry_run"), rep, e);
 }
 
 static int call_consent(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
-	(void)r;
-	return action_consent(r->srv->store, s(b, "verb"), s(b, "consent"), d[0],
-			      t(b, "dry_run"), rep, e);
+	return action_consent(r->srv->store, &r->who, s(b, "verb"),
+			      s(b, "consent"), d[0], t(b, "dry_run"), rep, e);
 }
 
 static int call_transfer(struct req *r, json_t *b, char d[][11], json_t **rep,
 			 struct error *e)
 {
-	(void)r;
-	return action_transfer(r->srv->store, s(b, "activity"), s(b, "to"), d[0],
-			       t(b, "with_personnel"), t(b, "dry_run"), rep, e);
+	return action_transfer(r->srv->store, &r->who, s(b, "activity"),
+			       s(b, "to"), d[0], t(b, "with_personnel"),
+			       t(b, "dry_run"), rep, e);
 }
 
 static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
@@ -175,8 +174,7 @@ static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
 		.postponed = t(b, "postponed"), .apply = t(b, "apply"),
 	};
 
-	(void)r;
-	return plan_sessions(r->srv->store, &o, rep, e);
+	return plan_sessions(r->srv->store, &r->who, &o, rep, e);
 }
 
 /* The actions by the name the route table passes. */

@@ -250,5 +250,92 @@ def rule_refusals_render_as_text_with_rule_and_dates():
     assert 's.csv:2:' in err and 'date: 2020-12-31' in err, err
 
 
+@test
+def a_suspension_reports_only_what_its_caller_may_see():
+    """An action acts on the whole mission but reports to its caller: a
+    commander cleared NS suspending a site postpones its CTS session too,
+    and learns only that one more record was affected, never its key."""
+    import json
+    d, db = fixture()
+    imp_ok(d, db, 'sessions', SESSION_HEAD.rstrip('\n') + ',classification\n'
+           'CRS,BASE,2020-06-05,2020-06-15,E,NU\n'
+           'CRS,BASE,2020-07-01,2020-07-11,E,CTS\n')
+    rc, out, err = cadre(db, 'user', 'add', 'j3', '--role', 'commander',
+                         '--clearance', 'NS',
+                         stdin='a long enough password\n')
+    assert rc == 0, out + err
+    secret = 'CRS/2020-07-01'
+    args = ('suspend', '--scope', 'site:BASE', '--from', '2020-06-01',
+            '--reason', 'test')
+    r = ok_json(db, '--as', 'j3', *args, '--dry-run')
+    assert [s['session'] for s in r['sessions_postponed']] == \
+        ['CRS/2020-06-05'], r
+    assert r['hidden'] == 1 and r['dry_run'] is True, r
+    assert secret not in json.dumps(r), r
+    rc, out, err = cadre(db, '--as', 'j3', *args, '--dry-run')
+    assert rc == 0 and secret not in out + err, out + err
+    assert 'and 1 more records you may not see' in out, out
+    # The dry run wrote nothing; the system sees the session planned.
+    assert ok_json(db, 'show', 'sessions', secret)['status'] == 'planned'
+    r = ok_json(db, '--as', 'j3', *args)
+    assert r['hidden'] == 1 and secret not in json.dumps(r), r
+    # Applied, the suspension postponed it all the same.
+    assert ok_json(db, 'show', 'sessions', secret)['status'] == 'postponed'
+    assert ok_json(db, 'show', 'sessions', 'CRS/2020-06-05')['status'] == \
+        'postponed'
+    # The system's own report of the same kind names it.
+    r = ok_json(db, 'resume', '--scope', 'site:BASE', '--on', '2020-06-20',
+                '--dry-run')
+    assert secret in [s['session'] for s in r['sessions']] and \
+        r['hidden'] == 0, r
+    r = ok_json(db, '--as', 'j3', 'resume', '--scope', 'site:BASE', '--on',
+                '2020-06-20', '--dry-run')
+    assert secret not in json.dumps(r) and r['hidden'] == 1, r
+
+
+@test
+def consent_changes_and_plans_report_only_what_the_caller_may_see():
+    import json
+    d, db = fixture()
+    imp_ok(d, db, 'sessions', SESSION_HEAD.rstrip('\n') + ',classification\n'
+           'CRS,BASE,2020-06-05,2020-06-15,E,NU\n'
+           'CRS,BASE,2020-07-01,2020-07-11,E,CTS\n')
+    imp_ok(d, db, 'sites', 'code,name,latitude,longitude,country,'
+           'mission_approved,valid_from,classification\n'
+           'DARK,Dark site,33,44,IRQ,yes,2019-01-01,CTS\n')
+    assert cadre(db, 'user', 'add', 'j3', '--role', 'commander',
+                 '--clearance', 'NS',
+                 stdin='a long enough password\n')[0] == 0
+    secret = 'CRS/2020-07-01'
+    r = ok_json(db, '--as', 'j3', 'consent', 'suspend', 'C1', '--on',
+                '2020-06-01', '--dry-run')
+    assert [s['session'] for s in r['sessions_postponed']] == \
+        ['CRS/2020-06-05'], r
+    assert r['hidden'] == 1 and secret not in json.dumps(r), r
+    r = ok_json(db, 'consent', 'suspend', 'C1', '--on', '2020-06-01',
+                '--dry-run')
+    assert secret in [s['session'] for s in r['sessions_postponed']], r
+    assert r['hidden'] == 0, r
+    # A scope the caller may not see is no scope at all for them.
+    hidden = cadre(db, '--as', 'j3', 'suspend', '--scope', 'site:DARK',
+                   '--from', '2020-06-01', '--reason', 'x', '--json')
+    missing = cadre(db, '--as', 'j3', 'suspend', '--scope', 'site:NONE',
+                    '--from', '2020-06-01', '--reason', 'x', '--json')
+    assert hidden[0] == missing[0] != 0, (hidden, missing)
+    assert json.loads(hidden[1])['error']['code'] == \
+        json.loads(missing[1])['error']['code'], (hidden, missing)
+    # The planner re-plans both postponed sessions, and tells the
+    # commander of one.
+    ok_json(db, 'suspend', '--scope', 'site:BASE', '--from', '2020-06-01',
+            '--reason', 'x')
+    args = ('plan', 'sessions', '--postponed', '--from', '2020-08-01',
+            '--to', '2020-10-01')
+    mine = ok_json(db, '--as', 'j3', *args)
+    assert secret not in json.dumps(mine), mine
+    everyone = ok_json(db, *args)
+    assert mine['items'] == everyone['items'] == 2, (mine, everyone)
+    assert mine['hidden'] == 1 and everyone['hidden'] == 0, (mine, everyone)
+
+
 if __name__ == '__main__':
     run()

@@ -1,0 +1,128 @@
+/* Running the store's hand-written queries; see rows_int.h. */
+#include "store/rows_int.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "store/access.h"
+#include "store/store_int.h"
+
+#define NO_VALUE SIZE_MAX
+
+static int bind_all(sqlite3_stmt *st, const char *const *params, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
+				      SQLITE_TRANSIENT))
+			return -1;
+	return 0;
+}
+
+int rows_each(struct store *s, const char *sql, const char *const *params,
+	      size_t n, rows_fn fn, void *arg, struct error *e)
+{
+	struct buf text = BUF_INIT;
+	size_t *at = NULL, nat = 0, capat = 0, ncol = 0;
+	const char **col = NULL;
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	if (store_stmt(s, sql, &st, e))
+		return -1;
+	if (bind_all(st, params, n)) {
+		store_fail(s, e, "binding a query");
+		sqlite3_reset(st);
+		return -1;
+	}
+	ncol = (size_t)sqlite3_column_count(st);
+	/* Every cell first: offsets into TEXT, NO_VALUE for NULL. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nat + ncol > capat) {
+			size_t cap = capat ? capat * 2 : 64 * (ncol ? ncol : 1);
+			size_t *p;
+
+			while (cap < nat + ncol)
+				cap *= 2;
+			if (!(p = realloc(at, cap * sizeof(*p)))) {
+				sqlite3_reset(st);
+				error_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			at = p;
+			capat = cap;
+		}
+		for (size_t c = 0; c < ncol; c++) {
+			const unsigned char *v = sqlite3_column_text(st, (int)c);
+
+			if (!v) {
+				at[nat++] = NO_VALUE;
+				continue;
+			}
+			at[nat++] = text.len;
+			buf_add(&text, v, (size_t)sqlite3_column_bytes(st, (int)c));
+			buf_addc(&text, '\0');
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, e, "running a query");
+		goto out;
+	}
+	if (text.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (ncol && !(col = calloc(ncol, sizeof(*col)))) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = 0;
+	for (size_t r = 0; ncol && r < nat / ncol && !ret; r++) {
+		for (size_t c = 0; c < ncol; c++) {
+			size_t o = at[r * ncol + c];
+
+			col[c] = o == NO_VALUE ? NULL : text.data + o;
+		}
+		ret = fn(arg, col, ncol);
+	}
+out:
+	free(col);
+	free(at);
+	buf_release(&text);
+	return ret;
+}
+
+int rows_int(struct store *s, const char *sql, const char *const *params,
+	     size_t n, long long *out, struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if (store_stmt(s, sql, &st, e))
+		return -1;
+	if (bind_all(st, params, n)) {
+		sqlite3_reset(st);
+		return store_fail(s, e, "binding a query");
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "running a query");
+	return 0;
+}
+
+void rows_visible(struct buf *sql, const struct principal *who,
+		  const struct kind *k, const char *a)
+{
+	buf_adds(sql, "(1");
+	access_clause(sql, who, k, a);
+	buf_adds(sql, ")");
+}
+
+long rows_long(const char *v)
+{
+	return v ? strtol(v, NULL, 10) : 0;
+}
