@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/kind.h"
+#include "model/kind.h"
 #include "store/store.h"
 
 /* A fresh database path in a new temporary directory. */
