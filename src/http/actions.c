@@ -213,7 +213,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	if (f.limit <= 0 || f.limit > LIST_LIMIT_MAX)
 		f.limit = LIST_LIMIT_MAX;
 	error_init(&e);
-	rc = audit_each(srv.store, &f, add_entry, list, &e);
+	rc = audit_each(srv.store, &r->who, &f, add_entry, list, &e);
 	if (rc) {
 		json_decref(list);
 		list = NULL;
