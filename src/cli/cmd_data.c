@@ -66,6 +66,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		rc = c->status;
 		goto out;
 	}
+	io.who = c->who;	/* --as: each row is that account's write */
 	progress_start(&pr, "import", 0);
 	io.progress = progress_cb;
 	io.progress_arg = &pr;
