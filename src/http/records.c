@@ -36,6 +36,23 @@ static enum MHD_Result send_etagged(struct req *r, unsigned status, json_t *o)
 	return send_json(r, status, o, NULL, NULL, NULL);
 }
 
+/* One record O of K with its ETag. The ETag is over the record's fields
+ * and key, not the values derived for today: the same the write path
+ * compares If-Match with, and not changed by the calendar. */
+static enum MHD_Result send_record(struct req *r, const struct kind *k,
+				   json_t *o)
+{
+	json_t *fields = json_deep_copy(o);
+	char etag[24];
+
+	for (size_t i = 0; fields && i < k->nderived; i++)
+		json_object_del(fields, k->derived[i].name);
+	etag_of(fields ? fields : o, etag);
+	json_decref(fields);
+	r->etag = etag;
+	return send_json(r, 200, o, NULL, NULL, NULL);
+}
+
 /*==== Reads ============================================================*/
 
 struct collect {
@@ -131,7 +148,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		}
 		json_incref(one);
 		json_decref(c.rows);
-		return send_etagged(r, 200, one);
+		return send_record(r, k, one);
 	}
 	{
 		/* The cursor of the next page: where it starts. */
