@@ -119,6 +119,21 @@ static int refuse(struct error *e, const char *field, const char *value,
 	return -1;
 }
 
+/* Does the ';'-list LIST (NULL for none) hold the N bytes of TOKEN? */
+static int released(const char *list, const char *token, size_t n)
+{
+	for (const char *t = list; t && *t;) {
+		size_t m = strcspn(t, ";");
+
+		if (m == n && !strncmp(t, token, n))
+			return 1;
+		t += m;
+		if (*t == ';')
+			t++;
+	}
+	return 0;
+}
+
 int policy_check_markings(const struct principal *p, const char *host,
 			  const struct record *before,
 			  const struct record *after, struct error *e)
@@ -147,7 +162,10 @@ int policy_check_markings(const struct principal *p, const char *host,
 	for (const char *t = rel; *t;) {
 		size_t n = strcspn(t, ";");
 
-		if (n && !may_release_to(p, t, n, host ? host : ""))
+		/* A release the record already has is not given again: the
+		 * writer who keeps it is not releasing anything. */
+		if (n && !released(value_of(before, "releasability"), t, n) &&
+		    !may_release_to(p, t, n, host ? host : ""))
 			return refuse(e, "releasability", rel, "you may not "
 				      "release a record to %.*s", (int)n, t);
 		t += n;

@@ -193,6 +193,21 @@ Test(write, nobody_marks_above_their_clearance_or_releases_beyond)
 	cr_assert_eq(policy_check_markings(&training, "", NULL, &r, &e), -1,
 		     "no host nation recorded: nobody releases to it");
 	cr_assert_eq(policy_check_markings(&principal_system, "", NULL, &r, &e), 0);
+	{
+		/* Kept, not given: an administrator's release to another
+		 * nation does not stop a change of other fields. */
+		struct record before;
+
+		cr_assert_eq(record_init(&before, r.kind), 0);
+		set(&before, "classification", "NS");
+		set(&before, "releasability", "MISSION;DEU");
+		set(&r, "releasability", "MISSION;DEU");
+		cr_assert_eq(policy_check_markings(&manning, "IRQ", &before, &r,
+						   &e), 0, "%s", e.message);
+		cr_assert_eq(policy_check_markings(&manning, "IRQ", NULL, &r,
+						   &e), -1, "a new record");
+		record_release(&before);
+	}
 	error_release(&e);
 	record_release(&r);
 }
