@@ -67,6 +67,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		rc = c->status;
 		goto out;
 	}
+	io.who = c->who;	/* --as: each row is that account's write */
 	progress_start(&pr, "import", 0);
 	io.progress = progress_cb;
 	io.progress_arg = &pr;
@@ -325,13 +326,16 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 	progress_start(&pr, "export", 0);
 	if (!strcmp(format, "csv")) {
-		rows = export_csv(c->store, c->who, k, out, out == stdout ? NULL :
-				  progress_cb, &pr, &e);
+		/* No progress under --as: its total would count what the
+		 * reader may not see. */
+		rows = export_csv(c->store, c->who, k, out, out == stdout ||
+				  c->who ? NULL : progress_cb, &pr, &e);
 	} else {
-		struct json_out x = { .out = out, .pr = out == stdout ? NULL : &pr };
+		struct json_out x = { .out = out, .pr = out == stdout || c->who ?
+				      NULL : &pr };
 		struct query q = { .who = c->who };
 
-		x.total = (long)store_count(c->store, c->who, k, &e);
+		x.total = x.pr ? (long)store_count(c->store, c->who, k, &e) : 0;
 		fputs("[", out);
 		rows = store_each(c->store, k, &q, json_row, &x, &e) ? -1 : x.rows;
 		fputs(x.rows ? "\n]\n" : "]\n", out);

@@ -10,30 +10,37 @@
 #include "cli/cli.h"
 #include "cli/plan_itc.h"
 #include "core/account.h"
+#include "core/policy.h"
 #include "util/date.h"
 
+/* Under --as LOGIN every command reads and writes as that account, or is
+ * refused: OPERATOR commands are the local operator's own (they create the
+ * database, its accounts and tokens, or serve it to others), and ACT
+ * names the action policy_may_act() is asked about before one runs. */
 static const struct command {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
+	int operator;
+	const char *act;
 } commands[] = {
-	{ "init", cmd_init },
-	{ "demo", cmd_demo },
-	{ "import", cmd_import },
-	{ "export", cmd_export },
-	{ "list", cmd_list },
-	{ "show", cmd_show },
-	{ "status", cmd_status },
-	{ "audit", cmd_audit },
-	{ "plan", cmd_plan },
-	{ "suspend", cmd_suspend },
-	{ "resume", cmd_resume },
-	{ "consent", cmd_consent },
-	{ "transfer", cmd_transfer },
-	{ "report", cmd_report },
-	{ "user", cmd_user },
-	{ "token", cmd_token },
-	{ "serve", cmd_serve },
-	{ "generate", cmd_generate },
+	{ "init", cmd_init, 1, NULL },
+	{ "demo", cmd_demo, 1, NULL },
+	{ "import", cmd_import, 0, NULL },
+	{ "export", cmd_export, 0, NULL },
+	{ "list", cmd_list, 0, NULL },
+	{ "show", cmd_show, 0, NULL },
+	{ "status", cmd_status, 0, NULL },
+	{ "audit", cmd_audit, 0, NULL },
+	{ "plan", cmd_plan, 0, NULL },		/* plan sessions: below */
+	{ "suspend", cmd_suspend, 0, "suspend" },
+	{ "resume", cmd_resume, 0, "resume" },
+	{ "consent", cmd_consent, 0, "consent" },
+	{ "transfer", cmd_transfer, 0, "transfer" },
+	{ "report", cmd_report, 0, NULL },
+	{ "user", cmd_user, 1, NULL },
+	{ "token", cmd_token, 1, NULL },
+	{ "serve", cmd_serve, 1, NULL },
+	{ "generate", cmd_generate, 1, NULL },
 };
 
 /*==== Shared helpers ===================================================*/
@@ -78,8 +85,43 @@ struct store *cli_store(struct cli *c)
 			return NULL;
 		}
 		c->who = &who;
+		/* Its writes are audited under its login. */
+		store_set_actor(c->store, who.login);
 	}
 	return c->store;
+}
+
+/* May COMMAND run under --as? 0 yes; else the exit status, the refusal
+ * printed. Help is always given. */
+static int as_allowed(struct cli *c, const struct command *cmd, int argc,
+		      char **argv)
+{
+	const char *act = cmd->act;
+	struct error e;
+	int rc;
+
+	if (!c->as)
+		return 0;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 0;
+	if (cmd->operator)
+		return cli_usage(c, cmd->name, "this is the local operator's "
+				 "command: run it without --as");
+	if (cmd->run == cmd_plan && argc >= 2 && !strcmp(argv[1], "sessions"))
+		act = "plan-sessions";
+	if (!act)
+		return 0;
+	if (!cli_store(c))
+		return c->status;
+	if (policy_may_act(c->who, act))
+		return 0;
+	error_init(&e);
+	error_set(&e, ERR_FORBIDDEN, "%s: the %s role may not %s", cmd->name,
+		  role_name(c->who->role), act);
+	rc = cli_error(c, &e);
+	error_release(&e);
+	return rc;
 }
 
 static int exit_status(enum error_code code)
@@ -315,7 +357,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[0], commands[i].name))
 			continue;
-		rc = commands[i].run(&c, argc, argv);
+		rc = as_allowed(&c, &commands[i], argc, argv);
+		if (!rc)
+			rc = commands[i].run(&c, argc, argv);
 		store_close(c.store);
 		return rc;
 	}

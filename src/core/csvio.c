@@ -7,8 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/rules.h"
+#include "core/policy.h"
 #include "core/validate.h"
+#include "core/write.h"
 #include "util/buf.h"
 #include "util/keyset.h"
 
@@ -33,7 +34,7 @@ struct importer {
 	size_t ncols;
 	long problems;
 	int fatal;		/* the store failed: stop */
-	struct rules_tx tx;
+	struct write_tx *tx;	/* the one write path's transaction */
 	struct error rule;	/* the first rule refusal, for the summary */
 	size_t *fieldcol;	/* field index -> column (1-based), 0 absent */
 	/* A key given twice in the file is refused. The rows this import
@@ -216,11 +217,52 @@ static int seen_before(struct importer *im, const struct record *r,
 	return rc < 0 ? -1 : !rc;
 }
 
+/* The row's record R was refused (ERR): a row's problem when the refusal
+ * is the row's (a rule, its markings, a key taken), else the import
+ * stops with the cause kept (the database failed: not a row's fault). */
+static void refused(struct importer *im, const struct record *r,
+		    struct error *err)
+{
+	const struct kind *k = im->k;
+	char why[512];
+
+	switch (err->code) {
+	case ERR_RULE:
+		snprintf(why, sizeof(why), "%s: %s", err->rule, err->message);
+		bad(im, im->row_line, 0, k->key_column, r->key, why);
+		if (!im->rule.rule) {
+			im->rule = *err;	/* keep the first */
+			error_init(err);
+		}
+		return;
+	case ERR_FORBIDDEN:
+		if (err->nitems && err->items[0].field) {
+			const struct error_item *it = &err->items[0];
+			int f = kind_field_index(k, it->field);
+
+			bad(im, im->row_line, f < 0 ? 0 : (long)im->fieldcol[f],
+			    it->field, it->value, it->reason);
+		} else {
+			bad(im, im->row_line, 0, NULL, r->key, err->message);
+		}
+		return;
+	case ERR_CONFLICT:
+		bad(im, im->row_line, 0, k->key_column, r->key, err->message);
+		return;
+	default:
+		error_set(im->e, err->code, "%s: line %ld: %s", im->name,
+			  im->row_line, err->message ? err->message : "failed");
+		im->fatal = 1;
+	}
+}
+
 static void row(struct importer *im)
 {
 	const struct kind *k = im->k;
 	struct record r = { 0 };
 	struct row_ctx rc = { im, im->row_line };
+	struct write_opts wo = { .mode = WRITE_PUT, .problem = on_problem,
+				 .problem_arg = &rc };
 	enum put_result res;
 	struct error err;
 	long first;
@@ -243,33 +285,18 @@ static void row(struct importer *im)
 	for (size_t c = 0; c < im->ncols; c++)
 		if (im->colfield[c] >= 0)
 			record_take(&r, (size_t)im->colfield[c], &im->fields[c]);
-	n = record_validate(im->s, &r, on_problem, &rc, im->e);
-	if (n < 0) {
-		im->fatal = 1;
-		goto out;
-	}
-	if (n > 0)
-		goto out;
 	error_init(&err);
-	if (mission_put(im->s, &im->tx, &r, &res, &err)) {
-		if (err.code == ERR_RULE) {
-			char why[512];
-
-			snprintf(why, sizeof(why), "%s: %s", err.rule, err.message);
-			bad(im, im->row_line, 0, k->key_column, r.key, why);
-			if (!im->rule.rule) {
-				im->rule = err;		/* keep the first */
-				error_init(&err);
-			}
-		} else if (err.code == ERR_STORE) {
-			bad(im, im->row_line, 0, NULL, r.key, err.message);
-		} else {
-			error_set(im->e, err.code, "%s", err.message);
-			im->fatal = 1;
-		}
+	n = write_put(im->tx, &r, &wo, &res, &err);
+	if (n > 0) {
+		error_release(&err);
+		goto out;	/* each problem reported */
+	}
+	if (n < 0) {
+		refused(im, &r, &err);
 		error_release(&err);
 		goto out;
 	}
+	error_release(&err);
 	/* The second row of a key has just been written over the first:
 	 * the file is refused, so that write is rolled back with the rest. */
 	switch (seen_before(im, &r, res, &first)) {
@@ -327,6 +354,92 @@ static const char *csv_reason(int err)
 	return "malformed CSV";
 }
 
+/* What the file's reading needs inside the write's transaction. */
+struct reading {
+	struct importer *im;
+	FILE *file;
+	const struct import_opts *o;
+	struct csv_parser *p;
+};
+
+/* Read and write every row in T (the one write path's transaction);
+ * 0 when the whole file may be committed, -1 with E set. */
+static int read_rows(struct write_tx *t, void *arg, struct error *e)
+{
+	struct reading *rd = arg;
+	struct importer *im = rd->im;
+	struct csv_parser *p = rd->p;
+	const char *name = im->name;
+	struct stat sb;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t total = 0, done = 0;
+	int ret = -1;
+
+	im->tx = t;
+	if (!fstat(fileno(rd->file), &sb) && S_ISREG(sb.st_mode))
+		total = (uint64_t)sb.st_size;
+	while (!im->fatal && (len = getline(&line, &cap, rd->file)) > 0) {
+		const char *data = line;
+		size_t n = (size_t)len;
+
+		im->line++;
+		done += n;
+		if (im->line == 1 && n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+			data += 3;
+			n -= 3;
+		}
+		if (csv_parse(p, data, n, on_field, on_row, im) != n) {
+			bad(im, im->next_row, 0, NULL, NULL, csv_reason(csv_error(p)));
+			break;
+		}
+		if (rd->o->progress)
+			rd->o->progress(rd->o->progress_arg, done, total);
+	}
+	if (ferror(rd->file)) {
+		error_set(e, ERR_IO, "%s: read error", name);
+		goto out;
+	}
+	if (!im->fatal && csv_fini(p, on_field, on_row, im))
+		bad(im, im->next_row, 0, NULL, NULL, csv_reason(csv_error(p)));
+	if (im->fatal) {
+		if (!e->message)
+			error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!im->header_done)
+		bad(im, 1, 0, NULL, NULL, "empty file: no header row");
+	if (!im->problems && write_tx_finish(t, e)) {
+		if (e->code != ERR_RULE)
+			goto out;
+		/* A rule over the whole file: no single row to name. */
+		error_release(&im->rule);
+		im->rule = *e;
+		error_init(e);
+		bad(im, 0, 0, NULL, NULL, im->rule.message);
+	}
+	if (im->problems) {
+		error_set(e, im->rule.rule ? ERR_RULE : ERR_INPUT,
+			  "%s: %ld problem%s; nothing was imported%s%s", name,
+			  im->problems, im->problems == 1 ? "" : "s",
+			  im->rule.rule ? ". First: " : "",
+			  im->rule.rule ? im->rule.message : "");
+		if (im->rule.rule) {
+			error_set_rule(e, im->rule.rule);
+			for (size_t i = 0; i < im->rule.nrecords; i++)
+				error_add_record(e, im->rule.records[i]);
+			for (size_t i = 0; i < im->rule.ndates; i++)
+				error_add_date(e, im->rule.dates[i]);
+		}
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	return ret;
+}
+
 int import_csv(struct store *s, const struct kind *k, FILE *file,
 	       const char *name, const struct import_opts *o,
 	       struct import_stats *st, struct error *e)
@@ -334,93 +447,25 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	struct importer im = { .s = s, .k = k, .name = name, .e = e, .st = st,
 			       .next_row = 1 };
 	struct csv_parser p;
-	struct stat sb;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	uint64_t total = 0, done = 0;
-	int ret = -1, began = 0;
+	struct reading rd = { &im, file, o, &p };
+	unsigned flags = (o->dry_run ? WRITE_DRY_RUN : 0) |
+			 (o->nested ? WRITE_NESTED : 0);
+	int ret;
 
 	memset(st, 0, sizeof(*st));
-	rules_tx_init(&im.tx);
+	if (!policy_may_write(o->who, k))
+		return error_set(e, ERR_FORBIDDEN, "the %s role does not change "
+				 "%s", role_name(o->who->role), k->name);
 	error_init(&im.rule);
 	if (keyset_init(&im.keys))
 		return error_set(e, ERR_STORE, "libsodium cannot start");
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
+		keyset_release(&im.keys);
 		return error_set(e, ERR_NOMEM, "out of memory");
-	if (!fstat(fileno(file), &sb) && S_ISREG(sb.st_mode))
-		total = (uint64_t)sb.st_size;
-	if (!o->nested) {
-		/* Every row's references are checked by record_validate(). */
-		if (store_begin_checked(s, e))
-			goto out;
-		began = 1;
 	}
-	while (!im.fatal && (len = getline(&line, &cap, file)) > 0) {
-		const char *data = line;
-		size_t n = (size_t)len;
-
-		im.line++;
-		done += n;
-		if (im.line == 1 && n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
-			data += 3;
-			n -= 3;
-		}
-		if (csv_parse(&p, data, n, on_field, on_row, &im) != n) {
-			bad(&im, im.next_row, 0, NULL, NULL, csv_reason(csv_error(&p)));
-			break;
-		}
-		if (o->progress)
-			o->progress(o->progress_arg, done, total);
-	}
-	if (ferror(file)) {
-		error_set(e, ERR_IO, "%s: read error", name);
-		goto out;
-	}
-	if (!im.fatal && csv_fini(&p, on_field, on_row, &im))
-		bad(&im, im.next_row, 0, NULL, NULL, csv_reason(csv_error(&p)));
-	if (im.fatal) {
-		if (!e->message)
-			error_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (!im.header_done)
-		bad(&im, 1, 0, NULL, NULL, "empty file: no header row");
-	if (!im.problems && rules_finish(s, &im.tx, e)) {
-		if (e->code != ERR_RULE)
-			goto out;
-		/* A rule over the whole file: no single row to name. */
-		error_release(&im.rule);
-		im.rule = *e;
-		error_init(e);
-		bad(&im, 0, 0, NULL, NULL, im.rule.message);
-	}
-	if (im.problems) {
-		error_set(e, im.rule.rule ? ERR_RULE : ERR_INPUT,
-			  "%s: %ld problem%s; nothing was imported%s%s", name,
-			  im.problems, im.problems == 1 ? "" : "s",
-			  im.rule.rule ? ". First: " : "",
-			  im.rule.rule ? im.rule.message : "");
-		if (im.rule.rule) {
-			error_set_rule(e, im.rule.rule);
-			for (size_t i = 0; i < im.rule.nrecords; i++)
-				error_add_record(e, im.rule.records[i]);
-			for (size_t i = 0; i < im.rule.ndates; i++)
-				error_add_date(e, im.rule.dates[i]);
-		}
-		goto out;
-	}
-	if (o->dry_run || o->nested) {
-		ret = 0;
-		goto out;
-	}
-	if (store_commit(s, e))
-		goto out;
-	began = 0;
-	ret = 0;
-out:
-	if (began)
-		store_rollback(s);
+	/* One transaction, as the caller, through the one write path: every
+	 * row is checked as that caller's write (core/write.h). */
+	ret = write_many(s, o->who, flags, read_rows, &rd, e);
 	csv_free(&p);
 	keyset_release(&im.keys);
 	free(im.own);
@@ -429,7 +474,6 @@ out:
 	free(im.fields);
 	free(im.colfield);
 	free(im.fieldcol);
-	free(line);
 	return ret;
 }
 

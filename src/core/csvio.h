@@ -13,7 +13,13 @@
 
 typedef void (*progress_fn)(void *arg, uint64_t done, uint64_t total);
 
+struct principal;
+
 struct import_opts {
+	/* Who imports: each row is their write (core/write.h): their role,
+	 * their view of the references, their markings. NULL: the local
+	 * operator. */
+	const struct principal *who;
 	int dry_run;		/* validate only; change nothing */
 	int nested;		/* run in the caller's transaction */
 	progress_fn progress;	/* may be NULL */
@@ -42,7 +48,6 @@ int json_cell_text(json_t *v, char *out, size_t n);
 
 /* Write every record of K as CSV (header of field names, CRLF lines,
  * quoting only where needed). Returns the number of rows or -1. */
-struct principal;
 long export_csv(struct store *s, const struct principal *who,
 		const struct kind *k, FILE *out, progress_fn progress,
 		void *progress_arg, struct error *e);

@@ -1,6 +1,7 @@
 /* Who may do what; see policy.h. */
 #include "core/policy.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +101,39 @@ static int may_release_to(const struct principal *p, const char *token,
 	       p->role != ROLE_LIAISON && p->role != ROLE_CONTINGENT;
 }
 
+/* Refuse with E (ERR_FORBIDDEN), naming FIELD and its VALUE in an item
+ * so that an import can say which cell. */
+static int refuse(struct error *e, const char *field, const char *value,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse(struct error *e, const char *field, const char *value,
+		  const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	error_set(e, ERR_FORBIDDEN, "%s", why);
+	error_add(e, NULL, 0, 0, field, value, why);
+	return -1;
+}
+
+/* Does the ';'-list LIST (NULL for none) hold the N bytes of TOKEN? */
+static int released(const char *list, const char *token, size_t n)
+{
+	for (const char *t = list; t && *t;) {
+		size_t m = strcspn(t, ";");
+
+		if (m == n && !strncmp(t, token, n))
+			return 1;
+		t += m;
+		if (*t == ';')
+			t++;
+	}
+	return 0;
+}
+
 int policy_check_markings(const struct principal *p, const char *host,
 			  const struct record *before,
 			  const struct record *after, struct error *e)
@@ -111,22 +145,29 @@ int policy_check_markings(const struct principal *p, const char *host,
 	if (!p || p->system || !cls || !rel)
 		return 0;
 	if (policy_markings_changed(before, after) &&
-	    p->role != ROLE_ADMIN && p->role != ROLE_COMMANDER)
-		return error_set(e, ERR_FORBIDDEN, "only the commander and the "
-				 "administrator change a record's classification "
-				 "or releasability (the %s role may not)",
-				 role_name(p->role));
+	    p->role != ROLE_ADMIN && p->role != ROLE_COMMANDER) {
+		int c = !same(value_of(before, "classification"), cls);
+
+		return refuse(e, c ? "classification" : "releasability",
+			      c ? cls : rel, "only the commander and the "
+			      "administrator change a record's classification "
+			      "or releasability (the %s role may not)",
+			      role_name(p->role));
+	}
 	level = clearance_parse(cls[0] ? cls : "NU");
 	if (level > p->clearance)
-		return error_set(e, ERR_FORBIDDEN, "classification %s is above "
-				 "your clearance (%s)", cls,
-				 clearance_name(p->clearance));
+		return refuse(e, "classification", cls, "classification %s is "
+			      "above your clearance (%s)", cls,
+			      clearance_name(p->clearance));
 	for (const char *t = rel; *t;) {
 		size_t n = strcspn(t, ";");
 
-		if (n && !may_release_to(p, t, n, host ? host : ""))
-			return error_set(e, ERR_FORBIDDEN, "you may not release a "
-					 "record to %.*s", (int)n, t);
+		/* A release the record already has is not given again: the
+		 * writer who keeps it is not releasing anything. */
+		if (n && !released(value_of(before, "releasability"), t, n) &&
+		    !may_release_to(p, t, n, host ? host : ""))
+			return refuse(e, "releasability", rel, "you may not "
+				      "release a record to %.*s", (int)n, t);
 		t += n;
 		if (*t == ';')
 			t++;

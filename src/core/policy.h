@@ -40,8 +40,10 @@ int policy_may_read_audit(const struct principal *p);
  * classification or releasability; nobody may mark a record above their
  * own clearance, or release it beyond the mission, NATO, their own
  * nation and — for the mission's staff, who train its forces — the host
- * nation HOST (ISO alpha-3, "" or NULL for none). On refusal E says why
- * (ERR_FORBIDDEN) and -1 is returned; 0 when allowed. */
+ * nation HOST (ISO alpha-3, "" or NULL for none); a release BEFORE
+ * already has is not given again, and is not checked. On refusal E says
+ * why (ERR_FORBIDDEN) with one item naming the field and its value, and
+ * -1 is returned; 0 when allowed. */
 int policy_check_markings(const struct principal *p, const char *host,
 			  const struct record *before,
 			  const struct record *after, struct error *e);

@@ -274,6 +274,7 @@ int value_canonical(const struct field *f, const char *in, char **out,
 
 struct ctx {
 	struct store *s;
+	const struct principal *who;
 	struct record *r;
 	problem_fn fn;
 	void *arg;
@@ -295,7 +296,10 @@ static void check_ref(struct ctx *c, size_t i, const char *kindname,
 	char why[160];
 	int rc;
 
-	rc = store_exists(c->s, k, key, c->e);
+	/* A record the writer may not see is missing for them: the same
+	 * message, so that a reference cannot probe for it, and no hidden
+	 * record is named by a record others may see. */
+	rc = store_visible(c->s, c->who, k, key, c->e);
 	if (rc < 0) {
 		c->failed = 1;
 		return;
@@ -413,8 +417,16 @@ static void check_kind_rules(struct ctx *c)
 int record_validate(struct store *s, struct record *r, problem_fn fn,
 		    void *arg, struct error *e)
 {
+	return record_validate_as(s, NULL, r, fn, arg, e);
+}
+
+int record_validate_as(struct store *s, const struct principal *who,
+		       struct record *r, problem_fn fn, void *arg,
+		       struct error *e)
+{
 	const struct kind *k = r->kind;
-	struct ctx c = { .s = s, .r = r, .fn = fn, .arg = arg, .e = e };
+	struct ctx c = { .s = s, .who = who, .r = r, .fn = fn, .arg = arg,
+			 .e = e };
 
 	for (size_t i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];

@@ -27,4 +27,12 @@ int value_canonical(const struct field *f, const char *in, char **out,
 int record_validate(struct store *s, struct record *r, problem_fn fn,
 		    void *arg, struct error *e);
 
+/* The same for a write by WHO: a reference to a record WHO may not see
+ * is reported exactly as one to a record that does not exist ("no
+ * trainee 'X'"). NULL or the system principal: as record_validate(). */
+struct principal;
+int record_validate_as(struct store *s, const struct principal *who,
+		       struct record *r, problem_fn fn, void *arg,
+		       struct error *e);
+
 #endif

@@ -237,7 +237,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	f.until = arg(r, "until");
 	f.limit = arg_long(r, "limit", 1000);
 	error_init(&e);
-	rc = audit_each(r->srv->store, &f, add_entry, list, &e);
+	rc = audit_each(r->srv->store, &r->who, &f, add_entry, list, &e);
 	if (rc) {
 		json_decref(list);
 		list = NULL;

@@ -7,6 +7,7 @@
 #include "core/policy.h"
 #include "core/rules.h"
 #include "core/validate.h"
+#include "core/write.h"
 #include "http/http_int.h"
 #include "util/date.h"
 
@@ -33,6 +34,23 @@ static enum MHD_Result send_etagged(struct req *r, unsigned status, json_t *o)
 	etag_of(o, etag);
 	r->etag = etag;
 	return send_json(r, status, o, NULL, NULL, NULL);
+}
+
+/* One record O of K with its ETag. The ETag is over the record's fields
+ * and key, not the values derived for today: the same the write path
+ * compares If-Match with, and not changed by the calendar. */
+static enum MHD_Result send_record(struct req *r, const struct kind *k,
+				   json_t *o)
+{
+	json_t *fields = json_deep_copy(o);
+	char etag[24];
+
+	for (size_t i = 0; fields && i < k->nderived; i++)
+		json_object_del(fields, k->derived[i].name);
+	etag_of(fields ? fields : o, etag);
+	json_decref(fields);
+	r->etag = etag;
+	return send_json(r, 200, o, NULL, NULL, NULL);
 }
 
 /*==== Reads ============================================================*/
@@ -106,7 +124,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		}
 		json_incref(one);
 		json_decref(c.rows);
-		return send_etagged(r, 200, one);
+		return send_record(r, k, one);
 	}
 	{
 		/* The cursor of the next page: where it starts. */
@@ -185,52 +203,89 @@ static void apply_body(struct record *rec, json_t *body, json_t *errors,
 	}
 }
 
-/* Validate, check the rules and write REC in one transaction, audited as
- * the caller; reply with the record as stored. */
-static enum MHD_Result save(struct req *r, struct record *rec, unsigned ok)
+/* The caller's If-Match against the record as stored, checked in the
+ * write's transaction so that two writers of one ETag cannot both win. */
+struct precondition {
+	const char *if_match;
+};
+
+static int etag_matches(void *arg, const struct record *before,
+			struct error *e)
+{
+	struct precondition *pc = arg;
+	json_t *o;
+	char etag[24];
+
+	if (!pc->if_match || !strcmp(pc->if_match, "*") || !before)
+		return 0;
+	if (!(o = record_json(before)))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	json_object_set_new(o, "key", json_string(before->key));
+	etag_of(o, etag);
+	json_decref(o);
+	if (strcmp(pc->if_match, etag))
+		return error_set(e, ERR_CONFLICT, "the record changed since you "
+				 "read it; read it again");
+	return 0;
+}
+
+/* 403 naming the field whose value the caller may not give (markings). */
+static enum MHD_Result forbidden_field(struct req *r, const struct error *e)
+{
+	const struct error_item *it = &e->items[0];
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:[{s:s?, s:s?, s:s?}]}",
+			      "type", "about:blank", "title", "Forbidden",
+			      "status", 403, "detail", e->message, "instance",
+			      r->url, "errors", "field", it->field, "value",
+			      it->value, "reason", it->reason);
+
+	return send_json(r, 403, p, "application/problem+json", NULL, NULL);
+}
+
+/* Write REC as the caller through the one write path (core/write.h);
+ * reply with the record as stored, its problems (422), or the refusal
+ * with its cause (403, 404, 409, 412, 5xx). */
+static enum MHD_Result save(struct req *r, struct record *rec,
+			    enum write_mode mode, const char *if_match)
 {
 	struct problems pr = { json_array(), rec->kind };
-	struct rules_tx t;
-	struct error e;
+	struct precondition pc = { if_match };
+	struct write_opts o = { .mode = mode, .problem = note, .problem_arg = &pr,
+				.check = etag_matches, .check_arg = &pc };
 	enum put_result res;
+	struct error e;
 	enum MHD_Result ret;
-	int n;
+	int rc;
 
 	error_init(&e);
-	rules_tx_init(&t);
-	store_set_actor(r->srv->store, r->who.login);
-	if (store_begin(r->srv->store, &e))
-		goto fail;
-	n = record_validate(r->srv->store, rec, note, &pr, &e);
-	if (n < 0)
-		goto rollback;
-	if (n > 0) {
-		store_rollback(r->srv->store);
+	rc = write_record(r->srv->store, &r->who, rec, &o, &res, &e);
+	if (rc > 0) {
 		error_release(&e);
 		return invalid(r, pr.list, "the record is not valid");
 	}
-	if (mission_put(r->srv->store, &t, rec, &res, &e) ||
-	    rules_finish(r->srv->store, &t, &e) || store_commit(r->srv->store, &e))
-		goto rollback;
 	json_decref(pr.list);
+	if (rc < 0) {
+		if (e.code == ERR_CONFLICT && if_match)
+			ret = problem(r, 412, "Precondition Failed", e.message, NULL);
+		else if (e.code == ERR_FORBIDDEN && e.nitems)
+			ret = forbidden_field(r, &e);
+		else
+			ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	error_release(&e);
 	{
-		json_t *o = record_json(rec);
+		json_t *j = record_json(rec);
 
-		if (!o)
-			o = json_object();
-		json_object_set_new(o, "key", json_string(rec->key));
-		if (ok == 201)
+		if (!j)
+			j = json_object();
+		json_object_set_new(j, "key", json_string(rec->key));
+		if (mode == WRITE_CREATE)
 			snprintf(r->location, sizeof(r->location), "/api/v1/%s/%s",
 				 rec->kind->name, rec->key);
-		return send_etagged(r, ok, o);
+		return send_etagged(r, mode == WRITE_CREATE ? 201 : 200, j);
 	}
-rollback:
-	store_rollback(r->srv->store);
-fail:
-	json_decref(pr.list);
-	ret = error_reply(r, &e);
-	error_release(&e);
-	return ret;
 }
 
 static json_t *body_object(struct req *r)
@@ -244,20 +299,21 @@ static json_t *body_object(struct req *r)
 	return o;
 }
 
-/* The record KEY of K as the caller sees it now: 1, 0 hidden or absent. */
+/* The record KEY of K as the caller sees it now: 1, 0 hidden or absent,
+ * -1 with E set when the database failed. */
 static int visible(struct req *r, const struct kind *k, const char *key,
-		   struct record *out, json_t **as_json)
+		   struct record *out, json_t **as_json, struct error *e)
 {
 	struct filter f = { "key", key };
 	struct query q = { .who = &r->who, .filters = &f, .nfilters = 1 };
 	struct collect c = { json_array() };
-	struct error e;
 	int found;
 
-	error_init(&e);
-	found = !store_each(r->srv->store, k, &q, collect_row, &c, &e) &&
-		json_array_size(c.rows) == 1;
-	error_release(&e);
+	if (store_each(r->srv->store, k, &q, collect_row, &c, e)) {
+		json_decref(c.rows);
+		return -1;
+	}
+	found = json_array_size(c.rows) == 1;
 	if (found && as_json) {
 		*as_json = json_incref(json_array_get(c.rows, 0));
 		json_object_del(*as_json, "key");
@@ -265,22 +321,30 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 			json_object_del(*as_json, k->derived[i].name);
 	}
 	json_decref(c.rows);
-	if (found) {
-		error_init(&e);
-		found = record_init(out, k) == 0 &&
-			store_get(r->srv->store, k, key, out, &e) == 1;
-		error_release(&e);
-	}
-	return found;
+	if (!found)
+		return 0;
+	if (record_init(out, k))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	return store_get(r->srv->store, k, key, out, e);
+}
+
+/* The reply when visible() did not give the record. */
+static enum MHD_Result not_visible(struct req *r, int rc, struct error *e)
+{
+	enum MHD_Result ret;
+
+	/* The same answer for hidden and absent; a failure is a failure. */
+	ret = rc < 0 ? error_reply(r, e) :
+		problem(r, 404, "Not Found", "no such record", NULL);
+	error_release(e);
+	return ret;
 }
 
 static enum MHD_Result create(struct req *r, const struct kind *k)
 {
 	json_t *body = body_object(r), *errors = json_array();
 	struct record rec = { 0 };
-	struct error e;
 	enum MHD_Result ret;
-	int exists;
 
 	if (!body) {
 		json_decref(errors);
@@ -294,17 +358,9 @@ static enum MHD_Result create(struct req *r, const struct kind *k)
 		return invalid(r, errors, "the record is not valid");
 	}
 	json_decref(errors);
-	record_make_key(&rec);
-	error_init(&e);
-	exists = store_exists(r->srv->store, k, rec.key, &e);
-	error_release(&e);
-	if (exists) {
-		record_release(&rec);
-		/* Taken, whether the caller may see it or not. */
-		return problem(r, 409, "Conflict", "a record with that key exists",
-			       NULL);
-	}
-	ret = save(r, &rec, 201);
+	/* A key taken is 409 whether the caller may see its record or not
+	 * (write.h, WRITE_CREATE). */
+	ret = save(r, &rec, WRITE_CREATE, NULL);
 	record_release(&rec);
 	return ret;
 }
@@ -317,10 +373,13 @@ static enum MHD_Result update(struct req *r, const struct kind *k,
 	json_t *body = body_object(r), *errors = json_array(), *now = NULL;
 	struct record rec = { 0 };
 	enum MHD_Result ret;
+	struct error e;
 	char etag[24];
+	int rc;
 
-	if (!visible(r, k, key, &rec, &now)) {
-		ret = problem(r, 404, "Not Found", "no such record", NULL);
+	error_init(&e);
+	if ((rc = visible(r, k, key, &rec, &now, &e)) != 1) {
+		ret = not_visible(r, rc, &e);
 		goto out;
 	}
 	if (!body) {
@@ -345,7 +404,7 @@ static enum MHD_Result update(struct req *r, const struct kind *k,
 		errors = NULL;
 		goto out;
 	}
-	ret = save(r, &rec, 200);
+	ret = save(r, &rec, WRITE_UPDATE, if_match);
 out:
 	json_decref(errors);
 	json_decref(body);
@@ -362,7 +421,9 @@ static enum MHD_Result end_validity(struct req *r, const struct kind *k,
 	int to = kind_field_index(k, "valid_to");
 	struct record rec = { 0 };
 	enum MHD_Result ret;
+	struct error e;
 	char day[11];
+	int rc;
 
 	if (to < 0)
 		return problem(r, 405, "Method Not Allowed", "records of this kind "
@@ -371,12 +432,13 @@ static enum MHD_Result end_validity(struct req *r, const struct kind *k,
 		snprintf(day, sizeof(day), "%s", on);
 	else
 		date_format(date_today(), day);
-	if (!visible(r, k, key, &rec, NULL)) {
+	error_init(&e);
+	if ((rc = visible(r, k, key, &rec, NULL, &e)) != 1) {
 		record_release(&rec);
-		return problem(r, 404, "Not Found", "no such record", NULL);
+		return not_visible(r, rc, &e);
 	}
 	record_set(&rec, (size_t)to, day);
-	ret = save(r, &rec, 200);
+	ret = save(r, &rec, WRITE_UPDATE, NULL);
 	record_release(&rec);
 	return ret;
 }

@@ -1,6 +1,7 @@
 /* Visibility of records by principal; see access.h. */
 #include "store/access.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "model/kind.h"
@@ -48,44 +49,82 @@ static int plain_code(const char *c)
 	       c[1] <= 'Z' && c[2] >= 'A' && c[2] <= 'Z';
 }
 
-void access_clause(struct buf *sql, const struct principal *p,
-		   const struct kind *k, const char *a)
+/* The contingent commander's rule for records of TABLE: their own
+ * nation's people only (persons, their assignments and caveats). */
+static void nation_rule(struct buf *sql, const char *table,
+			const struct access_cols *c, const char *nation)
+{
+	if (!strcmp(table, "person"))
+		buf_addf(sql, "%s = '%s'", c->nation, nation);
+	else if (!strcmp(table, "assignment"))
+		buf_addf(sql, "(SELECT nation FROM person WHERE code = %s) = '%s'",
+			 c->person, nation);
+	else if (!strcmp(table, "caveat"))
+		buf_addf(sql, "(%s = '%s' OR (SELECT nation FROM person WHERE"
+			 " code = %s) = '%s')", c->nation, nation, c->person,
+			 nation);
+	else
+		buf_adds(sql, "1");
+}
+
+void access_clause_cols(struct buf *sql, const struct principal *p,
+			const struct kind *k, const struct access_cols *c)
 {
 	int nation = plain_code(p ? p->nation : "");
+	const char *cls = c->classification, *rel = c->releasability;
 
 	if (!p || p->system)
 		return;
-	buf_addf(sql, " AND (CASE %s.classification WHEN 'NU' THEN 0"
+	buf_addf(sql, " AND (CASE %s WHEN 'NU' THEN 0"
 		 " WHEN 'NR' THEN 1 WHEN 'NC' THEN 2 WHEN 'NS' THEN 3 ELSE 4 END)"
-		 " <= %d", a, p->clearance);
+		 " <= %d", cls, p->clearance);
 	if (p->role == ROLE_LIAISON) {
 		/* Only what is released to the host nation. */
 		if (nation)
-			buf_addf(sql, " AND instr(';' || %s.releasability || ';',"
-				 " ';%s;')", a, p->nation);
+			buf_addf(sql, " AND instr(';' || %s || ';', ';%s;')",
+				 rel, p->nation);
 		else
 			buf_adds(sql, " AND 0");
 	} else {
-		buf_addf(sql, " AND (instr(';' || %s.releasability || ';', ';MISSION;')"
-			 " OR instr(';' || %s.releasability || ';', ';NATO;')", a, a);
+		buf_addf(sql, " AND (instr(';' || %s || ';', ';MISSION;')"
+			 " OR instr(';' || %s || ';', ';NATO;')", rel, rel);
 		if (nation)
-			buf_addf(sql, " OR instr(';' || %s.releasability || ';', ';%s;')",
-				 a, p->nation);
+			buf_addf(sql, " OR instr(';' || %s || ';', ';%s;')",
+				 rel, p->nation);
 		buf_adds(sql, ")");
 	}
-	if (p->role == ROLE_CONTINGENT) {
-		const char *t = k->table;
+	if (p->role != ROLE_CONTINGENT)
+		return;
+	if (!nation) {
+		buf_adds(sql, " AND 0");
+	} else if (k) {
+		buf_adds(sql, " AND ");
+		nation_rule(sql, k->table, c, p->nation);
+	} else {
+		/* The table varies row by row (the audit log): each its rule.
+		 * Without a person or a nation (NULL) the rule is not met. */
+		static const char *const tables[] = { "person", "assignment",
+						      "caveat" };
 
-		if (!nation)
-			buf_adds(sql, " AND 0");
-		else if (!strcmp(t, "person"))
-			buf_addf(sql, " AND %s.nation = '%s'", a, p->nation);
-		else if (!strcmp(t, "assignment"))
-			buf_addf(sql, " AND (SELECT nation FROM person WHERE code ="
-				 " %s.person) = '%s'", a, p->nation);
-		else if (!strcmp(t, "caveat"))
-			buf_addf(sql, " AND (%s.nation = '%s' OR (SELECT nation FROM"
-				 " person WHERE code = %s.person) = '%s')", a,
-				 p->nation, a, p->nation);
+		buf_addf(sql, " AND (CASE %s", c->table);
+		for (size_t i = 0; i < 3; i++) {
+			buf_addf(sql, " WHEN '%s' THEN coalesce(", tables[i]);
+			nation_rule(sql, tables[i], c, p->nation);
+			buf_adds(sql, ", 0)");
+		}
+		buf_adds(sql, " ELSE 1 END)");
 	}
+}
+
+void access_clause(struct buf *sql, const struct principal *p,
+		   const struct kind *k, const char *a)
+{
+	char cls[80], rel[80], nation[80], person[80];
+	struct access_cols c = { cls, rel, nation, person, NULL };
+
+	snprintf(cls, sizeof(cls), "%s.classification", a);
+	snprintf(rel, sizeof(rel), "%s.releasability", a);
+	snprintf(nation, sizeof(nation), "%s.nation", a);
+	snprintf(person, sizeof(person), "%s.person", a);
+	access_clause_cols(sql, p, k, &c);
 }

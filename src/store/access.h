@@ -43,4 +43,19 @@ struct buf;
 void access_clause(struct buf *sql, const struct principal *p,
 		   const struct kind *k, const char *a);
 
+/* The same over SQL expressions rather than the columns of an alias: a
+ * record kept as JSON (the audit log's before and after) is judged by
+ * json_extract(before, '$.classification') and so on. NATION and PERSON
+ * are the record's own nation and the person it concerns (the contingent
+ * commander's rule). K NULL: the kind varies row by row and TABLE is the
+ * expression naming each row's table. The expressions are cadre's own
+ * SQL, never the caller's input. */
+struct access_cols {
+	const char *classification, *releasability;
+	const char *nation, *person;
+	const char *table;		/* with K NULL only */
+};
+void access_clause_cols(struct buf *sql, const struct principal *p,
+			const struct kind *k, const struct access_cols *c);
+
 #endif

@@ -1,5 +1,6 @@
 /* The hash-chained audit log; see audit.h. */
 #include "store/audit.h"
+#include "store/access.h"
 #include "store/store_int.h"
 
 #include <sodium.h>
@@ -217,14 +218,45 @@ static void row_entry(sqlite3_stmt *st, struct audit_entry *a, char hash[65])
 
 #define AUDIT_COLUMNS "seq, at, actor, action, entity, key, before, after, hash"
 
-int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
-	       void *arg, struct error *e)
+/* Append to B the condition that WHO may see the record the entry
+ * describes, as it was before (X "before") or after the change. */
+static void seen_in(struct buf *b, const struct principal *who, const char *x)
+{
+	char cls[64], rel[64], nation[64], person[64];
+	struct access_cols c = { cls, rel, nation, person, "entity" };
+
+	snprintf(cls, sizeof(cls), "json_extract(%s, '$.classification')", x);
+	snprintf(rel, sizeof(rel), "json_extract(%s, '$.releasability')", x);
+	snprintf(nation, sizeof(nation), "json_extract(%s, '$.nation')", x);
+	snprintf(person, sizeof(person), "json_extract(%s, '$.person')", x);
+	buf_addf(b, " AND (%s IS NULL OR (1", x);
+	access_clause_cols(b, who, NULL, &c);
+	buf_adds(b, "))");
+}
+
+/* An entry exists for WHO only when WHO may see its record in both its
+ * before and its after markings. Accounts and tokens are not records and
+ * carry no markings: their entries are for whoever may read the log. */
+static void entry_visible(struct buf *b, const struct principal *who)
+{
+	if (!who || who->system)
+		return;
+	buf_adds(b, " AND (entity IN ('account', 'token') OR (1");
+	seen_in(b, who, "before");
+	seen_in(b, who, "after");
+	buf_adds(b, "))");
+}
+
+int audit_each(struct store *s, const struct principal *who,
+	       const struct audit_filter *f, audit_fn fn, void *arg,
+	       struct error *e)
 {
 	struct buf b = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
 	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE 1");
+	entry_visible(&b, who);
 	if (f->entity)
 		buf_adds(&b, " AND entity = ?1");
 	if (f->key)
@@ -238,6 +270,10 @@ int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
 	buf_adds(&b, " ORDER BY seq");
 	if (f->limit > 0)
 		buf_addf(&b, " LIMIT %ld", f->limit);
+	if (b.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	if (sqlite3_prepare_v2(s->db, buf_str(&b), -1, &st, NULL)) {
 		store_fail(s, e, "reading the audit log");
 		goto out;

@@ -32,8 +32,17 @@ struct audit_filter {
 
 typedef int (*audit_fn)(void *arg, const struct audit_entry *a);
 
-int audit_each(struct store *s, const struct audit_filter *f, audit_fn fn,
-	       void *arg, struct error *e);
+/* The entries matching F, in order, as WHO may see them: an entry is
+ * given only when WHO may see the record it describes in both its before
+ * and its after markings (store/access.h, applied in the SQL to the
+ * entry's JSON); otherwise it does not exist for WHO. Entries of accounts
+ * and tokens, which carry no markings, are given to every reader: who may
+ * read the log at all is the policy's (core/policy.h). NULL or the
+ * system principal: every entry. */
+struct principal;
+int audit_each(struct store *s, const struct principal *who,
+	       const struct audit_filter *f, audit_fn fn, void *arg,
+	       struct error *e);
 
 /* Walk the chain. Returns 0 when intact (*COUNT entries, HEAD the last
  * entry's hash, or 64 zeros for an empty log), or -1 with E->code

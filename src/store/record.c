@@ -372,6 +372,58 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 	return store_fail(s, e, "looking up a record");
 }
 
+int store_visible(struct store *s, const struct principal *who,
+		  const struct kind *k, const char *key, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!who || who->system)
+		return store_exists(s, k, key, e);
+	buf_addf(&b, "SELECT 1 FROM %s t WHERE t.%s = ?1", k->table,
+		 k->key_column);
+	access_clause(&b, who, k, "t");
+	if (b.failed) {
+		buf_release(&b);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = store_stmt(s, buf_str(&b), &st, e);
+	buf_release(&b);
+	if (rc)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(s, e, "looking up a record");
+}
+
+int store_host_nation(struct store *s, char out[4], struct error *e)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
+	int rc;
+
+	/* Asked for a rule, so over every organisation (the system's view). */
+	out[0] = '\0';
+	if (store_stmt(s, "SELECT nation FROM organisation WHERE kind LIKE"
+		       " 'host-%' AND nation IS NOT NULL ORDER BY id LIMIT 1",
+		       &st, e))
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) &&
+	    strlen((const char *)t) == 3)
+		memcpy(out, t, 4);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "finding the host nation");
+	return 0;
+}
+
 long long store_count(struct store *s, const struct principal *who,
 		       const struct kind *k, struct error *e)
 {
@@ -627,6 +679,26 @@ static int same(const struct record *a, const struct record *b)
 	return 1;
 }
 
+/* Do A and B differ in their classification or releasability? Such an
+ * update is audited as "mark" (docs/audit.md). */
+static int markings_differ(const struct record *a, const struct record *b)
+{
+	static const char *const names[] = { "classification", "releasability" };
+
+	for (size_t n = 0; n < 2; n++) {
+		int i = kind_field_index(a->kind, names[n]);
+		const char *x, *y;
+
+		if (i < 0)
+			continue;
+		x = a->v[i];
+		y = b->v[i];
+		if (!x != !y || (x && strcmp(x, y)))
+			return 1;
+	}
+	return 0;
+}
+
 int64_t store_put_id(const struct store *s)
 {
 	return s->put_id;
@@ -690,7 +762,8 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (audit_append(s, found ? "update" : "insert", k->table, r->key,
+	if (audit_append(s, !found ? "insert" : markings_differ(&old, r) ?
+			 "mark" : "update", k->table, r->key,
 			 found ? buf_str(&s->audit_before) : NULL,
 			 buf_str(&s->audit_after), e))
 		goto out;

@@ -119,12 +119,23 @@ int store_get(struct store *s, const struct kind *k, const char *key,
 int store_exists(struct store *s, const struct kind *k, const char *key,
 		 struct error *e);
 
+struct principal;
+
+/* Does the record KEY of K exist for WHO, as WHO may see it? 1 / 0 / -1
+ * (the database failed; E says why). NULL or the system principal: as
+ * store_exists(). A hidden record answers 0, as a missing one. */
+int store_visible(struct store *s, const struct principal *who,
+		  const struct kind *k, const char *key, struct error *e);
+
+/* The host nation: the nation of the host-* organisations (the first
+ * recorded), into OUT; "" when there is none. Over every organisation,
+ * whoever asks: the markings rule needs it (core/policy.h). 0 / -1. */
+int store_host_nation(struct store *s, char out[4], struct error *e);
+
 struct filter {
 	const char *field;	/* a field or derived name */
 	const char *value;
 };
-
-struct principal;
 
 struct query {
 	const struct principal *who;	/* who asks; NULL: the system */

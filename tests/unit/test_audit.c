@@ -134,7 +134,7 @@ static int entries(struct store *s)
 	int n = 0;
 
 	error_init(&e);
-	cr_assert_eq(audit_each(s, &f, count_entry, &n, &e), 0, "%s", e.message);
+	cr_assert_eq(audit_each(s, NULL, &f, count_entry, &n, &e), 0, "%s", e.message);
 	return n;
 }
 
@@ -347,11 +347,11 @@ Test(audit, the_log_filters_by_entity_and_key)
 	int n = 0;
 
 	error_init(&e);
-	cr_assert_eq(audit_each(s, &f, count_entries, &n, &e), 0);
+	cr_assert_eq(audit_each(s, NULL, &f, count_entries, &n, &e), 0);
 	cr_assert_eq(n, 1);
 	f.key = NULL;
 	n = 0;
-	audit_each(s, &f, count_entries, &n, &e);
+	audit_each(s, NULL, &f, count_entries, &n, &e);
 	cr_assert_eq(n, 5);
 	error_release(&e);
 	store_close(s);

@@ -1,0 +1,137 @@
+/* The one write path; see write.h. */
+#include "core/write.h"
+
+#include "core/policy.h"
+#include "core/rules.h"
+
+struct write_tx {
+	struct store *s;
+	const struct principal *who;
+	struct rules_tx rules;
+	char host[4];		/* the host nation, once looked up */
+	int host_known;
+	int finished;		/* write_tx_finish() ran */
+};
+
+static void tx_start(struct write_tx *t, struct store *s,
+		     const struct principal *who)
+{
+	*t = (struct write_tx){ .s = s, .who = who };
+	rules_tx_init(&t->rules);
+	/* The audit names the caller; the local operator's writes keep the
+	 * connection's actor (the operating-system user). */
+	if (who && !who->system)
+		store_set_actor(s, who->login);
+}
+
+static int system_writes(const struct principal *who)
+{
+	return !who || who->system;
+}
+
+int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
+	      enum put_result *res, struct error *e)
+{
+	const struct kind *k = r->kind;
+	struct record old = { 0 };
+	int n, found, seen = 1, ret = -1;
+
+	if (!policy_may_write(t->who, k))
+		return error_set(e, ERR_FORBIDDEN, "the %s role does not change "
+				 "%s", role_name(t->who->role), k->name);
+	n = record_validate_as(t->s, t->who, r, o->problem, o->problem_arg, e);
+	if (n)
+		return n < 0 ? -1 : 1;
+	/* The local operator's import row needs nothing of the record as
+	 * stored: store_put() finds it, and an import is a probe per row. */
+	if (system_writes(t->who) && o->mode == WRITE_PUT && !o->check)
+		return mission_put(t->s, &t->rules, r, res, e) ? -1 : 0;
+	if (record_init(&old, k))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	/* The record as stored, whoever may see it: whether the key is
+	 * taken, and the markings a change starts from. */
+	found = store_get(t->s, k, r->key, &old, e);
+	if (found < 0)
+		goto out;
+	if (found && !system_writes(t->who) &&
+	    (seen = store_visible(t->s, t->who, k, r->key, e)) < 0)
+		goto out;
+	if (found && o->mode == WRITE_CREATE) {
+		error_set(e, ERR_CONFLICT, "a record with that key exists");
+		goto out;
+	}
+	if (o->mode == WRITE_UPDATE && (!found || !seen)) {
+		/* Hidden or absent: the same answer. */
+		error_set(e, ERR_NOTFOUND, "no such record");
+		goto out;
+	}
+	if (found && !seen) {
+		/* An import's row over a record it may not see: taken, as
+		 * WRITE_CREATE says, and not theirs to change. */
+		error_set(e, ERR_CONFLICT, "a record with that key exists");
+		goto out;
+	}
+	if (o->check && o->check(o->check_arg, found ? &old : NULL, e))
+		goto out;
+	if (!system_writes(t->who)) {
+		if (!t->host_known) {
+			if (store_host_nation(t->s, t->host, e))
+				goto out;
+			t->host_known = 1;
+		}
+		if (policy_check_markings(t->who, t->host, found ? &old : NULL,
+					  r, e))
+			goto out;
+	}
+	if (mission_put(t->s, &t->rules, r, res, e))
+		goto out;
+	ret = 0;
+out:
+	record_release(&old);
+	return ret;
+}
+
+int write_tx_finish(struct write_tx *t, struct error *e)
+{
+	t->finished = 1;
+	return rules_finish(t->s, &t->rules, e);
+}
+
+int write_record(struct store *s, const struct principal *who,
+		 struct record *r, const struct write_opts *o,
+		 enum put_result *res, struct error *e)
+{
+	struct write_tx t;
+	int rc;
+
+	tx_start(&t, s, who);
+	if (store_begin(s, e))
+		return -1;
+	rc = write_put(&t, r, o, res, e);
+	if (!rc && (write_tx_finish(&t, e) || store_commit(s, e)))
+		rc = -1;
+	if (rc)
+		store_rollback(s);	/* safe once committed or idle */
+	return rc;
+}
+
+int write_many(struct store *s, const struct principal *who, unsigned flags,
+	       write_fn fn, void *arg, struct error *e)
+{
+	struct write_tx t;
+	int nested = (flags & WRITE_NESTED) != 0, rc;
+
+	tx_start(&t, s, who);
+	if (!nested && store_begin_checked(s, e))
+		return -1;
+	rc = fn(&t, arg, e) ? -1 : 0;
+	if (!rc && !t.finished && write_tx_finish(&t, e))
+		rc = -1;
+	if (nested)
+		return rc;	/* the caller commits or rolls back */
+	if (!rc && !(flags & WRITE_DRY_RUN) && store_commit(s, e))
+		rc = -1;
+	if (rc || (flags & WRITE_DRY_RUN))
+		store_rollback(s);
+	return rc;
+}
