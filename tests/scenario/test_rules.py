@@ -324,13 +324,17 @@ def consent_changes_and_plans_report_only_what_the_caller_may_see():
     assert hidden[0] == missing[0] != 0, (hidden, missing)
     assert json.loads(hidden[1])['error']['code'] == \
         json.loads(missing[1])['error']['code'], (hidden, missing)
-    # The planner re-plans both postponed sessions, and tells the
-    # commander of one.
+    # The planner re-plans both postponed sessions, and tells a training
+    # officer cleared NS of one (planning is the training role's).
+    assert cadre(db, 'user', 'add', 'j7', '--role', 'training',
+                 '--clearance', 'NS',
+                 stdin='a long enough password\n')[0] == 0
     ok_json(db, 'suspend', '--scope', 'site:BASE', '--from', '2020-06-01',
             '--reason', 'x')
     args = ('plan', 'sessions', '--postponed', '--from', '2020-08-01',
             '--to', '2020-10-01')
-    mine = ok_json(db, '--as', 'j3', *args)
+    assert cadre(db, '--as', 'j3', *args)[0] == 1, 'not the commander\'s'
+    mine = ok_json(db, '--as', 'j7', *args)
     assert secret not in json.dumps(mine), mine
     everyone = ok_json(db, *args)
     assert mine['items'] == everyone['items'] == 2, (mine, everyone)
