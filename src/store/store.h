@@ -12,7 +12,6 @@
 #define CADRE_STORE_STORE_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "model/kind.h"
@@ -62,17 +61,6 @@ int store_savepoint(struct store *s, struct error *e);
 int store_savepoint_release(struct store *s, struct error *e);
 void store_savepoint_rollback(struct store *s);
 
-/* The connection, for the store's own modules and the reports that need
- * hand-written SQL. Do not write through it outside a transaction. */
-sqlite3 *store_db(struct store *s);
-
-/* A prepared, reset statement for SQL from the connection's cache (or
- * prepared now and cached). Owned by the store: never finalize it. */
-int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
-	       struct error *e);
-
-/* Record a database failure in E; returns -1. */
-int store_fail(struct store *s, struct error *e, const char *what);
 
 /* ---- Records -------------------------------------------------------- */
 
@@ -170,16 +158,3 @@ long long store_count(struct store *s, const struct principal *who,
 		       const struct kind *k, struct error *e);
 
 #endif
-
-/* ---- Queries -------------------------------------------------------- */
-
-/* Run SQL with text parameters PARAMS[0..NPARAMS) bound to ?1, ?2, …
- * and return its rows as a JSON array of objects keyed by column name
- * (integers, reals, strings, null). *OUT is a new reference. */
-
-int store_rows(struct store *s, const char *sql, const char *const *params,
-	       size_t nparams, json_t **out, struct error *e);
-
-/* As store_rows for a query of one row and one column: its integer. */
-int store_int(struct store *s, const char *sql, const char *const *params,
-	      size_t nparams, long long *out, struct error *e);

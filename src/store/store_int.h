@@ -4,8 +4,22 @@
 
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "store/store.h"
 #include "util/buf.h"
+
+/* The connection, for the store's own modules (and the white-box unit
+ * tests). Do not write through it outside a transaction. */
+sqlite3 *store_db(struct store *s);
+
+/* A prepared, reset statement for SQL from the connection's cache (or
+ * prepared now and cached). Owned by the store: never finalize it. */
+int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+	       struct error *e);
+
+/* Record a database failure in E; returns -1. */
+int store_fail(struct store *s, struct error *e, const char *what);
 
 struct store {
 	sqlite3 *db;

@@ -10,9 +10,23 @@
 #include <unistd.h>
 
 #include "model/kind.h"
-#include "store/store.h"
+#include "store/store_int.h"	/* white-box: the connection */
 
 /* A fresh database path in a new temporary directory. */
+/* The integer a one-row, one-column query answers (0 when none). */
+static inline long long sql_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
+		     SQLITE_OK, "%s", sql);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static inline char *scratch_db(void)
 {
 	static char dir[64];

@@ -34,7 +34,7 @@ static int fk_on(struct store *s)
 	long long on = -1;
 
 	error_init(&e);
-	store_int(s, "PRAGMA foreign_keys", NULL, 0, &on, &e);
+	on = sql_int(s, "PRAGMA foreign_keys");
 	error_release(&e);
 	return (int)on;
 }
@@ -106,7 +106,7 @@ Test(csvio, a_key_twice_in_a_file_is_refused)
 	cr_assert_eq(import_text(s, "nations", "code,name\nIRQ,Iraq\n", 0,
 				 &st, &e), 0);
 	error_release(&e);
-	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	audit = sql_int(s, "SELECT count(*) FROM audit");
 	cr_assert_neq(import_text(s, "nations",
 		"code,name\n"
 		"IRQ,Iraq\n"			/* 2: there before, unchanged */
@@ -128,7 +128,7 @@ Test(csvio, a_key_twice_in_a_file_is_refused)
 	cr_assert_eq(store_get(s, kind_find("nations"), "IRQ", &r, &e), 1);
 	cr_assert_str_eq(r.v[kind_field_index(r.kind, "name")], "Iraq");
 	record_release(&r);
-	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &after, &e);
+	after = sql_int(s, "SELECT count(*) FROM audit");
 	cr_assert_eq(after, audit, "and no audit entry");
 	error_release(&e);
 	store_close(s);
@@ -175,7 +175,7 @@ Test(csvio, every_bad_row_with_its_line_and_nothing_written)
 	item(&e, 2, 7, 0, "code", "the same record as line 2");
 	item(&e, 3, 8, 0, NULL, "row has 2 fields");
 	cr_assert_eq(count(s, "nations"), 0, "all or nothing");
-	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	audit = sql_int(s, "SELECT count(*) FROM audit");
 	cr_assert_eq(audit, 0);
 	error_release(&e);
 	store_close(s);

@@ -136,7 +136,7 @@ Test(store, rollback_leaves_nothing_behind)
 	cr_assert_eq(res, PUT_INSERTED);
 	store_rollback(s);
 	cr_assert_eq(store_count(s, NULL, k, &e), 0);
-	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	audit = sql_int(s, "SELECT count(*) FROM audit");
 	cr_assert_eq(audit, 0, "the audit entry went with the change");
 	cr_assert_neq(store_put(s, &r, &res, &e), 0, "no write outside a transaction");
 	record_release(&r);
@@ -169,7 +169,7 @@ Test(store, put_inserts_updates_and_leaves_identical_records_alone)
 	cr_assert_eq(store_put(s, &r, &res, &e), 0);
 	cr_assert_eq(res, PUT_UPDATED);
 	store_commit(s, &e);
-	store_int(s, "SELECT count(*) FROM audit", NULL, 0, &audit, &e);
+	audit = sql_int(s, "SELECT count(*) FROM audit");
 	cr_assert_eq(audit, 2, "insert and update audited, the no-op not");
 
 	record_init(&got, k);
