@@ -3,7 +3,7 @@
 
 #include "model/kind.h"
 #include "store/access.h"
-#include "store/mission_sql.h"
+
 #include "store/rows_int.h"
 #include "util/buf.h"
 
@@ -106,7 +106,8 @@ int store_assignments_in_scope_count(struct store *s,
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { from, scope };
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT count(*) FROM assignment a JOIN post p ON p.number = a.post"
 		 " LEFT JOIN activity act ON act.code = substr(?2, 10)"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
@@ -190,7 +191,8 @@ int store_sessions_under_consent_each(struct store *s,
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { on, sites, akinds };
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT s.key FROM session s JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
@@ -221,7 +223,8 @@ int store_assignments_under_consent_each(struct store *s,
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { on, sites, akinds };
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT a.key, a.valid_from FROM assignment a"
 		 " JOIN post p ON p.number = a.post"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"

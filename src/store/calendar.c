@@ -2,7 +2,7 @@
  * calendar.h. */
 #include "store/calendar.h"
 
-#include "store/report_int.h"
+#include "store/rows_int.h"
 
 static int one(sqlite3_stmt *st, void *ctx)
 {

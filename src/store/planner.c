@@ -6,7 +6,7 @@
 
 #include "model/kind.h"
 #include "store/access.h"
-#include "store/mission_sql.h"
+
 #include "store/rows_int.h"
 #include "util/buf.h"
 
@@ -55,7 +55,8 @@ int store_trainers_each(struct store *s, const struct principal *who,
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { from, to, qual ? qual : "" };
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT pe.code, pe.qualifications, a.valid_from, a.valid_to,"
 		 " p.site FROM assignment a JOIN post p ON p.number = a.post"
 		 " JOIN person pe ON pe.code = a.person"
@@ -227,7 +228,8 @@ int store_postponed_each(struct store *s, const struct principal *who,
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { scope, since };
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT s.key, s.course, s.site, s.host_unit, s.valid_from,"
 		 " s.valid_to, s.classification, s.releasability FROM session s"
 		 " JOIN course c ON c.code = s.course"

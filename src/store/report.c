@@ -5,16 +5,10 @@
 #include <string.h>
 
 #include "store/access.h"
-#include "store/report_int.h"
+#include "store/rows_int.h"
 #include "store/store_int.h"
 
 /*==== Running a query ==================================================*/
-
-void rq_vis(struct buf *b, const struct principal *who, const char *table,
-	    const char *alias)
-{
-	access_clause(b, who, kind_find(table), alias);
-}
 
 /* An enrolment the caller may see, of a trainee they may see: a hidden
  * trainee's enrolments count nowhere. Nothing for the system, whose
@@ -29,60 +23,6 @@ static void vis_enrolment(struct buf *b, const struct principal *who,
 		 " t_.service_number = %s.trainee", alias);
 	rq_vis(b, who, "trainee", "t_");
 	buf_adds(b, ")");
-}
-
-/* A common table `mission(code)`: the mission's organisations the
- * caller may see (a hidden one hides its parts too). */
-static void mission_cte(struct buf *b, const struct principal *who)
-{
-	buf_adds(b, "WITH RECURSIVE mission(code) AS (SELECT o.code FROM"
-		 " organisation o WHERE o.kind = 'mission'");
-	rq_vis(b, who, "organisation", "o");
-	buf_adds(b, " UNION SELECT o.code FROM organisation o JOIN mission m"
-		 " ON o.parent = m.code");
-	rq_vis(b, who, "organisation", "o");
-	buf_adds(b, ") ");
-}
-
-int rq_run(struct store *s, struct buf *sql, const char *const *params,
-	   size_t n, rq_row_fn row, void *ctx, struct error *e)
-{
-	sqlite3_stmt *st;
-	int rc, stop = 0;
-
-	if (sql->failed) {
-		buf_release(sql);
-		return error_set(e, ERR_NOMEM, "out of memory");
-	}
-	rc = store_stmt(s, buf_str(sql), &st, e);
-	buf_release(sql);
-	if (rc)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
-				      SQLITE_TRANSIENT)) {
-			sqlite3_reset(st);
-			return store_fail(s, e, "binding a query");
-		}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((stop = row(st, ctx)))
-			break;
-	sqlite3_reset(st);
-	if (stop)
-		return stop;
-	if (rc != SQLITE_DONE)
-		return store_fail(s, e, "running a query");
-	return 0;
-}
-
-const char *rq_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-long rq_long(sqlite3_stmt *st, int i)
-{
-	return (long)sqlite3_column_int64(st, i);
 }
 
 /* Text never NULL, for the columns the schema says are NOT NULL. */
@@ -181,7 +121,7 @@ int store_manning_posts(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct walk w = { (void (*)(void))fn, arg };
 
-	mission_cte(&b, who);
+	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category, p.site,"
 		 " coalesce(p.nation, '') AS designated,"
 		 " (SELECT group_concat(pe.nation, ';') FROM assignment a"
@@ -217,7 +157,7 @@ int store_manning_rotations(struct store *s, const struct principal *who,
 	struct walk w = { (void (*)(void))fn, arg };
 	const char *p[2] = { from, to };
 
-	mission_cte(&b, who);
+	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT a.post, a.person, pe.nation, a.valid_to AS ends,"
 		 " (SELECT min(n.valid_from) FROM assignment n WHERE"
 		 "  n.post = a.post AND n.valid_from > a.valid_from");
@@ -268,7 +208,7 @@ int store_contributions(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct walk w = { (void (*)(void))fn, arg };
 
-	mission_cte(&b, who);
+	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT n.code, n.name, CASE WHEN n.member_since <= ?1"
 		 " THEN 'member' WHEN n.partner_since <= ?1 AND"
 		 " (n.partner_until IS NULL OR n.partner_until > ?1)"
@@ -301,7 +241,7 @@ int store_deployed_on(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct walk w = { (void (*)(void))fn, arg };
 
-	mission_cte(&b, who);
+	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT pe.nation, count(DISTINCT a.person) AS deployed"
 		 " FROM assignment a");
 	deployed_on(&b, who);

@@ -126,3 +126,61 @@ long rows_long(const char *v)
 {
 	return v ? strtol(v, NULL, 10) : 0;
 }
+
+void rq_vis(struct buf *b, const struct principal *who, const char *table,
+	    const char *alias)
+{
+	access_clause(b, who, kind_find(table), alias);
+}
+
+void rows_mission_cte(struct buf *b, const struct principal *who)
+{
+	buf_adds(b, "WITH RECURSIVE mission(code) AS (SELECT o.code FROM"
+		 " organisation o WHERE o.kind = 'mission'");
+	rq_vis(b, who, "organisation", "o");
+	buf_adds(b, " UNION SELECT o.code FROM organisation o JOIN mission m"
+		 " ON o.parent = m.code");
+	rq_vis(b, who, "organisation", "o");
+	buf_adds(b, ") ");
+}
+
+int rq_run(struct store *s, struct buf *sql, const char *const *params,
+	   size_t n, rq_row_fn row, void *ctx, struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sql->failed) {
+		buf_release(sql);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = store_stmt(s, buf_str(sql), &st, e);
+	buf_release(sql);
+	if (rc)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
+				      SQLITE_TRANSIENT)) {
+			sqlite3_reset(st);
+			return store_fail(s, e, "binding a query");
+		}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = row(st, ctx)))
+			break;
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, e, "running a query");
+	return 0;
+}
+
+const char *rq_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+long rq_long(sqlite3_stmt *st, int i)
+{
+	return (long)sqlite3_column_int64(st, i);
+}

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "store/store.h"
+#include "store/store_int.h"
 
 struct buf;
 struct kind;
@@ -35,5 +35,37 @@ void rows_visible(struct buf *sql, const struct principal *who,
 
 /* Column text as a long; 0 for NULL. */
 long rows_long(const char *v);
+
+/* Streaming a statement instead (the reports: no copy of every row),
+ * for callbacks that neither write nor re-run the query. */
+/* Append " AND (…)": alias ALIAS of TABLE as WHO sees it. */
+void rq_vis(struct buf *b, const struct principal *who, const char *table,
+	    const char *alias);
+
+/* Called per row; non-zero stops the walk and is returned by rq_run. */
+typedef int (*rq_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* Run SQL (released here, whatever happens) with text PARAMS bound to
+ * ?1.. (NULL binds NULL). 0, ROW's non-zero, or -1 with E set. */
+int rq_run(struct store *s, struct buf *sql, const char *const *params,
+	   size_t n, rq_row_fn row, void *ctx, struct error *e);
+
+const char *rq_text(sqlite3_stmt *st, int i);	/* NULL for NULL */
+long rq_long(sqlite3_stmt *st, int i);
+
+/* Append a common table `mission(code)`: the mission's organisations
+ * WHO may see (a hidden one hides its parts too; &principal_system: all). */
+void rows_mission_cte(struct buf *b, const struct principal *who);
+
+/* The last day of an open interval, as the queries write it. */
+#ifndef OPEN_END
+#define OPEN_END "9999-12-31"
+#endif
+
+/* Session s, of an activity a, is the mission's on the day it starts
+ * (the coalition's before a transfer is not). Needs rows_mission_cte(). */
+#define SQL_SESSION_OF_MISSION \
+	" (CASE WHEN a.previous_owner IS NOT NULL AND s.valid_from < a.owner_from" \
+	" THEN a.previous_owner ELSE a.owner END) IN (SELECT code FROM mission) "
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "model/kind.h"
 #include "store/access.h"
-#include "store/mission_sql.h"
+
 #include "store/rows_int.h"
 #include "util/buf.h"
 
@@ -192,7 +192,8 @@ int store_sessions_in_scope_each(struct store *s, const struct principal *who,
 	const char *p[3] = { from, to ? to : OPEN_END, scope };
 	int rc;
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT s.key FROM session s JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status IN ('planned', 'running') AND s.valid_from < ?2"
@@ -264,7 +265,8 @@ int store_mission_assignments_each(struct store *s,
 	const char *p[2] = { from, to ? to : OPEN_END };
 	int rc;
 
-	buf_adds(&sql, SQL_MISSION_CTE
+	rows_mission_cte(&sql, &principal_system);
+	buf_adds(&sql,
 		 "SELECT a.valid_from, a.valid_to, p.site FROM assignment a"
 		 " JOIN post p ON p.number = a.post"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
