@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/write.h"
 #include "store/access.h"
 #include "store/actions.h"
 #include "store/planner.h"
@@ -102,16 +103,18 @@ static int scope_check(struct store *s, const struct principal *who,
 	return 0;
 }
 
-static int finish(struct store *s, struct rules_tx *t, int dry_run,
-		  struct error *e)
+/* An action's arguments, for its work inside write_action(). */
+struct acting {
+	struct store *s;
+	const struct principal *who;
+	const char *scope, *date, *text, *by;	/* as each action reads them */
+	int flag;
+	json_t *report;
+};
+
+static unsigned dry(int dry_run)
 {
-	if (rules_finish(s, t, e))
-		return -1;
-	if (dry_run) {
-		store_rollback(s);
-		return 0;
-	}
-	return store_commit(s, e);
+	return dry_run ? WRITE_DRY_RUN : 0;
 }
 
 /* Postponing the sessions a store question finds, into a report. */
@@ -261,28 +264,30 @@ static json_t *new_report(const char *action, const char *scope,
 			 "activities_in_scope", "hidden", 0);
 }
 
+static int suspend_tx(struct write_tx *t, void *arg, struct error *e)
+{
+	struct acting *a = arg;
+
+	return scope_check(a->s, a->who, a->scope, e) ||
+	       suspend_in_tx(a->s, a->who, write_tx_rules(t), a->scope, a->date,
+			     a->text, a->by, a->report, e) ? -1 : 0;
+}
+
 int action_suspend(struct store *s, const struct principal *who,
 		   const char *scope, const char *from, const char *reason,
 		   const char *ordered_by, int dry_run, json_t **report,
 		   struct error *e)
 {
-	struct rules_tx t;
-	json_t *r = new_report("suspend", scope, from, dry_run);
+	struct acting a = { s, who, scope, from, reason, ordered_by, 0,
+			    new_report("suspend", scope, from, dry_run) };
 
 	*report = NULL;
-	rules_tx_init(&t);
-	if (scope_check(s, who, scope, e) || store_begin(s, e))
-		goto fail;
-	if (suspend_in_tx(s, who, &t, scope, from, reason, ordered_by, r, e) ||
-	    finish(s, &t, dry_run, e)) {
-		store_rollback(s);
-		goto fail;
+	if (write_action(s, who, "suspend", dry(dry_run), suspend_tx, &a, e)) {
+		json_decref(a.report);
+		return -1;
 	}
-	*report = r;
+	*report = a.report;
 	return 0;
-fail:
-	json_decref(r);
-	return -1;
 }
 
 /* Write a copy of session OLD at NEW_FROM (same length), naming OLD as
@@ -557,27 +562,29 @@ int resume_in_tx(struct store *s, const struct principal *who,
 	return 0;
 }
 
+static int resume_tx(struct write_tx *t, void *arg, struct error *e)
+{
+	struct acting *a = arg;
+
+	return scope_check(a->s, a->who, a->scope, e) ||
+	       resume_work(a->s, a->who, write_tx_rules(t), a->scope, a->date,
+			   a->flag, a->report, e) ? -1 : 0;
+}
+
 int action_resume(struct store *s, const struct principal *who,
 		  const char *scope, const char *on, int apply, int dry_run,
 		  json_t **report, struct error *e)
 {
-	struct rules_tx t;
-	json_t *r = resume_report(scope, on, apply, dry_run);
+	struct acting a = { s, who, scope, on, NULL, NULL, apply,
+			    resume_report(scope, on, apply, dry_run) };
 
 	*report = NULL;
-	rules_tx_init(&t);
-	if (scope_check(s, who, scope, e) || store_begin(s, e))
-		goto fail;
-	if (resume_work(s, who, &t, scope, on, apply, r, e) ||
-	    finish(s, &t, dry_run, e)) {
-		store_rollback(s);
-		goto fail;
+	if (write_action(s, who, "resume", dry(dry_run), resume_tx, &a, e)) {
+		json_decref(a.report);
+		return -1;
 	}
-	*report = r;
+	*report = a.report;
 	return 0;
-fail:
-	json_decref(r);
-	return -1;
 }
 
 /*==== Consent ==========================================================*/
@@ -764,35 +771,19 @@ out:
 	return ret;
 }
 
-int action_consent(struct store *s, const struct principal *who,
-		   const char *verb, const char *id, const char *on,
-		   int dry_run, json_t **report, struct error *e)
+/* Grant, suspend or withdraw consent a->text on a->date (verb a->scope). */
+static int consent_tx(struct write_tx *t, void *arg, struct error *e)
 {
-	struct rules_tx t;
+	struct acting *a = arg;
+	const char *verb = a->scope, *id = a->text, *on = a->date;
 	struct record c = { 0 };
-	json_t *r = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[], s:[], s:i}",
-			      "action", verb, "consent", id, "date", on,
-			      "dry_run", dry_run, "events", "sessions_postponed",
-			      "enrolments_kept", 0, "assignments_ended",
-			      "assignments_not_started", "activities_in_scope",
-			      "hidden", 0);
-	int rc;
+	int rc, ret = -1;
 
-	*report = NULL;
-	rules_tx_init(&t);
-	if (strcmp(verb, "grant") && strcmp(verb, "suspend") &&
-	    strcmp(verb, "withdraw")) {
-		error_set(e, ERR_USAGE, "consent: grant, suspend or withdraw, not '%s'",
-			  verb);
-		goto fail;
-	}
-	if (store_begin(s, e))
-		goto fail;
-	rc = load_named(s, who, "consents", id, &c, e);
+	rc = load_named(a->s, a->who, "consents", id, &c, e);
 	if (rc <= 0) {
 		if (!rc)
 			error_set(e, ERR_NOTFOUND, "no consent '%s'", id);
-		goto rollback;
+		goto out;
 	}
 	if (strcmp(verb, "grant")) {
 		if (strcmp(rv(&c, "valid_from"), on) >= 0 ||
@@ -802,24 +793,44 @@ int action_consent(struct store *s, const struct principal *who,
 				  "(%s, %s to %s)", id, on, rv(&c, "state"),
 				  rv(&c, "valid_from"),
 				  rv(&c, "valid_to") ? rv(&c, "valid_to") : "open end");
-			goto rollback;
+			goto out;
 		}
-		if (end_consent(s, who, &t, &c, verb, on, r, e))
-			goto rollback;
-	} else if (regrant(s, who, &t, &c, on, r, e)) {
-		goto rollback;
+		if (end_consent(a->s, a->who, write_tx_rules(t), &c, verb, on,
+				a->report, e))
+			goto out;
+	} else if (regrant(a->s, a->who, write_tx_rules(t), &c, on, a->report,
+			   e)) {
+		goto out;
 	}
-	if (finish(s, &t, dry_run, e))
-		goto rollback;
+	ret = 0;
+out:
 	record_release(&c);
-	*report = r;
+	return ret;
+}
+
+int action_consent(struct store *s, const struct principal *who,
+		   const char *verb, const char *id, const char *on,
+		   int dry_run, json_t **report, struct error *e)
+{
+	struct acting a = { s, who, verb, on, id, NULL, 0, NULL };
+
+	*report = NULL;
+	if (strcmp(verb, "grant") && strcmp(verb, "suspend") &&
+	    strcmp(verb, "withdraw"))
+		return error_set(e, ERR_USAGE, "consent: grant, suspend or "
+				 "withdraw, not '%s'", verb);
+	a.report = json_pack("{s:s, s:s, s:s, s:b, s:[], s:[], s:i, s:[], s:[], s:[], s:i}",
+			     "action", verb, "consent", id, "date", on,
+			     "dry_run", dry_run, "events", "sessions_postponed",
+			     "enrolments_kept", 0, "assignments_ended",
+			     "assignments_not_started", "activities_in_scope",
+			     "hidden", 0);
+	if (write_action(s, who, "consent", dry(dry_run), consent_tx, &a, e)) {
+		json_decref(a.report);
+		return -1;
+	}
+	*report = a.report;
 	return 0;
-rollback:
-	store_rollback(s);
-fail:
-	record_release(&c);
-	json_decref(r);
-	return -1;
 }
 
 /*==== Transfer =========================================================*/
@@ -964,25 +975,29 @@ out:
 	return ret;
 }
 
+static int transfer_tx(struct write_tx *t, void *arg, struct error *e)
+{
+	struct acting *a = arg;
+
+	return transfer_in_tx(a->s, a->who, write_tx_rules(t), a->scope, a->text,
+			      a->date, a->flag, &a->report, e);
+}
+
 int action_transfer(struct store *s, const struct principal *who,
 		    const char *activity, const char *to_org, const char *on,
 		    int with_personnel, int dry_run, json_t **report,
 		    struct error *e)
 {
-	struct rules_tx t;
+	struct acting a = { s, who, activity, on, to_org, NULL,
+			    with_personnel, NULL };
 
 	*report = NULL;
-	rules_tx_init(&t);
-	if (store_begin(s, e))
-		return -1;
-	if (transfer_in_tx(s, who, &t, activity, to_org, on, with_personnel,
-			   report, e) ||
-	    finish(s, &t, dry_run, e)) {
-		store_rollback(s);
-		json_decref(*report);
-		*report = NULL;
+	if (write_action(s, who, "transfer", dry(dry_run), transfer_tx, &a,
+			 e)) {
+		json_decref(a.report);
 		return -1;
 	}
-	json_object_set_new(*report, "dry_run", json_boolean(dry_run));
+	json_object_set_new(a.report, "dry_run", json_boolean(dry_run));
+	*report = a.report;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/write.h"
 #include "sched/plan.h"
 #include "store/access.h"
 #include "store/actions.h"
@@ -758,30 +759,34 @@ out:
 	return ret;
 }
 
+/* The planner's arguments, for its work inside write_action(). */
+struct planning {
+	struct store *s;
+	const struct principal *who;
+	const struct planner_opts *o;
+	json_t *report;
+};
+
+static int plan_tx(struct write_tx *t, void *arg, struct error *e)
+{
+	struct planning *p = arg;
+
+	return plan_sessions_in_tx(p->s, p->who, write_tx_rules(t), p->o,
+				   &p->report, e);
+}
+
 int plan_sessions(struct store *s, const struct principal *who,
 		  const struct planner_opts *o, json_t **report,
 		  struct error *e)
 {
-	struct rules_tx t;
+	struct planning p = { s, who, o, NULL };
 
-	rules_tx_init(&t);
-	if (store_begin(s, e))
-		return -1;
-	if (plan_sessions_in_tx(s, who, &t, o, report, e) ||
-	    rules_finish(s, &t, e)) {
-		store_rollback(s);
-		json_decref(*report);
-		*report = NULL;
+	*report = NULL;
+	if (write_action(s, who, "plan-sessions", o->apply ? 0 : WRITE_DRY_RUN,
+			 plan_tx, &p, e)) {
+		json_decref(p.report);
 		return -1;
 	}
-	if (!o->apply) {
-		store_rollback(s);
-		return 0;
-	}
-	if (store_commit(s, e)) {
-		json_decref(*report);
-		*report = NULL;
-		return -1;
-	}
+	*report = p.report;
 	return 0;
 }

@@ -122,7 +122,8 @@ int write_many(struct store *s, const struct principal *who, unsigned flags,
 	int nested = (flags & WRITE_NESTED) != 0, rc;
 
 	tx_start(&t, s, who);
-	if (!nested && store_begin_checked(s, e))
+	if (!nested && ((flags & WRITE_UNCHECKED) ? store_begin(s, e) :
+			store_begin_checked(s, e)))
 		return -1;
 	rc = fn(&t, arg, e) ? -1 : 0;
 	if (!rc && !t.finished && write_tx_finish(&t, e))
@@ -134,4 +135,19 @@ int write_many(struct store *s, const struct principal *who, unsigned flags,
 	if (rc || (flags & WRITE_DRY_RUN))
 		store_rollback(s);
 	return rc;
+}
+
+int write_action(struct store *s, const struct principal *who,
+		 const char *name, unsigned flags, write_fn fn, void *arg,
+		 struct error *e)
+{
+	if (!policy_may_act(who, name))
+		return error_set(e, ERR_FORBIDDEN, "%s: the %s role may not %s",
+				 name, role_name(who->role), name);
+	return write_many(s, who, flags | WRITE_UNCHECKED, fn, arg, e);
+}
+
+struct rules_tx *write_tx_rules(struct write_tx *t)
+{
+	return &t->rules;
 }

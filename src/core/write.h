@@ -1,6 +1,6 @@
 /*
  * The one write path: every change a caller makes to the mission's
- * records — through the API, an import, and (at merge) the actions —
+ * records — through the API, an import, and the actions —
  * runs here, whole or not at all. In one transaction:
  *
  *   1. the caller's role writes the kind (policy_may_write);
@@ -65,6 +65,8 @@ enum write_flags {
 	WRITE_DRY_RUN = 1 << 0,	/* check everything, then roll back */
 	WRITE_NESTED = 1 << 1,	/* in the caller's transaction: no begin,
 				 * commit or rollback here */
+	WRITE_UNCHECKED = 1 << 2, /* writes that bypass write_put()'s
+				   * validation: SQLite checks their keys */
 };
 
 /* FN writes its records with write_put(); 0 to commit, -1 with E set to
@@ -78,6 +80,24 @@ typedef int (*write_fn)(struct write_tx *t, void *arg, struct error *e);
  * with E set and nothing written. */
 int write_many(struct store *s, const struct principal *who, unsigned flags,
 	       write_fn fn, void *arg, struct error *e);
+
+/* ---- An action (suspend, resume, consent, transfer, plan-sessions) -------- */
+
+/* Run the action NAME as WHO in one transaction: refused with
+ * ERR_FORBIDDEN unless policy_may_act(WHO, NAME); then begin, FN, the
+ * deferred rules, commit (or, with WRITE_DRY_RUN, roll back once
+ * everything was checked). An action acts on the whole mission on the
+ * caller's authority: FN writes through mission_put()/mission_save() with
+ * write_tx_rules(T), as the system, and reports only what WHO may see.
+ * Its writes are not validated row by row as write_put()'s are, so
+ * SQLite checks their foreign keys (store_begin, not
+ * store_begin_checked). The audit names WHO. */
+int write_action(struct store *s, const struct principal *who,
+		 const char *name, unsigned flags, write_fn fn, void *arg,
+		 struct error *e);
+
+/* The rules' state of T's transaction, for an action's writes. */
+struct rules_tx *write_tx_rules(struct write_tx *t);
 
 /* One record in T, as write_record() answers. A refusal or an invalid
  * record does not end T: the caller decides (an import reports every

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "core/policy.h"
+#include "core/rules.h"
 #include "core/write.h"
 #include "store/audit.h"
 
@@ -354,6 +355,59 @@ Test(write, a_database_failure_keeps_its_cause)
 	}
 	cr_assert_eq(pr.n, 0, "not reported as a problem of the record");
 	record_release(&r);
+	store_close(s);
+	free(path);
+}
+
+/* An action's work: writes a status event through the rules. */
+static int event_tx(struct write_tx *t, void *arg, struct error *e)
+{
+	struct store *s = arg;
+	struct record r;
+	int rc;
+
+	cr_assert_eq(record_init(&r, kind_find("status-events")), 0);
+	set(&r, "code", "EV1");
+	set(&r, "action", "restrict");
+	set(&r, "scope", "mission");
+	set(&r, "reason", "test");
+	set(&r, "valid_from", "2020-01-01");
+	rc = mission_save(s, write_tx_rules(t), &r, e);
+	record_release(&r);
+	return rc;
+}
+
+static long long events(struct store *s)
+{
+	return sql_int(s, "SELECT count(*) FROM status_event");
+}
+
+Test(write, an_action_runs_on_its_callers_authority_whole_or_not_at_all)
+{
+	char *path;
+	struct store *s = fixture(&path);
+	struct principal trainer = who(ROLE_TRAINER, 4, "CAN");
+	struct principal commander = who(ROLE_COMMANDER, 1, "CAN");
+	struct error e;
+
+	error_init(&e);
+	/* Refused before anything runs: not the trainer's to order. */
+	cr_assert_eq(write_action(s, &trainer, "suspend", 0, event_tx, s, &e), -1);
+	cr_assert_eq(e.code, ERR_FORBIDDEN, "%s", e.message);
+	cr_assert_eq(events(s), 0);
+	error_release(&e);
+	/* A dry run checks everything, then leaves nothing. */
+	error_init(&e);
+	cr_assert_eq(write_action(s, &commander, "suspend", WRITE_DRY_RUN,
+				  event_tx, s, &e), 0, "%s", e.message);
+	cr_assert_eq(events(s), 0);
+	/* Applied, the write is the commander's in the audit log. */
+	cr_assert_eq(write_action(s, &commander, "suspend", 0, event_tx, s, &e),
+		     0, "%s", e.message);
+	cr_assert_eq(events(s), 1);
+	cr_assert_eq(sql_int(s, "SELECT count(*) FROM audit WHERE entity ="
+			     " 'status_event' AND actor = 'commander'"), 1);
+	error_release(&e);
 	store_close(s);
 	free(path);
 }
