@@ -720,6 +720,9 @@ const struct report_def reports[] = {
 	  }, 0, run_transfer },
 };
 const size_t nreports = sizeof(reports) / sizeof(reports[0]);
+_Static_assert(sizeof(reports) / sizeof(reports[0]) <= REPORTS_MAX,
+	       "REPORTS_MAX: the API declares each report's parameters in a table "
+	       "of that size");
 
 const struct report_def *report_find(const char *name)
 {

@@ -45,6 +45,7 @@ struct report_args {
 };
 
 #define REPORT_PARAMS_MAX 4
+#define REPORTS_MAX 16		/* room for the table to grow */
 
 struct report_def {
 	const char *name;

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/report.h"
 #include "http/http_int.h"
 #include "util/date.h"
 
@@ -47,6 +49,8 @@ enum route_flag {
 	RF_FILTERS = 1 << 1,	/* the kind's fields, derived names and key
 				 * filter the list */
 	RF_ENDS = 1 << 2,	/* only kinds whose records end (valid_to) */
+	RF_REPORT = 1 << 3,	/* a report's: its parameters are the report
+				 * table's (core/report.h), as the CLI's are */
 };
 
 /* How the handler is called: with the route's ARG, with the kind and key
@@ -107,18 +111,42 @@ static const struct param end_params[] = {
 	{ NULL }
 };
 
-/* The union of the reports' parameters: which one a report needs is the
- * report's to say; here only their types. */
-static const struct param report_params[] = {
-	{ "as_of", PT_DATE, 0, .about = "the day to report on (default today)" },
-	{ "from", PT_DATE, 0, .about = "the first day of the period" },
-	{ "to", PT_DATE, 0, .about = "the last day of the period" },
-	{ "days", PT_INT, 0, 0, 3650,
-	  .about = "rotations due within so many days (default 30)" },
-	{ "event", PT_STRING, 0, .about = "a suspension's code" },
-	{ "activity", PT_STRING, 0, .about = "an activity's code" },
-	{ NULL }
-};
+/* Each report's parameters, made once from the report table that the
+ * command line reads too: a report's API cannot take what its command
+ * does not, or the other way round. */
+static struct param report_decl[REPORTS_MAX][REPORT_PARAMS_MAX + 1];
+static pthread_once_t report_once = PTHREAD_ONCE_INIT;
+
+static void report_decl_init(void)
+{
+	for (size_t i = 0; i < nreports && i < REPORTS_MAX; i++) {
+		for (size_t j = 0; j < REPORT_PARAMS_MAX &&
+		     reports[i].params[j].name; j++) {
+			const struct report_param *rp = &reports[i].params[j];
+			struct param *p = &report_decl[i][j];
+
+			p->name = rp->name;
+			p->type = rp->type == REPORT_DATE ? PT_DATE :
+				  rp->type == REPORT_INT ? PT_INT : PT_STRING;
+			p->flags = rp->required ? PF_REQUIRED : 0;
+			p->min = 0;
+			p->max = 3650;
+			p->about = rp->doc;
+		}
+	}
+}
+
+/* The parameters RT declares. */
+static const struct param *route_params(const struct route *rt)
+{
+	if (!(rt->flags & RF_REPORT))
+		return rt->params;
+	pthread_once(&report_once, report_decl_init);
+	for (size_t i = 0; i < nreports && i < REPORTS_MAX; i++)
+		if (!strcmp(reports[i].name, rt->arg))
+			return report_decl[i];
+	return none;
+}
 
 static const struct param audit_params[] = {
 	{ "entity", PT_STRING, 0, .about = "a kind's name or table, or account" },
@@ -142,8 +170,8 @@ static enum MHD_Result h_openapi(struct req *r, const char *arg);
 	AUTHED("POST", "/api/v1/actions/" name, h_action, name, summary, none, \
 	       BODY_ACTION, ANSWER_JSON, "409 422")
 #define REPORT(name, summary) \
-	AUTHED("GET", "/api/v1/reports/" name, h_report, name, summary, \
-	       report_params, BODY_NONE, ANSWER_JSON, "404")
+	{ "GET", "/api/v1/reports/" name, RF_AUTH | RF_REPORT, CALL_ARG, \
+	  h_report, name, NULL, summary, BODY_NONE, ANSWER_JSON, 200, "404" }
 
 static const struct route routes[] = {
 	PUBLIC("GET", "/healthz", h_health, "Liveness", none, BODY_NONE,
@@ -397,7 +425,7 @@ static int check_field(const struct field *f, struct qparam *q, char *why,
 static const struct param *declared(const struct route *rt,
 				    const struct kind *k, const char *name)
 {
-	for (const struct param *p = rt->params; p->name; p++) {
+	for (const struct param *p = route_params(rt); p->name; p++) {
 		if (strcmp(p->name, name))
 			continue;
 		if ((p->flags & PF_DATED) &&
@@ -494,7 +522,7 @@ static json_t *check_query(struct req *r, const struct route *rt,
 		}
 next:		;
 	}
-	for (const struct param *p = rt->params; p->name; p++)
+	for (const struct param *p = route_params(rt); p->name; p++)
 		if ((p->flags & PF_REQUIRED) && declared(rt, k, p->name) &&
 		    !arg(r, p->name))
 			bad(errors, p->name, NULL, "required");
@@ -791,7 +819,7 @@ static json_t *operation(const struct route *rt, const struct kind *k)
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}",
 			"name", "code", "in", "path", "required", 1, "schema",
 			"type", "string"));
-	for (const struct param *p = rt->params; p->name; p++) {
+	for (const struct param *p = route_params(rt); p->name; p++) {
 		if (!declared(rt, k, p->name))
 			continue;
 		json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:o}",
