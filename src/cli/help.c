@@ -42,8 +42,12 @@ static const struct help {
 "      enrolments assessments status-events\n"
 "\n"
 "Every command takes --help, and read commands take --json. --as LOGIN\n"
-"reads as that account sees: list, show and export then hold only what\n"
-"its role, nation and clearance allow.\n"
+"runs the command as that account: every read (list, show, export,\n"
+"status, reports, calendars, the map, the audit log) holds only what its\n"
+"role, nation and clearance allow, and every write (import, the actions)\n"
+"is refused unless its role may make it, and is audited under its login.\n"
+"init, demo, generate, user, token and serve are the local operator's and\n"
+"refuse --as.\n"
 "Exit status: 0 done, 1 input refused (nothing changed), 2 usage error,\n"
 "3 database or file failure, 4 audit log tampered with.\n" },
 	{ "help",
