@@ -7,8 +7,8 @@
  * Pure data: no database, no I/O, no SQL. The store generates its SQL
  * from it; a unit test checks it against the migrated schema.
  */
-#ifndef CADRE_CORE_KIND_H
-#define CADRE_CORE_KIND_H
+#ifndef CADRE_MODEL_KIND_H
+#define CADRE_MODEL_KIND_H
 
 #include <stddef.h>
 

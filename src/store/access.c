@@ -67,14 +67,77 @@ static void nation_rule(struct buf *sql, const char *table,
 		buf_adds(sql, "1");
 }
 
+static void clause_at(struct buf *sql, const struct principal *p,
+		      const struct kind *k, const char *a, int depth);
+
+/* Does K's key name other records (an enrolment's session and trainee)? */
+static int has_key_refs(const struct kind *k)
+{
+	for (size_t i = 0; i < k->nfields; i++)
+		if ((k->fields[i].flags & FF_KEY) && k->fields[i].type == FT_REF)
+			return 1;
+	return 0;
+}
+
+/* A record whose key names another record shows that record's key: it
+ * is visible only with every record its key names. Append, for K, " AND
+ * EXISTS (…)" per such field, the field's value being PRE || name ||
+ * POST (a column, or a JSON path of the audit log's entry). Keys name
+ * records of other kinds, down to records with keys of their own, so the
+ * walk ends. */
+static void key_refs(struct buf *sql, const struct principal *p,
+		     const struct kind *k, const char *pre, const char *post,
+		     int depth)
+{
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		const struct kind *r;
+		char alias[48];
+
+		if (!(f->flags & FF_KEY) || f->type != FT_REF ||
+		    !(r = kind_find(f->ref)) || r == k)
+			continue;
+		snprintf(alias, sizeof(alias), "kr%d_%zu", depth, i);
+		buf_addf(sql, " AND EXISTS (SELECT 1 FROM %s %s WHERE %s.%s = %s%s%s",
+			 r->table, alias, alias, r->key_column, pre, f->name, post);
+		clause_at(sql, p, r, alias, depth + 1);
+		buf_adds(sql, ")");
+	}
+}
+
+static void markings_clause(struct buf *sql, const struct principal *p,
+			    const struct kind *k, const struct access_cols *c);
+
 void access_clause_cols(struct buf *sql, const struct principal *p,
 			const struct kind *k, const struct access_cols *c)
+{
+	if (!p || p->system)
+		return;
+	markings_clause(sql, p, k, c);
+	if (!c->ref_pre)
+		return;
+	if (k) {
+		key_refs(sql, p, k, c->ref_pre, c->ref_post, 0);
+		return;
+	}
+	/* The kind varies row by row (the audit log): each its keys. */
+	buf_addf(sql, " AND (CASE %s", c->table);
+	for (size_t i = 0; i < nkinds; i++) {
+		if (!has_key_refs(kinds[i]))
+			continue;
+		buf_addf(sql, " WHEN '%s' THEN (1", kinds[i]->table);
+		key_refs(sql, p, kinds[i], c->ref_pre, c->ref_post, 0);
+		buf_adds(sql, ")");
+	}
+	buf_adds(sql, " ELSE 1 END)");
+}
+
+static void markings_clause(struct buf *sql, const struct principal *p,
+			    const struct kind *k, const struct access_cols *c)
 {
 	int nation = plain_code(p ? p->nation : "");
 	const char *cls = c->classification, *rel = c->releasability;
 
-	if (!p || p->system)
-		return;
 	buf_addf(sql, " AND (CASE %s WHEN 'NU' THEN 0"
 		 " WHEN 'NR' THEN 1 WHEN 'NC' THEN 2 WHEN 'NS' THEN 3 ELSE 4 END)"
 		 " <= %d", cls, p->clearance);
@@ -116,15 +179,26 @@ void access_clause_cols(struct buf *sql, const struct principal *p,
 	}
 }
 
-void access_clause(struct buf *sql, const struct principal *p,
-		   const struct kind *k, const char *a)
+static void clause_at(struct buf *sql, const struct principal *p,
+		      const struct kind *k, const char *a, int depth)
 {
-	char cls[80], rel[80], nation[80], person[80];
-	struct access_cols c = { cls, rel, nation, person, NULL };
+	char cls[80], rel[80], nation[80], person[80], pre[80];
+	struct access_cols c = { cls, rel, nation, person, NULL, pre, "" };
 
+	if (!p || p->system)
+		return;
 	snprintf(cls, sizeof(cls), "%s.classification", a);
 	snprintf(rel, sizeof(rel), "%s.releasability", a);
 	snprintf(nation, sizeof(nation), "%s.nation", a);
 	snprintf(person, sizeof(person), "%s.person", a);
-	access_clause_cols(sql, p, k, &c);
+	snprintf(pre, sizeof(pre), "%s.", a);
+	markings_clause(sql, p, k, &c);
+	if (k)
+		key_refs(sql, p, k, pre, "", depth);
+}
+
+void access_clause(struct buf *sql, const struct principal *p,
+		   const struct kind *k, const char *a)
+{
+	clause_at(sql, p, k, a, 0);
 }

@@ -38,7 +38,11 @@ const char *clearance_name(int level);
 struct kind;
 
 /* Append to SQL (a struct buf) " AND (…)" restricting alias A of kind K
- * to what P may see. Nothing for the system principal or NULL. */
+ * to what P may see: its markings, the contingent commander's nation
+ * rule, and — for a record whose key names other records (an enrolment's
+ * session and trainee, an assignment's person and post) — those records
+ * too, since the key shows theirs. Nothing for the system principal or
+ * NULL. */
 struct buf;
 void access_clause(struct buf *sql, const struct principal *p,
 		   const struct kind *k, const char *a);
@@ -54,6 +58,10 @@ struct access_cols {
 	const char *classification, *releasability;
 	const char *nation, *person;
 	const char *table;		/* with K NULL only */
+	/* A field's value is REF_PRE || name || REF_POST: a record whose
+	 * key names other records is visible only with them (NULL: not
+	 * checked). */
+	const char *ref_pre, *ref_post;
 };
 void access_clause_cols(struct buf *sql, const struct principal *p,
 			const struct kind *k, const struct access_cols *c);

@@ -222,13 +222,14 @@ static void row_entry(sqlite3_stmt *st, struct audit_entry *a, char hash[65])
  * describes, as it was before (X "before") or after the change. */
 static void seen_in(struct buf *b, const struct principal *who, const char *x)
 {
-	char cls[64], rel[64], nation[64], person[64];
-	struct access_cols c = { cls, rel, nation, person, "entity" };
+	char cls[64], rel[64], nation[64], person[64], pre[64];
+	struct access_cols c = { cls, rel, nation, person, "entity", pre, "')" };
 
 	snprintf(cls, sizeof(cls), "json_extract(%s, '$.classification')", x);
 	snprintf(rel, sizeof(rel), "json_extract(%s, '$.releasability')", x);
 	snprintf(nation, sizeof(nation), "json_extract(%s, '$.nation')", x);
 	snprintf(person, sizeof(person), "json_extract(%s, '$.person')", x);
+	snprintf(pre, sizeof(pre), "json_extract(%s, '$.", x);
 	buf_addf(b, " AND (%s IS NULL OR (1", x);
 	access_clause_cols(b, who, NULL, &c);
 	buf_adds(b, "))");
