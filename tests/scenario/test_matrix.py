@@ -21,6 +21,7 @@ import re
 import signal
 import subprocess
 import urllib.parse
+import time
 import zipfile
 
 from harness import CADRE, cadre, run, test, tmpdir
@@ -406,6 +407,7 @@ def every_get_route_answers_to_its_reader():
         for path in table:
             table[path] = sorted(table[path], key=lambda u: 'NOSUCH' not in u)
         del FAILS[:]
+        t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             COUNT['http'] = sum(pool.map(lambda rd: http_reader(srv, table, rd), READERS))
         # Not vacuous: a CTS admin sees every marker in the list of its kind.
@@ -416,6 +418,7 @@ def every_get_route_answers_to_its_reader():
             for key, mine in marked(kind):
                 if mine and mine not in body:
                     fail(admin, kind, 'the list lacks %s' % mine)
+        COUNT['http_s'] = time.time() - t0
         COUNT['routes'] = len(table)
         COUNT['urls'] = sum(len(u) for u in table.values())
         report_fails('HTTP')
@@ -460,51 +463,58 @@ def cli_commands(rd, out_dir):
             (['status', '--as-of', DAY, '--json'], totals, None)]
     ri = READERS.index(rd)
     for name, variants in REPORT_ARGS.items():
+        # Every report in every format; its further parameters (the
+        # events, the activities) in rotation over the readers, in json.
+        pick = sorted({ri % len(variants), (ri + 1) % len(variants)})
         for i, args in enumerate(variants):
-            if len(variants) > 2 and (i + ri) % len(variants) not in (0, 1):
-                continue            # the events in rotation, 2 a reader
+            if i not in pick:
+                continue
+            first = i == pick[0]
             hidden = [a for a in args if MARKER.fullmatch(a) and not may_see(a, rd)]
-            for fmt in FORMATS:
-                want = totals if not hidden or not staff else None
+            want = totals if not hidden or not staff else None
+            for fmt in FORMATS if first else ['json']:
                 if fmt == 'xlsx':
                     path = os.path.join(out_dir, '%s-%s-%d.xlsx' % (rd.login, name, i))
                     cmds.append((['report', name] + args + ['--format', 'xlsx', '-o', path],
                                  want, path))
                 else:
                     cmds.append((['report', name] + args + ['--format', fmt], want, None))
-    # The record commands read through the record routes' store reads:
-    # export's format and list's form in rotation over the clearances
-    # (every role, kind and format still met), the CTS admin all of them.
+    # The record commands: every kind listed and exported by every reader,
+    # export's format and show's records in rotation over the readers (so
+    # every role meets every kind and format at some clearance); the CTS
+    # admin exports everything in both formats.
     for ki, kind in enumerate(KINDS):
         for fi, fmt in enumerate(('csv', 'json')):
             if rd.login == 'admin.cts' or (ki + fi + ri) % 2 == 0:
                 cmds.append((['export', kind, '--format', fmt], 0, None))
-        cmds.append((['list', kind], 0, None))
         if kind in ('sites', 'posts', 'assignments', 'caveats', 'enrolments') or \
-                (ki + ri) % 3 == 0:
+                (ki + ri) % 2 == 0:
             cmds.append((['list', kind, '--as-of', DAY, '--json'], 0, None))
-        # show: the first record of the kind the reader may see, and every
-        # record of each marking the reader may not.
+        else:
+            cmds.append((['list', kind], 0, None))
+        if (ki + ri) % 4:
+            continue
+        # show: the first record of the kind the reader may see, and one
+        # the reader may not.
         shown = set()
         for key, mine in marked(kind):
             vis = mine is None or may_see(mine, rd)
             needs = url_markers(key)
-            cls = mine and mine.split('-')[0] + mine.split('-')[1]
             if vis and 'vis' not in shown and all(may_see(n, rd) for n in needs):
                 shown.add('vis')
                 cmds.append((['show', kind, key, '--json'], 0, None))
-            elif not vis and cls not in shown and len(shown) < 2:
-                shown.add(cls)
+            elif not vis and 'hid' not in shown:
+                shown.add('hid')
                 cmds.append((['show', kind, key], 1, None))
     cmds.append((['export', 'sites', '--format', 'geojson'], totals, None))
-    for site in ('BASE', 'SUSP', 'zqNS-MISSION-si19'):
+    for site in ('BASE', ('SUSP', 'zqNS-MISSION-si19')[ri % 2]):
         cmds.append((['export', 'calendar', '--site', site], totals
                      if not MARKER.fullmatch(site) or may_see(site, rd) else None, None))
     cmds.append((['export', 'calendar', '--person', 'TRAINER1'], totals, None))
     aud = 0 if rd.role in AUDIT else 1
     cmds.append((['audit', 'log'], aud, None))
     cmds.append((['audit', 'log', '--entity', 'trainees', '--json'], aud, None))
-    for key in ('zqCTS-MISSION.IRQ-tr90', 'zqNS-MISSION-tr19', EV99):
+    for key in (('zqCTS-MISSION.IRQ-tr90', 'zqNS-MISSION-tr19', EV99)[ri % 3],):
         cmds.append((['audit', 'log', '--key', key, '--json'], aud, None))
     plan = 0 if rd.role in ('admin', 'training') else 1
     cmds.append((['plan', 'sessions', '--from', '2027-01-01', '--to', '2027-03-01',
@@ -564,8 +574,10 @@ def every_read_command_answers_to_its_reader():
     covered = {argv[0] for _, argv, _, _ in jobs}
     assert READ_COMMANDS <= covered, READ_COMMANDS - covered
     del FAILS[:]
+    t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         COUNT['cli'] = sum(pool.map(cli_run, jobs))
+    COUNT['cli_s'] = time.time() - t0
     COUNT['cli_per_reader'] = len(cli_commands(READERS[0], out_dir))
     report_fails('CLI')
 
@@ -574,10 +586,14 @@ def every_read_command_answers_to_its_reader():
 def the_matrix_size():
     print('# matrix: %d readers (%d roles x %d clearances), %d markers' % (
         len(READERS), len(ROLES), len(CLS), len(ALL_MARKERS)))
-    print('# HTTP: %d GET routes, %d URLs each: %d requests' % (
-        COUNT.get('routes', 0), COUNT.get('urls', 0), COUNT['http']))
-    print('# CLI: %d commands (%d reports x %d formats, ...) each: %d runs' % (
-        COUNT.get('cli_per_reader', 0), len(REPORT_ARGS), len(FORMATS), COUNT['cli']))
+    print('# HTTP: %d GET routes, %d URLs (single records, audit keys and report'
+          ' parameters in rotation): %d requests, %.0f s' % (
+              COUNT.get('routes', 0), COUNT.get('urls', 0), COUNT['http'],
+              COUNT.get('http_s', 0)))
+    print('# CLI: about %d commands a reader (%d reports x %d formats, exports, lists,'
+          ' shows, calendars, GeoJSON, audit, status, plan): %d runs, %.0f s' % (
+              COUNT.get('cli_per_reader', 0), len(REPORT_ARGS), len(FORMATS), COUNT['cli'],
+              COUNT.get('cli_s', 0)))
 
 
 if __name__ == '__main__':
