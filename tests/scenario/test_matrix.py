@@ -174,11 +174,25 @@ def fail(rd, what, problem):
 
 
 def report_fails(label):
+    """Fail with a summary by route (what failed, for how many readers),
+    then the first problems in full."""
     if FAILS:
-        head = FAILS[:60]
+        groups = {}
+        for f in FAILS:
+            reader, rest = f.split(' ', 1)
+            what, problem = rest.split(': ', 1)
+            what = MARKER.sub('M', what.split('?')[0].split(' -o ')[0])
+            what = re.sub(r'--as \S+ ', '', what)
+            kind = ('leak' if 'shows' in problem else 'RSITE' if 'RSITE' in problem
+                    else 'status')
+            groups.setdefault((what, kind), set()).add(reader)
+        summary = ['%-70s %-9s %d readers' % (w, k, len(r))
+                   for (w, k), r in sorted(groups.items())]
+        head = FAILS[:40]
         more = len(FAILS) - len(head)
-        raise AssertionError('%s: %d problems\n  %s%s' % (
-            label, len(FAILS), '\n  '.join(head), '\n  … %d more' % more if more else ''))
+        raise AssertionError('%s: %d problems\n  %s\n  --\n  %s%s' % (
+            label, len(FAILS), '\n  '.join(summary), '\n  '.join(head),
+            '\n  … %d more' % more if more else ''))
 
 
 # ---- HTTP ------------------------------------------------------------------
@@ -403,7 +417,7 @@ def every_get_route_answers_to_its_reader():
         st, body = srv.get('/api/v1/openapi.json')
         assert st == 200, st
         table = route_table(json.loads(body)['paths'])
-        # NOSUCH last in each list, so "hidden as missing" compares with it.
+        # NOSUCH first in each list, so "hidden as missing" compares with it.
         for path in table:
             table[path] = sorted(table[path], key=lambda u: 'NOSUCH' not in u)
         del FAILS[:]
