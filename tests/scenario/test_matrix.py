@@ -10,6 +10,13 @@ openapi.json and every read command of `cadre help` is run; no marker the
 reader may not see may appear in any answer, whatever its status, and a
 route the reader may use must answer 200. The tests fail when openapi.json
 or `cadre help` lists a read the tables here do not cover.
+
+To keep it within a few minutes under AddressSanitizer, what is many of
+a kind is fetched in rotation over the 40 readers — single records,
+audit by key, a report's further parameters (events, activities), the
+export format and the records shown — so that each is met by every role
+at some clearance; the lists, status, every report in every format, the
+calendars, GeoJSON and the audit log are run by every reader.
 """
 import concurrent.futures
 import glob
