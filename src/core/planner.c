@@ -575,23 +575,38 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 	const struct want *w = &b->wants[i];
 	const struct plan_item *it = &b->items[i];
 	struct record r = { 0 };
-	struct buf tr = BUF_INIT;
+	struct buf tr = BUF_INIT, shown = BUF_INIT;
 	char from[11], to[11], key[160];
 	const char *room = NULL;
 	int host, restored, ret = -1;
+	long trainers_hidden = 0;
 
 	date_format(pl->start, from);
 	date_format(pl->start + it->duration, to);
-	for (int k = 0; k < it->need; k++)
-		buf_addf(&tr, "%s%s", k ? ";" : "", b->trainers.v[pl->trainers[k]]);
+	for (int k = 0; k < it->need; k++) {
+		const char *code = b->trainers.v[pl->trainers[k]];
+		int v = w->visible ? store_may_see(b->s, b->who,
+						   kind_find("persons"), code,
+						   b->e) : 0;
+
+		if (v < 0)
+			goto out;
+		buf_addf(&tr, "%s%s", k ? ";" : "", code);
+		/* The report names only the trainers its reader may see. */
+		if (v)
+			buf_addf(&shown, "%s%s", shown.len ? ";" : "", code);
+		else
+			trainers_hidden++;
+	}
 	if (pl->room >= 0)
 		room = strchr(b->rooms.v[pl->room], '/') + 1;
 	snprintf(key, sizeof(key), "%s/%s", w->course, from);
 	restored = w->enrolled && !strcmp(key, w->plan);
 	if (w->visible)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:b, s:I}",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s?, s:b, s:I}",
 			"session", key, "course", w->course, "site", w->site, "room", room,
-			"from", from, "to", to, "trainers", buf_str(&tr),
+			"from", from, "to", to, "trainers", buf_str(&shown),
+			"trainers_hidden", (json_int_t)trainers_hidden,
 			"host_unit", *w->unit ? w->unit : NULL,
 			w->enrolled ? "replaces" : "plan", restored ? NULL : w->plan,
 			"restored", restored, "cost", (json_int_t)pl->cost));
@@ -649,6 +664,7 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 out:
 	record_release(&r);
 	buf_release(&tr);
+	buf_release(&shown);
 	return ret;
 }
 

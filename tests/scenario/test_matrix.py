@@ -244,6 +244,9 @@ def keys_of(kind):
 
 
 EVENTS = keys_of('status-events')
+# The suspension-impact report is a suspension's: a restriction is none.
+SUSPENSIONS = [r['key'] for r in RECORDS['status-events']
+               if r.get('action', 'suspend') == 'suspend']
 ACTIVITIES = [k for k in keys_of('activities') if k.startswith('zq')]
 SITES = keys_of('sites')
 
@@ -258,7 +261,7 @@ REPORTS = {
     'contributions': ['?as_of=' + DAY, '?from=2026-01-01&to=2026-07-01'],
     'training-output': ['?from=2026-01-01&to=2026-12-31'],
     'capability': ['?as_of=' + DAY],
-    'suspension-impact': ['?event=' + q(e) for e in EVENTS] + ['?event=NOSUCH'],
+    'suspension-impact': ['?event=' + q(e) for e in SUSPENSIONS] + ['?event=NOSUCH'],
     'transfer': ['', '?activity=NOSUCH'] + ['?activity=' + q(a) for a in ACTIVITIES],
 }
 FIXED = {
