@@ -276,6 +276,7 @@ struct ctx {
 	struct store *s;
 	const struct principal *who;
 	struct record *r;
+	const struct record *before;	/* as stored, or NULL */
 	problem_fn fn;
 	void *arg;
 	struct error *e;
@@ -289,6 +290,24 @@ static void problem(struct ctx *c, size_t i, const char *reason)
 	c->n++;
 }
 
+/* Does the stored record's field I already name KEY? */
+static int kept(const struct ctx *c, size_t i, const char *key)
+{
+	const char *v = c->before ? c->before->v[i] : NULL;
+	size_t n = strlen(key);
+
+	while (v && *v) {
+		size_t len = strcspn(v, ";");
+
+		if (len == n && !strncmp(v, key, n))
+			return 1;
+		v += len;
+		if (*v == ';')
+			v++;
+	}
+	return 0;
+}
+
 static void check_ref(struct ctx *c, size_t i, const char *kindname,
 		      const char *key)
 {
@@ -298,8 +317,10 @@ static void check_ref(struct ctx *c, size_t i, const char *kindname,
 
 	/* A record the writer may not see is missing for them: the same
 	 * message, so that a reference cannot probe for it, and no hidden
-	 * record is named by a record others may see. */
-	rc = store_visible(c->s, c->who, k, key, c->e);
+	 * record is named by a record others may see. A reference the
+	 * record already holds is not the writer's to give: it stays, as
+	 * long as it exists. */
+	rc = store_visible(c->s, kept(c, i, key) ? NULL : c->who, k, key, c->e);
 	if (rc < 0) {
 		c->failed = 1;
 		return;
@@ -424,9 +445,16 @@ int record_validate_as(struct store *s, const struct principal *who,
 		       struct record *r, problem_fn fn, void *arg,
 		       struct error *e)
 {
+	return record_validate_kept(s, who, r, NULL, fn, arg, e);
+}
+
+int record_validate_kept(struct store *s, const struct principal *who,
+			 struct record *r, const struct record *before,
+			 problem_fn fn, void *arg, struct error *e)
+{
 	const struct kind *k = r->kind;
-	struct ctx c = { .s = s, .who = who, .r = r, .fn = fn, .arg = arg,
-			 .e = e };
+	struct ctx c = { .s = s, .who = who, .r = r, .before = before,
+			 .fn = fn, .arg = arg, .e = e };
 
 	for (size_t i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];

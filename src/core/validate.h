@@ -35,4 +35,11 @@ int record_validate_as(struct store *s, const struct principal *who,
 		       struct record *r, problem_fn fn, void *arg,
 		       struct error *e);
 
+/* The same for a change of BEFORE (the record as stored, of R's kind):
+ * a reference BEFORE already holds is kept whether WHO may see it or not
+ * — WHO did not give it, and may change the record's other fields. */
+int record_validate_kept(struct store *s, const struct principal *who,
+			 struct record *r, const struct record *before,
+			 problem_fn fn, void *arg, struct error *e);
+
 #endif

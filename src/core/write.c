@@ -1,6 +1,9 @@
 /* The one write path; see write.h. */
 #include "core/write.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/policy.h"
 #include "core/rules.h"
 
@@ -29,6 +32,80 @@ static int system_writes(const struct principal *who)
 	return !who || who->system;
 }
 
+/* Problems held back until it is known whether they stand. */
+struct held {
+	struct held_one {
+		size_t field;
+		char *value, *reason;
+	} *v;
+	size_t n;
+	int failed;
+};
+
+static void hold(void *arg, size_t field, const char *value,
+		 const char *reason)
+{
+	struct held *h = arg;
+	struct held_one *v = realloc(h->v, (h->n + 1) * sizeof(*v));
+
+	if (!v) {
+		h->failed = 1;
+		return;
+	}
+	h->v = v;
+	v[h->n].field = field;
+	v[h->n].value = value ? strdup(value) : NULL;
+	v[h->n].reason = strdup(reason ? reason : "");
+	h->n++;
+}
+
+static void held_release(struct held *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->v[i].value);
+		free(h->v[i].reason);
+	}
+	free(h->v);
+}
+
+/* Validate R as T's caller. A reference the stored record already holds
+ * is the caller's to keep even when they may not see its record (a
+ * change of another field of a post at a site above their clearance),
+ * so a refusal is checked again against the record as stored before it
+ * stands. Returns as record_validate_as(). */
+static int validate(struct write_tx *t, struct record *r,
+		    const struct write_opts *o, struct error *e)
+{
+	struct held h = { 0 };
+	struct record old = { 0 };
+	int n, found;
+
+	if (system_writes(t->who))
+		return record_validate(t->s, r, o->problem, o->problem_arg, e);
+	n = record_validate_as(t->s, t->who, r, hold, &h, e);
+	if (n <= 0 || h.failed || !r->key || record_init(&old, r->kind))
+		goto replay;
+	found = store_get(t->s, r->kind, r->key, &old, e);
+	if (found < 0) {
+		n = -1;
+	} else if (found) {
+		held_release(&h);
+		n = record_validate_kept(t->s, t->who, r, &old, o->problem,
+					 o->problem_arg, e);
+		record_release(&old);
+		return n;
+	}
+	record_release(&old);
+replay:
+	if (h.failed && n >= 0)
+		n = error_set(e, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; n > 0 && i < h.n; i++)
+		o->problem(o->problem_arg, h.v[i].field, h.v[i].value,
+			   h.v[i].reason);
+	held_release(&h);
+	return n;
+}
+
 int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 	      enum put_result *res, struct error *e)
 {
@@ -39,7 +116,7 @@ int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 	if (!policy_may_write(t->who, k))
 		return error_set(e, ERR_FORBIDDEN, "the %s role does not change "
 				 "%s", role_name(t->who->role), k->name);
-	n = record_validate_as(t->s, t->who, r, o->problem, o->problem_arg, e);
+	n = validate(t, r, o, e);
 	if (n)
 		return n < 0 ? -1 : 1;
 	/* The local operator's import row needs nothing of the record as

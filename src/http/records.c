@@ -207,22 +207,41 @@ static void apply_body(struct record *rec, json_t *body, json_t *errors,
  * write's transaction so that two writers of one ETag cannot both win. */
 struct precondition {
 	const char *if_match;
+	struct req *r;		/* the caller: the ETag of what they read */
 };
 
 static int etag_matches(void *arg, const struct record *before,
 			struct error *e)
 {
 	struct precondition *pc = arg;
-	json_t *o;
+	struct record seen = { 0 };
+	json_t *o = NULL;
 	char etag[24];
+	int rc = -1;
 
 	if (!pc->if_match || !strcmp(pc->if_match, "*") || !before)
 		return 0;
-	if (!(o = record_json(before)))
+	/* The ETag of the record as the caller read it: its references to
+	 * records they may not see left out (store_mask_refs). */
+	if (record_init(&seen, before->kind))
 		return error_set(e, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < before->kind->nfields; i++)
+		if (record_set(&seen, i, before->v[i]))
+			goto out;
+	if (store_mask_refs(pc->r->srv->store, &pc->r->who, &seen, e)) {
+		record_release(&seen);
+		return -1;
+	}
+	if (!(o = record_json(&seen)))
+		goto out;
 	json_object_set_new(o, "key", json_string(before->key));
 	etag_of(o, etag);
+	rc = 0;
+out:
 	json_decref(o);
+	record_release(&seen);
+	if (rc)
+		return error_set(e, ERR_NOMEM, "out of memory");
 	if (strcmp(pc->if_match, etag))
 		return error_set(e, ERR_CONFLICT, "the record changed since you "
 				 "read it; read it again");
@@ -249,7 +268,7 @@ static enum MHD_Result save(struct req *r, struct record *rec,
 			    enum write_mode mode, const char *if_match)
 {
 	struct problems pr = { json_array(), rec->kind };
-	struct precondition pc = { if_match };
+	struct precondition pc = { if_match, r };
 	struct write_opts o = { .mode = mode, .problem = note, .problem_arg = &pr,
 				.check = etag_matches, .check_arg = &pc };
 	enum put_result res;
@@ -271,6 +290,12 @@ static enum MHD_Result save(struct req *r, struct record *rec,
 			ret = forbidden_field(r, &e);
 		else
 			ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	/* The answer shows the record as the caller may read it. */
+	if (store_mask_refs(r->srv->store, &r->who, rec, &e)) {
+		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;
 	}

@@ -196,11 +196,17 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 			       NULL) != SQLITE_OK)
 		return store_fail(s, e, "preparing a statement");
 	if (s->ncache == sizeof(s->cache) / sizeof(s->cache[0])) {
-		/* Full: drop the oldest. */
-		c = &s->cache[0];
+		/* Full: drop the oldest not being stepped through — a caller's
+		 * loop may run other statements between its steps (a list
+		 * masking its references), and its own must outlive them. */
+		size_t i = 0;
+
+		while (i + 1 < s->ncache && sqlite3_stmt_busy(s->cache[i].st))
+			i++;
+		c = &s->cache[i];
 		free(c->sql);
 		sqlite3_finalize(c->st);
-		memmove(c, c + 1, (s->ncache - 1) * sizeof(*c));
+		memmove(c, c + 1, (s->ncache - 1 - i) * sizeof(*c));
 		s->ncache--;
 	}
 	c = &s->cache[s->ncache];

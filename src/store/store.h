@@ -152,6 +152,15 @@ typedef int (*record_fn)(void *arg, const struct record *r,
 int store_each(struct store *s, const struct kind *k, const struct query *q,
 	       record_fn fn, void *arg, struct error *e);
 
+/* A record shows the keys of the records it names. Drop from R's
+ * references (other than its key's: a record whose key names a hidden
+ * record is itself hidden) those to records WHO may not see: a session's
+ * trainer cleared CTS is not named to an NS reader. store_each() does
+ * this for its caller; a write comparing what the caller read (an ETag)
+ * does it to the record as stored. 0, or -1 with E set. */
+int store_mask_refs(struct store *s, const struct principal *who,
+		    struct record *r, struct error *e);
+
 /* Number of records of kind K that WHO may see (NULL: every record);
  * -1 on error. */
 long long store_count(struct store *s, const struct principal *who,

@@ -260,5 +260,59 @@ def the_server_stops_cleanly():
     SRV.stop()
 
 
+@test
+def a_reference_to_a_hidden_record_is_left_out():
+    """A post at a CTS site, itself NU: an NR reader sees the post without
+    its site, over the API and the CLI; changing another field with the
+    ETag they read works, and the site stays as stored."""
+    import http.client
+    d = tmpdir()
+    db = os.path.join(d, 'ref.db')
+    shutil.copy(DB, db)
+    ok_json(db, 'import', 'sites', write(os.path.join(d, 's.csv'),
+            'code,name,latitude,longitude,country,valid_from,classification\n'
+            'MARKERSITE,Hidden site,33,44,IRQ,2019-01-01,CTS\n'))
+    ok_json(db, 'import', 'posts', write(os.path.join(d, 'p.csv'),
+            'number,title,branch,category,function,site,organisation,valid_from\n'
+            'REF-1,Adviser,Advising,military,advising,MARKERSITE,NMI,2019-01-01\n'))
+    rc, out, err = cadre(db, 'user', 'add', 'nr.manning', '--role', 'manning',
+                         '--clearance', 'NR', stdin=PW + '\n')
+    assert rc == 0, out + err
+    tok = ok_json(db, 'token', 'add', 'nr.manning')['token']
+    for argv in (['show', 'posts', 'REF-1', '--json'],
+                 ['export', 'posts', '--format', 'json'],
+                 ['export', 'posts', '--format', 'csv'],
+                 ['list', 'posts', '--json']):
+        rc, out, err = cadre(db, '--as', 'nr.manning', *argv)
+        assert rc == 0 and 'REF-1' in out and 'MARKERSITE' not in out + err, \
+            (argv, rc, out[:300], err)
+    srv = Server(db)
+    TOKEN['nr.manning'] = tok
+    try:
+        body, j = srv.get('/api/v1/posts/REF-1', 'nr.manning')
+        assert 'MARKERSITE' not in body and j.get('site') in (None, ''), j
+        body, _ = srv.get('/api/v1/posts?number=REF-1', 'nr.manning')
+        assert 'MARKERSITE' not in body and 'REF-1' in body, body
+        c = http.client.HTTPConnection('127.0.0.1', srv.port, timeout=30)
+        c.request('GET', '/api/v1/posts/REF-1',
+                  headers={'Authorization': 'Bearer ' + tok})
+        r = c.getresponse()
+        r.read()
+        etag = r.getheader('ETag')
+        c.request('PATCH', '/api/v1/posts/REF-1', body=json.dumps(
+            {'title': 'Senior adviser'}), headers={
+            'Authorization': 'Bearer ' + tok, 'If-Match': etag,
+            'Content-Type': 'application/json'})
+        r = c.getresponse()
+        answer = r.read().decode()
+        assert r.status == 200 and 'MARKERSITE' not in answer, (r.status, answer)
+        c.close()
+    finally:
+        srv.stop()
+    stored = ok_json(db, 'show', 'posts', 'REF-1', '--json')
+    assert stored['site'] == 'MARKERSITE' and \
+        stored['title'] == 'Senior adviser', stored
+
+
 if __name__ == '__main__':
     run()
