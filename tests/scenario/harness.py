@@ -3,8 +3,11 @@
 Register tests with @test; run() prints TAP and exits non-zero on failure.
 cadre(...) runs the binary and returns (exit status, stdout, stderr).
 """
+import http.client
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +51,53 @@ def write(path, text):
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
     return path
+
+
+class Server:
+    """`cadre serve` on DB with ARGS, on a free port of 127.0.0.1 (it
+    prints the address it took), until stop()."""
+
+    def __init__(self, db, *args, env=None):
+        e = dict(os.environ, CADRE_TODAY='2026-11-29')
+        e.update(env or {})
+        self.p = subprocess.Popen([CADRE, '--db', db, 'serve', '--listen',
+                                   '127.0.0.1:0', '--quiet'] + list(args),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=e)
+        line = self.p.stdout.readline()
+        m = re.search(r':(\d+)/', line)
+        assert m, line + self.p.stderr.read()
+        self.port = int(m.group(1))
+
+    def fetch(self, method, path, body=None, headers=None, conn=None):
+        """(status, headers, body as text); on CONN if given (kept open)."""
+        c = conn or http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read().decode('utf-8', 'replace')
+        if not conn:
+            c.close()
+        return r.status, dict(r.getheaders()), data
+
+    def call(self, method, path, token=None, body=None, headers=None):
+        """(status, headers, JSON or None) with TOKEN as the bearer; a BODY
+        that is not text is sent as JSON."""
+        h = {'Authorization': 'Bearer ' + token} if token else {}
+        h.update(headers or {})
+        if body is not None and not isinstance(body, (str, bytes)):
+            body = json.dumps(body)
+        st, hd, data = self.fetch(method, path, body, h)
+        try:
+            j = json.loads(data)
+        except ValueError:
+            j = None
+        return st, hd, j
+
+    def stop(self):
+        """SIGTERM; (exit status, standard error)."""
+        self.p.send_signal(signal.SIGTERM)
+        rc = self.p.wait(timeout=20)
+        return rc, self.p.stderr.read()
 
 
 def run():

@@ -10,6 +10,7 @@ import subprocess
 import time
 import urllib.parse
 
+import harness
 from harness import CADRE, cadre, ok_json, run, test, tmpdir
 
 DIR = tmpdir()
@@ -38,41 +39,16 @@ TOKEN = {l: ok_json(DB, 'token', 'add', l)['token']
          for l in ['cmd', 'irq', 'j1', 'adm', 'aud'] + ['a.' + r for r in ROLES]}
 
 
-class Server:
+class Server(harness.Server):
     def __init__(self):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29', CADRE_SESSION_IDLE='2')
-        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
-                                   '--quiet'],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env)
-        line = self.p.stdout.readline()
-        m = re.search(r':(\d+)/', line)
-        assert m, line + self.p.stderr.read()
-        self.port = int(m.group(1))
+        super().__init__(DB, env={'CADRE_SESSION_IDLE': '2'})
 
     def req(self, method, path, body=None, headers=None):
-        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        try:
-            j = json.loads(data)
-        except ValueError:
-            j = None
-        return r.status, dict(r.getheaders()), j
+        return self.call(method, path, None, body, headers)
 
     def get(self, path, who=None, headers=None):
-        h = dict(headers or {})
-        if who:
-            h['Authorization'] = 'Bearer ' + TOKEN[who]
-        return self.req('GET', path, headers=h)
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        rc = self.p.wait(timeout=20)
-        return rc, self.p.stderr.read()
-
+        return self.call('GET', path, TOKEN[who] if who else None,
+                         headers=headers)
 
 SRV = Server()
 

@@ -25,12 +25,11 @@ import io
 import json
 import os
 import re
-import signal
-import subprocess
 import urllib.parse
 import time
 import zipfile
 
+import harness
 from harness import CADRE, cadre, run, test, tmpdir
 
 DATA = os.path.join(os.environ.get('CADRE_TESTDATA', 'tests/data'), 'matrix')
@@ -204,31 +203,17 @@ def report_fails(label):
 
 # ---- HTTP ------------------------------------------------------------------
 
-class Server:
+class Server(harness.Server):
     def __init__(self):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29')
-        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
-                                   '--quiet', '--no-cache'],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env)
-        line = self.p.stdout.readline()
-        m = re.search(r':(\d+)/', line)
-        assert m, line + self.p.stderr.read()
-        self.port = int(m.group(1))
+        super().__init__(DB, '--no-cache')
 
     def get(self, path, rd=None, conn=None):
-        c = conn or http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
         h = {'Authorization': 'Bearer ' + rd.token} if rd else {}
-        c.request('GET', path, headers=h)
-        r = c.getresponse()
-        body = r.read().decode('utf-8', 'replace')
-        if not conn:
-            c.close()
-        return r.status, body
+        st, _, body = self.fetch('GET', path, headers=h, conn=conn)
+        return st, body
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        return self.p.wait(timeout=30)
+        return super().stop()[0]
 
 
 def q(s):

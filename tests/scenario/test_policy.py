@@ -5,15 +5,14 @@ reference to a record the writer may not see answers as a missing one;
 and `--as LOGIN` is refused or honoured by every command of `cadre help`.
 """
 import glob
-import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import urllib.parse
 
+import harness
 from harness import CADRE, cadre, run, test, tmpdir, write
 
 DATA = os.path.join(os.environ.get('CADRE_TESTDATA', 'tests/data'), 'matrix')
@@ -42,33 +41,12 @@ for _login, _args in ACCOUNTS.items():
     TOKEN[_login] = json.loads(cadre(DB, 'token', 'add', _login, '--json')[1])['token']
 
 
-class Server:
+class Server(harness.Server):
     def __init__(self):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29')
-        self.p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
-                                   '--quiet', '--no-cache'],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env)
-        line = self.p.stdout.readline()
-        m = re.search(r':(\d+)/', line)
-        assert m, line + self.p.stderr.read()
-        self.port = int(m.group(1))
+        super().__init__(DB, '--no-cache')
 
     def req(self, method, path, who, body=None, headers=None):
-        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
-        h = {'Authorization': 'Bearer ' + TOKEN[who]}
-        h.update(headers or {})
-        c.request(method, path, body=json.dumps(body) if body is not None else None,
-                  headers=h)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        try:
-            j = json.loads(data)
-        except ValueError:
-            j = None
-        return r.status, dict(r.getheaders()), j
-
+        return self.call(method, path, TOKEN[who], body, headers)
 
 SRV = Server()
 

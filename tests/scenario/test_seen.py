@@ -8,11 +8,9 @@ import http.client
 import io
 import json
 import os
-import re
 import shutil
-import signal
-import subprocess
 
+import harness
 from harness import CADRE, cadre, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
@@ -44,31 +42,16 @@ for login, args in ACCOUNTS.items():
 TOKEN = {l: ok_json(DB, 'token', 'add', l)['token'] for l in ACCOUNTS}
 
 
-class Server:
-    def __init__(self, db):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29')
-        self.p = subprocess.Popen([CADRE, '--db', db, 'serve', '--listen',
-                                   '127.0.0.1:0', '--quiet'],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env)
-        line = self.p.stdout.readline()
-        m = re.search(r':(\d+)/', line)
-        assert m, line + self.p.stderr.read()
-        self.port = int(m.group(1))
-
+class Server(harness.Server):
     def get(self, path, who):
-        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
-        c.request('GET', path, headers={'Authorization': 'Bearer ' + TOKEN[who]})
-        r = c.getresponse()
-        body = r.read().decode()
-        c.close()
-        assert r.status == 200, (path, who, r.status, body)
+        st, _, body = self.fetch('GET', path, headers={
+            'Authorization': 'Bearer ' + TOKEN[who]})
+        assert st == 200, (path, who, st, body)
         return body, json.loads(body)
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        assert self.p.wait(timeout=20) == 0, self.p.stderr.read()
-
+        rc, err = super().stop()
+        assert rc == 0, err
 
 SRV = Server(DB)
 

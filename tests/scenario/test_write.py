@@ -4,15 +4,12 @@ commander and the administrator (and audited as such), never above the
 writer's clearance nor released beyond what they may release; references
 to hidden records refused as missing ones; the audit log per reader; a
 database failure reported as one; and `--as` on every command."""
-import http.client
 import json
 import os
-import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 
+import harness
 from harness import CADRE, cadre, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
@@ -48,32 +45,9 @@ assert ok_json(DB, 'import', 'trainees', os.path.join(DIR, 't.csv'))['inserted']
 ENROLMENT = 'NCO-JLC/2019-01-13/IQ-000001'
 
 
-class Server:
-    def __init__(self, db):
-        env = dict(os.environ, CADRE_TODAY='2026-11-29')
-        self.p = subprocess.Popen([CADRE, '--db', db, 'serve', '--listen',
-                                   '127.0.0.1:0', '--quiet'],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env)
-        line = self.p.stdout.readline()
-        m = re.search(r':(\d+)/', line)
-        assert m, line + self.p.stderr.read()
-        self.port = int(m.group(1))
-
+class Server(harness.Server):
     def req(self, method, path, who, body=None, headers=None):
-        h = {'Authorization': 'Bearer ' + TOKEN[who]}
-        h.update(headers or {})
-        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
-        c.request(method, path, body=json.dumps(body) if body is not None else None,
-                  headers=h)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        try:
-            j = json.loads(data)
-        except ValueError:
-            j = None
-        return r.status, dict(r.getheaders()), j
+        return self.call(method, path, TOKEN[who], body, headers)
 
     def get(self, path, who):
         return self.req('GET', path, who)
@@ -84,9 +58,8 @@ class Server:
         return self.req('PATCH', path, who, body, {'If-Match': h['ETag']})
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        assert self.p.wait(timeout=20) == 0
-
+        rc, err = super().stop()
+        assert rc == 0, err
 
 SRV = Server(DB)
 
