@@ -68,7 +68,8 @@ static void nation_rule(struct buf *sql, const char *table,
 }
 
 static void clause_at(struct buf *sql, const struct principal *p,
-		      const struct kind *k, const char *a, int depth);
+		      const struct kind *k, const char *a, int depth,
+		      const char *known);
 
 /* Does K's key name other records (an enrolment's session and trainee)? */
 static int has_key_refs(const struct kind *k)
@@ -87,7 +88,7 @@ static int has_key_refs(const struct kind *k)
  * walk ends. */
 static void key_refs(struct buf *sql, const struct principal *p,
 		     const struct kind *k, const char *pre, const char *post,
-		     int depth)
+		     int depth, const char *known)
 {
 	for (size_t i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];
@@ -95,12 +96,13 @@ static void key_refs(struct buf *sql, const struct principal *p,
 		char alias[48];
 
 		if (!(f->flags & FF_KEY) || f->type != FT_REF ||
-		    !(r = kind_find(f->ref)) || r == k)
+		    !(r = kind_find(f->ref)) || r == k ||
+		    (known && !strcmp(known, f->name)))
 			continue;
 		snprintf(alias, sizeof(alias), "kr%d_%zu", depth, i);
 		buf_addf(sql, " AND EXISTS (SELECT 1 FROM %s %s WHERE %s.%s = %s%s%s",
 			 r->table, alias, alias, r->key_column, pre, f->name, post);
-		clause_at(sql, p, r, alias, depth + 1);
+		clause_at(sql, p, r, alias, depth + 1, NULL);
 		buf_adds(sql, ")");
 	}
 }
@@ -117,7 +119,7 @@ void access_clause_cols(struct buf *sql, const struct principal *p,
 	if (!c->ref_pre)
 		return;
 	if (k) {
-		key_refs(sql, p, k, c->ref_pre, c->ref_post, 0);
+		key_refs(sql, p, k, c->ref_pre, c->ref_post, 0, NULL);
 		return;
 	}
 	/* The kind varies row by row (the audit log): each its keys. */
@@ -126,7 +128,7 @@ void access_clause_cols(struct buf *sql, const struct principal *p,
 		if (!has_key_refs(kinds[i]))
 			continue;
 		buf_addf(sql, " WHEN '%s' THEN (1", kinds[i]->table);
-		key_refs(sql, p, kinds[i], c->ref_pre, c->ref_post, 0);
+		key_refs(sql, p, kinds[i], c->ref_pre, c->ref_post, 0, NULL);
 		buf_adds(sql, ")");
 	}
 	buf_adds(sql, " ELSE 1 END)");
@@ -180,7 +182,8 @@ static void markings_clause(struct buf *sql, const struct principal *p,
 }
 
 static void clause_at(struct buf *sql, const struct principal *p,
-		      const struct kind *k, const char *a, int depth)
+		      const struct kind *k, const char *a, int depth,
+		      const char *known)
 {
 	char cls[80], rel[80], nation[80], person[80], pre[80];
 	struct access_cols c = { cls, rel, nation, person, NULL, pre, "" };
@@ -194,11 +197,17 @@ static void clause_at(struct buf *sql, const struct principal *p,
 	snprintf(pre, sizeof(pre), "%s.", a);
 	markings_clause(sql, p, k, &c);
 	if (k)
-		key_refs(sql, p, k, pre, "", depth);
+		key_refs(sql, p, k, pre, "", depth, known);
 }
 
 void access_clause(struct buf *sql, const struct principal *p,
 		   const struct kind *k, const char *a)
 {
-	clause_at(sql, p, k, a, 0);
+	clause_at(sql, p, k, a, 0, NULL);
+}
+
+void access_clause_known(struct buf *sql, const struct principal *p,
+			 const struct kind *k, const char *a, const char *known)
+{
+	clause_at(sql, p, k, a, 0, known);
 }

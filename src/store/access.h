@@ -47,6 +47,12 @@ struct buf;
 void access_clause(struct buf *sql, const struct principal *p,
 		   const struct kind *k, const char *a);
 
+/* The same where the query has already restricted the record its key
+ * field KNOWN names to what P may see (an enrolment counted per visible
+ * session): that check is not made twice, per row. */
+void access_clause_known(struct buf *sql, const struct principal *p,
+			 const struct kind *k, const char *a, const char *known);
+
 /* The same over SQL expressions rather than the columns of an alias: a
  * record kept as JSON (the audit log's before and after) is judged by
  * json_extract(before, '$.classification') and so on. NATION and PERSON
