@@ -1,6 +1,7 @@
 /* The hash-chained audit log; see audit.h. */
 #include "store/audit.h"
 #include "store/access.h"
+#include "store/rows_int.h"
 #include "store/store_int.h"
 
 #include <sodium.h>
@@ -248,6 +249,55 @@ static void entry_visible(struct buf *b, const struct principal *who)
 	buf_adds(b, "))");
 }
 
+/* JSON, an entry's record of table ENTITY, with its references (other
+ * than its key's) to records WHO may not see left out: *OUT is the new
+ * text, or NULL when nothing changed. 0, or -1 with E set. */
+static int masked_json(struct store *s, const struct principal *who,
+		       const char *entity, const char *json, char **out,
+		       struct error *e)
+{
+	const struct kind *k = entity ? kind_find(entity) : NULL;
+	json_t *o;
+	int changed = 0, ret = -1;
+
+	*out = NULL;
+	if (!k || !json || !(o = json_loads(json, 0, NULL)))
+		return 0;
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		const char *v = json_string_value(json_object_get(o, f->name));
+		const struct kind *ref;
+		char *copy;
+
+		if (!v || !f->ref || (f->flags & FF_KEY) ||
+		    (f->type != FT_REF && f->type != FT_LIST) ||
+		    !(ref = kind_find(f->ref)))
+			continue;
+		if (!(copy = strdup(v))) {
+			error_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if (rows_mask_list(s, who, ref, &copy, e)) {
+			free(copy);
+			goto out;
+		}
+		if (!copy || strcmp(copy, v)) {
+			json_object_set_new(o, f->name, copy ? json_string(copy) :
+					    json_null());
+			changed = 1;
+		}
+		free(copy);
+	}
+	if (changed && !(*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(o);
+	return ret;
+}
+
 int audit_each(struct store *s, const struct principal *who,
 	       const struct audit_filter *f, audit_fn fn, void *arg,
 	       struct error *e)
@@ -288,8 +338,25 @@ int audit_each(struct store *s, const struct principal *who,
 		struct audit_entry a;
 		char hash[65];
 
+		char *before = NULL, *after = NULL;
+
 		row_entry(st, &a, hash);
-		if ((ret = fn(arg, &a)))
+		/* The entry as its reader may read its record: references to
+		 * records they may not see left out, as store_each() does. */
+		if (who && !who->system &&
+		    (masked_json(s, who, a.entity, a.before, &before, e) ||
+		     masked_json(s, who, a.entity, a.after, &after, e))) {
+			free(before);
+			goto out;
+		}
+		if (before)
+			a.before = before;
+		if (after)
+			a.after = after;
+		ret = fn(arg, &a);
+		free(before);
+		free(after);
+		if (ret)
 			goto out;
 	}
 	if (rc != SQLITE_DONE) {

@@ -2,6 +2,9 @@
  * calendar.h. */
 #include "store/calendar.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "store/rows_int.h"
 
 static int one(sqlite3_stmt *st, void *ctx)
@@ -30,6 +33,9 @@ int store_calendar_owner(struct store *s, const struct principal *who,
 struct walk {
 	calendar_session_fn fn;
 	void *arg;
+	struct store *s;
+	const struct principal *who;
+	struct error *e;
 };
 
 static const char *str(sqlite3_stmt *st, int i)
@@ -47,8 +53,20 @@ static int session_row(sqlite3_stmt *st, void *ctx)
 		str(st, 5), str(st, 6), str(st, 7), str(st, 8), str(st, 9),
 		str(st, 10),
 	};
+	char *trainers = *r.trainers ? strdup(r.trainers) : NULL;
+	int rc;
 
-	return w->fn(w->arg, &r);
+	/* The trainers the reader may see; the others are not named. */
+	if (*r.trainers && !trainers)
+		return error_set(w->e, ERR_NOMEM, "out of memory");
+	if (rows_mask_list(w->s, w->who, kind_find("persons"), &trainers, w->e)) {
+		free(trainers);
+		return -1;
+	}
+	r.trainers = trainers ? trainers : "";
+	rc = w->fn(w->arg, &r);
+	free(trainers);
+	return rc;
 }
 
 int store_calendar_sessions(struct store *s, const struct principal *who,
@@ -57,7 +75,7 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 			    struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { fn, arg };
+	struct walk w = { fn, arg, s, who, e };
 
 	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, s.status, c.title,"
 		 " s.site, si.name, s.room, s.trainers, s.lead,"

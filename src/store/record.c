@@ -1,4 +1,5 @@
 /* Records of every kind: generic reads and writes from the catalogue. */
+#include "store/rows_int.h"
 #include "store/store_int.h"
 
 #include <ctype.h>
@@ -402,48 +403,6 @@ int store_visible(struct store *s, const struct principal *who,
 	return store_fail(s, e, "looking up a record");
 }
 
-/* Keep in *V (a FT_REF value, or a FT_LIST of references) only the
- * records of kind REF that WHO may see. 0, or -1 with E set. */
-static int mask_value(struct store *s, const struct principal *who,
-		      const struct kind *ref, char **v, struct error *e)
-{
-	struct buf kept = BUF_INIT;
-	const char *p = *v;
-	int changed = 0;
-
-	while (*p) {
-		size_t n = strcspn(p, ";");
-		char code[256];
-		int seen;
-
-		if (n && n < sizeof(code)) {
-			memcpy(code, p, n);
-			code[n] = '\0';
-			if ((seen = store_visible(s, who, ref, code, e)) < 0) {
-				buf_release(&kept);
-				return -1;
-			}
-			if (seen)
-				buf_addf(&kept, "%s%s", kept.len ? ";" : "", code);
-			else
-				changed = 1;
-		}
-		p += n;
-		if (*p == ';')
-			p++;
-	}
-	if (kept.failed) {
-		buf_release(&kept);
-		return error_set(e, ERR_NOMEM, "out of memory");
-	}
-	if (changed) {
-		free(*v);
-		*v = kept.len ? buf_detach(&kept) : NULL;
-	}
-	buf_release(&kept);
-	return 0;
-}
-
 int store_mask_refs(struct store *s, const struct principal *who,
 		    struct record *r, struct error *e)
 {
@@ -461,7 +420,7 @@ int store_mask_refs(struct store *s, const struct principal *who,
 		    (f->type != FT_REF && f->type != FT_LIST) ||
 		    !(ref = kind_find(f->ref)))
 			continue;
-		if (mask_value(s, who, ref, &r->v[i], e))
+		if (rows_mask_list(s, who, ref, &r->v[i], e))
 			return -1;
 	}
 	return 0;

@@ -118,8 +118,10 @@ int store_manning_posts(struct store *s, const struct principal *who,
 	struct walk w = { (void (*)(void))fn, arg };
 
 	rows_mission_cte(&b, who);
-	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category, p.site,"
-		 " coalesce(p.nation, '') AS designated,"
+	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category,"
+		 " coalesce(");
+	rows_seen_ref(&b, who, "sites", "p.site");
+	buf_adds(&b, ", ''), coalesce(p.nation, '') AS designated,"
 		 " (SELECT group_concat(pe.nation, ';') FROM assignment a"
 		 "  JOIN person pe ON pe.code = a.person");
 	rq_vis(&b, who, "person", "pe");

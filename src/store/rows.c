@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/access.h"
 #include "store/store_int.h"
@@ -183,4 +184,64 @@ const char *rq_text(sqlite3_stmt *st, int i)
 long rq_long(sqlite3_stmt *st, int i)
 {
 	return (long)sqlite3_column_int64(st, i);
+}
+
+/* Keep in *V (a FT_REF value, or a FT_LIST of references) only the
+ * records of kind REF that WHO may see. 0, or -1 with E set. */
+int rows_mask_list(struct store *s, const struct principal *who,
+		   const struct kind *ref, char **v, struct error *e)
+{
+	struct buf kept = BUF_INIT;
+	const char *p = *v;
+	int changed = 0;
+
+	if (!who || who->system || !p)
+		return 0;
+
+	while (*p) {
+		size_t n = strcspn(p, ";");
+		char code[256];
+		int seen;
+
+		if (n && n < sizeof(code)) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			if ((seen = store_visible(s, who, ref, code, e)) < 0) {
+				buf_release(&kept);
+				return -1;
+			}
+			if (seen)
+				buf_addf(&kept, "%s%s", kept.len ? ";" : "", code);
+			else
+				changed = 1;
+		}
+		p += n;
+		if (*p == ';')
+			p++;
+	}
+	if (kept.failed) {
+		buf_release(&kept);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	if (changed) {
+		free(*v);
+		*v = kept.len ? buf_detach(&kept) : NULL;
+	}
+	buf_release(&kept);
+	return 0;
+}
+
+void rows_seen_ref(struct buf *b, const struct principal *who,
+		   const char *kind, const char *expr)
+{
+	const struct kind *k = kind_find(kind);
+
+	if (!who || who->system || !k) {
+		buf_adds(b, expr);
+		return;
+	}
+	buf_addf(b, "(CASE WHEN EXISTS (SELECT 1 FROM %s ref_ WHERE ref_.%s = %s",
+		 k->table, k->key_column, expr);
+	access_clause(b, who, k, "ref_");
+	buf_addf(b, ") THEN %s END)", expr);
 }

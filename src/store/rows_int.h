@@ -53,6 +53,18 @@ int rq_run(struct store *s, struct buf *sql, const char *const *params,
 const char *rq_text(sqlite3_stmt *st, int i);	/* NULL for NULL */
 long rq_long(sqlite3_stmt *st, int i);
 
+/* Keep in *V (one key, or a ';'-list of keys) only the records of kind
+ * REF that WHO may see: a record shows the keys it names (*V is replaced,
+ * NULL when nothing is left). 0, or -1 with E set. */
+int rows_mask_list(struct store *s, const struct principal *who,
+		   const struct kind *ref, char **v, struct error *e);
+
+/* Append EXPR, a reference to a record of KIND, as WHO may read it: NULL
+ * where WHO may not see that record (a post at a site above the reader's
+ * clearance is a post at no site they know of). */
+void rows_seen_ref(struct buf *b, const struct principal *who,
+		   const char *kind, const char *expr);
+
 /* Append a common table `mission(code)`: the mission's organisations
  * WHO may see (a hidden one hides its parts too; &principal_system: all). */
 void rows_mission_cte(struct buf *b, const struct principal *who);

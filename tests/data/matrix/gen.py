@@ -20,7 +20,11 @@ its own marking, except where the fixture means to test a link to a
 hidden record:
   - the enrolments en90/en91: visible enrolments of hidden trainees;
   - the posts po90/po91: visible posts held by hidden persons (holder);
-  - the event zqCTS-MISSION-ev99 restricts RSITE (the site's status).
+  - the event zqCTS-MISSION-ev99 restricts RSITE (the site's status);
+  - references outside keys, which a reader sees without the hidden
+    record they name: the post po92 at a CTS site, the session of
+    BASE-CRS on 2026-04-01 taught by a CTS trainer beside TRAINER1, the
+    consent cs92 over BASE and a CTS site.
 """
 import csv
 import os
@@ -159,6 +163,21 @@ for n, (pc, pr), (ec, er, nat) in ((90, ('NU', 'MISSION;IRQ'), ('CTS', 'MISSION'
     # As hidden as the more hidden of the two: it names both.
     add('assignments', dict(person=person, post=post, valid_from='2025-01-01',
                             **mark(max(pc, ec, key=CLS.index), er)))
+# References, not in keys, to hidden records (CTS, released to MISSION).
+HIDDEN_SITE = m('CTS', 'MISSION', 'si25')
+HIDDEN_TRAINER = m('CTS', 'MISSION', 'pegbr25')
+post = m('NU', 'MISSION;IRQ', 'po92')
+add('posts', dict(number=post, title=post, branch='staff', category='military',
+                  function='staff', site=HIDDEN_SITE, organisation='NMI',
+                  valid_from='2025-01-01', **BASE))
+add('sessions', dict(course='BASE-CRS', site='BASE', room='R1',
+                     valid_from='2026-04-01', valid_to='2026-04-06',
+                     trainers='TRAINER1;' + HIDDEN_TRAINER, status='completed',
+                     **BASE))
+add('consents', dict(code=m('NU', 'MISSION;IRQ', 'cs92'),
+                     title=m('NU', 'MISSION;IRQ', 'cs92'),
+                     activity_kinds='support', sites='BASE;' + HIDDEN_SITE,
+                     ceiling='500', valid_from='2025-01-01', **BASE))
 add('status-events', dict(code=m('CTS', 'MISSION', 'ev99'), action='restrict',
                           scope='site:RSITE', reason=m('CTS', 'MISSION', 'ev99'),
                           valid_from='2026-06-01', **mark('CTS', 'MISSION')))
