@@ -23,8 +23,9 @@ hidden record:
   - the event zqCTS-MISSION-ev99 restricts RSITE (the site's status);
   - references outside keys, which a reader sees without the hidden
     record they name: the post po92 at a CTS site, the session of
-    BASE-CRS on 2026-04-01 taught by a CTS trainer beside TRAINER1, the
-    consent cs92 over BASE and a CTS site.
+    BASE-CRS on 2026-04-01 taught by a CTS trainer beside TRAINER1, its
+    session of 2026-05-01 at that CTS site, the consent cs92 over BASE
+    and a CTS site.
 """
 import csv
 import os
@@ -174,6 +175,9 @@ add('sessions', dict(course='BASE-CRS', site='BASE', room='R1',
                      valid_from='2026-04-01', valid_to='2026-04-06',
                      trainers='TRAINER1;' + HIDDEN_TRAINER, status='completed',
                      **BASE))
+add('sessions', dict(course='BASE-CRS', site=HIDDEN_SITE, room='R1',
+                     valid_from='2026-05-01', valid_to='2026-05-06',
+                     trainers='TRAINER1', status='completed', **BASE))
 add('consents', dict(code=m('NU', 'MISSION;IRQ', 'cs92'),
                      title=m('NU', 'MISSION;IRQ', 'cs92'),
                      activity_kinds='support', sites='BASE;' + HIDDEN_SITE,
