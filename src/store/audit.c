@@ -306,6 +306,7 @@ int audit_each(struct store *s, const struct principal *who,
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
+	store_forget_seen(s);
 	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE 1");
 	entry_visible(&b, who);
 	if (f->entity)

@@ -77,6 +77,7 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct walk w = { fn, arg, s, who, e };
 
+	store_forget_seen(s);
 	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, s.status, c.title,"
 		 " s.site, si.name, s.room, s.trainers, s.lead,"
 		 " s.lead_instructor FROM session s JOIN course c"

@@ -403,8 +403,9 @@ int store_visible(struct store *s, const struct principal *who,
 	return store_fail(s, e, "looking up a record");
 }
 
-int store_mask_refs(struct store *s, const struct principal *who,
-		    struct record *r, struct error *e)
+/* store_mask_refs() within one read, remembering what it looked up. */
+static int mask_refs(struct store *s, const struct principal *who,
+		     struct record *r, struct error *e)
 {
 	const struct kind *k = r->kind;
 
@@ -424,6 +425,15 @@ int store_mask_refs(struct store *s, const struct principal *who,
 			return -1;
 	}
 	return 0;
+}
+
+int store_mask_refs(struct store *s, const struct principal *who,
+		    struct record *r, struct error *e)
+{
+	/* What is visible may have changed since the last read, in this
+	 * process or another: nothing remembered is trusted. */
+	store_forget_seen(s);
+	return mask_refs(s, who, r, e);
 }
 
 int store_host_nation(struct store *s, char out[4], struct error *e)
@@ -524,6 +534,8 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	const char *on;
 	int rc, ret = -1;
 
+	/* Visibility is looked up afresh for each read (mask_refs). */
+	store_forget_seen(s);
 	date_format(date_today(), today);
 	on = q->asof ? q->asof : q->derive_on ? q->derive_on : today;
 
@@ -667,7 +679,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		free(r.key);
 		column_value(st, 1, NULL, &r.key);
-		if (store_mask_refs(s, q->who, &r, e)) {
+		if (mask_refs(s, q->who, &r, e)) {
 			ret = -1;
 			goto out;
 		}
@@ -741,6 +753,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	int found = 0, ret = -1, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
+	store_forget_seen(s);
 	if (!s->in_tx)
 		return error_set(e, ERR_STORE, "write outside a transaction");
 	if (!r->key && record_make_key(r))

@@ -186,6 +186,40 @@ long rq_long(sqlite3_stmt *st, int i)
 	return (long)sqlite3_column_int64(st, i);
 }
 
+void store_forget_seen(struct store *s)
+{
+	s->seen_valid = 0;
+}
+
+/* store_visible(), remembered in S->seen while nothing is written. */
+static int seen_by(struct store *s, const struct principal *who,
+		   const struct kind *k, const char *key, struct error *e)
+{
+	size_t n = strlen(key), h = (size_t)(uintptr_t)k;
+	struct seen_slot *slot;
+	int v;
+
+	if (!s->seen_valid || memcmp(&s->seen_who, who, sizeof(*who))) {
+		for (size_t i = 0; i < sizeof(s->seen) / sizeof(s->seen[0]); i++)
+			s->seen[i].seen = -1;
+		s->seen_who = *who;
+		s->seen_valid = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = h * 31 + (unsigned char)key[i];
+	slot = &s->seen[h % (sizeof(s->seen) / sizeof(s->seen[0]))];
+	if (slot->seen >= 0 && slot->k == k && !strcmp(slot->key, key))
+		return slot->seen;
+	if ((v = store_visible(s, who, k, key, e)) < 0)
+		return -1;
+	if (n < sizeof(slot->key)) {
+		slot->k = k;
+		memcpy(slot->key, key, n + 1);
+		slot->seen = (signed char)v;
+	}
+	return v;
+}
+
 /* Keep in *V (a FT_REF value, or a FT_LIST of references) only the
  * records of kind REF that WHO may see. 0, or -1 with E set. */
 int rows_mask_list(struct store *s, const struct principal *who,
@@ -206,7 +240,7 @@ int rows_mask_list(struct store *s, const struct principal *who,
 		if (n && n < sizeof(code)) {
 			memcpy(code, p, n);
 			code[n] = '\0';
-			if ((seen = store_visible(s, who, ref, code, e)) < 0) {
+			if ((seen = seen_by(s, who, ref, code, e)) < 0) {
 				buf_release(&kept);
 				return -1;
 			}

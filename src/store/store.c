@@ -327,6 +327,7 @@ int store_savepoint_release(struct store *s, struct error *e)
 
 void store_savepoint_rollback(struct store *s)
 {
+	store_forget_seen(s);
 	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
 	s->head_loaded = 0;	/* the audit head may have moved back */
 	store_forget_exists(s);	/* and records found may be gone */
@@ -334,6 +335,7 @@ void store_savepoint_rollback(struct store *s)
 
 void store_rollback(struct store *s)
 {
+	store_forget_seen(s);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;

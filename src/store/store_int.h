@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "store/access.h"
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -53,7 +54,21 @@ struct store {
 	 * ("" for none); forgotten when the transaction or a savepoint rolls
 	 * back, and when a transaction begins. */
 	struct buf exists_last[KINDS_MAX];
+	/* Whether the principal of seen_who may see a record of a kind,
+	 * remembered for the references a read masks (a trainee's unit is
+	 * every trainee's): forgotten at every write and rollback, and when
+	 * the principal changes. */
+	struct principal seen_who;
+	int seen_valid;
+	struct seen_slot {
+		const struct kind *k;
+		char key[64];
+		signed char seen;	/* 0 / 1; -1: empty */
+	} seen[256];
 };
+
+/* Forget what seen[] remembers (a write may change what is visible). */
+void store_forget_seen(struct store *s);
 
 /* Forget the keys store_exists() remembers. */
 void store_forget_exists(struct store *s);

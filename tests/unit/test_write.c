@@ -411,3 +411,65 @@ Test(write, an_action_runs_on_its_callers_authority_whole_or_not_at_all)
 	store_close(s);
 	free(path);
 }
+
+/* The site of post N1 as store_each() gives it to WHO ("" masked). */
+static int site_row(void *arg, const struct record *r,
+		    const char *const *derived)
+{
+	const char *v = r->v[kind_field_index(r->kind, "site")];
+
+	(void)derived;
+	snprintf(arg, 32, "%s", v ? v : "");
+	return 0;
+}
+
+static void post_site(struct store *s, const struct principal *p, char out[32])
+{
+	struct filter f = { "number", "N1" };
+	struct query q = { .who = p, .filters = &f, .nfilters = 1 };
+	struct error e;
+
+	error_init(&e);
+	out[0] = '\0';
+	cr_assert_eq(store_each(s, kind_find("posts"), &q, site_row, out, &e), 0,
+		     "%s", e.message);
+	error_release(&e);
+}
+
+Test(write, a_reference_to_a_hidden_record_is_masked_as_of_now)
+{
+	char *path, site[32];
+	struct store *s = fixture(&path);
+	struct principal nr = who(ROLE_MANNING, 1, "CAN");
+
+	put_raw(s, "sites", "code", "S1", "name", "Site", "latitude", "33",
+		"longitude", "44", "country", "IRQ", "valid_from", "2019-01-01",
+		NULL);
+	put_raw(s, "organisations", "code", "NMI", "name", "Mission", "kind",
+		"mission", "valid_from", "2019-01-01", NULL);
+	put_raw(s, "posts", "number", "N1", "title", "Adviser", "branch", "B",
+		"category", "military", "function", "advising", "site", "S1",
+		"organisation", "NMI", "valid_from", "2019-01-01", NULL);
+	post_site(s, &nr, site);
+	cr_assert_str_eq(site, "S1");
+	/* Another connection (another process) classifies the site CTS:
+	 * the next read must not remember that the reader could see it. */
+	{
+		struct store *other;
+		struct error e;
+
+		error_init(&e);
+		cr_assert_eq(store_open(path, &other, &e), 0, "%s", e.message);
+		put_raw(other, "sites", "code", "S1", "name", "Site", "latitude",
+			"33", "longitude", "44", "country", "IRQ", "valid_from",
+			"2019-01-01", "classification", "CTS", NULL);
+		store_close(other);
+		error_release(&e);
+	}
+	post_site(s, &nr, site);
+	cr_assert_str_eq(site, "", "the post names a site the reader may not see");
+	post_site(s, NULL, site);
+	cr_assert_str_eq(site, "S1", "the system sees every reference");
+	store_close(s);
+	free(path);
+}
