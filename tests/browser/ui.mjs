@@ -302,6 +302,10 @@ test('transfer from the coalition: preview, then confirm', async () => {
   await shot(page, 'consent-transfer-preview');
   await page.click('[data-testid=transfer-confirm]');
   await page.waitForSelector('[data-testid=transfer-done]');
+  // The page reloads what the coalition holds; the confirmation stays,
+  // though this transfer took the last of it.
+  await settle(page);
+  assert(await page.isVisible('[data-testid=transfer-done]'), 'the confirmation vanished after the reload');
   a = await api('GET', '/api/v1/activities/TRN-RANGE', undefined, adminAuth);
   assert(a.json.owner === 'NMI' && a.json.previous_owner === 'CJTF-OIR' && a.json.owner_from === '2026-12-01', JSON.stringify(a.json));
   clean(page, 'transfer');

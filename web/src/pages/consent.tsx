@@ -187,10 +187,14 @@ function TransferPanel({ activities, d, onDone }: { activities: Activity[]; d: s
   const [on, setOn] = useState(d);
   const [withPeople, setWithPeople] = useState(true);
   const dateErr = checkField({ name: 'on', type: 'date', required: true, key: false }, on);
-  if (!candidates.length) return <Card title={t('consent.transfer')}><p class="muted">{t('consent.nothing_held')}</p></Card>;
+  // Once a transfer is done the panel stays, to say what moved, even when
+  // it took the last activity the coalition held.
+  const [acted, setActed] = useState(false);
+  if (!candidates.length && !acted) return <Card title={t('consent.transfer')}><p class="muted">{t('consent.nothing_held')}</p></Card>;
   return (
     <ActionPanel id="transfer" title={t('consent.transfer')} lead={t('consent.transfer_lead')} action="transfer"
-      valid={!dateErr && !!activity} body={() => ({ activity, to: 'NMI', on, with_personnel: withPeople })} confirmWith={{}} onDone={onDone}
+      valid={!dateErr && !!activity} body={() => ({ activity, to: 'NMI', on, with_personnel: withPeople })} confirmWith={{}}
+      onDone={() => { setActed(true); onDone(); }}
       render={(x) => (
         <>
           <p data-testid="transfer-summary">{t('consent.transfer_line', { activity: x.activity, from: x.from, to: x.to, on: x.on, sessions: x.sessions_moved, enrolments: x.enrolments_moved, people: x.people_reassigned })}</p>
