@@ -722,6 +722,12 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 		error_set(e, ERR_USAGE, "plan: --from must be before --to");
 		goto out;
 	}
+	/* The engine keeps a day per item over the period: a bounded one. */
+	if (date_days(o->to) - date_days(o->from) > PLAN_DAYS_MAX) {
+		error_set(e, ERR_USAGE, "plan: a period of at most %d days "
+			  "(%s to %s is longer)", PLAN_DAYS_MAX, o->from, o->to);
+		goto out;
+	}
 	if ((o->postponed ? collect_postponed(&b) : collect_plans(&b)) ||
 	    load_busy(&b))
 		goto out;

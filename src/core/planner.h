@@ -36,4 +36,7 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 			struct rules_tx *t, const struct planner_opts *o,
 			json_t **report, struct error *e);
 
+/* The longest period plan_sessions() plans: five years. */
+#define PLAN_DAYS_MAX 1827
+
 #endif

@@ -45,7 +45,11 @@ static int parse_int(const struct field *f, const char *in, char **out,
 		return -1;
 	}
 	if (f->min < f->max && (v < f->min || v > f->max)) {
-		*why = "out of range";
+		static _Thread_local char range[64];
+
+		snprintf(range, sizeof(range), "must be from %.0f to %.0f",
+			 f->min, f->max);
+		*why = range;
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), "%lld", v);

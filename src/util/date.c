@@ -59,13 +59,26 @@ int32_t date_days(const char *iso)
 	return iso && !date_parse(iso, &d, &why) ? d : 0;
 }
 
+/* 9999-12-31 and 1900-01-01 in days since 1970-01-01: the dates cadre
+ * reads, and so the dates it writes. */
+#define DAYS_LAST 2932896
+#define DAYS_FIRST (-25567)
+
 void date_format(int32_t days, char out[DATE_LEN + 1])
 {
-	time_t t = (time_t)days * 86400 + 43200;
+	time_t t;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm);
+	/* Arithmetic on a date near either end must not write a year of
+	 * five digits (or none) into ten characters. */
+	if (days > DAYS_LAST)
+		days = DAYS_LAST;
+	if (days < DAYS_FIRST)
+		days = DAYS_FIRST;
+	t = (time_t)days * 86400 + 43200;
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm) != DATE_LEN)
+		memcpy(out, "9999-12-31", DATE_LEN + 1);
 }
 
 int32_t date_today(void)

@@ -3,6 +3,8 @@
 the core's rules and checked again here; what it cannot place is named;
 the demo's quarter is planned and re-planned after a suspension."""
 import datetime
+import json
+import re
 import os
 import random
 import shutil
@@ -174,6 +176,48 @@ def the_demo_quarter_is_planned_and_replanned_after_a_suspension():
     left = ok_json(db, 'plan', 'sessions', '--postponed', '--from', '2027-05-01',
                    '--to', '2027-08-01', '--site', 'TAJI')
     assert left['items'] == 0, left
+
+
+@test
+def numbers_and_periods_past_their_bounds_are_refused_not_computed():
+    """Issue 13's crash: a course of 10,000,000 days (or 2^31-1) and a
+    plan for it reached the planner's arithmetic (a negative memset, a
+    signed overflow). Every number a writer gives has bounds, checked at
+    validation, and the planner plans a bounded period."""
+    d = tmpdir()
+    db = os.path.join(d, 'demo.db')
+    rc, _, err = cadre(db, 'demo')
+    assert rc == 0, err
+    for days in ('10000000', '2147483647', '731'):
+        rc, out, err = cadre(db, 'import', 'courses', write(
+            os.path.join(d, 'c.csv'),
+            'code,title,activity,duration_days,capacity\n'
+            'LONG,Too long,TRN-CIED,%s,10\n' % days), '--json')
+        assert rc == 1, (days, rc, out, err)
+        item = json.loads(out)['error']['errors'][0]
+        assert item['field'] == 'duration_days' and \
+            'from 1 to 730' in item['reason'], item
+    # The longest course there may be, planned near the last day: no
+    # crash, no date of five digits.
+    ok_json(db, 'import', 'courses', write(
+        os.path.join(d, 'c.csv'), 'code,title,activity,duration_days,capacity\n'
+        'LONG,Long,TRN-CIED,730,10\n'))
+    ok_json(db, 'import', 'training-plans', write(
+        os.path.join(d, 'p.csv'),
+        'code,course,sessions,window_from,window_to,site\n'
+        'TP-LONG,LONG,1,9998-01-01,9999-12-31,BESMAYA\n'))
+    r = ok_json(db, 'plan', 'sessions', '--from', '9998-01-01', '--to', '9999-12-31')
+    assert r['items'] == 1 and all(len(x['to']) == 10 for x in r['sessions']), r
+    assert all(len(d) == 10 for x in r['unplaced']
+               for d in re.findall(r'\d{4,}-\d\d-\d\d', x['missing'])), r
+    rc, out, err = cadre(db, 'plan', 'sessions', '--from', '2020-01-01',
+                         '--to', '9999-12-31', '--json')
+    assert rc == 2 and 'at most 1827 days' in out + err, (rc, out, err)
+    rc, out, err = cadre(db, 'import', 'training-plans', write(
+        os.path.join(d, 'p.csv'),
+        'code,course,sessions,window_from,window_to,trainees\n'
+        'TP-X,LONG,1,2030-01-01,2030-06-01,1000000\n'), '--json')
+    assert rc == 1 and 'trainees' in out, (rc, out)
 
 
 @test

@@ -82,3 +82,20 @@ Test(date, today_can_be_pinned)
 	cr_assert_str_eq(out, "2020-01-05");
 	unsetenv("CADRE_TODAY");
 }
+
+Test(date, arithmetic_past_the_last_day_stays_a_date)
+{
+	char out[DATE_LEN + 1];
+	int32_t last = date_days("9999-12-31");
+
+	/* A course of two years from 9999-12-30 ends on no date cadre
+	 * reads: the day written stays ten characters, the last day. */
+	date_format(last + 730, out);
+	cr_assert_str_eq(out, "9999-12-31");
+	date_format(INT32_MAX, out);
+	cr_assert_str_eq(out, "9999-12-31");
+	date_format(date_days("1900-01-01") - 5, out);
+	cr_assert_str_eq(out, "1900-01-01");
+	date_format(last, out);
+	cr_assert_str_eq(out, "9999-12-31");
+}
