@@ -140,6 +140,7 @@ static int exit_status(enum error_code code)
 	case ERR_TAMPER:
 		return EXIT_TAMPER;
 	case ERR_IO:
+	case ERR_BUSY:
 	case ERR_STORE:
 	case ERR_NOMEM:
 		break;

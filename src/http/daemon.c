@@ -47,6 +47,8 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 		MHD_add_response_header(resp, "ETag", r->etag);
 	if (r->location[0])
 		MHD_add_response_header(resp, "Location", r->location);
+	if (status == 503)
+		MHD_add_response_header(resp, "Retry-After", "1");
 	r->status = status;
 	if (r->cache_key && status == 200)
 		cache_put(r->srv->cache, r->cache_key, body, strlen(body), r->etag);
@@ -82,9 +84,17 @@ enum MHD_Result error_reply(struct req *r, struct error *e)
 	case ERR_RULE: status = 409; title = "Refused by a mission rule"; break;
 	case ERR_CONFLICT: status = 409; title = "Conflict"; break;
 	case ERR_USAGE: status = 400; title = "Bad Request"; break;
+	case ERR_BUSY: status = 503; title = "Service Unavailable"; break;
 	default: status = 500; title = "Internal Server Error"; break;
 	}
-	return problem(r, status, title, status == 500 ? "the server failed" :
+	/* The cause of a failure is the operator's to read, not the
+	 * caller's: logged whatever --quiet says. */
+	if (status >= 500)
+		fprintf(stderr, "cadre: %s %s: %s\n", r->method, r->url,
+			e->message ? e->message : error_code_name(e->code));
+	return problem(r, status, title, status == 503 ?
+		       "the database is busy: try again in a moment" :
+		       status == 500 ? "the server failed" :
 		       e->message ? e->message : title, e->rule);
 }
 

@@ -756,6 +756,11 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	store_forget_seen(s);
 	if (!s->in_tx)
 		return error_set(e, ERR_STORE, "write outside a transaction");
+	/* After some failures (a full disk, an I/O error) SQLite ends the
+	 * transaction by itself: a write now would be committed on its own. */
+	if (sqlite3_get_autocommit(s->db))
+		return error_set(e, ERR_STORE, "the database ended the "
+				 "transaction after a failure: nothing was written");
 	if (!r->key && record_make_key(r))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	/* Insert first: a new record, the common case of an import, costs

@@ -14,6 +14,26 @@ extern const struct embedded_file store_migrations[];
 
 int store_fail(struct store *s, struct error *e, const char *what)
 {
+	int code = s && s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+
+	/* What the user can do about it, for the failures they can. The
+	 * caller rolls back: nothing of the write is left. */
+	switch (code) {
+	case SQLITE_FULL:
+		return error_set(e, ERR_STORE, "%s: the disk is full: nothing was "
+				 "written; free space and run it again", what);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return error_set(e, ERR_BUSY, "%s: the database is busy (another "
+				 "writer holds it): nothing was written; run it "
+				 "again", what);
+	case SQLITE_IOERR:
+		return error_set(e, ERR_STORE, "%s: the disk failed (%s): nothing "
+				 "was written", what, sqlite3_errmsg(s->db));
+	case SQLITE_READONLY:
+		return error_set(e, ERR_STORE, "%s: the database is read-only: "
+				 "nothing was written", what);
+	}
 	return error_set(e, ERR_STORE, "%s: %s", what,
 			 s && s->db ? sqlite3_errmsg(s->db) : "no database");
 }
@@ -32,7 +52,17 @@ static int exec(struct store *s, const char *sql, struct error *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		error_set(e, ERR_STORE, "%s", msg ? msg : "SQL failed");
+		int code = sqlite3_errcode(s->db) & 0xff;
+
+		/* A busy database or a full disk says so, as store_fail()
+		 * does; any other failure, SQLite's own words. */
+		if (code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+		    code == SQLITE_FULL || code == SQLITE_IOERR)
+			store_fail(s, e, !strncmp(sql, "BEGIN", 5) ?
+				   "starting a write" : !strncmp(sql, "COMMIT", 6) ?
+				   "committing" : "the database");
+		else
+			error_set(e, ERR_STORE, "%s", msg ? msg : "SQL failed");
 		sqlite3_free(msg);
 		return -1;
 	}

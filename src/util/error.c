@@ -124,6 +124,7 @@ const char *error_code_name(enum error_code code)
 	case ERR_TAMPER: return "TAMPER";
 	case ERR_NOMEM: return "NOMEM";
 	case ERR_FORBIDDEN: return "FORBIDDEN";
+	case ERR_BUSY: return "BUSY";
 	}
 	return "UNKNOWN";
 }

@@ -24,6 +24,7 @@ enum error_code {
 	ERR_TAMPER,	/* the audit chain does not verify */
 	ERR_NOMEM,
 	ERR_FORBIDDEN,	/* the caller's role or clearance does not allow it */
+	ERR_BUSY,	/* the database is held by another writer: try again */
 };
 
 #define ERROR_MAX_ITEMS 100

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Faults end a write as a whole (issue 13): a full disk during an import
+or an API write leaves every table and the audit chain as they were, with
+exit 3 (500) and a message that says what happened; a database held by
+another writer is a 503 with Retry-After, not a bare 500.
+
+The full disk is a small tmpfs, which needs root (CI runs as root); where
+it cannot be mounted those cases say so as skipped."""
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+
+import harness
+from harness import cadre, ok_json, run, test, tmpdir, write
+
+PW = 'a long enough password'
+
+
+def small_disk(size='3m'):
+    """A fresh tmpfs of SIZE, or None where it cannot be mounted."""
+    d = tempfile.mkdtemp(prefix='cadre-full-')
+    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=' + size, 'tmpfs', d],
+                       capture_output=True)
+    return d if p.returncode == 0 else None
+
+
+def unmount(d):
+    subprocess.run(['umount', d], capture_output=True)
+
+
+def base(db, d):
+    assert cadre(db, 'init')[0] == 0
+    ok_json(db, 'import', 'nations', write(os.path.join(d, 'n.csv'),
+            'code,name\nIRQ,Iraq\n'))
+    ok_json(db, 'import', 'organisations', write(os.path.join(d, 'o.csv'),
+            'code,name,kind,nation,valid_from\n'
+            'IRQ-MOD,Ministry,host-ministry,IRQ,2019-01-01\n'))
+
+
+def counts(db):
+    con = sqlite3.connect(db)
+    try:
+        return [con.execute('SELECT count(*) FROM %s' % t).fetchone()[0]
+                for t in ('trainee', 'audit')]
+    finally:
+        con.close()
+
+
+def skipped(why):
+    print('# skipped: ' + why)
+
+
+@test
+def a_full_disk_during_an_import_leaves_everything_as_it_was():
+    disk = small_disk()
+    if not disk:
+        return skipped('no tmpfs (not root)')
+    try:
+        db = os.path.join(disk, 'f.db')
+        base(db, tmpdir())
+        before = counts(db)
+        rows = ''.join('T%06d,Trainee number %d with a long name,IRQ,IRQ-MOD\n'
+                       % (i, i) for i in range(60000))
+        src = write(os.path.join(tmpdir(), 't.csv'),
+                    'service_number,name,nation,unit\n' + rows)
+        rc, out, err = cadre(db, 'import', 'trainees', src)
+        assert rc == 3, (rc, out, err[-300:])
+        assert 'the disk is full' in err and 'nothing was written' in err, err
+        assert counts(db) == before, (counts(db), before)
+        rc, out, err = cadre(db, 'audit', 'verify')
+        assert rc == 0 and 'intact' in out, (rc, out, err)
+    finally:
+        unmount(disk)
+
+
+@test
+def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
+    disk = small_disk('2m')
+    if not disk:
+        return skipped('no tmpfs (not root)')
+    srv = None
+    try:
+        db = os.path.join(disk, 'f.db')
+        base(db, tmpdir())
+        rc, out, err = cadre(db, 'user', 'add', 'j7', '--role', 'training',
+                             stdin=PW + '\n')
+        assert rc == 0, out + err
+        tok = ok_json(db, 'token', 'add', 'j7')['token']
+        srv = harness.Server(db)
+        st, _, j = srv.call('POST', '/api/v1/trainees', tok, {
+            'service_number': 'FIRST', 'name': 'First', 'nation': 'IRQ',
+            'unit': 'IRQ-MOD'})
+        assert st == 201, (st, j)
+        # Then fill the disk beside the database.
+        filler = os.path.join(disk, 'filler')
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b'x' * 4096)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        statuses = [201]
+        for i in range(200):
+            st, _, j = srv.call('POST', '/api/v1/trainees', tok, {
+                'service_number': 'API%04d' % i, 'name': 'x' * 2000,
+                'nation': 'IRQ', 'unit': 'IRQ-MOD'})
+            statuses.append(st)
+            if st != 201:
+                assert st == 500 and j['detail'] == 'the server failed', (st, j)
+                break
+        assert 500 in statuses, statuses
+        written = statuses.count(201)
+        rc, err = srv.stop()
+        srv = None
+        assert rc == 0 and 'the disk is full' in err, (rc, err[-400:])
+        os.unlink(filler)
+        assert counts(db)[0] == written, (counts(db), written)
+        rc, out, err = cadre(db, 'audit', 'verify')
+        assert rc == 0 and 'intact' in out, (rc, out, err)
+    finally:
+        if srv:
+            srv.stop()
+        unmount(disk)
+
+
+@test
+def a_database_held_by_another_writer_is_a_503_with_retry_after():
+    d = tmpdir()
+    db = os.path.join(d, 'b.db')
+    base(db, d)
+    rc, out, err = cadre(db, 'user', 'add', 'j7', '--role', 'training',
+                         stdin=PW + '\n')
+    assert rc == 0, out + err
+    tok = ok_json(db, 'token', 'add', 'j7')['token']
+    srv = harness.Server(db)
+    con = sqlite3.connect(db, isolation_level=None, timeout=1)
+    try:
+        con.execute('BEGIN IMMEDIATE')      # another writer holds it
+        st, h, j = srv.call('POST', '/api/v1/trainees', tok, {
+            'service_number': 'BUSY1', 'name': 'Busy', 'nation': 'IRQ',
+            'unit': 'IRQ-MOD'})
+        assert st == 503 and h.get('Retry-After') == '1', (st, h, j)
+        assert 'busy' in j['detail'], j
+        con.execute('ROLLBACK')
+        st, _, j = srv.call('POST', '/api/v1/trainees', tok, {
+            'service_number': 'BUSY1', 'name': 'Busy', 'nation': 'IRQ',
+            'unit': 'IRQ-MOD'})
+        assert st == 201, (st, j)
+    finally:
+        con.close()
+        rc, err = srv.stop()
+    assert 'busy' in err, err[-400:]
+    rc, out, err = cadre(db, 'audit', 'verify')
+    assert rc == 0, (out, err)
+
+
+if __name__ == '__main__':
+    run()
