@@ -875,7 +875,7 @@ static json_t *operation(const struct route *rt, const struct kind *k)
 			if (!*s)
 				continue;
 			json_object_set_new(responses, s, json_pack("{s:s, s:o}",
-				"description", status_text((unsigned)atoi(s)),
+				"description", status_text((unsigned)strtoul(s, NULL, 10)),
 				"content", content("application/problem+json",
 						   ref("Problem", ""))));
 		}

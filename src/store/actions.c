@@ -7,61 +7,9 @@
 #include "store/rows_int.h"
 #include "util/buf.h"
 
-static void seen(struct buf *sql, const struct principal *who,
-		 const char *kind, const char *a)
-{
-	access_clause(sql, who, kind_find(kind), a);
-}
-
-static int nomem(struct buf *sql, struct error *e)
-{
-	buf_release(sql);
-	return error_set(e, ERR_NOMEM, "out of memory");
-}
-
-/* Run SQL (released here) with its rows to ROW. */
-static int run(struct store *s, struct buf *sql, const char *const *p,
-	       size_t n, rows_fn row, void *arg, struct error *e)
-{
-	int rc;
-
-	if (sql->failed)
-		return nomem(sql, e);
-	rc = rows_each(s, buf_str(sql), p, n, row, arg, e);
-	buf_release(sql);
-	return rc;
-}
-
-/* The integer SQL (released here) counts. */
-static int count(struct store *s, struct buf *sql, const char *const *p,
-		 size_t n, long long *out, struct error *e)
-{
-	int rc;
-
-	*out = 0;
-	if (sql->failed)
-		return nomem(sql, e);
-	rc = rows_int(s, buf_str(sql), p, n, out, e);
-	buf_release(sql);
-	return rc;
-}
-
-struct ctx {
-	void (*fn)(void);	/* the caller's typed callback */
-	void *arg;
-};
-
-static int text_row(void *arg, const char *const *c, size_t n)
-{
-	struct ctx *x = arg;
-
-	(void)n;
-	return ((store_text_fn)x->fn)(x->arg, c[0]);
-}
-
 static int suspension_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct suspension_row r = { c[0], c[1], c[2], c[3] };
 
 	(void)n;
@@ -70,23 +18,6 @@ static int suspension_row(void *arg, const char *const *c, size_t n)
 
 /*==== Visibility and counts ============================================*/
 
-int store_may_see(struct store *s, const struct principal *who,
-		  const struct kind *k, const char *key, struct error *e)
-{
-	struct buf sql = BUF_INIT;
-	const char *p[1] = { key };
-	long long n;
-
-	if (!who || who->system)
-		return 1;
-	if (!key)
-		return 0;
-	buf_addf(&sql, "SELECT count(*) FROM %s x WHERE x.%s = ?1", k->table,
-		 k->key_column);
-	access_clause(&sql, who, k, "x");
-	return count(s, &sql, p, 1, &n, e) ? -1 : n > 0;
-}
-
 int store_enrolment_count(struct store *s, const struct principal *who,
 			  const char *session, long long *n, struct error *e)
 {
@@ -94,8 +25,8 @@ int store_enrolment_count(struct store *s, const struct principal *who,
 	const char *p[1] = { session };
 
 	buf_adds(&sql, "SELECT count(*) FROM enrolment en WHERE en.session = ?1");
-	seen(&sql, who, "enrolments", "en");
-	return count(s, &sql, p, 1, n, e);
+	rq_vis(&sql, who, "enrolments", "en");
+	return rows_int_sql(s, &sql, p, 1, n, e);
 }
 
 int store_assignments_in_scope_count(struct store *s,
@@ -115,9 +46,9 @@ int store_assignments_in_scope_count(struct store *s,
 		 " AND (?2 = 'mission' OR ?2 = 'site:' || p.site"
 		 " OR (act.code IS NOT NULL AND p.site = act.site"
 		 " AND p.function = act.kind))");
-	seen(&sql, who, "assignments", "a");
-	seen(&sql, who, "posts", "p");
-	return count(s, &sql, p, 2, n, e);
+	rq_vis(&sql, who, "assignments", "a");
+	rq_vis(&sql, who, "posts", "p");
+	return rows_int_sql(s, &sql, p, 2, n, e);
 }
 
 int store_activities_in_scope_each(struct store *s,
@@ -127,7 +58,7 @@ int store_activities_in_scope_each(struct store *s,
 				   store_text_fn fn, void *arg,
 				   struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[4] = { from, scope, sites, akinds };
 
@@ -137,9 +68,9 @@ int store_activities_in_scope_each(struct store *s,
 		 "  OR ?2 = 'site:' || a.site OR ?2 = 'activity:' || a.code"
 		 "  ELSE (?3 IS NULL OR instr(';' || ?3 || ';', ';' || a.site || ';'))"
 		 "  AND instr(';' || ?4 || ';', ';' || a.kind || ';') END)");
-	seen(&sql, who, "activities", "a");
+	rq_vis(&sql, who, "activities", "a");
 	buf_adds(&sql, " ORDER BY a.code");
-	return run(s, &sql, p, 4, text_row, &x, e);
+	return rows_each_sql(s, &sql, p, 4, rows_text_row, &x, e);
 }
 
 /*==== Suspensions ======================================================*/
@@ -149,7 +80,7 @@ int store_scope_suspensions_each(struct store *s, const struct principal *who,
 				 suspension_row_fn fn, void *arg,
 				 struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { scope, on };
 
@@ -157,9 +88,9 @@ int store_scope_suspensions_each(struct store *s, const struct principal *who,
 		 " FROM status_event ev WHERE ev.action = 'suspend'"
 		 " AND ev.scope = ?1 AND ev.valid_from < ?2"
 		 " AND (ev.valid_to IS NULL OR ev.valid_to >= ?2)");
-	seen(&sql, who, "status-events", "ev");
+	rq_vis(&sql, who, "status-events", "ev");
 	buf_adds(&sql, " ORDER BY ev.valid_from");
-	return run(s, &sql, p, 2, suspension_row, &x, e);
+	return rows_each_sql(s, &sql, p, 2, suspension_row, &x, e);
 }
 
 int store_suspensions_for_each(struct store *s, const struct principal *who,
@@ -167,7 +98,7 @@ int store_suspensions_for_each(struct store *s, const struct principal *who,
 			       suspension_row_fn fn, void *arg,
 			       struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { reason, on };
 
@@ -175,8 +106,8 @@ int store_suspensions_for_each(struct store *s, const struct principal *who,
 		 " FROM status_event ev WHERE ev.action = 'suspend'"
 		 " AND ev.reason = ?1 AND ev.valid_from <= ?2"
 		 " AND ev.valid_to IS NULL");
-	seen(&sql, who, "status-events", "ev");
-	return run(s, &sql, p, 2, suspension_row, &x, e);
+	rq_vis(&sql, who, "status-events", "ev");
+	return rows_each_sql(s, &sql, p, 2, suspension_row, &x, e);
 }
 
 /*==== Under a consent ==================================================*/
@@ -187,7 +118,7 @@ int store_sessions_under_consent_each(struct store *s,
 				      const char *akinds, store_text_fn fn,
 				      void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { on, sites, akinds };
 
@@ -199,14 +130,14 @@ int store_sessions_under_consent_each(struct store *s,
 		 " AND" SQL_SESSION_OF_MISSION
 		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';'))"
 		 " AND instr(';' || ?3 || ';', ';' || a.kind || ';')");
-	seen(&sql, who, "sessions", "s");
+	rq_vis(&sql, who, "sessions", "s");
 	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
-	return run(s, &sql, p, 3, text_row, &x, e);
+	return rows_each_sql(s, &sql, p, 3, rows_text_row, &x, e);
 }
 
 static int assignment_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct assignment_row r = { c[0], c[1] };
 
 	(void)n;
@@ -219,7 +150,7 @@ int store_assignments_under_consent_each(struct store *s,
 					 const char *akinds, assignment_row_fn fn,
 					 void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { on, sites, akinds };
 
@@ -233,10 +164,10 @@ int store_assignments_under_consent_each(struct store *s,
 		 " AND instr(';' || ?3 || ';', ';' || CASE p.function"
 		 " WHEN 'training' THEN 'training' WHEN 'advising' THEN 'advising'"
 		 " ELSE 'support' END || ';')");
-	seen(&sql, who, "assignments", "a");
-	seen(&sql, who, "posts", "p");
+	rq_vis(&sql, who, "assignments", "a");
+	rq_vis(&sql, who, "posts", "p");
 	buf_adds(&sql, " ORDER BY a.valid_from, a.key");
-	return run(s, &sql, p, 3, assignment_row, &x, e);
+	return rows_each_sql(s, &sql, p, 3, assignment_row, &x, e);
 }
 
 /*==== Transfer =========================================================*/
@@ -251,20 +182,20 @@ int store_activity_future(struct store *s, const struct principal *who,
 
 	buf_adds(&sql, "SELECT count(*) FROM session s JOIN course c"
 		 " ON c.code = s.course WHERE c.activity = ?1 AND s.valid_from >= ?2");
-	seen(&sql, who, "sessions", "s");
-	if (count(s, &sql, p, 2, sessions, e))
+	rq_vis(&sql, who, "sessions", "s");
+	if (rows_int_sql(s, &sql, p, 2, sessions, e))
 		return -1;
 	buf_adds(&sql, "SELECT count(*) FROM enrolment en"
 		 " JOIN session s ON s.key = en.session JOIN course c"
 		 " ON c.code = s.course WHERE c.activity = ?1 AND s.valid_from >= ?2");
-	seen(&sql, who, "sessions", "s");
-	seen(&sql, who, "enrolments", "en");
-	return count(s, &sql, p, 2, enrolments, e);
+	rq_vis(&sql, who, "sessions", "s");
+	rq_vis(&sql, who, "enrolments", "en");
+	return rows_int_sql(s, &sql, p, 2, enrolments, e);
 }
 
 static int holder_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct holder_row r = { c[0], c[1], c[2], c[3], c[4] };
 
 	(void)n;
@@ -276,7 +207,7 @@ int store_post_holders_each(struct store *s, const struct principal *who,
 			    const char *function, const char *on,
 			    holder_row_fn fn, void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[4] = { org, site, function, on };
 
@@ -285,9 +216,9 @@ int store_post_holders_each(struct store *s, const struct principal *who,
 		 " JOIN person pe ON pe.code = a.person"
 		 " WHERE p.organisation = ?1 AND p.site = ?2 AND p.function = ?3"
 		 " AND a.valid_from < ?4 AND (a.valid_to IS NULL OR a.valid_to > ?4)");
-	seen(&sql, who, "assignments", "a");
-	seen(&sql, who, "posts", "p");
-	seen(&sql, who, "persons", "pe");
+	rq_vis(&sql, who, "assignments", "a");
+	rq_vis(&sql, who, "posts", "p");
+	rq_vis(&sql, who, "persons", "pe");
 	buf_adds(&sql, " ORDER BY a.post, a.valid_from");
-	return run(s, &sql, p, 4, holder_row, &x, e);
+	return rows_each_sql(s, &sql, p, 4, holder_row, &x, e);
 }

@@ -15,11 +15,6 @@
 
 struct principal;
 
-/* May WHO see record KEY of kind K? 1 yes, 0 no (or no such record),
- * -1 on error. Always 1 for the system (or NULL) without a query. */
-int store_may_see(struct store *s, const struct principal *who,
-		  const struct kind *k, const char *key, struct error *e);
-
 /* Number of SESSION's enrolments, into *N. */
 int store_enrolment_count(struct store *s, const struct principal *who,
 			  const char *session, long long *n, struct error *e);

@@ -38,20 +38,13 @@ struct walk {
 	struct error *e;
 };
 
-static const char *str(sqlite3_stmt *st, int i)
-{
-	const char *v = rq_text(st, i);
-
-	return v ? v : "";
-}
-
 static int session_row(sqlite3_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
 	struct calendar_session r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
-		str(st, 5), str(st, 6), str(st, 7), str(st, 8), str(st, 9),
-		str(st, 10),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
+		rq_str(st, 5), rq_str(st, 6), rq_str(st, 7), rq_str(st, 8), rq_str(st, 9),
+		rq_str(st, 10),
 	};
 	char *trainers = *r.trainers ? strdup(r.trainers) : NULL;
 	int rc;

@@ -10,37 +10,11 @@
 #include "store/rows_int.h"
 #include "util/buf.h"
 
-static void seen(struct buf *sql, const struct principal *who,
-		 const char *kind, const char *a)
-{
-	access_clause(sql, who, kind_find(kind), a);
-}
-
-/* Run SQL (released here) with its rows to ROW. */
-static int run(struct store *s, struct buf *sql, const char *const *p,
-	       size_t n, rows_fn row, void *arg, struct error *e)
-{
-	int rc;
-
-	if (sql->failed) {
-		buf_release(sql);
-		return error_set(e, ERR_NOMEM, "out of memory");
-	}
-	rc = rows_each(s, buf_str(sql), p, n, row, arg, e);
-	buf_release(sql);
-	return rc;
-}
-
-struct ctx {
-	void (*fn)(void);	/* the caller's typed callback */
-	void *arg;
-};
-
 /*==== Trainers =========================================================*/
 
 static int trainer_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct trainer_row r = { c[0], c[1], c[2], c[3], c[4] };
 
 	(void)n;
@@ -51,7 +25,7 @@ int store_trainers_each(struct store *s, const struct principal *who,
 			const char *from, const char *to, const char *qual,
 			trainer_row_fn fn, void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { from, to, qual ? qual : "" };
 
@@ -63,11 +37,11 @@ int store_trainers_each(struct store *s, const struct principal *who,
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
 		 " AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)"
 		 " AND instr(';' || coalesce(pe.qualifications, '') , ';' || ?3) > 0");
-	seen(&sql, who, "assignments", "a");
-	seen(&sql, who, "posts", "p");
-	seen(&sql, who, "persons", "pe");
+	rq_vis(&sql, who, "assignments", "a");
+	rq_vis(&sql, who, "posts", "p");
+	rq_vis(&sql, who, "persons", "pe");
 	buf_adds(&sql, " ORDER BY pe.code, a.valid_from");
-	return run(s, &sql, p, 3, trainer_row, &x, e);
+	return rows_each_sql(s, &sql, p, 3, trainer_row, &x, e);
 }
 
 /*==== Courses ==========================================================*/
@@ -109,9 +83,9 @@ int store_plan_course(struct store *s, const struct principal *who,
 	buf_adds(&sql, " AND ");
 	rows_visible(&sql, who, kind_find("sites"), "st");
 	buf_adds(&sql, " WHERE c.code = ?1");
-	seen(&sql, who, "courses", "c");
-	seen(&sql, who, "activities", "a");
-	rc = run(s, &sql, p, 2, course_row, out, e);
+	rq_vis(&sql, who, "courses", "c");
+	rq_vis(&sql, who, "activities", "a");
+	rc = rows_each_sql(s, &sql, p, 2, course_row, out, e);
 	if (rc == 2)
 		return error_set(e, ERR_NOMEM, "out of memory");
 	return rc;
@@ -128,34 +102,26 @@ void plan_course_release(struct plan_course *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int text_row(void *arg, const char *const *c, size_t n)
-{
-	struct ctx *x = arg;
-
-	(void)n;
-	return ((store_text_fn)x->fn)(x->arg, c[0]);
-}
-
 int store_course_starts_each(struct store *s, const struct principal *who,
 			     const char *course, const char *from,
 			     const char *to, const char *except,
 			     store_text_fn fn, void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[4] = { course, from, to, except ? except : "" };
 
 	buf_adds(&sql, "SELECT s.valid_from FROM session s WHERE s.course = ?1"
 		 " AND s.valid_from >= ?2 AND s.valid_from < ?3 AND s.key <> ?4");
-	seen(&sql, who, "sessions", "s");
-	return run(s, &sql, p, 4, text_row, &x, e);
+	rq_vis(&sql, who, "sessions", "s");
+	return rows_each_sql(s, &sql, p, 4, rows_text_row, &x, e);
 }
 
 /*==== Commitments ======================================================*/
 
 static int commitment_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct commitment_row r = { c[0], c[1], c[2], c[3], c[4], c[5] };
 
 	(void)n;
@@ -166,7 +132,7 @@ int store_commitments_each(struct store *s, const struct principal *who,
 			   const char *from, const char *to,
 			   commitment_row_fn fn, void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { from, to };
 
@@ -174,15 +140,15 @@ int store_commitments_each(struct store *s, const struct principal *who,
 		 " s.valid_to, coalesce(s.trainers, ''), coalesce(s.host_unit, '')"
 		 " FROM session s WHERE s.status NOT IN ('postponed', 'cancelled')"
 		 " AND s.valid_from < ?2 AND s.valid_to > ?1");
-	seen(&sql, who, "sessions", "s");
-	return run(s, &sql, p, 2, commitment_row, &x, e);
+	rq_vis(&sql, who, "sessions", "s");
+	return rows_each_sql(s, &sql, p, 2, commitment_row, &x, e);
 }
 
 /*==== What to place ====================================================*/
 
 static int training_plan_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct training_plan_row r = { c[0], c[1], c[2], c[3], c[4], c[5],
 				       rows_long(c[6]), rows_long(c[7]) };
 
@@ -195,7 +161,7 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 			      const char *site, training_plan_row_fn fn,
 			      void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { from, to, site };
 
@@ -205,14 +171,14 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 		 " AND (?3 IS NULL OR t.site = ?3 OR (t.site IS NULL AND"
 		 " (SELECT a.site FROM course c JOIN activity a ON a.code = c.activity"
 		 "  WHERE c.code = t.course) = ?3))");
-	seen(&sql, who, "training-plans", "t");
+	rq_vis(&sql, who, "training-plans", "t");
 	buf_adds(&sql, " ORDER BY t.window_from, t.code");
-	return run(s, &sql, p, 3, training_plan_row, &x, e);
+	return rows_each_sql(s, &sql, p, 3, training_plan_row, &x, e);
 }
 
 static int postponed_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct postponed_row r = { c[0], c[1], c[2], c[3], c[4], c[5], c[6],
 				   c[7] };
 
@@ -224,7 +190,7 @@ int store_postponed_each(struct store *s, const struct principal *who,
 			 const char *scope, const char *since,
 			 postponed_row_fn fn, void *arg, struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[2] = { scope, since };
 
@@ -238,14 +204,14 @@ int store_postponed_each(struct store *s, const struct principal *who,
 		 " AND (?1 = 'mission' OR ?1 = 'site:' || s.site"
 		 " OR ?1 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION
 		 " AND NOT EXISTS (SELECT 1 FROM session n WHERE n.replaces = s.key)");
-	seen(&sql, who, "sessions", "s");
+	rq_vis(&sql, who, "sessions", "s");
 	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
-	return run(s, &sql, p, 2, postponed_row, &x, e);
+	return rows_each_sql(s, &sql, p, 2, postponed_row, &x, e);
 }
 
 static int enrolment_row(void *arg, const char *const *c, size_t n)
 {
-	struct ctx *x = arg;
+	struct rows_ctx *x = arg;
 	struct enrolment_row r = { c[0], c[1], c[2] };
 
 	(void)n;
@@ -256,15 +222,15 @@ int store_enrolments_each(struct store *s, const struct principal *who,
 			  const char *session, enrolment_row_fn fn, void *arg,
 			  struct error *e)
 {
-	struct ctx x = { (void (*)(void))fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[1] = { session };
 
 	buf_adds(&sql, "SELECT en.trainee, en.classification, en.releasability"
 		 " FROM enrolment en WHERE en.session = ?1");
-	seen(&sql, who, "enrolments", "en");
+	rq_vis(&sql, who, "enrolments", "en");
 	buf_adds(&sql, " ORDER BY en.id");
-	return run(s, &sql, p, 1, enrolment_row, &x, e);
+	return rows_each_sql(s, &sql, p, 1, enrolment_row, &x, e);
 }
 
 int store_course_host_led(struct store *s, const struct principal *who,
@@ -277,13 +243,8 @@ int store_course_host_led(struct store *s, const struct principal *who,
 
 	buf_adds(&sql, "SELECT s.lead = 'host' FROM session s WHERE s.course = ?1"
 		 " AND s.status = 'completed'");
-	seen(&sql, who, "sessions", "s");
+	rq_vis(&sql, who, "sessions", "s");
 	buf_adds(&sql, " ORDER BY s.valid_from DESC LIMIT 1");
-	if (sql.failed) {
-		buf_release(&sql);
-		return error_set(e, ERR_NOMEM, "out of memory");
-	}
-	rc = rows_int(s, buf_str(&sql), p, 1, &v, e);
-	buf_release(&sql);
+	rc = rows_int_sql(s, &sql, p, 1, &v, e);
 	return rc ? -1 : (int)v;
 }

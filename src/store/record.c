@@ -436,6 +436,14 @@ int store_mask_refs(struct store *s, const struct principal *who,
 	return mask_refs(s, who, r, e);
 }
 
+int store_may_see(struct store *s, const struct principal *who,
+		  const struct kind *k, const char *key, struct error *e)
+{
+	if (!who || who->system)
+		return 1;
+	return key ? store_visible(s, who, k, key, e) : 0;
+}
+
 int store_host_nation(struct store *s, char out[4], struct error *e)
 {
 	sqlite3_stmt *st = NULL;

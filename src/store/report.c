@@ -21,29 +21,14 @@ static void vis_enrolment(struct buf *b, const struct principal *who,
 	access_clause_known(b, who, kind_find("enrolments"), alias, "session");
 }
 
-/* Text never NULL, for the columns the schema says are NOT NULL. */
-static const char *str(sqlite3_stmt *st, int i)
-{
-	const char *v = rq_text(st, i);
-
-	return v ? v : "";
-}
-
-/* A caller's row function and its argument; the function is kept as a
- * generic function pointer and cast back to its own type per query. */
-struct walk {
-	void (*fn)(void);
-	void *arg;
-};
-
 /*==== Transition =======================================================*/
 
 static int transition_session_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct transition_session r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
-		str(st, 5), rq_long(st, 6), rq_long(st, 7),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
+		rq_str(st, 5), rq_long(st, 6), rq_long(st, 7),
 	};
 
 	return ((transition_session_fn)w->fn)(w->arg, &r);
@@ -54,7 +39,7 @@ int store_transition_sessions(struct store *s, const struct principal *who,
 			      void *arg, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "SELECT s.key, s.course, s.valid_from, s.valid_to, s.lead,"
 		 " s.status, (SELECT count(*) FROM enrolment en WHERE"
@@ -72,9 +57,9 @@ int store_transition_sessions(struct store *s, const struct principal *who,
 
 static int transition_course_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct transition_course r = {
-		str(st, 0), str(st, 1), rq_long(st, 2),
+		rq_str(st, 0), rq_str(st, 1), rq_long(st, 2),
 		sqlite3_column_double(st, 3),
 	};
 
@@ -86,7 +71,7 @@ int store_transition_courses(struct store *s, const struct principal *who,
 			     struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "SELECT c.code, c.title, c.transition_sessions,"
 		 " c.pass_target FROM course c WHERE 1");
@@ -99,10 +84,10 @@ int store_transition_courses(struct store *s, const struct principal *who,
 
 static int manning_post_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct manning_post r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
-		str(st, 5), rq_text(st, 6),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
+		rq_str(st, 5), rq_text(st, 6),
 	};
 
 	return ((manning_post_fn)w->fn)(w->arg, &r);
@@ -115,7 +100,7 @@ int store_manning_posts(struct store *s, const struct principal *who,
 			struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category,"
@@ -138,9 +123,9 @@ int store_manning_posts(struct store *s, const struct principal *who,
 
 static int manning_rotation_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct manning_rotation r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), rq_text(st, 4),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_text(st, 4),
 	};
 
 	return ((manning_rotation_fn)w->fn)(w->arg, &r);
@@ -152,7 +137,7 @@ int store_manning_rotations(struct store *s, const struct principal *who,
 			    struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 	const char *p[2] = { from, to };
 
 	rows_mission_cte(&b, who);
@@ -190,9 +175,9 @@ static void deployed_on(struct buf *b, const struct principal *who)
 
 static int contribution_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct contribution r = {
-		str(st, 0), str(st, 1), str(st, 2), rq_long(st, 3),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_long(st, 3),
 		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
 	};
 
@@ -204,7 +189,7 @@ int store_contributions(struct store *s, const struct principal *who,
 			struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT n.code, n.name, CASE WHEN n.member_since <= ?1"
@@ -226,8 +211,8 @@ int store_contributions(struct store *s, const struct principal *who,
 
 static int deployed_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
-	struct deployed r = { str(st, 0), rq_long(st, 1) };
+	struct rows_ctx *w = ctx;
+	struct deployed r = { rq_str(st, 0), rq_long(st, 1) };
 
 	return ((deployed_fn)w->fn)(w->arg, &r);
 }
@@ -237,7 +222,7 @@ int store_deployed_on(struct store *s, const struct principal *who,
 		      struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT pe.nation, count(DISTINCT a.person) AS deployed"
@@ -251,9 +236,9 @@ int store_deployed_on(struct store *s, const struct principal *who,
 
 static int training_output_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct training_output r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), rq_long(st, 4),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_long(st, 4),
 		rq_long(st, 5), rq_long(st, 6),
 	};
 
@@ -265,7 +250,7 @@ int store_training_output(struct store *s, const struct principal *who,
 			  training_output_fn fn, void *arg, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 	const char *p[2] = { from, to };
 
 	buf_adds(&b, "SELECT substr(s.valid_to, 1, 7) AS month, s.course, s.site,"
@@ -290,9 +275,9 @@ int store_training_output(struct store *s, const struct principal *who,
 
 static int assessment_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct assessment_row r = {
-		str(st, 0), str(st, 1), str(st, 2), rq_long(st, 3),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_long(st, 3),
 		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
 	};
 
@@ -304,7 +289,7 @@ int store_assessments(struct store *s, const struct principal *who,
 		      struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "SELECT a.organisation, a.competency, a.assessed_on,"
 		 " a.level, a.target FROM assessment a WHERE a.assessed_on <= ?1");
@@ -329,7 +314,7 @@ void suspension_release(struct suspension *sp)
 
 static char *dup_col(sqlite3_stmt *st, int i)
 {
-	return strdup(str(st, i));
+	return strdup(rq_str(st, i));
 }
 
 static int suspension_row(sqlite3_stmt *st, void *ctx)
@@ -369,9 +354,9 @@ int store_suspension(struct store *s, const struct principal *who,
 
 static int postponed_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct postponed r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
 		rq_long(st, 5), rq_text(st, 6), rq_text(st, 7),
 	};
 
@@ -383,7 +368,7 @@ int store_postponed(struct store *s, const struct principal *who,
 		    postponed_fn fn, void *arg, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 	const char *p[3] = { from, to, scope };
 
 	buf_adds(&b, "SELECT s.key, s.course, s.site, s.valid_from, s.valid_to,"
@@ -410,9 +395,9 @@ int store_postponed(struct store *s, const struct principal *who,
 
 static int transfer_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
+	struct rows_ctx *w = ctx;
 	struct transfer r = {
-		str(st, 0), str(st, 1), str(st, 2), str(st, 3), str(st, 4),
+		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
 		rq_long(st, 5), rq_long(st, 6), rq_long(st, 7),
 	};
 
@@ -427,7 +412,7 @@ int store_transfers(struct store *s, const struct principal *who,
 		    struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "WITH moved AS (SELECT a.code, s.key AS session FROM"
 		 " activity a JOIN course c ON c.activity = a.code");
@@ -458,8 +443,8 @@ int store_transfers(struct store *s, const struct principal *who,
 
 static int reassigned_row(sqlite3_stmt *st, void *ctx)
 {
-	struct walk *w = ctx;
-	struct reassigned r = { str(st, 0), str(st, 1), str(st, 2),
+	struct rows_ctx *w = ctx;
+	struct reassigned r = { rq_str(st, 0), rq_str(st, 1), rq_str(st, 2),
 				rq_long(st, 3) };
 
 	return ((reassigned_fn)w->fn)(w->arg, &r);
@@ -471,7 +456,7 @@ int store_reassigned(struct store *s, const struct principal *who,
 		     reassigned_fn fn, void *arg, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	struct walk w = { (void (*)(void))fn, arg };
+	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "SELECT substr(x.post, instr(x.post, '@') + 1) AS to_org,"
 		 " x.valid_from AS on_day, pe.nation, count(DISTINCT pe.code)"

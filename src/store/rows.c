@@ -279,3 +279,47 @@ void rows_seen_ref(struct buf *b, const struct principal *who,
 	access_clause(b, who, k, "ref_");
 	buf_addf(b, ") THEN %s END)", expr);
 }
+
+int rows_each_sql(struct store *s, struct buf *sql, const char *const *params,
+		  size_t n, rows_fn fn, void *arg, struct error *e)
+{
+	int rc;
+
+	if (sql->failed) {
+		buf_release(sql);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = rows_each(s, buf_str(sql), params, n, fn, arg, e);
+	buf_release(sql);
+	return rc;
+}
+
+int rows_int_sql(struct store *s, struct buf *sql, const char *const *params,
+		 size_t n, long long *out, struct error *e)
+{
+	int rc;
+
+	*out = 0;
+	if (sql->failed) {
+		buf_release(sql);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = rows_int(s, buf_str(sql), params, n, out, e);
+	buf_release(sql);
+	return rc;
+}
+
+const char *rq_str(sqlite3_stmt *st, int i)
+{
+	const char *v = rq_text(st, i);
+
+	return v ? v : "";
+}
+
+int rows_text_row(void *arg, const char *const *col, size_t ncol)
+{
+	struct rows_ctx *x = arg;
+
+	(void)ncol;
+	return ((int (*)(void *, const char *))x->fn)(x->arg, col[0]);
+}

@@ -28,6 +28,24 @@ int rows_each(struct store *s, const char *sql, const char *const *params,
 int rows_int(struct store *s, const char *sql, const char *const *params,
 	     size_t n, long long *out, struct error *e);
 
+/* A caller's typed row callback, kept as a generic function pointer and
+ * cast back to its own type by the row function that calls it. */
+struct rows_ctx {
+	void (*fn)(void);
+	void *arg;
+};
+
+/* A rows_fn for one text column, calling the rows_ctx's function as a
+ * store_text_fn (store/rules.h): int (*)(void *arg, const char *text). */
+int rows_text_row(void *arg, const char *const *col, size_t ncol);
+
+/* As rows_each() and rows_int() for SQL built in a buffer, released
+ * here whatever happens (a buffer whose allocation failed: ERR_NOMEM). */
+int rows_each_sql(struct store *s, struct buf *sql, const char *const *params,
+		  size_t n, rows_fn fn, void *arg, struct error *e);
+int rows_int_sql(struct store *s, struct buf *sql, const char *const *params,
+		 size_t n, long long *out, struct error *e);
+
 /* Append to SQL a boolean expression: alias A of kind K is visible to
  * WHO ("(1)" for the system or NULL). */
 void rows_visible(struct buf *sql, const struct principal *who,
@@ -51,6 +69,7 @@ int rq_run(struct store *s, struct buf *sql, const char *const *params,
 	   size_t n, rq_row_fn row, void *ctx, struct error *e);
 
 const char *rq_text(sqlite3_stmt *st, int i);	/* NULL for NULL */
+const char *rq_str(sqlite3_stmt *st, int i);	/* "" for NULL */
 long rq_long(sqlite3_stmt *st, int i);
 
 /* Keep in *V (one key, or a ';'-list of keys) only the records of kind

@@ -9,20 +9,6 @@
 #include "store/rows_int.h"
 #include "util/buf.h"
 
-/* Append " AND (…)" limiting alias A of kind KIND (by catalogue name) to
- * what WHO may see. */
-static void seen(struct buf *sql, const struct principal *who,
-		 const char *kind, const char *a)
-{
-	access_clause(sql, who, kind_find(kind), a);
-}
-
-static int out_of_memory(struct buf *sql, struct error *e)
-{
-	buf_release(sql);
-	return error_set(e, ERR_NOMEM, "out of memory");
-}
-
 /*==== Organisations ====================================================*/
 
 int store_org_in_mission(struct store *s, const struct principal *who,
@@ -38,15 +24,12 @@ int store_org_in_mission(struct store *s, const struct principal *who,
 	buf_adds(&sql, "WITH RECURSIVE up(code, parent, kind) AS ("
 		 " SELECT x.code, x.parent, x.kind FROM organisation x"
 		 " WHERE x.code = ?1");
-	seen(&sql, who, "organisations", "x");
+	rq_vis(&sql, who, "organisations", "x");
 	buf_adds(&sql, " UNION SELECT o.code, o.parent, o.kind FROM organisation o"
 		 " JOIN up ON o.code = up.parent WHERE 1");
-	seen(&sql, who, "organisations", "o");
+	rq_vis(&sql, who, "organisations", "o");
 	buf_adds(&sql, ") SELECT count(*) FROM up WHERE kind = 'mission'");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_int(s, buf_str(&sql), p, 1, &n, e);
-	buf_release(&sql);
+	rc = rows_int_sql(s, &sql, p, 1, &n, e);
 	return rc ? -1 : n > 0;
 }
 
@@ -80,12 +63,9 @@ int store_consents_each(struct store *s, const struct principal *who,
 		 " c.sites, c.institutions, c.ceiling FROM consent c"
 		 " WHERE c.state = 'granted' AND c.valid_from < ?2"
 		 " AND (c.valid_to IS NULL OR c.valid_to > ?1)");
-	seen(&sql, who, "consents", "c");
+	rq_vis(&sql, who, "consents", "c");
 	buf_adds(&sql, " ORDER BY c.valid_from, c.code");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), p, 2, consent_row, &x, e);
-	buf_release(&sql);
+	rc = rows_each_sql(s, &sql, p, 2, consent_row, &x, e);
 	return rc;
 }
 
@@ -119,12 +99,9 @@ int store_caveats_each(struct store *s, const struct principal *who,
 		 " v.valid_from FROM caveat v"
 		 " WHERE (v.nation = ?1 OR v.person = ?2) AND v.valid_from < ?4"
 		 " AND (v.valid_to IS NULL OR v.valid_to > ?3)");
-	seen(&sql, who, "caveats", "v");
+	rq_vis(&sql, who, "caveats", "v");
 	buf_adds(&sql, " ORDER BY v.code");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), p, 4, caveat_row, &x, e);
-	buf_release(&sql);
+	rc = rows_each_sql(s, &sql, p, 4, caveat_row, &x, e);
 	return rc;
 }
 
@@ -160,26 +137,10 @@ int store_suspensions_each(struct store *s, const struct principal *who,
 		 " AND (ev.valid_to IS NULL OR ev.valid_to > ?1)"
 		 " AND (ev.scope = 'mission' OR ev.scope = 'site:' || ?3"
 		 " OR ev.scope = 'activity:' || ?4)");
-	seen(&sql, who, "status-events", "ev");
+	rq_vis(&sql, who, "status-events", "ev");
 	buf_adds(&sql, " ORDER BY ev.valid_from, ev.code");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), p, 4, suspension_row, &x, e);
-	buf_release(&sql);
+	rc = rows_each_sql(s, &sql, p, 4, suspension_row, &x, e);
 	return rc;
-}
-
-struct text_ctx {
-	store_text_fn fn;
-	void *arg;
-};
-
-static int text_row(void *arg, const char *const *c, size_t n)
-{
-	struct text_ctx *x = arg;
-
-	(void)n;
-	return x->fn(x->arg, c[0]);
 }
 
 int store_sessions_in_scope_each(struct store *s, const struct principal *who,
@@ -187,7 +148,7 @@ int store_sessions_in_scope_each(struct store *s, const struct principal *who,
 				 const char *to, long limit, store_text_fn fn,
 				 void *arg, struct error *e)
 {
-	struct text_ctx x = { fn, arg };
+	struct rows_ctx x = { (void (*)(void))fn, arg };
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { from, to ? to : OPEN_END, scope };
 	int rc;
@@ -199,14 +160,11 @@ int store_sessions_in_scope_each(struct store *s, const struct principal *who,
 		 " WHERE s.status IN ('planned', 'running') AND s.valid_from < ?2"
 		 " AND s.valid_to > ?1 AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
 		 " OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION);
-	seen(&sql, who, "sessions", "s");
+	rq_vis(&sql, who, "sessions", "s");
 	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
 	if (limit > 0)
 		buf_addf(&sql, " LIMIT %ld", limit);
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), p, 3, text_row, &x, e);
-	buf_release(&sql);
+	rc = rows_each_sql(s, &sql, p, 3, rows_text_row, &x, e);
 	return rc;
 }
 
@@ -232,11 +190,8 @@ int store_assignments_horizon(struct store *s, const struct principal *who,
 	last[0] = '\0';
 	buf_adds(&sql, "SELECT max(max(a.valid_from, coalesce(a.valid_to,"
 		 " a.valid_from))) FROM assignment a WHERE 1");
-	seen(&sql, who, "assignments", "a");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), NULL, 0, copy_day, last, e);
-	buf_release(&sql);
+	rq_vis(&sql, who, "assignments", "a");
+	rc = rows_each_sql(s, &sql, NULL, 0, copy_day, last, e);
 	return rc < 0 ? -1 : rc;
 }
 
@@ -271,11 +226,8 @@ int store_mission_assignments_each(struct store *s,
 		 " JOIN post p ON p.number = a.post"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
 		 " AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)");
-	seen(&sql, who, "assignments", "a");
-	seen(&sql, who, "posts", "p");
-	if (sql.failed)
-		return out_of_memory(&sql, e);
-	rc = rows_each(s, buf_str(&sql), p, 2, assigned_row, &x, e);
-	buf_release(&sql);
+	rq_vis(&sql, who, "assignments", "a");
+	rq_vis(&sql, who, "posts", "p");
+	rc = rows_each_sql(s, &sql, p, 2, assigned_row, &x, e);
 	return rc;
 }

@@ -115,6 +115,12 @@ struct principal;
 int store_visible(struct store *s, const struct principal *who,
 		  const struct kind *k, const char *key, struct error *e);
 
+/* May WHO be shown record KEY of K, a record known to exist (what an
+ * action reports)? As store_visible(), but 1 for NULL or the system
+ * without a query. */
+int store_may_see(struct store *s, const struct principal *who,
+		  const struct kind *k, const char *key, struct error *e);
+
 /* The host nation: the nation of the host-* organisations (the first
  * recorded), into OUT; "" when there is none. Over every organisation,
  * whoever asks: the markings rule needs it (core/policy.h). 0 / -1. */
