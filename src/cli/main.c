@@ -10,37 +10,35 @@
 #include "cli/cli.h"
 #include "cli/plan_itc.h"
 #include "core/account.h"
-#include "core/policy.h"
 #include "util/date.h"
 
-/* Under --as LOGIN every command reads and writes as that account, or is
- * refused: OPERATOR commands are the local operator's own (they create the
- * database, its accounts and tokens, or serve it to others), and ACT
- * names the action policy_may_act() is asked about before one runs. */
+/* Under --as LOGIN every command reads and writes as that account (the
+ * core refuses what its role may not do), or is refused: OPERATOR
+ * commands are the local operator's own (they create the database, its
+ * accounts and tokens, or serve it to others). */
 static const struct command {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
 	int operator;
-	const char *act;
 } commands[] = {
-	{ "init", cmd_init, 1, NULL },
-	{ "demo", cmd_demo, 1, NULL },
-	{ "import", cmd_import, 0, NULL },
-	{ "export", cmd_export, 0, NULL },
-	{ "list", cmd_list, 0, NULL },
-	{ "show", cmd_show, 0, NULL },
-	{ "status", cmd_status, 0, NULL },
-	{ "audit", cmd_audit, 0, NULL },
-	{ "plan", cmd_plan, 0, NULL },		/* plan sessions: below */
-	{ "suspend", cmd_suspend, 0, "suspend" },
-	{ "resume", cmd_resume, 0, "resume" },
-	{ "consent", cmd_consent, 0, "consent" },
-	{ "transfer", cmd_transfer, 0, "transfer" },
-	{ "report", cmd_report, 0, NULL },
-	{ "user", cmd_user, 1, NULL },
-	{ "token", cmd_token, 1, NULL },
-	{ "serve", cmd_serve, 1, NULL },
-	{ "generate", cmd_generate, 1, NULL },
+	{ "init", cmd_init, 1 },
+	{ "demo", cmd_demo, 1 },
+	{ "import", cmd_import, 0 },
+	{ "export", cmd_export, 0 },
+	{ "list", cmd_list, 0 },
+	{ "show", cmd_show, 0 },
+	{ "status", cmd_status, 0 },
+	{ "audit", cmd_audit, 0 },
+	{ "plan", cmd_plan, 0 },
+	{ "suspend", cmd_suspend, 0 },
+	{ "resume", cmd_resume, 0 },
+	{ "consent", cmd_consent, 0 },
+	{ "transfer", cmd_transfer, 0 },
+	{ "report", cmd_report, 0 },
+	{ "user", cmd_user, 1 },
+	{ "token", cmd_token, 1 },
+	{ "serve", cmd_serve, 1 },
+	{ "generate", cmd_generate, 1 },
 };
 
 /*==== Shared helpers ===================================================*/
@@ -96,32 +94,13 @@ struct store *cli_store(struct cli *c)
 static int as_allowed(struct cli *c, const struct command *cmd, int argc,
 		      char **argv)
 {
-	const char *act = cmd->act;
-	struct error e;
-	int rc;
-
-	if (!c->as)
+	if (!c->as || !cmd->operator)
 		return 0;
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return 0;
-	if (cmd->operator)
-		return cli_usage(c, cmd->name, "this is the local operator's "
-				 "command: run it without --as");
-	if (cmd->run == cmd_plan && argc >= 2 && !strcmp(argv[1], "sessions"))
-		act = "plan-sessions";
-	if (!act)
-		return 0;
-	if (!cli_store(c))
-		return c->status;
-	if (policy_may_act(c->who, act))
-		return 0;
-	error_init(&e);
-	error_set(&e, ERR_FORBIDDEN, "%s: the %s role may not %s", cmd->name,
-		  role_name(c->who->role), act);
-	rc = cli_error(c, &e);
-	error_release(&e);
-	return rc;
+	return cli_usage(c, cmd->name, "this is the local operator's command: "
+			 "run it without --as");
 }
 
 static int exit_status(enum error_code code)
