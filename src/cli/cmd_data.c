@@ -326,13 +326,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 	progress_start(&pr, "export", 0);
 	if (!strcmp(format, "csv")) {
-		/* No progress under --as: its total would count what the
-		 * reader may not see. */
-		rows = export_csv(c->store, c->who, k, out, out == stdout ||
-				  c->who ? NULL : progress_cb, &pr, &e);
+		/* The progress's total is counted as the reader sees. */
+		rows = export_csv(c->store, c->who, k, out, out == stdout ?
+				  NULL : progress_cb, &pr, &e);
 	} else {
-		struct json_out x = { .out = out, .pr = out == stdout || c->who ?
-				      NULL : &pr };
+		struct json_out x = { .out = out, .pr = out == stdout ? NULL : &pr };
 		struct query q = { .who = c->who };
 
 		x.total = x.pr ? (long)store_count(c->store, c->who, k, &e) : 0;

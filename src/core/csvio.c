@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/policy.h"
 #include "core/validate.h"
 #include "core/write.h"
 #include "util/buf.h"
@@ -453,9 +452,8 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (!policy_may_write(o->who, k))
-		return error_set(e, ERR_FORBIDDEN, "the %s role does not change "
-				 "%s", role_name(o->who->role), k->name);
+	if (write_may(o->who, k, e))
+		return -1;
 	error_init(&im.rule);
 	if (keyset_init(&im.keys))
 		return error_set(e, ERR_STORE, "libsodium cannot start");

@@ -106,6 +106,15 @@ replay:
 	return n;
 }
 
+int write_may(const struct principal *who, const struct kind *k,
+	      struct error *e)
+{
+	if (policy_may_write(who, k))
+		return 0;
+	return error_set(e, ERR_FORBIDDEN, "the %s role does not change %s",
+			 role_name(who->role), k->name);
+}
+
 int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 	      enum put_result *res, struct error *e)
 {
@@ -113,9 +122,8 @@ int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 	struct record old = { 0 };
 	int n, found, seen = 1, ret = -1;
 
-	if (!policy_may_write(t->who, k))
-		return error_set(e, ERR_FORBIDDEN, "the %s role does not change "
-				 "%s", role_name(t->who->role), k->name);
+	if (write_may(t->who, k, e))
+		return -1;
 	n = validate(t, r, o, e);
 	if (n)
 		return n < 0 ? -1 : 1;

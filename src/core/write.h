@@ -46,6 +46,11 @@ struct write_opts {
 	void *check_arg;
 };
 
+/* May WHO write records of kind K (step 1)? 0, or -1 with E set
+ * (ERR_FORBIDDEN), for a caller that refuses before it reads its input. */
+int write_may(const struct principal *who, const struct kind *k,
+	      struct error *e);
+
 /* Write R as WHO in a transaction of its own (steps 1-6 above). R is
  * completed by validation (defaults, canonical values, key). Returns 0
  * when written (*RES says how); 1 when R is not valid: each problem was
