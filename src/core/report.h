@@ -46,6 +46,7 @@ struct report_args {
 
 #define REPORT_PARAMS_MAX 4
 #define REPORTS_MAX 16		/* room for the table to grow */
+#define REPORT_DAYS_MAX 3650	/* a REPORT_INT: days, at most ten years */
 
 struct report_def {
 	const char *name;
@@ -66,6 +67,12 @@ const struct report_def *report_find(const char *name);
 
 /* How report_run() names a parameter in its errors. */
 enum report_spelling { REPORT_API_NAMES, REPORT_CLI_FLAGS };
+
+/* Set A's parameter P from the text V: a date (YYYY-MM-DD), a number of
+ * days from 0 to REPORT_DAYS_MAX, or a code (V kept, not copied). 0, or
+ * -1 with E (ERR_USAGE) naming P as SP spells it. */
+int report_arg(struct report_args *a, const struct report_param *p,
+	       const char *v, enum report_spelling sp, struct error *e);
 
 /* Apply the defaults to A and check it against D: ERR_USAGE naming the
  * parameter (spelt as SP says) when a required one is missing or the

@@ -252,50 +252,21 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 {
 	const struct report_def *d = report_find(name);
 	struct report_args a = { .days = 0 };
-	char detail[96];
 	json_t *rep = NULL;
 	struct error e;
-	int rc;
+	int rc = 0;
 
 	if (!d)
 		return problem(r, 404, "Not Found", "no such report", NULL);
-	if (!policy_may_see_totals(&r->who))
-		return forbidden(r);
-	for (size_t i = 0; i < REPORT_PARAMS_MAX && d->params[i].name; i++) {
-		const struct report_param *p = &d->params[i];
-		const char *v = arg(r, p->name);
-		char *end;
-		long n;
-
-		if (!v)
-			continue;
-		switch (p->type) {
-		case REPORT_DATE:
-			if (valid_date(v, !strcmp(p->name, "as_of") ? a.as_of :
-				       !strcmp(p->name, "from") ? a.from : a.to))
-				continue;
-			snprintf(detail, sizeof(detail), "%s is YYYY-MM-DD", p->name);
-			return problem(r, 400, "Bad Request", detail, NULL);
-		case REPORT_INT:
-			n = strtol(v, &end, 10);
-			if (*v && !*end && n >= 0 && n <= 36500) {
-				a.days = (int)n;
-				a.days_set = 1;
-				continue;
-			}
-			snprintf(detail, sizeof(detail), "%s is a number of days",
-				 p->name);
-			return problem(r, 400, "Bad Request", detail, NULL);
-		case REPORT_STRING:
-			if (!strcmp(p->name, "event"))
-				a.event = v;
-			else
-				a.activity = v;
-			continue;
-		}
-	}
 	error_init(&e);
-	rc = report_run(r->srv->store, &r->who, d, &a, REPORT_API_NAMES, &rep, &e);
+	/* The route declared each of these from D and checked its value. */
+	for (size_t i = 0; !rc && i < REPORT_PARAMS_MAX && d->params[i].name; i++)
+		if (arg(r, d->params[i].name))
+			rc = report_arg(&a, &d->params[i], arg(r, d->params[i].name),
+					REPORT_API_NAMES, &e);
+	if (!rc)
+		rc = report_run(r->srv->store, &r->who, d, &a, REPORT_API_NAMES,
+				&rep, &e);
 	return done(r, rc, rep, &e);
 }
 

@@ -130,7 +130,7 @@ static void report_decl_init(void)
 				  rp->type == REPORT_INT ? PT_INT : PT_STRING;
 			p->flags = rp->required ? PF_REQUIRED : 0;
 			p->min = 0;
-			p->max = 3650;
+			p->max = REPORT_DAYS_MAX;
 			p->about = rp->doc;
 		}
 	}

@@ -386,5 +386,22 @@ def over_the_api_the_feeds_and_reports_answer_to_their_reader():
         p.wait(timeout=20)
 
 
+@test
+def a_report_takes_only_its_own_parameters_each_checked():
+    """The report table says which parameters a report takes, for the
+    command line as for the API: one it does not take, or a value that is
+    not of its kind, is a usage error naming it, never ignored."""
+    d, db = fixture()
+    for args, words in (
+            (['transition', '--days', '5'], 'transition takes no --days'),
+            (['manning', '--days', 'abc'], '--days: a number of days from 0 to 3650'),
+            (['manning', '--days', '99999'], '--days: a number of days'),
+            (['capability', '--event', 'X'], 'capability takes no --event'),
+            (['transition', '--as-of', '2020-13-01'], '--as-of: no such month')):
+        rc, out, err = harness.cadre(db, 'report', *args)
+        assert rc == 2 and words in err, (args, rc, out, err)
+    assert ok_json(db, 'report', 'manning', '--days', '60')['horizon_days'] == 60
+
+
 if __name__ == '__main__':
     run()
