@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/policy.h"
 #include "core/status.h"
 #include "store/access.h"
 #include "util/date.h"
@@ -72,13 +71,6 @@ int cmd_status(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	if (!policy_may_see_totals(c->who)) {
-		error_set(&e, ERR_INPUT, "the mission's status is not open to the "
-			  "%s role", role_name(c->who->role));
-		rc = cli_error(c, &e);
-		error_release(&e);
-		return rc;
-	}
 	if (mission_status(c->store, c->who, asof, &st, &e)) {
 		rc = cli_error(c, &e);
 		error_release(&e);

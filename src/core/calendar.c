@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/policy.h"
 #include "model/kind.h"
 #include "store/calendar.h"
 
@@ -57,6 +58,8 @@ int calendar_ics(struct store *s, const struct principal *who,
 	int rc;
 
 	*out = NULL;
+	if (policy_totals(who, "the calendars are", e))
+		return -1;
 	rc = store_calendar_owner(s, who, of, key, e);
 	if (rc < 0)
 		return -1;

@@ -56,6 +56,15 @@ int policy_may_see_totals(const struct principal *p)
 	return all(p) || (p->role != ROLE_LIAISON && p->role != ROLE_CONTINGENT);
 }
 
+int policy_totals(const struct principal *p, const char *what,
+		  struct error *e)
+{
+	if (policy_may_see_totals(p))
+		return 0;
+	return error_set(e, ERR_FORBIDDEN, "%s not open to the %s role", what,
+			 role_name(p->role));
+}
+
 int policy_may_read_audit(const struct principal *p)
 {
 	return all(p) || p->role == ROLE_AUDITOR;

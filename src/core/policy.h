@@ -31,6 +31,12 @@ int policy_may_act(const struct principal *p, const char *name);
  * filtered. */
 int policy_may_see_totals(const struct principal *p);
 
+/* The same as a refusal: 0, or -1 with E (ERR_FORBIDDEN) saying that
+ * WHAT ("the mission's reports are") is not open to P's role. The core's
+ * functions that compute totals ask it themselves. */
+int policy_totals(const struct principal *p, const char *what,
+		  struct error *e);
+
 /* The audit log is the auditor's and the administrator's. */
 int policy_may_read_audit(const struct principal *p);
 

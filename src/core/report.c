@@ -833,10 +833,8 @@ int report_run(struct store *s, const struct principal *who,
 	       enum report_spelling sp, json_t **out, struct error *e)
 {
 	*out = NULL;
-	if (!policy_may_see_totals(who))
-		return error_set(e, ERR_FORBIDDEN, "the mission's reports are "
-				 "not open to the %s role", role_name(who->role));
-	if (report_check(d, a, sp, e))
+	if (policy_totals(who, "the mission's reports are", e) ||
+	    report_check(d, a, sp, e))
 		return -1;
 	return d->run(s, who, a, out, e);
 }

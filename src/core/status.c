@@ -1,6 +1,7 @@
 /* The mission's status as of a date; see status.h. */
 #include "core/status.h"
 
+#include "core/policy.h"
 #include "model/kind.h"
 #include "store/status.h"
 
@@ -67,6 +68,8 @@ int mission_status(struct store *s, const struct principal *who,
 	int rc;
 
 	*out = NULL;
+	if (policy_totals(who, "the mission's status is", e))
+		goto out;
 	if (!members || !partners || !events || !consents || !sc.sites) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
