@@ -85,16 +85,6 @@ static int same(const char *a, const char *b)
 	return !strcmp(a ? a : "", b ? b : "");
 }
 
-int policy_markings_changed(const struct record *before,
-			    const struct record *after)
-{
-	return before && after &&
-	       (!same(value_of(before, "classification"),
-		      value_of(after, "classification")) ||
-		!same(value_of(before, "releasability"),
-		      value_of(after, "releasability")));
-}
-
 /* May P release to TOKEN: the mission, NATO, its own nation, or — for
  * the mission's staff, who train the host nation's forces — the host
  * nation HOST ("" when the mission has none)? */
@@ -153,7 +143,7 @@ int policy_check_markings(const struct principal *p, const char *host,
 
 	if (!p || p->system || !cls || !rel)
 		return 0;
-	if (policy_markings_changed(before, after) &&
+	if (before && record_markings_differ(before, after) &&
 	    p->role != ROLE_ADMIN && p->role != ROLE_COMMANDER) {
 		int c = !same(value_of(before, "classification"), cls);
 

@@ -54,8 +54,4 @@ int policy_check_markings(const struct principal *p, const char *host,
 			  const struct record *before,
 			  const struct record *after, struct error *e);
 
-/* Does changing BEFORE into AFTER change its markings? */
-int policy_markings_changed(const struct record *before,
-			    const struct record *after);
-
 #endif

@@ -727,9 +727,7 @@ static int same(const struct record *a, const struct record *b)
 	return 1;
 }
 
-/* Do A and B differ in their classification or releasability? Such an
- * update is audited as "mark" (docs/audit.md). */
-static int markings_differ(const struct record *a, const struct record *b)
+int record_markings_differ(const struct record *a, const struct record *b)
 {
 	static const char *const names[] = { "classification", "releasability" };
 
@@ -816,7 +814,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (audit_append(s, !found ? "insert" : markings_differ(&old, r) ?
+	if (audit_append(s, !found ? "insert" : record_markings_differ(&old, r) ?
 			 "mark" : "update", k->table, r->key,
 			 found ? buf_str(&s->audit_before) : NULL,
 			 buf_str(&s->audit_after), e))

@@ -82,6 +82,10 @@ void record_take(struct record *r, size_t i, char **value);
 /* Compose the natural key from the FF_KEY fields. */
 int record_make_key(struct record *r);
 
+/* Do A and B (of one kind) differ in their classification or
+ * releasability? Such an update is audited as "mark" (docs/audit.md). */
+int record_markings_differ(const struct record *a, const struct record *b);
+
 /* Record values as a JSON object (typed): a new reference, or NULL. */
 json_t *record_json(const struct record *r);
 /* The same as a compact string; caller frees. */
