@@ -10,11 +10,9 @@ postpones hundreds of sessions, a transfer), the planner (`plan sessions
 --apply`) and the server while it runs an action for an API client: each
 time the database holds either all of the write or none of it, never a
 part, and the chain and SQLite's integrity check pass. Prints TAP."""
-import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import threading
 import urllib.request
@@ -24,6 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dbstate import copy_db, fingerprint
 from tap import (CADRE, Failure, cadre, check, demo_copy, env, eq, export, ok, run,
                  test, tmpdir, verify)
 
@@ -214,18 +213,6 @@ KILLS = 8               # random kills per command
 _gen = {}
 
 
-def copy_db(src):
-    """A private copy of database SRC with every file beside it that
-    belongs to it (its WAL, and whatever else is named after it)."""
-    d = tmpdir()
-    base = os.path.basename(src)
-    for name in os.listdir(os.path.dirname(src)):
-        if name.startswith(base):
-            shutil.copyfile(os.path.join(os.path.dirname(src), name),
-                            os.path.join(d, name))
-    return os.path.join(d, base)
-
-
 def generated():
     """A generated mission, made once per script; copy it before changing it."""
     if "db" not in _gen:
@@ -235,35 +222,13 @@ def generated():
     return _gen["db"]
 
 
-def fingerprint(db):
-    """What a write can change, as one value: a digest of every record
-    table (the records have no timestamps, so two runs of one action give
-    the same digest) and the number of audit entries. Also checks SQLite's
-    integrity."""
-    c = sqlite3.connect(db)
-    try:
-        eq(c.execute("PRAGMA integrity_check").fetchone()[0], "ok", "PRAGMA integrity_check")
-        h = hashlib.sha256()
-        tables = [r[0] for r in c.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'trainee_fts%' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT IN ('audit', 'audit_head', 'account', 'token') ORDER BY name")]
-        for t in tables:
-            h.update(t.encode())
-            for row in c.execute("SELECT * FROM %s ORDER BY rowid" % t):
-                h.update(repr(row).encode())
-        return h.hexdigest(), c.execute("SELECT count(*) FROM audit").fetchone()[0]
-    finally:
-        c.close()
-
-
 def whole_or_nothing(src, argv, what):
     """Run ARGV (after --db COPY) once to the end for the state after, then
     KILLS times on fresh copies of SRC with a SIGKILL at a random moment of
     its run: each must leave the state before or the state after, with an
     intact chain. Returns how many kills left each state."""
     before = fingerprint(src)
-    db = copy_db(src)
+    db = copy_db(src, tmpdir())
     t0 = time.time()
     r = ok("--db", db, *argv)
     took = time.time() - t0
@@ -272,7 +237,7 @@ def whole_or_nothing(src, argv, what):
     seen = {"before": 0, "after": 0, "finished": 0}
     rnd = random.Random(13)
     for i in range(KILLS):
-        db = copy_db(src)
+        db = copy_db(src, tmpdir())
         p = subprocess.Popen([CADRE, "--db", db] + argv, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=env())
         time.sleep(rnd.uniform(0.02, took * 1.1))
@@ -319,7 +284,7 @@ def _():
 
 @test("SIGKILL of the server while it runs an API action: all of it or none of it")
 def _():
-    src = copy_db(generated())
+    src = copy_db(generated(), tmpdir())
     ok("--db", src, "user", "add", "cmdr", "--role", "commander",
        stdin="a long enough password\n")
     token = ok("--db", src, "token", "add", "cmdr", "--json").json()["token"]
@@ -330,7 +295,7 @@ def _():
     seen = {"before": 0, "after": 0}
     after = None
     for i in range(8):
-        db = copy_db(src)
+        db = copy_db(src, tmpdir())
         srv = subprocess.Popen([CADRE, "--db", db, "serve", "--listen", "127.0.0.1:0",
                                 "--quiet"], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True, env=env())
