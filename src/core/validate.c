@@ -219,13 +219,20 @@ static size_t value_limit(const struct field *f)
 	return f->flags & FF_KEY ? VALUE_KEY_MAX : VALUE_MAX;
 }
 
-/* May the N bytes at V be repeated in a message? Not when they are not
- * text, or too long to read: the reason then says what is wrong. */
+/* May V be repeated in a message? Only as one line of text of a length
+ * to read: bytes that are not UTF-8 would break the JSON of the answer,
+ * and control characters would reach the reader's terminal (ESC). The
+ * reason says what is wrong with the others. */
 static int fit_to_show(const struct field *f, const char *v)
 {
 	size_t n = strlen(v);
 
-	return n <= value_limit(f) && utf8_valid(v, n);
+	if (n > value_limit(f) || !utf8_valid(v, n))
+		return 0;
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
 }
 
 static int check_controls(const struct field *f, const char *in,

@@ -455,7 +455,11 @@ Test(validate, unfit_values_are_not_repeated_in_problems)
 	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq\xc3");
 	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
 	cr_assert_eq(shown, 0, "bytes that are not UTF-8 are not repeated");
-	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq\x01");
+	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq\x1b[2J");
+	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
+	cr_assert_eq(shown, 0, "control characters are not repeated");
+	record_set(&r, (size_t)kind_field_index(k, "code"), "XXX");
+	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq");
 	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
 	cr_assert_eq(shown, 1, "text is");
 	record_release(&r);
