@@ -57,6 +57,8 @@ void record_take(struct record *r, size_t i, char **value)
 	*value = NULL;
 }
 
+/* The key fields joined by '/': unambiguous because the validation keeps
+ * '/' out of every key field that is not a reference (kind.h). */
 int record_make_key(struct record *r)
 {
 	const struct kind *k = r->kind;
