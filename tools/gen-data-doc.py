@@ -43,8 +43,9 @@ nothing of the file or the request is written. A value is never cut.
 
 - **UTF-8**: every value is valid UTF-8 (RFC 3629), without NUL.
 - **Length**, in bytes of UTF-8: a key field that is not a reference at
-  most 64; a reference (a whole key, '/' and all) at most 200, and so is
-  each reference of a list and the code of a scope; any other value at
+  most 48; a reference (a whole key, '/' and all) at most 128, and so is
+  each reference of a list and the code of a scope; a room's
+  name (in `rooms`) at most 48; any other value at
   most 4,000. A longer value is refused as "too long: N bytes, the limit
   for this field is L".
 - **Control characters** (bytes below 0x20, and 0x7F): free text (a

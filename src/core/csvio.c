@@ -223,12 +223,15 @@ static void refused(struct importer *im, const struct record *r,
 		    struct error *err)
 {
 	const struct kind *k = im->k;
-	char why[512];
+	struct buf why = BUF_INIT;
 
 	switch (err->code) {
 	case ERR_RULE:
-		snprintf(why, sizeof(why), "%s: %s", err->rule, err->message);
-		bad(im, im->row_line, 0, k->key_column, r->key, why);
+		/* Whole: a message cut might end inside a character. */
+		buf_addf(&why, "%s: %s", err->rule, err->message);
+		bad(im, im->row_line, 0, k->key_column, r->key,
+		    why.failed ? err->message : buf_str(&why));
+		buf_release(&why);
 		if (!im->rule.rule) {
 			im->rule = *err;	/* keep the first */
 			error_init(err);

@@ -187,6 +187,12 @@ static int check_room(const struct field *f, const char *v, const char **why)
 		*why = "a room is NAME:CAPACITY";
 		return -1;
 	}
+	/* Sessions name it as a key part is named (and the planner keys
+	 * SITE/ROOM): as short. */
+	if ((size_t)(colon - v) > VALUE_KEY_MAX) {
+		*why = "a room's name is at most 48 bytes";
+		return -1;
+	}
 	cap = strtol(colon + 1, &end, 10);
 	if (end == colon + 1 || *end || cap <= 0 || cap > 100000) {
 		*why = "a room's capacity is a whole number above zero";

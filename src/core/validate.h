@@ -12,11 +12,13 @@
 
 /* The longest value a field may hold, in bytes of UTF-8 (docs/data.md).
  * A longer one is refused, never cut. A key field that is not a
- * reference is short so that a composite key (at most three parts) and
- * the path that names it stay well under VALUE_REF_MAX. */
+ * reference is short: a composite key (at most three parts, 108 bytes)
+ * stays under VALUE_REF_MAX, a code or a session's key (59) fits the
+ * 64-byte buffers of the actions and the planner, and the path of a
+ * created record the Location header's room. */
 enum {
-	VALUE_KEY_MAX = 64,	/* a key field that is not a reference */
-	VALUE_REF_MAX = 200,	/* a reference: a whole key */
+	VALUE_KEY_MAX = 48,	/* a key field that is not a reference */
+	VALUE_REF_MAX = 128,	/* a reference: a whole key */
 	VALUE_MAX = 4000,	/* any other field */
 };
 

@@ -403,16 +403,19 @@ Test(validate, long_values_are_refused_never_cut)
 	char *straddle = filled(4094, "é");
 
 	CANON_EQ("persons", "code", key, key);
-	CANON_BAD("persons", "code", key1, "too long: 65 bytes, the limit for "
-		  "this field is 64");
+	CANON_BAD("persons", "code", key1, "too long: 49 bytes, the limit for "
+		  "this field is 48");
 	CANON_EQ("persons", "name", text, text);
 	CANON_BAD("persons", "name", text1, "the limit for this field is 4000");
 	CANON_BAD("persons", "name", big, "too long: 5000 bytes");
 	CANON_BAD("persons", "name", straddle, "too long: 4096 bytes");
-	CANON_BAD("persons", "nation", ref1, "limit for this field is 200");
+	CANON_BAD("persons", "nation", ref1, "limit for this field is 128");
 	CANON_BAD("sessions", "trainers", ref1, "a reference in the list is "
 		  "too long");
 	
+	CANON_EQ("sites", "rooms", "A:10;B:20", "A:10;B:20");
+	CANON_BAD("sites", "rooms", "A:10;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:3",
+		  "at most 48 bytes");
 	free(key), free(key1), free(text), free(text1), free(big), free(ref1);
 	free(straddle);
 }
