@@ -69,6 +69,8 @@ static void record_fail(struct store *s, const struct kind *k,
 	buf_release(&what);
 }
 
+/* The key fields joined by '/': unambiguous because the validation keeps
+ * '/' out of every key field that is not a reference (kind.h). */
 int record_make_key(struct record *r)
 {
 	const struct kind *k = r->kind;
