@@ -258,6 +258,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return problem(r, 413, "Content Too Large", "request bodies are "
 			       "at most 1 MiB", NULL);
 	}
+	/* A write waits for SQLite's write lock (another process's import
+	 * may hold it) before it takes the store's lock, so that reads go on
+	 * meanwhile; a write that waits too long is a 503. */
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		struct error e;
+		int busy;
+
+		error_init(&e);
+		pthread_mutex_lock(&srv->gate);
+		busy = store_wait_writable(srv->store, SERVE_WRITE_WAIT_MS, &e);
+		pthread_mutex_unlock(&srv->gate);
+		if (busy) {
+			ret = error_reply(r, &e);
+			error_release(&e);
+			finished(r);
+			return ret;
+		}
+	}
 	pthread_mutex_lock(&srv->db);
 	/* Who asks comes first: a disabled account or a revoked token is
 	 * refused at once, never answered from what it was shown before. */
@@ -333,6 +351,7 @@ static void state_free(struct server_state *srv)
 	metrics_free(srv->metrics);
 	free(srv->conns);
 	pthread_mutex_destroy(&srv->db);
+	pthread_mutex_destroy(&srv->gate);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->conns_lock);
 	/* The sessions' CSRF tokens are secrets too. */
@@ -348,6 +367,7 @@ static struct server_state *state_new(const struct server_opts *o)
 	if (!srv)
 		return NULL;
 	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->conns_lock, NULL);
 	srv->metrics = metrics_new(o->db_path);
@@ -399,6 +419,10 @@ int server_run(const struct server_opts *o, struct error *e)
 	}
 	if (store_open(o->db_path, &srv->store, e) || auth_start(srv, e))
 		goto out;
+	/* Under the store's lock a write waits little: it waited for the
+	 * database before (SERVE_WRITE_WAIT_MS), and every request waits
+	 * behind it. */
+	store_set_busy_timeout(srv->store, SERVE_LOCKED_WAIT_MS);
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,

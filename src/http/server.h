@@ -28,12 +28,14 @@ struct server_opts {
 	void *ready_arg;
 };
 
-/* Serve until *STOP; then finish the requests in flight and return. */
 #define SERVE_MAX_CONNECTIONS 512
 #define SERVE_MAX_PER_ADDRESS 64
 #define SERVE_REQUEST_TIMEOUT 10	/* seconds */
 #define SERVE_IDLE_TIMEOUT 30		/* seconds, for a reply a client reads slowly */
+#define SERVE_WRITE_WAIT_MS 5000	/* a write waits for another writer */
+#define SERVE_LOCKED_WAIT_MS 1000	/* the same, holding the store's lock */
 
+/* Serve until *STOP; then finish the requests in flight and return. */
 int server_run(const struct server_opts *o, struct error *e);
 
 /* The OpenAPI 3.1 description of the routes (a new reference). */

@@ -24,6 +24,7 @@ int store_fail(struct store *s, struct error *e, const char *what);
 
 struct store {
 	sqlite3 *db;
+	sqlite3 *gate;		/* store_wait_writable()'s own connection */
 	char *actor;
 	int in_tx;
 	int fk_off;		/* store_begin_checked(): keys on again at the end */
