@@ -20,6 +20,7 @@
 #include "core/demo.h"
 #include "core/write.h"
 #include "store/store.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,22 +41,41 @@ static const struct principal callers[] = {
 struct attempt {
 	struct record *rec;
 	const struct write_opts *o;
+	int problems;
 };
 
-static void ignore(void *arg, size_t field, const char *value,
-		   const char *reason)
+static void count(void *arg, size_t field, const char *value,
+		  const char *reason)
 {
+	struct attempt *a = arg;
+
+	/* A problem the caller cannot be told: the API sends the value and
+	 * the reason back in JSON, which holds only valid UTF-8. */
+	if (!reason || !*reason || !utf8_valid(reason, strlen(reason)) ||
+	    (value && !utf8_valid(value, strlen(value))))
+		abort();
+	a->problems++;
 }
 
+/* Besides not crashing, the write keeps its contract (write.h): a record
+ * refused as invalid names at least one problem (else the API answers
+ * 422 with an empty list), a refusal says why, a write has a key. */
 static int put_one(struct write_tx *t, void *arg, struct error *e)
 {
 	struct attempt *a = arg;
 	enum put_result res;
+	int rc = write_put(t, a->rec, a->o, &res, e);
 
-	if (write_put(t, a->rec, a->o, &res, e) == 0) {
+	if (rc > 0 && a->problems == 0)
+		abort();
+	if (rc < 0 && (!e->message || !e->message[0]))
+		abort();
+	if (rc == 0) {
 		/* What the API answers with: the record as stored. */
 		char *j = record_to_json(a->rec);
 
+		if (!a->rec->key || !*a->rec->key)
+			abort();
 		free(j);
 	}
 	return 0;
@@ -106,9 +126,9 @@ static int apply_body(struct record *rec, json_t *body)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct store *s = demo_store();
-	struct write_opts o = { .mode = WRITE_CREATE, .problem = ignore };
+	struct write_opts o = { .mode = WRITE_CREATE, .problem = count };
 	struct record rec = { 0 };
-	struct attempt a = { &rec, &o };
+	struct attempt a = { &rec, &o, 0 };
 	const struct principal *who;
 	json_t *body;
 	struct error e;
@@ -121,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (record_init(&rec, kinds[data[0] % nkinds]) || apply_body(&rec, body))
 		goto out;
+	o.problem_arg = &a;
 	error_init(&e);
 	write_many(s, who, WRITE_DRY_RUN, put_one, &a, &e);
 	error_release(&e);
