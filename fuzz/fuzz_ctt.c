@@ -1,6 +1,7 @@
 /*
  * Fuzz harness for the ITC 2007 parsers: the input is a .ctt instance,
- * optionally followed by a line "%%" and a solution for it. Builds with
+ * optionally followed by a line "%%" and a solution for it, which is then
+ * scored by the evaluator. Builds with
  * libFuzzer (-Dfuzzing=true) or replays its corpus in the test suite.
  */
 #include <stdint.h>
@@ -33,8 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctt_parse(&inst, text, ilen, err))
 		return 0;
 	if (split && !ctt_solution_parse(&inst, split,
-					 size - (size_t)(split - text), &sol, err))
+					 size - (size_t)(split - text), &sol, err)) {
+		/* A solution the reader took is one the evaluator must
+		 * score, whatever it holds (`plan itc --check`). */
+		struct ctt_cost cost;
+
+		if (!ctt_evaluate(&inst, &sol, &cost))
+			(void)ctt_cost_soft(&cost);
 		ctt_solution_release(&sol);
+	}
 	ctt_release(&inst);
 	return 0;
 }

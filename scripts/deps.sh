@@ -7,8 +7,10 @@ pkgs="gcc make pkg-config meson ninja-build python3 iso-codes
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
 libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev
 nodejs"
-# The browser tests (make check) also need Debian's Chromium.
-[ "${1:-}" = "--test" ] && pkgs="$pkgs chromium"
+# The browser tests (make check) also need Debian's Chromium; CI's fuzz
+# run (scripts/fuzz.sh) clang, its libFuzzer and sanitizer runtimes
+# (libclang-rt-dev) and llvm-symbolizer (llvm) for readable reports.
+[ "${1:-}" = "--test" ] && pkgs="$pkgs chromium clang libclang-rt-dev llvm"
 
 missing=""
 for p in $pkgs; do

@@ -25,6 +25,8 @@ void ctt_lex_init(struct ctt_lex *lx, const char *buf, size_t len)
 	lx->end = buf + len;
 	lx->line = 0;
 	lx->ntok = 0;
+	lx->overflow = 0;
+	lx->nul = 0;
 }
 
 static int is_space(char ch)
@@ -43,6 +45,7 @@ int ctt_lex_next(struct ctt_lex *lx)
 		lx->line++;
 		lx->ntok = 0;
 		lx->overflow = 0;
+		lx->nul = memchr(q, '\0', (size_t)(stop - q)) != NULL;
 		while (q < stop) {
 			while (q < stop && is_space(*q))
 				q++;
@@ -60,10 +63,24 @@ int ctt_lex_next(struct ctt_lex *lx)
 			lx->ntok++;
 		}
 		lx->p = eol ? eol + 1 : lx->end;
-		if (lx->ntok > 0 || lx->overflow)
+		if (lx->ntok > 0 || lx->overflow || lx->nul)
 			return 1;
 	}
 	lx->ntok = 0;
+	return 0;
+}
+
+int ctt_lex_refuse(const struct ctt_lex *lx, char err[CTT_ERR_MAX])
+{
+	if (lx->nul) {
+		ctt_errf(err, lx->line, "a NUL byte: this is not a text file");
+		return -1;
+	}
+	if (lx->overflow) {
+		ctt_errf(err, lx->line, "too many fields (more than %d)",
+			 CTT_LEX_MAXTOK);
+		return -1;
+	}
 	return 0;
 }
 
@@ -85,7 +102,8 @@ int ctt_tok_int(const struct ctt_tok *t, long lo, long hi, int *out)
 	tmp[t->len] = '\0';
 	errno = 0;
 	v = strtol(tmp, &endp, 10);
-	if (errno || *endp != '\0' || v < lo || v > hi)
+	/* All of the token: strtol stops at a NUL inside it too. */
+	if (errno || endp != tmp + t->len || v < lo || v > hi)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -119,9 +137,11 @@ static char *dup_tok(const struct ctt_tok *t)
 	return s;
 }
 
+/* Is the stored NAME exactly the LEN bytes at S? By length: S is a
+ * token, not a C string, and NAME may be shorter than LEN. */
 static int name_eq(const char *name, const char *s, size_t len)
 {
-	return strncmp(name, s, len) == 0 && name[len] == '\0';
+	return strlen(name) == len && memcmp(name, s, len) == 0;
 }
 
 int ctt_course_index(const struct ctt *c, const char *name, size_t len)
@@ -182,12 +202,7 @@ static int expect_line(struct ctt_lex *lx, const char *what,
 		ctt_errf(err, 0, "expected %s", what);
 		return -1;
 	}
-	if (lx->overflow) {
-		ctt_errf(err, lx->line, "too many fields (more than %d)",
-			 CTT_LEX_MAXTOK);
-		return -1;
-	}
-	return 0;
+	return ctt_lex_refuse(lx, err);
 }
 
 static int expect_section(struct ctt_lex *lx, const char *title,
@@ -469,7 +484,8 @@ static int parse_unavailability(struct ctt_lex *lx, struct ctt *c,
 	if (expect_section(lx, "END.", err))
 		return -1;
 	if (ctt_lex_next(lx)) {
-		ctt_errf(err, lx->line, "text after \"END.\"");
+		if (ctt_lex_refuse(lx, err) == 0)
+			ctt_errf(err, lx->line, "text after \"END.\"");
 		return -1;
 	}
 	return 0;

@@ -176,6 +176,8 @@ int ctt_solution_parse(const struct ctt *inst, const char *buf, size_t len,
 	while (ctt_lex_next(lx)) {
 		int c, r, d, s;
 
+		if (ctt_lex_refuse(lx, err))
+			goto fail;
 		if (lx->ntok != 4) {
 			ctt_errf(err, lx->line,
 				 "a solution line has 4 fields (course room "

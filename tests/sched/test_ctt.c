@@ -148,3 +148,66 @@ Test(ctt, truncated_prefixes_never_parse)
 			  "%s", err);
 	}
 }
+
+/* As expect_error(), for a text of LEN bytes that may hold NUL bytes. */
+static void expect_error_len(const char *text, size_t len, const char *what)
+{
+	struct ctt inst;
+	char err[CTT_ERR_MAX];
+
+	cr_assert_eq(ctt_parse(&inst, text, len, err), -1,
+		     "accepted a file with a NUL byte (expected: %s)", what);
+	cr_assert(strstr(err, what), "error \"%s\" does not say \"%s\"", err,
+		  what);
+	ctt_release(&inst);
+}
+
+Test(ctt, nul_byte_is_refused_with_its_line)
+{
+	/* Issue 13: a course name "c1\0zzz..." compared equal to "c1" up to
+	 * the NUL and then read past the end of the stored name. */
+	static const char name[] = TOY_HEAD
+		"COURSES:\nc1 t1 2 2 10\nc1\0zzz t1 1 1 30\n"
+		"ROOMS:\nrA 20\nCURRICULA:\nq1 2 c1 c2\n"
+		"UNAVAILABILITY_CONSTRAINTS:\nc2 1 1\nEND.\n";
+	/* A number cut by a NUL was read as the digits before it. */
+	static const char number[] = "Name: x\nCourses: 2\0 junk\n";
+	/* A NUL alone on a line is not a blank line. */
+	static const char alone[] = "Name: x\n\0\nCourses: 2\n";
+
+	expect_error_len(name, sizeof name - 1, "line 11: a NUL byte");
+	expect_error_len(number, sizeof number - 1, "line 2: a NUL byte");
+	expect_error_len(alone, sizeof alone - 1, "line 2: a NUL byte");
+}
+
+Test(ctt, nul_byte_in_a_solution_is_refused)
+{
+	static const char sol[] = "c1 rA 0 0\nc1\0zz rA 0 1\n";
+	static const char num[] = "c1 rA 0 0\0\n";
+	struct ctt inst;
+	struct ctt_solution s;
+	char err[CTT_ERR_MAX];
+
+	cr_assert_eq(ctt_parse(&inst, good, strlen(good), err), 0, "%s", err);
+	cr_assert_eq(ctt_solution_parse(&inst, sol, sizeof sol - 1, &s, err),
+		     -1, "accepted a solution with a NUL byte");
+	cr_assert(strstr(err, "line 2: a NUL byte"), "%s", err);
+	cr_assert_eq(ctt_solution_parse(&inst, num, sizeof num - 1, &s, err),
+		     -1, "accepted a solution with a NUL byte");
+	cr_assert(strstr(err, "line 1: a NUL byte"), "%s", err);
+	ctt_release(&inst);
+}
+
+Test(ctt, names_compare_by_length)
+{
+	struct ctt inst;
+	char err[CTT_ERR_MAX];
+
+	cr_assert_eq(ctt_parse(&inst, good, strlen(good), err), 0, "%s", err);
+	cr_assert_eq(ctt_course_index(&inst, "c1", 2), 0);
+	cr_assert_eq(ctt_course_index(&inst, "c1x", 2), 0);
+	cr_assert_eq(ctt_course_index(&inst, "c1", 1), -1);
+	cr_assert_eq(ctt_course_index(&inst, "c1\0x", 4), -1);
+	cr_assert_eq(ctt_room_index(&inst, "rA\0", 3), -1);
+	ctt_release(&inst);
+}
