@@ -54,7 +54,9 @@ nothing of the file or the request is written. A value is never cut.
   no other field may hold any (keys, references, codes, dates, lists), and
   no field may hold another control character. The error names the byte
   ("holds the control character 0x09 at byte 4").
-- **Keys**: a key field that is not a reference holds neither `/` nor `;`.
+- **Keys**: a key field that is not a reference holds neither `/` nor `;`,
+  and does not begin or end with a space (` PCOL` and `PCOL` would look
+  the same and be two records).
   A composite key is its key fields joined by `/` (an assignment is
   PERSON/POST/VALID_FROM); a key field that is a reference holds the key of
   the record it names, itself made of such fields. Every kind has a fixed

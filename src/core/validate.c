@@ -281,6 +281,11 @@ static int check_key_part(const struct field *f, const char *in,
 		       "references of a list";
 		return -1;
 	}
+	if (*in == ' ' || (*in && in[strlen(in) - 1] == ' ')) {
+		*why = "a key field may not begin or end with a space: two "
+		       "keys would look the same and be two records";
+		return -1;
+	}
 	return 0;
 }
 

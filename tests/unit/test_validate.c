@@ -360,6 +360,8 @@ Test(validate, the_slash_collision_cannot_be_written)
 	CANON_BAD("persons", "code", "PCOL/X", "may not hold '/'");
 	CANON_BAD("posts", "number", "X/Y", "may not hold '/'");
 	CANON_BAD("trainees", "service_number", "A;B", "may not hold ';'");
+	CANON_BAD("persons", "code", " PCOL", "begin or end with a space");
+	CANON_BAD("persons", "code", "PCOL ", "begin or end with a space");
 	CANON_BAD("assessments", "competency", "a/b", "composite key");
 	/* A reference holds a whole key, '/' and all. */
 	CANON_EQ("enrolments", "session", "CIED-TTT/2024-01-01",
