@@ -2,17 +2,29 @@
 """Count test cases in meson's testlog.json and print one closing line.
 
 TAP tests contribute one case per `ok`/`not ok` line; other tests count as
-one case each. Exits 1 when anything failed or nothing ran.
+one case each. A test whose output holds a sanitizer's report is named,
+and fails even where it passed itself (a report a harness did not turn
+into a failure). Exits 1 when anything failed or nothing ran.
 """
 import json
 import re
 import sys
+
+SANITIZER = re.compile(r'^(==\d+==ERROR: (Address|Leak)Sanitizer|'
+                       r'SUMMARY: (Address|Undefined)\w*Sanitizer|'
+                       r'.*:\d+:\d+: runtime error: )', re.M)
 
 passed = failed = skipped = 0
 with open(sys.argv[1], encoding='utf-8') as f:
     for line in f:
         t = json.loads(line)
         out = t.get('stdout') or ''
+        report = SANITIZER.search(out + '\n' + (t.get('stderr') or ''))
+        if report:
+            print('%s: a sanitizer reported: %s' % (t.get('name'),
+                                                    report.group(0)[:200]))
+            if t.get('result') == 'OK' and 'not ok' not in out:
+                failed += 1
         cases = re.findall(r'^(ok|not ok)\b(.*)$', out, re.M)
         if t.get('protocol') == 'tap' or cases:
             for status, rest in cases:
