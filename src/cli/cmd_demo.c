@@ -11,11 +11,13 @@
 #include "core/account.h"
 #include "core/demo.h"
 #include "core/generate.h"
+#include "store/audit.h"
 #include "util/progress.h"
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+	struct error e;
 	int opt, now;
 
 	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -25,6 +27,13 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "init", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
 		return c->status;
+	error_init(&e);
+	if (audit_seal_now(c->store, &e)) {	/* its key made now */
+		int rc = cli_error(c, &e);
+
+		error_release(&e);
+		return rc;
+	}
 	if (c->json)
 		cli_print_json(json_pack("{s:s, s:i}", "database", c->db_path,
 					 "schema_version",
@@ -37,10 +46,12 @@ int cmd_init(struct cli *c, int argc, char **argv)
 
 static int remove_db(const char *path, struct error *e)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm" };
+	/* The head file goes with the log it names (docs/audit.md); the
+	 * audit key stays and seals the new one. */
+	static const char *const suffix[] = { "", "-wal", "-shm", ".head" };
 	char name[4096];
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
 		if (unlink(name) && errno != ENOENT)
 			return error_set(e, ERR_IO, "cannot remove %s: %s", name,

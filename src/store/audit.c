@@ -553,6 +553,24 @@ int audit_seal(struct store *s, struct error *e)
 	return s->head_loaded ? 0 : load_head(s, e);
 }
 
+int audit_seal_now(struct store *s, struct error *e)
+{
+	unsigned char mac[32];
+	int64_t seq;
+	int rc;
+
+	if (store_begin(s, e))
+		return -1;
+	rc = audit_tail(s, &seq, mac, e);
+	if (rc == 0)
+		rc = audit_seal(s, e);
+	if (rc < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, e);
+}
+
 int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 	       struct error *e)
 {

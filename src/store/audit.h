@@ -56,6 +56,11 @@ int audit_each(struct store *s, const struct principal *who,
 #define AUDIT_PATH_MAX 4096
 int audit_file(const char *db, const char *ext, char out[AUDIT_PATH_MAX]);
 
+/* Seal the log if no key has met it yet: the key made (DB.key), the
+ * seal written in a transaction of its own and the head file after it;
+ * nothing when it is sealed already. 0, or -1 with E set. */
+int audit_seal_now(struct store *s, struct error *e);
+
 enum audit_keyed {
 	AUDIT_UNSEALED,		/* no key has met the log yet: hashes only */
 	AUDIT_MACS_VERIFIED,	/* every MAC after the seal checked */

@@ -124,26 +124,6 @@ static int snapshot_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 	return rc < 0 ? -1 : 0;
 }
 
-/* Seal a log no key has met yet, so that its copy is keyed: one write
- * that appends nothing (the seal is the chain's end until the next). */
-static int seal_now(struct store *s, struct error *e)
-{
-	unsigned char mac[32];
-	int64_t seq;
-	int rc;
-
-	if (store_begin(s, e))
-		return -1;
-	rc = audit_tail(s, &seq, mac, e);
-	if (rc == 0)
-		rc = audit_seal(s, e);
-	if (rc < 0) {
-		store_rollback(s);
-		return -1;
-	}
-	return store_commit(s, e);
-}
-
 int store_backup(struct store *s, const char *dest, int force,
 		 backup_progress_fn fn, void *arg, struct backup_result *r,
 		 struct error *e)
@@ -162,7 +142,7 @@ int store_backup(struct store *s, const char *dest, int force,
 	    (int)sizeof(tmp) - 8)
 		return error_set(e, ERR_USAGE, "the name %s is too long", dest);
 	remove_all(tmp);
-	if (seal_now(s, e))
+	if (audit_seal_now(s, e))
 		return -1;
 	/* One read transaction over the whole copy: in WAL mode its snapshot
 	 * holds while others commit, and the backup copies from it rather
