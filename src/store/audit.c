@@ -443,7 +443,8 @@ static int head_file_check(struct store *s, int64_t seal_seq,
 				 "%lld but its head file %s.head names entry "
 				 "%lld: entries were cut off its end or an older "
 				 "copy of the database was put back; nothing was "
-				 "written (see cadre audit verify)",
+				 "written (see cadre audit verify; to go back to "
+				 "an older copy on purpose, use cadre restore)",
 				 (long long)s->head_seq, s->path, (long long)seq);
 	if (seq == seal_seq)
 		memcpy(have, seal, 32), rc = 1;
