@@ -33,6 +33,38 @@ for that day.
 
 Kinds are listed in dependency order: a kind refers only to kinds above it
 (or to itself), which is also the order to import a whole mission in.
+
+## What a value may hold
+
+The same rules hold however a value comes in (CSV import, the API, the
+command line); a value that breaks one is refused with the file, line,
+column and field (the API: a 422 whose `errors` name the field), and
+nothing of the file or the request is written. A value is never cut.
+
+- **UTF-8**: every value is valid UTF-8 (RFC 3629), without NUL.
+- **Length**, in bytes of UTF-8: a key field that is not a reference at
+  most 48; a reference (a whole key, '/' and all) at most 128, and so is
+  each reference of a list and the code of a scope; a room's
+  name (in `rooms`) at most 48; any other value at
+  most 4,000. A longer value is refused as "too long: N bytes, the limit
+  for this field is L".
+- **Control characters** (bytes below 0x20, and 0x7F): free text (a
+  field of type `text` that is not part of the key: names, titles, ranks,
+  notes, reasons) may hold TAB, LF and CR, so that a note keeps its lines;
+  no other field may hold any (keys, references, codes, dates, lists), and
+  no field may hold another control character. The error names the byte
+  ("holds the control character 0x09 at byte 4").
+- **Keys**: a key field that is not a reference holds neither `/` nor `;`.
+  A composite key is its key fields joined by `/` (an assignment is
+  PERSON/POST/VALID_FROM); a key field that is a reference holds the key of
+  the record it names, itself made of such fields. Every kind has a fixed
+  number of key parts (an enrolment: COURSE/START/TRAINEE, three), so a
+  key reads one way only and two records cannot share one; `;` separates
+  the references of a list. The key is the same in the API's paths
+  (`/api/v1/sessions/COURSE/START`).
+
+A value that is not UTF-8, is over its limit or holds a control character
+is not repeated in the error: the reason says what is wrong with it.
 """
 
 

@@ -31,6 +31,10 @@ struct cli {
  * the error already printed and c->status the exit status to return. */
 struct store *cli_store(struct cli *c);
 
+/* Who acts: the --as account's login once cli_store() resolved it, else
+ * the operating system's user running cadre. */
+const char *cli_actor(const struct cli *c);
+
 /* Print E (text on stderr, or JSON on stdout under --json) and return
  * the exit status for its code. */
 int cli_error(struct cli *c, struct error *e);

@@ -153,7 +153,14 @@ static int write_text(struct cli *c, const char *text, const char *path)
 		return 0;
 	}
 	error_init(&e);
-	snprintf(tmp, sizeof(tmp), "%s.tmp~", path);
+	/* A cut name would be another file, and renamed over PATH. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp~", path) >= sizeof(tmp)) {
+		error_set(&e, ERR_INPUT, "cannot write %s: the name is too long",
+			  path);
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
 	if (!(f = fopen(tmp, "w")) || fputs(text, f) < 0 || fclose(f) ||
 	    rename(tmp, path)) {
 		error_set(&e, ERR_IO, "cannot write %s: %s", path, strerror(errno));

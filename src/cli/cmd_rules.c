@@ -1,6 +1,5 @@
 /* `cadre suspend|resume|consent|transfer|report`: the mission's actions. */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,13 +100,6 @@ static void print_suspend(json_t *r)
 	dry_note(r);
 }
 
-static const char *whoami(void)
-{
-	struct passwd *pw = getpwuid(geteuid());
-
-	return pw ? pw->pw_name : "unknown";
-}
-
 int cmd_suspend(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -143,7 +135,7 @@ int cmd_suspend(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	rc = action_suspend(c->store, c->who, scope, from, reason, by ? by : whoami(),
+	rc = action_suspend(c->store, c->who, scope, from, reason, by ? by : cli_actor(c),
 			    dry, &report, &e);
 	return done(c, rc, report, &e, print_suspend);
 }

@@ -55,6 +55,13 @@ static const char *os_user(void)
 	return u && *u ? u : "unknown";
 }
 
+const char *cli_actor(const struct cli *c)
+{
+	if (c->who)
+		return c->who->login;
+	return os_user();
+}
+
 static void say_upgrade(const char *note)
 {
 	fprintf(stderr, "cadre: %s\n", note);
@@ -72,7 +79,7 @@ struct store *cli_store(struct cli *c)
 		error_release(&e);
 		return NULL;
 	}
-	store_set_actor(c->store, os_user());
+	store_set_actor(c->store, cli_actor(c));
 	if (c->as) {
 		static struct principal who;
 

@@ -1,5 +1,6 @@
 /* Reports as CSV (RFC 4180) and Excel workbooks (libxlsxwriter). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -86,7 +87,6 @@ int report_write_csv(json_t *report, FILE *out, struct error *e)
 	struct section sec[16];
 	size_t n = sections(report, sec, 16), nc;
 	const char *cols[64];
-	char cell[4096];
 	json_t *row;
 	size_t i;
 
@@ -105,8 +105,15 @@ int report_write_csv(json_t *report, FILE *out, struct error *e)
 		for (size_t c = 0; c < nc; c++) {
 			if (c)
 				fputc(',', out);
-			json_cell_text(json_object_get(row, cols[c]), cell, sizeof(cell));
+			char *cell = NULL;
+
+			/* Whole, however long: a report is not cut. */
+			if (json_cell_dup(json_object_get(row, cols[c]), &cell) == -2) {
+				sections_release(sec, n);
+				return error_set(e, ERR_NOMEM, "out of memory");
+			}
 			csv_put_field(out, cell);
+			free(cell);
 		}
 		fputs("\r\n", out);
 	}
@@ -131,10 +138,13 @@ static int iso_date(const char *s, lxw_datetime *d)
 static void write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, json_t *v,
 		       lxw_format *date_fmt, double *width)
 {
-	char cell[4096];
+	char *cell = NULL;
 	lxw_datetime d;
 
-	json_cell_text(v, cell, sizeof(cell));
+	if (json_cell_dup(v, &cell) || !cell) {
+		free(cell);
+		return;	/* null, nested or out of memory: an empty cell */
+	}
 	if (json_is_integer(v) || json_is_real(v))
 		worksheet_write_number(ws, r, c, json_number_value(v), NULL);
 	else if (json_is_boolean(v))
@@ -145,6 +155,7 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, json_t *v,
 		worksheet_write_string(ws, r, c, cell, NULL);
 	if (strlen(cell) + 2 > *width)
 		*width = (double)strlen(cell) + 2;
+	free(cell);
 }
 
 int report_write_xlsx(json_t *report, const char *path, struct error *e)

@@ -9,6 +9,7 @@
 #include "core/policy.h"
 #include "model/kind.h"
 #include "store/calendar.h"
+#include "util/buf.h"
 
 static struct icaltimetype day_of(const char *iso)
 {
@@ -24,27 +25,35 @@ static struct icaltimetype day_of(const char *iso)
 static int add_event(void *arg, const struct calendar_session *r)
 {
 	icalcomponent *cal = arg, *ev;
-	char uid[160], where[256], desc[1024];
+	/* Whole, never cut: a cut could split a UTF-8 character. */
+	struct buf uid = BUF_INIT, where = BUF_INIT, desc = BUF_INIT;
+	int rc = 0;
 
-	snprintf(uid, sizeof(uid), "%s@cadre", r->key);
-	snprintf(where, sizeof(where), "%s%s%s", r->site_name,
-		 *r->room ? ", " : "", r->room);
-	snprintf(desc, sizeof(desc), "Session %s (%s). Trainers: %s. "
-		 "Lead: %s%s%s.", r->key, r->status,
-		 *r->trainers ? r->trainers : "none", r->lead,
+	buf_addf(&uid, "%s@cadre", r->key);
+	buf_addf(&where, "%s%s%s", r->site_name, *r->room ? ", " : "", r->room);
+	buf_addf(&desc, "Session %s (%s). Trainers: %s. Lead: %s%s%s.", r->key,
+		 r->status, *r->trainers ? r->trainers : "none", r->lead,
 		 *r->lead_instructor ? ", " : "", r->lead_instructor);
+	if (uid.failed || where.failed || desc.failed) {
+		rc = -1;
+		goto out;
+	}
 	ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
-		icalproperty_new_uid(uid),
+		icalproperty_new_uid(buf_str(&uid)),
 		icalproperty_new_dtstart(day_of(r->valid_from)),
 		icalproperty_new_dtend(day_of(r->valid_to)),
 		icalproperty_new_summary(r->title),
-		icalproperty_new_location(where),
-		icalproperty_new_description(desc),
+		icalproperty_new_location(buf_str(&where)),
+		icalproperty_new_description(buf_str(&desc)),
 		icalproperty_new_status(!strcmp(r->status, "postponed") ?
 			ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED),
 		(void *)0);
 	icalcomponent_add_component(cal, ev);
-	return 0;
+out:
+	buf_release(&uid);
+	buf_release(&where);
+	buf_release(&desc);
+	return rc;
 }
 
 int calendar_ics(struct store *s, const struct principal *who,
@@ -74,7 +83,8 @@ int calendar_ics(struct store *s, const struct principal *who,
 		ICAL_X_PROPERTY), "X-WR-CALNAME");
 	if (store_calendar_sessions(s, who, of, key, add_event, cal, e)) {
 		icalcomponent_free(cal);
-		return -1;
+		/* add_event() fails only for memory, and has no E to say so */
+		return e->message ? -1 : error_set(e, ERR_NOMEM, "out of memory");
 	}
 	*out = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);

@@ -223,12 +223,15 @@ static void refused(struct importer *im, const struct record *r,
 		    struct error *err)
 {
 	const struct kind *k = im->k;
-	char why[512];
+	struct buf why = BUF_INIT;
 
 	switch (err->code) {
 	case ERR_RULE:
-		snprintf(why, sizeof(why), "%s: %s", err->rule, err->message);
-		bad(im, im->row_line, 0, k->key_column, r->key, why);
+		/* Whole: a message cut might end inside a character. */
+		buf_addf(&why, "%s: %s", err->rule, err->message);
+		bad(im, im->row_line, 0, k->key_column, r->key,
+		    why.failed ? err->message : buf_str(&why));
+		buf_release(&why);
 		if (!im->rule.rule) {
 			im->rule = *err;	/* keep the first */
 			error_init(err);
@@ -537,18 +540,39 @@ long export_csv(struct store *s, const struct principal *who,
 	return rc ? -1 : x.rows;
 }
 
-int json_cell_text(json_t *v, char *out, size_t n)
+int json_cell_dup(json_t *v, char **out)
 {
-	out[0] = '\0';
+	char tmp[40];
+
+	*out = NULL;
 	if (json_is_string(v))
-		snprintf(out, n, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(out, n, "%lld", (long long)json_integer_value(v));
+		return (*out = strndup(json_string_value(v),
+				       json_string_length(v))) ? 0 : -2;
+	if (json_is_integer(v))
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		snprintf(out, n, "%.15g", json_real_value(v));
+		snprintf(tmp, sizeof(tmp), "%.15g", json_real_value(v));
 	else if (json_is_boolean(v))
-		snprintf(out, n, "%s", json_is_true(v) ? "yes" : "no");
+		snprintf(tmp, sizeof(tmp), "%s", json_is_true(v) ? "yes" : "no");
 	else if (v && !json_is_null(v))
 		return -1;
-	return 0;
+	else
+		return 0;
+	return (*out = strdup(tmp)) ? 0 : -2;
+}
+
+int json_cell_text(json_t *v, char *out, size_t n)
+{
+	char *text;
+	int rc = json_cell_dup(v, &text);
+
+	out[0] = '\0';
+	if (rc == -2)
+		return -2;
+	if (text && strlen(text) >= n)
+		rc = -2;
+	else if (text)
+		memcpy(out, text, strlen(text) + 1);
+	free(text);
+	return rc;
 }

@@ -41,9 +41,14 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	       struct import_stats *st, struct error *e);
 
 /* A JSON scalar as the text of a CSV cell: strings as they are, numbers
- * (reals to 15 digits), booleans as yes/no, null as empty. -1 for an
- * array or an object, with OUT empty. */
+ * (reals to 15 digits), booleans as yes/no, null as NULL. *OUT is a new
+ * string (the caller frees it) or NULL; 0, -1 for an array or an object,
+ * -2 out of memory (*OUT NULL for both). */
 typedef struct json_t json_t;
+int json_cell_dup(json_t *v, char **out);
+
+/* The same into the N bytes at OUT, null as empty: -2 when the text does
+ * not fit, with OUT empty (never cut: a cut may split a character). */
 int json_cell_text(json_t *v, char *out, size_t n);
 
 /* Write every record of K as CSV (header of field names, CRLF lines,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "core/write.h"
 #include "sched/plan.h"
 #include "store/access.h"
@@ -70,7 +71,7 @@ struct want {
 	int trainees;
 	json_t *enrolled;	/* postponed: its trainees */
 	char classification[8];	/* postponed: its markings, which the */
-	char releasability[128];	/* session replacing it keeps */
+	char releasability[VALUE_MAX + 1];	/* session replacing it keeps */
 	int visible;		/* may the caller see the plan or session? */
 };
 

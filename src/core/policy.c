@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "util/buf.h"
 
 static int all(const struct principal *p)
 {
@@ -107,14 +108,15 @@ static int refuse(struct error *e, const char *field, const char *value,
 static int refuse(struct error *e, const char *field, const char *value,
 		  const char *fmt, ...)
 {
-	char why[256];
+	struct buf why = BUF_INIT;	/* whole: never cut inside a character */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	buf_vaddf(&why, fmt, ap);
 	va_end(ap);
-	error_set(e, ERR_FORBIDDEN, "%s", why);
-	error_add(e, NULL, 0, 0, field, value, why);
+	error_set(e, ERR_FORBIDDEN, "%s", buf_str(&why));
+	error_add(e, NULL, 0, 0, field, value, buf_str(&why));
+	buf_release(&why);
 	return -1;
 }
 

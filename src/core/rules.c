@@ -618,7 +618,7 @@ int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 
 struct first_problem {
 	const struct kind *kind;
-	char text[256];
+	struct buf text;	/* whole: a cut could split a UTF-8 character */
 };
 
 static void note_problem(void *arg, size_t field, const char *value,
@@ -626,23 +626,24 @@ static void note_problem(void *arg, size_t field, const char *value,
 {
 	struct first_problem *p = arg;
 
-	if (!p->text[0])
-		snprintf(p->text, sizeof(p->text), "%s '%s': %s",
-			 p->kind->fields[field].name, value ? value : "", reason);
+	if (!p->text.len)
+		buf_addf(&p->text, "%s '%s': %s", p->kind->fields[field].name,
+			 value ? value : "", reason);
 }
 
 int mission_save(struct store *s, struct rules_tx *t, struct record *r,
 		 struct error *e)
 {
-	struct first_problem p = { r->kind, "" };
+	struct first_problem p = { r->kind, BUF_INIT };
 	enum put_result res;
 	int n = record_validate(s, r, note_problem, &p, e);
 
-	if (n < 0)
-		return -1;
 	if (n > 0)
-		return error_set(e, ERR_INPUT, "%s %s: %s", r->kind->label,
-				 r->key ? r->key : "", p.text);
+		error_set(e, ERR_INPUT, "%s %s: %s", r->kind->label,
+			  r->key ? r->key : "", buf_str(&p.text));
+	buf_release(&p.text);
+	if (n)
+		return -1;
 	return mission_put(s, t, r, &res, e);
 }
 

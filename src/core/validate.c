@@ -135,6 +135,20 @@ static int check_enum_el(const struct field *f, const char *v, const char **why)
 	return 0;
 }
 
+/* An element of a list of references is a whole key. */
+static int check_ref_el(const struct field *f, const char *v, const char **why)
+{
+	static _Thread_local char msg[96];
+
+	(void)f;
+	if (strlen(v) <= VALUE_REF_MAX)
+		return 0;
+	snprintf(msg, sizeof(msg), "a reference in the list is too long: %zu "
+		 "bytes, the limit is %d", strlen(v), VALUE_REF_MAX);
+	*why = msg;
+	return -1;
+}
+
 static int check_qual(const struct field *f, const char *v, const char **why)
 {
 	const char *colon = strchr(v, ':');
@@ -173,6 +187,12 @@ static int check_room(const struct field *f, const char *v, const char **why)
 		*why = "a room is NAME:CAPACITY";
 		return -1;
 	}
+	/* Sessions name it as a key part is named (and the planner keys
+	 * SITE/ROOM): as short. */
+	if ((size_t)(colon - v) > VALUE_KEY_MAX) {
+		*why = "a room's name is at most 48 bytes";
+		return -1;
+	}
 	cap = strtol(colon + 1, &end, 10);
 	if (end == colon + 1 || *end || cap <= 0 || cap > 100000) {
 		*why = "a room's capacity is a whole number above zero";
@@ -183,12 +203,107 @@ static int check_room(const struct field *f, const char *v, const char **why)
 
 static int check_scope(const char *in, const char **why)
 {
+	const char *code = !strncmp(in, "site:", 5) ? in + 5 :
+			   !strncmp(in, "activity:", 9) ? in + 9 : NULL;
+
 	if (!strcmp(in, "mission") ||
-	    (!strncmp(in, "site:", 5) && in[5]) ||
-	    (!strncmp(in, "activity:", 9) && in[9]))
+	    (code && *code && strlen(code) <= VALUE_REF_MAX))
 		return 0;
 	*why = "scope must be mission, site:CODE or activity:CODE";
 	return -1;
+}
+
+int field_is_free_text(const struct field *f)
+{
+	return f->type == FT_TEXT && !(f->flags & FF_KEY);
+}
+
+static size_t value_limit(const struct field *f)
+{
+	if (f->type == FT_REF)
+		return VALUE_REF_MAX;
+	return f->flags & FF_KEY ? VALUE_KEY_MAX : VALUE_MAX;
+}
+
+/* May V be repeated in a message? Only as one line of text of a length
+ * to read: bytes that are not UTF-8 would break the JSON of the answer,
+ * and control characters would reach the reader's terminal (ESC). The
+ * reason says what is wrong with the others. */
+static int fit_to_show(const struct field *f, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > value_limit(f) || !utf8_valid(v, n))
+		return 0;
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int check_controls(const struct field *f, const char *in,
+			  const char **why)
+{
+	static _Thread_local char msg[96];
+	int free_text = field_is_free_text(f);
+
+	for (const char *p = in; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch != 0x7f && (ch >= 0x20 || (free_text &&
+		    (ch == '\t' || ch == '\n' || ch == '\r'))))
+			continue;
+		snprintf(msg, sizeof(msg), "holds the control character 0x%02X "
+			 "at byte %td%s", ch, p - in + 1, free_text ? "" :
+			 ": only free text may hold TAB, LF or CR");
+		*why = msg;
+		return -1;
+	}
+	return 0;
+}
+
+/* The separators that make a composite key and a list of references
+ * decode one way only: a key field that is not a reference holds
+ * neither. A reference holds a whole key, made of such fields, and every
+ * kind has a fixed number of key parts (test_kind.c walks them). */
+static int check_key_part(const struct field *f, const char *in,
+			  const char **why)
+{
+	if (!(f->flags & FF_KEY) || f->type == FT_REF)
+		return 0;
+	if (strchr(in, '/')) {
+		*why = "a key field may not hold '/': it joins the parts of "
+		       "a composite key";
+		return -1;
+	}
+	if (strchr(in, ';')) {
+		*why = "a key field may not hold ';': it separates the "
+		       "references of a list";
+		return -1;
+	}
+	return 0;
+}
+
+/* What every value keeps, whatever its type: its length, UTF-8, no
+ * control characters, and the separators of keys. */
+static int text_check(const struct field *f, const char *in, const char **why)
+{
+	static _Thread_local char msg[96];
+	size_t n = strlen(in), max = value_limit(f);
+
+	if (n > max) {
+		snprintf(msg, sizeof(msg), "too long: %zu bytes, the limit for "
+			 "this field is %zu", n, max);
+		*why = msg;
+		return -1;
+	}
+	if (!utf8_valid(in, n)) {
+		*why = "not valid UTF-8 text";
+		return -1;
+	}
+	if (check_controls(f, in, why) || check_key_part(f, in, why))
+		return -1;
+	return 0;
 }
 
 /* Check IN for field F. Numbers and booleans have a canonical text other
@@ -200,16 +315,8 @@ static int value_check(const struct field *f, const char *in, char **out,
 	int32_t d;
 
 	*out = NULL;
-	if (!utf8_valid(in, strlen(in))) {
-		*why = "not valid UTF-8 text";
+	if (text_check(f, in, why))
 		return -1;
-	}
-	for (const char *p = in; *p; p++) {
-		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
-			*why = "holds a control character";
-			return -1;
-		}
-	}
 	switch (f->type) {
 	case FT_INT:
 		return parse_int(f, in, out, why);
@@ -240,7 +347,8 @@ static int value_check(const struct field *f, const char *in, char **out,
 		}
 		break;
 	case FT_LIST:
-		if (each_element(in, f->ref ? NULL : check_enum_el, f, why))
+		if (each_element(in, f->ref ? check_ref_el : check_enum_el, f,
+				 why))
 			return -1;
 		break;
 	case FT_QUALS:
@@ -290,7 +398,10 @@ struct ctx {
 
 static void problem(struct ctx *c, size_t i, const char *reason)
 {
-	c->fn(c->arg, i, c->r->v[i], reason);
+	const char *v = c->r->v[i];
+
+	c->fn(c->arg, i, v && fit_to_show(&c->r->kind->fields[i], v) ? v : NULL,
+	      reason);
 	c->n++;
 }
 
@@ -316,7 +427,7 @@ static void check_ref(struct ctx *c, size_t i, const char *kindname,
 		      const char *key)
 {
 	const struct kind *k = kind_find(kindname);
-	char why[160];
+	char why[VALUE_REF_MAX + 64];	/* KEY is at most VALUE_REF_MAX */
 	int rc;
 
 	/* A record the writer may not see is missing for them: the same

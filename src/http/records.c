@@ -10,6 +10,7 @@
 #include "core/write.h"
 #include "http/http_int.h"
 #include "util/date.h"
+#include "util/utf8.h"
 
 /*==== ETags ============================================================*/
 
@@ -152,9 +153,17 @@ struct problems {
 static void note(void *arg, size_t field, const char *value, const char *reason)
 {
 	struct problems *p = arg;
+	const char *name = p->k->fields[field].name;
+	json_t *o = json_pack("{s:s, s:s?, s:s}", "field", name, "value",
+			      value, "reason", reason);
 
-	json_array_append_new(p->list, json_pack("{s:s, s:s?, s:s}",
-		"field", p->k->fields[field].name, "value", value, "reason", reason));
+	/* A value JSON cannot hold (not UTF-8) is left out, never the
+	 * problem: an empty list would say nothing of what was wrong. */
+	if (!o)
+		o = json_pack("{s:s, s:s}", "field", name, "reason",
+			      reason && utf8_valid(reason, strlen(reason)) ?
+			      reason : "not valid");
+	json_array_append_new(p->list, o);
 }
 
 static enum MHD_Result invalid(struct req *r, json_t *errors, const char *detail)
@@ -167,7 +176,14 @@ static enum MHD_Result invalid(struct req *r, json_t *errors, const char *detail
 	return send_json(r, 422, p, "application/problem+json", NULL, NULL);
 }
 
-/* Fill R's fields from the JSON object BODY; ERRORS gets what is wrong. */
+static void body_problem(json_t *errors, const char *field, const char *reason)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field,
+						"reason", reason));
+}
+
+/* Fill R's fields from the JSON object BODY; ERRORS gets what is wrong.
+ * Each value is copied whole: its length is the validation's to judge. */
 static void apply_body(struct record *rec, json_t *body, json_t *errors,
 		       int keys_fixed)
 {
@@ -176,30 +192,28 @@ static void apply_body(struct record *rec, json_t *body, json_t *errors,
 
 	json_object_foreach(body, name, v) {
 		int i = kind_field_index(rec->kind, name);
-		char text[4096];
+		char *text = NULL;
+		int rc;
 
 		if (i < 0) {
 			if (strcmp(name, "key") || keys_fixed)
-				json_array_append_new(errors, json_pack("{s:s, s:s}",
-					"field", name, "reason", "no such field"));
+				body_problem(errors, name, "no such field");
 			continue;
 		}
-		if (keys_fixed && (rec->kind->fields[i].flags & FF_KEY)) {
-			char cur[4096];
-
-			if (json_cell_text(v, cur, sizeof(cur)) ||
-			    strcmp(cur, rec->v[i] ? rec->v[i] : ""))
-				json_array_append_new(errors, json_pack("{s:s, s:s}",
-					"field", name, "reason",
-					"part of the key: it cannot change"));
-			continue;
+		rc = json_cell_dup(v, &text);
+		if (rc == -2)
+			body_problem(errors, name, "out of memory");
+		else if (rc)
+			body_problem(errors, name, "not a string, number, "
+				     "boolean or null");
+		else if (keys_fixed && (rec->kind->fields[i].flags & FF_KEY)) {
+			if (strcmp(text ? text : "", rec->v[i] ? rec->v[i] : ""))
+				body_problem(errors, name, "part of the key: it "
+					     "cannot change");
+		} else {
+			record_take(rec, (size_t)i, &text);
 		}
-		if (json_cell_text(v, text, sizeof(text)))
-			json_array_append_new(errors, json_pack("{s:s, s:s}",
-				"field", name, "reason", "not a string, number, "
-				"boolean or null"));
-		else
-			record_set(rec, (size_t)i, text);
+		free(text);
 	}
 }
 
@@ -306,9 +320,13 @@ static enum MHD_Result save(struct req *r, struct record *rec,
 		if (!j)
 			j = json_object();
 		json_object_set_new(j, "key", json_string(rec->key));
-		if (mode == WRITE_CREATE)
-			snprintf(r->location, sizeof(r->location), "/api/v1/%s/%s",
-				 rec->kind->name, rec->key);
+		/* Keys are short (validate.h): a path too long for the
+		 * header's room goes without, rather than cut. */
+		if (mode == WRITE_CREATE &&
+		    (size_t)snprintf(r->location, sizeof(r->location),
+				     "/api/v1/%s/%s", rec->kind->name, rec->key) >=
+		    sizeof(r->location))
+			r->location[0] = '\0';
 		return send_etagged(r, mode == WRITE_CREATE ? 201 : 200, j);
 	}
 }

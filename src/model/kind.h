@@ -58,7 +58,10 @@ struct kind {
 	const char *table;	/* SQL table: "person" */
 	const char *label;	/* singular for messages: "person" */
 	/* Column holding the natural key: a field name, or "key" when the
-	 * key is composed of several FF_KEY fields joined by '/'. */
+	 * key is composed of several FF_KEY fields joined by '/'. It reads
+	 * one way only: a key field that is not a reference holds no '/'
+	 * (core/validate.c), one that is holds such a key, and each kind has
+	 * a fixed number of parts (tests/unit/test_validate.c). */
 	const char *key_column;
 	const struct field *fields;
 	size_t nfields;

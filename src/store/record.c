@@ -57,6 +57,20 @@ void record_take(struct record *r, size_t i, char **value)
 	*value = NULL;
 }
 
+/* A statement of store_put() failed: say so as store_fail() does (a
+ * full disk, a busy database), naming the record. */
+static void record_fail(struct store *s, const struct kind *k,
+			const struct record *r, struct error *e)
+{
+	struct buf what = BUF_INIT;
+
+	buf_addf(&what, "writing %s %s", k->label, r->key);
+	store_fail(s, e, what.failed ? "writing a record" : buf_str(&what));
+	buf_release(&what);
+}
+
+/* The key fields joined by '/': unambiguous because the validation keeps
+ * '/' out of every key field that is not a reference (kind.h). */
 int record_make_key(struct record *r)
 {
 	const struct kind *k = r->kind;
@@ -823,8 +837,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	ret = 0;
 	goto out;
 failed:
-	error_set(e, ERR_STORE, "writing %s %s: %s", k->label, r->key,
-		  sqlite3_errmsg(s->db));
+	record_fail(s, k, r, e);
 out:
 	if (st)
 		sqlite3_reset(st);

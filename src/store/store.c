@@ -1,6 +1,7 @@
 /* Opening the database, migrations and transactions. */
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,10 @@ int store_fail(struct store *s, struct error *e, const char *what)
 {
 	int code = s && s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
 
+	/* A file SQLite could not grow (its WAL, its shared-memory index)
+	 * is an I/O error to SQLite, and a full disk to the user. */
+	if (code == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC)
+		code = SQLITE_FULL;
 	/* What the user can do about it, for the failures they can. The
 	 * caller rolls back: nothing of the write is left. */
 	switch (code) {

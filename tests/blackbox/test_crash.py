@@ -3,15 +3,26 @@
 large import (while it is writing: the SQLite WAL file is growing) and show
 that nothing of it is left: the trainees export is identical to before,
 `audit verify` passes with the same head, the database passes SQLite's
-integrity check, and a normal small import still works. Prints TAP."""
+integrity check, and a normal small import still works.
+
+Then SIGKILL at random moments during the actions (a suspension that
+postpones hundreds of sessions, a transfer), the planner (`plan sessions
+--apply`) and the server while it runs an action for an API client: each
+time the database holds either all of the write or none of it, never a
+part, and the chain and SQLite's integrity check pass. Prints TAP."""
+import json
 import os
+import random
 import signal
+import threading
+import urllib.request
 import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dbstate import copy_db, fingerprint
 from tap import (CADRE, Failure, cadre, check, demo_copy, env, eq, export, ok, run,
                  test, tmpdir, verify)
 
@@ -193,6 +204,141 @@ def _():
         check(n in (0, 20), "small import %d half written (%d of 20)" % (k, n))
     check(running, "the large import was still running when the small ones started "
           "(not a concurrency test otherwise)")
+
+
+# -- SIGKILL at random moments during the actions and the planner ------
+
+GEN_SCALE = "0.05"      # about 500 sessions to postpone, well under a second
+KILLS = 8               # random kills per command
+_gen = {}
+
+
+def generated():
+    """A generated mission, made once per script; copy it before changing it."""
+    if "db" not in _gen:
+        db = os.path.join(tmpdir(), "gen.db")
+        ok("--db", db, "generate", "--scale", GEN_SCALE)
+        _gen["db"] = db
+    return _gen["db"]
+
+
+def whole_or_nothing(src, argv, what):
+    """Run ARGV (after --db COPY) once to the end for the state after, then
+    KILLS times on fresh copies of SRC with a SIGKILL at a random moment of
+    its run: each must leave the state before or the state after, with an
+    intact chain. Returns how many kills left each state."""
+    before = fingerprint(src)
+    db = copy_db(src, tmpdir())
+    t0 = time.time()
+    r = ok("--db", db, *argv)
+    took = time.time() - t0
+    after = fingerprint(db)
+    check(after != before, "%s changes nothing: not a test" % what, r)
+    seen = {"before": 0, "after": 0, "finished": 0}
+    rnd = random.Random(13)
+    for i in range(KILLS):
+        db = copy_db(src, tmpdir())
+        p = subprocess.Popen([CADRE, "--db", db] + argv, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env())
+        time.sleep(rnd.uniform(0.02, took * 1.1))
+        p.send_signal(signal.SIGKILL)
+        rc = p.wait()
+        fp = fingerprint(db)
+        state = "before" if fp == before else "after" if fp == after else None
+        check(state is not None, "%s killed at kill %d left a partial write "
+              "(%d audit entries; before %d, after %d)" % (what, i, fp[1], before[1], after[1]))
+        v = verify(db)
+        eq(v.returncode, 0, "%s: audit verify after kill %d" % (what, i), v)
+        seen["finished" if rc != -signal.SIGKILL else state] += 1
+        if rc == -signal.SIGKILL and state == "before" and seen["before"] == 1:
+            # and the database still takes the write whole afterwards
+            ok("--db", db, *argv)
+            eq(fingerprint(db), after, "%s run again after kill %d" % (what, i))
+    print("# %s (%.2fs when whole): %r" % (what, took, seen))
+    check(seen["before"] >= 1, "no kill landed before %s committed: %r" % (what, seen))
+    return seen
+
+
+@test("SIGKILL at random moments of a suspension that postpones hundreds of sessions: "
+      "all of it or none of it")
+def _():
+    whole_or_nothing(generated(), ["suspend", "--scope", "mission", "--from", "2026-12-01",
+                                   "--reason", "crash test"], "suspend")
+
+
+@test("SIGKILL at random moments of a transfer: all of it or none of it")
+def _():
+    db = demo_copy()
+    acts = ok("--db", db, "list", "activities", "--json").json()
+    coalition = [a for a in acts if a.get("lead") != "host"] or acts
+    code = coalition[0]["code"]
+    whole_or_nothing(db, ["transfer", code, "--to", "IRQ-MOD", "--on", "2026-12-15",
+                          "--with-personnel"], "transfer")
+
+
+@test("SIGKILL at random moments of the planner's apply: all of it or none of it")
+def _():
+    whole_or_nothing(demo_copy(), ["plan", "sessions", "--from", "2026-01-01",
+                                   "--to", "2028-12-31", "--apply"], "plan sessions --apply")
+
+
+@test("SIGKILL of the server while it runs an API action: all of it or none of it")
+def _():
+    src = copy_db(generated(), tmpdir())
+    ok("--db", src, "user", "add", "cmdr", "--role", "commander",
+       stdin="a long enough password\n")
+    token = ok("--db", src, "token", "add", "cmdr", "--json").json()["token"]
+    before = fingerprint(src)
+    body = json.dumps({"scope": "mission", "from": "2026-12-01",
+                       "reason": "crash test"}).encode()
+    rnd = random.Random(29)
+    seen = {"before": 0, "after": 0}
+    after = None
+    for i in range(8):
+        db = copy_db(src, tmpdir())
+        srv = subprocess.Popen([CADRE, "--db", db, "serve", "--listen", "127.0.0.1:0",
+                                "--quiet"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, env=env())
+        port = srv.stdout.readline().split(":")[-1].split("/")[0]
+        answer = []
+
+        def post():
+            req = urllib.request.Request(
+                "http://127.0.0.1:%s/api/v1/actions/suspend" % port, data=body,
+                method="POST", headers={"Authorization": "Bearer " + token,
+                                        "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    answer.append(r.status)
+            except Exception as ex:  # the server died under it
+                answer.append(repr(ex))
+
+        t = threading.Thread(target=post)
+        t0 = time.time()
+        t.start()
+        if after is None:       # the first run goes to the end
+            t.join()
+            took = time.time() - t0
+        else:
+            time.sleep(rnd.uniform(0.01, took * 1.1))
+        srv.send_signal(signal.SIGKILL)
+        srv.wait()
+        t.join()
+        srv.stdout.close()
+        fp = fingerprint(db)
+        if after is None:
+            eq(answer, [200], "the whole API suspension")
+            after = fp
+            check(after != before, "the API suspension changed nothing: not a test")
+            continue
+        state = "before" if fp == before else "after" if fp == after else None
+        check(state is not None, "server killed during the API action left a partial "
+              "write (%d audit entries; before %d, after %d)" % (fp[1], before[1], after[1]))
+        seen[state] += 1
+        v = verify(db)
+        eq(v.returncode, 0, "audit verify after killing the server", v)
+    print("# API suspension (%.2fs when whole): %r" % (took, seen))
+    check(seen["before"] >= 1, "no kill landed before the API action committed")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,25 @@ BAD_FILES = [
         (4, None, None, None, "6 fields")]),
     ("multiline_crlf_bom.csv", "persons", [
         (5, 3, "nation", "XXX", "XXX")]),
+    # a key part holding '/' or ';' would read two ways in a composite key
+    # or a list of references; the file's good row is not imported either
+    ("key_slash.csv", "persons", [
+        (3, 1, "code", "PCOL/X", "may not hold '/'"),
+        (4, 1, "code", "BB;002", "may not hold ';'")]),
+    # control characters in a key (free text keeps TAB and LF: line 7);
+    # values with control characters are not repeated
+    ("key_controls.csv", "persons", [
+        (2, 1, "code", None, "control character 0x0D at byte 3"),
+        (3, 1, "code", None, "control character 0x0A at byte 3"),
+        (5, 1, "code", None, "control character 0x09 at byte 4"),
+        (6, 1, "code", None, "control character 0x7F at byte 4")]),
+    # refused whole, never cut; 4,000 bytes is the limit and passes
+    ("long_value.csv", "persons", [
+        (2, 2, "name", None, "too long: 5000 bytes, the limit for this field is 4000"),
+        (3, 1, "code", None, "too long: 49 bytes, the limit for this field is 48")]),
+    ("utf8_cut.csv", "persons", [
+        (2, 2, "name", None, "not valid UTF-8"),
+        (3, 1, "code", None, "not valid UTF-8")]),
 ]
 
 
@@ -243,6 +262,55 @@ def _():
     after, va = snapshot(db, "assignments")
     check(after == before, "assignments changed")
     eq(va, vb, "audit verify output")
+
+
+@test("keys cannot collide: PCOL + X/Y and PCOL/X + Y are not two assignments of one key")
+def _():
+    db = demo_copy()
+    d = tmpdir()
+    kinds = ("persons", "posts", "assignments")
+    before = {k: export(db, k) for k in kinds}
+    v0 = verify(db).json()
+    post = ("number,title,branch,category,function,site,organisation,valid_from\n"
+            "%s,Adviser,J7,military,advising,UNION3,NMI,2020-01-01\n")
+    files = {
+        "persons": "code,name,nation,category,valid_from\n"
+                   "PCOL,Colonel P,DNK,military,2020-01-01\n"
+                   "PCOL/X,Colonel P X,DNK,military,2020-01-01\n",
+        "posts": post % "X/Y" + "Y,Adviser,J7,military,advising,UNION3,NMI,2020-01-01\n",
+    }
+    where = {"persons": (3, "code", "PCOL/X"), "posts": (2, "number", "X/Y")}
+    for kind, text in files.items():
+        with open(os.path.join(d, kind + ".csv"), "w") as f:
+            f.write(text)
+        r = cadre("--db", db, "import", kind, kind + ".csv", "--json", cwd=d)
+        eq(r.returncode, 1, "import %s exit status" % kind, r)
+        items = [(e["line"], e["field"], e["value"]) for e in r.json()["error"]["errors"]]
+        eq(items, [where[kind]], "the row with '/' in its key is refused", r)
+        check("'/'" in r.json()["error"]["errors"][0]["reason"], "the reason names '/'", r)
+    # The parts that are keys are written; the two assignments then name
+    # records that cannot exist, and neither is written.
+    for kind, text in (("persons", "code,name,nation,category,valid_from\n"
+                                   "PCOL,Colonel P,DNK,military,2020-01-01\n"),
+                       ("posts", post % "Y")):
+        with open(os.path.join(d, kind + ".csv"), "w") as f:
+            f.write(text)
+        ok("--db", db, "import", kind, kind + ".csv", cwd=d)
+    mid = export(db, "assignments")
+    v1 = verify(db).json()
+    with open(os.path.join(d, "a.csv"), "w") as f:
+        f.write("person,post,valid_from\n"
+                "PCOL,X/Y,2021-01-01\n"
+                "PCOL/X,Y,2021-01-01\n")
+    r = cadre("--db", db, "import", "assignments", "a.csv", "--json", cwd=d)
+    eq(r.returncode, 1, "assignments exit status", r)
+    items = [(e["line"], e["field"], e["reason"]) for e in r.json()["error"]["errors"]]
+    eq(items, [(2, "post", "no post 'X/Y'"), (3, "person", "no person 'PCOL/X'")],
+       "both refused", r)
+    eq(export(db, "assignments"), mid, "assignments unchanged after the refusal")
+    eq(verify(db).json()["entries"], v1["entries"], "no audit entry for the refusal")
+    eq(export(db, "assignments"), before["assignments"], "no assignment written")
+    check(v1["entries"] == v0["entries"] + 2, "two good imports, two entries: %r %r" % (v0, v1))
 
 
 # --- good files --------------------------------------------------------------

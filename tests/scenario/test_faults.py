@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Faults end a write as a whole (issue 13): a full disk during an import
-or an API write leaves every table and the audit chain as they were, with
-exit 3 (500) and a message that says what happened; a database held by
-another writer is a 503 with Retry-After, not a bare 500.
+"""Faults end a write as a whole (issue 13): a full disk during an import,
+an action, the planner, `demo --force`, `generate --force` or an API write
+(a record or an action) leaves every table and the audit chain as they
+were, with exit 3 (500) and a message that says what happened; a database
+held by another writer is a 503 with Retry-After, not a bare 500.
 
 The full disk is a small tmpfs, which needs root (CI runs as root); where
 it cannot be mounted those cases say so as skipped."""
@@ -13,6 +14,7 @@ import subprocess
 import tempfile
 
 import harness
+from dbstate import copy_db, fingerprint, leftovers
 from harness import cadre, ok_json, run, test, tmpdir, write
 
 PW = 'a long enough password'
@@ -50,6 +52,88 @@ def counts(db):
 
 def skipped(why):
     print('# skipped: ' + why)
+
+
+def fill(disk, leave=0):
+    """Fill DISK but for LEAVE bytes; returns the filler's path."""
+    path = os.path.join(disk, 'filler')
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        for chunk in (1 << 20, 4096):
+            try:
+                while True:
+                    os.write(fd, b'\0' * chunk)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    os.truncate(path, max(0, os.path.getsize(path) - leave))
+    return path
+
+
+_demo = []
+
+
+def demo():
+    """A demo database, made once per script (copy it before use)."""
+    if not _demo:
+        db = os.path.join(tmpdir(), 'demo.db')
+        rc, out, err = cadre(db, 'demo')
+        assert rc == 0, out + err
+        _demo.append(db)
+    return _demo[0]
+
+
+def full_during(argv, leave=64 << 10):
+    """Run `cadre --db DEMO ARGV` on a copy of the demo on a small disk
+    filled but for LEAVE bytes: enough to open the database and do the
+    work, not to commit it. It must exit 3 saying the disk is full and
+    leave the database exactly as it was; with the space freed the same
+    command then succeeds and changes it (else this tested nothing)."""
+    disk = small_disk('96m')
+    if not disk:
+        return skipped('no tmpfs (not root)')
+    try:
+        db = copy_db(demo(), disk)
+        before = fingerprint(db)
+        filler = fill(disk, leave)
+        rc, out, err = cadre(db, *argv)
+        assert rc == 3, (argv, rc, out[-300:], err[-300:])
+        assert 'the disk is full' in err and 'nothing was written' in err, err
+        assert fingerprint(db) == before, argv
+        assert leftovers(db) == [], leftovers(db)
+        rc, out, err = cadre(db, 'audit', 'verify')
+        assert rc == 0 and 'intact' in out, (rc, out, err)
+        os.unlink(filler)
+        rc, out, err = cadre(db, *argv)
+        assert rc == 0, (argv, rc, out[-300:], err[-300:])
+        assert fingerprint(db) != before, ('%r changed nothing' % argv)
+    finally:
+        unmount(disk)
+
+
+@test
+def a_full_disk_during_a_suspension_leaves_everything_as_it_was():
+    full_during(['suspend', '--scope', 'mission', '--from', '2026-12-01',
+                 '--reason', 'full disk test'])
+
+
+@test
+def a_full_disk_during_the_planners_apply_leaves_everything_as_it_was():
+    full_during(['plan', 'sessions', '--from', '2026-01-01', '--to', '2028-12-31',
+                 '--apply'])
+
+
+@test
+def a_full_disk_during_demo_force_keeps_the_old_database():
+    # The new mission is built beside the old one; the old one stays
+    # until the new one is whole (it was deleted first, before).
+    full_during(['demo', '--force', '--accounts'], leave=8 << 20)
+
+
+@test
+def a_full_disk_during_generate_force_keeps_the_old_database():
+    full_during(['generate', '--scale', '0.02', '--force'], leave=8 << 20)
 
 
 @test
@@ -119,6 +203,46 @@ def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
         assert rc == 0 and 'the disk is full' in err, (rc, err[-400:])
         os.unlink(filler)
         assert counts(db)[0] == written, (counts(db), written)
+        rc, out, err = cadre(db, 'audit', 'verify')
+        assert rc == 0 and 'intact' in out, (rc, out, err)
+    finally:
+        if srv:
+            srv.stop()
+        unmount(disk)
+
+
+@test
+def a_full_disk_during_an_api_action_is_a_500_logged_and_nothing_written():
+    disk = small_disk('96m')
+    if not disk:
+        return skipped('no tmpfs (not root)')
+    srv = None
+    try:
+        db = copy_db(demo(), disk)
+        rc, out, err = cadre(db, 'user', 'add', 'c1', '--role', 'commander',
+                             stdin=PW + '\n')
+        assert rc == 0, out + err
+        tok = ok_json(db, 'token', 'add', 'c1')['token']
+        before = fingerprint(db)
+        ref = copy_db(db, tmpdir())
+        srv = harness.Server(db)
+        filler = fill(disk, 64 << 10)
+        body = {'scope': 'mission', 'from': '2026-12-01', 'reason': 'full disk'}
+        st, _, j = srv.call('POST', '/api/v1/actions/suspend', tok, body)
+        assert st == 500 and j['detail'] == 'the server failed', (st, j)
+        os.unlink(filler)
+        st, _, j = srv.call('POST', '/api/v1/actions/suspend', tok, body)
+        assert st == 200, (st, j)
+        rc, err = srv.stop()
+        srv = None
+        assert rc == 0 and 'the disk is full' in err, (rc, err[-400:])
+        # Exactly one suspension: as the same one by the same account
+        # from the command line.
+        rc, out, err = cadre(ref, '--as', 'c1', 'suspend', '--scope', 'mission',
+                             '--from', '2026-12-01', '--reason', 'full disk')
+        assert rc == 0, out + err
+        after = fingerprint(db)
+        assert after != before and after == fingerprint(ref), (before, after)
         rc, out, err = cadre(db, 'audit', 'verify')
         assert rc == 0 and 'intact' in out, (rc, out, err)
     finally:

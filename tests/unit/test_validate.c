@@ -183,3 +183,290 @@ Test(validate, every_foreign_key_is_a_checked_reference)
 	cr_assert_gt(nkeys, 10, "the schema's foreign keys were read");
 	store_close(s);
 }
+
+/*==== Keys that read one way only ======================================*/
+
+/* The number of '/'-separated parts in a key of K: one for each key field
+ * that is not a reference, the parts of its key for each that is. A
+ * reference to K itself or to a kind after it would make the count
+ * unbounded: the catalogue has none among its keys. */
+static size_t key_parts(const struct kind *k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+
+		if (!(f->flags & FF_KEY))
+			continue;
+		if (f->type == FT_REF) {
+			const struct kind *to = kind_find(f->ref);
+
+			cr_assert_not_null(to, "%s.%s", k->name, f->name);
+			cr_assert_neq(to, k, "%s.%s: a key part refers to its own "
+				      "kind", k->name, f->name);
+			n += key_parts(to);
+		} else {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The longest key of K the validation lets through. */
+static size_t key_max(const struct kind *k)
+{
+	size_t n = 0, parts = 0;
+
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+
+		if (!(f->flags & FF_KEY))
+			continue;
+		parts++;
+		n += f->type == FT_REF ? key_max(kind_find(f->ref)) :
+		     f->type == FT_ISO3 ? 3 : f->type == FT_DATE ? 10 :
+		     VALUE_KEY_MAX;
+	}
+	return n + parts - 1;
+}
+
+/* A valid value of the key field F, different for each SEED. */
+static void key_sample(const struct field *f, int seed, char *out, size_t n)
+{
+	static const char *const iso[] = { "IRQ", "DEU", "CAN" };
+
+	if (f->type == FT_ISO3)
+		snprintf(out, n, "%s", iso[seed % 3]);
+	else if (f->type == FT_DATE)
+		snprintf(out, n, "2024-0%d-1%d", 1 + seed % 9, seed % 10);
+	else
+		snprintf(out, n, "K-%d.x:é", seed);
+}
+
+/* R's key fields filled in, as the key of a record of their kind for a
+ * reference: returns the key. */
+static char *sample_key(const struct kind *k, int *seed)
+{
+	struct record r;
+	char *key;
+
+	record_init(&r, k);
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		char v[64];
+
+		if (!(f->flags & FF_KEY))
+			continue;
+		if (f->type == FT_REF) {
+			char *sub = sample_key(kind_find(f->ref), seed);
+
+			record_set(&r, i, sub);
+			free(sub);
+			continue;
+		}
+		key_sample(f, (*seed)++, v, sizeof(v));
+		record_set(&r, i, v);
+	}
+	cr_assert_eq(record_make_key(&r), 0);
+	key = strdup(r.key);
+	record_release(&r);
+	return key;
+}
+
+/* Split KEY of K back into its fields' values: the parts are counted
+ * from the catalogue alone, so this is the one reading there is. */
+static void key_decode(const struct kind *k, const char *key, struct record *r)
+{
+	const char *p = key;
+
+	record_init(r, k);
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+		size_t parts, len = 0;
+		char *v;
+
+		if (!(f->flags & FF_KEY))
+			continue;
+		parts = f->type == FT_REF ? key_parts(kind_find(f->ref)) : 1;
+		for (size_t j = 0; j < parts; j++) {
+			len += strcspn(p + len, "/");
+			if (j + 1 < parts) {
+				cr_assert_eq(p[len], '/', "%s: key '%s' too short",
+					     k->name, key);
+				len++;
+			}
+		}
+		v = strndup(p, len);
+		record_set(r, i, v);
+		free(v);
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	cr_assert_eq(*p, '\0', "%s: key '%s' has parts left over", k->name, key);
+}
+
+Test(validate, every_kind_has_keys_that_decode_one_way)
+{
+	int seed = 0;
+
+	for (size_t i = 0; i < nkinds; i++) {
+		const struct kind *k = kinds[i];
+		struct record back;
+		char *key;
+
+		for (size_t j = 0; j < k->nfields; j++) {
+			const struct field *f = &k->fields[j];
+			const char *why;
+			char *out = NULL;
+
+			if (!(f->flags & FF_KEY) || f->type == FT_REF)
+				continue;
+			/* A part of its own: a type that cannot hold the
+			 * separators, or text the validation keeps from them. */
+			cr_assert(f->type == FT_TEXT || f->type == FT_ISO3 ||
+				  f->type == FT_DATE, "%s.%s: a key of a type not "
+				  "checked here", k->name, f->name);
+			for (const char *const *bad = (const char *const[]){
+				"A/B", "A;B", "/", "A\tB", "A\nB", "A\rB", NULL };
+			     *bad; bad++) {
+				cr_assert_neq(value_canonical(f, *bad, &out, &why), 0,
+					      "%s.%s takes '%s'", k->name, f->name,
+					      *bad);
+			}
+		}
+		cr_assert_gt(key_parts(k), 0, "%s has a key", k->name);
+		cr_assert_leq(key_max(k), VALUE_REF_MAX, "%s: a key may be %zu "
+			      "bytes, more than a reference holds", k->name,
+			      key_max(k));
+		/* Made and read back, the key gives the same fields. */
+		key = sample_key(k, &seed);
+		key_decode(k, key, &back);
+		cr_assert_eq(record_make_key(&back), 0);
+		cr_assert_str_eq(back.key, key, "%s", k->name);
+		record_release(&back);
+		free(key);
+	}
+	cr_assert_eq(key_parts(kind_find("enrolments")), 3,
+		     "course/start/trainee: a reference counts its parts");
+}
+
+/* The issue's collision: persons PCOL and PCOL/X, posts X/Y and Y made
+ * two assignments of one key PCOL/X/Y. Neither PCOL/X nor X/Y is a key. */
+Test(validate, the_slash_collision_cannot_be_written)
+{
+	CANON_EQ("persons", "code", "PCOL", "PCOL");
+	CANON_BAD("persons", "code", "PCOL/X", "may not hold '/'");
+	CANON_BAD("posts", "number", "X/Y", "may not hold '/'");
+	CANON_BAD("trainees", "service_number", "A;B", "may not hold ';'");
+	CANON_BAD("assessments", "competency", "a/b", "composite key");
+	/* A reference holds a whole key, '/' and all. */
+	CANON_EQ("enrolments", "session", "CIED-TTT/2024-01-01",
+		 "CIED-TTT/2024-01-01");
+}
+
+Test(validate, control_characters_and_free_text)
+{
+	CANON_BAD("persons", "code", "A\tB", "control character 0x09 at byte 2");
+	CANON_BAD("persons", "code", "AB\n", "control character 0x0A at byte 3");
+	CANON_BAD("persons", "code", "\rAB", "0x0D");
+	CANON_BAD("sites", "code", "A\x7f", "0x7F");
+	CANON_BAD("courses", "competencies", "a\nb", "only free text");
+	CANON_BAD("persons", "qualifications", "PDT\t", "control character");
+	CANON_BAD("sessions", "course", "A\nB", "control character");
+	/* Free text keeps TAB, LF and CR; never the other controls. */
+	CANON_EQ("persons", "name", "Line one\nLine two", "Line one\nLine two");
+	CANON_EQ("persons", "rank", "a\r\nb\tc", "a\r\nb\tc");
+	CANON_EQ("pledges", "note", "x\ty", "x\ty");
+	CANON_BAD("persons", "name", "bell\x07", "0x07");
+	CANON_BAD("persons", "name", "esc\x1b[31m", "0x1B");
+	CANON_BAD("persons", "name", "del\x7f", "0x7F");
+}
+
+static char *filled(size_t n, const char *tail)
+{
+	char *s = malloc(n + strlen(tail) + 1);
+
+	memset(s, 'x', n);
+	strcpy(s + n, tail);
+	return s;
+}
+
+Test(validate, long_values_are_refused_never_cut)
+{
+	char *key = filled(VALUE_KEY_MAX, ""), *key1 = filled(VALUE_KEY_MAX + 1, "");
+	char *text = filled(VALUE_MAX, ""), *text1 = filled(VALUE_MAX + 1, "");
+	char *big = filled(5000, ""), *ref1 = filled(VALUE_REF_MAX + 1, "");
+	/* 4,094 bytes and a two-byte character: the old cut at 4,095 fell
+	 * inside it. */
+	char *straddle = filled(4094, "é");
+
+	CANON_EQ("persons", "code", key, key);
+	CANON_BAD("persons", "code", key1, "too long: 49 bytes, the limit for "
+		  "this field is 48");
+	CANON_EQ("persons", "name", text, text);
+	CANON_BAD("persons", "name", text1, "the limit for this field is 4000");
+	CANON_BAD("persons", "name", big, "too long: 5000 bytes");
+	CANON_BAD("persons", "name", straddle, "too long: 4096 bytes");
+	CANON_BAD("persons", "nation", ref1, "limit for this field is 128");
+	CANON_BAD("sessions", "trainers", ref1, "a reference in the list is "
+		  "too long");
+	
+	CANON_EQ("sites", "rooms", "A:10;B:20", "A:10;B:20");
+	CANON_BAD("sites", "rooms", "A:10;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:3",
+		  "at most 48 bytes");
+	free(key), free(key1), free(text), free(text1), free(big), free(ref1);
+	free(straddle);
+}
+
+Test(validate, invalid_utf8_in_every_kind_of_field)
+{
+	/* A string cut inside a character, and bytes no UTF-8 holds. */
+	CANON_BAD("persons", "name", "Ann \xc3", "not valid UTF-8");
+	CANON_BAD("persons", "code", "P\xe2\x82", "not valid UTF-8");
+	CANON_BAD("pledges", "note", "\xff", "not valid UTF-8");
+	CANON_BAD("persons", "qualifications", "PDT\xc0\xaf", "not valid UTF-8");
+	CANON_BAD("sessions", "course", "C\xed\xa0\x80", "not valid UTF-8");
+}
+
+/* A problem repeats the value only when it is text of a sane length. */
+static void note_value(void *arg, size_t field, const char *value,
+		       const char *reason)
+{
+	int *shown = arg;
+
+	(void)field, (void)reason;
+	*shown = value != NULL;
+}
+
+Test(validate, unfit_values_are_not_repeated_in_problems)
+{
+	struct store *s = open_scratch(NULL);
+	const struct kind *k = kind_find("nations");
+	char *big = filled(5000, "");
+	struct record r;
+	struct error e;
+	int shown = -1;
+
+	error_init(&e);
+	record_init(&r, k);
+	record_set(&r, (size_t)kind_field_index(k, "code"), "IRQ");
+	record_set(&r, (size_t)kind_field_index(k, "name"), big);
+	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
+	cr_assert_eq(shown, 0, "a 5,000-byte value is not repeated");
+	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq\xc3");
+	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
+	cr_assert_eq(shown, 0, "bytes that are not UTF-8 are not repeated");
+	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq\x1b[2J");
+	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
+	cr_assert_eq(shown, 0, "control characters are not repeated");
+	record_set(&r, (size_t)kind_field_index(k, "code"), "XXX");
+	record_set(&r, (size_t)kind_field_index(k, "name"), "Iraq");
+	cr_assert_eq(record_validate(s, &r, note_value, &shown, &e), 1);
+	cr_assert_eq(shown, 1, "text is");
+	record_release(&r);
+	error_release(&e);
+	free(big);
+	store_close(s);
+}

@@ -1,0 +1,52 @@
+"""The state of a cadre database as the fault tests compare it: what a
+write can change, as one value, and a copy with the files beside it.
+Python 3 stdlib only; shared by tests/blackbox and tests/scenario."""
+import hashlib
+import os
+import shutil
+import sqlite3
+import tempfile
+
+
+def fingerprint(db):
+    """(digest, audit entries) of database DB: a SHA-256 over every record
+    table, row by row (records carry no timestamps, so two runs of one
+    write give the same digest), and the length of the audit chain.
+    Asserts SQLite's integrity check first."""
+    c = sqlite3.connect(db)
+    try:
+        ic = c.execute("PRAGMA integrity_check").fetchone()[0]
+        assert ic == "ok", "PRAGMA integrity_check of %s: %s" % (db, ic)
+        h = hashlib.sha256()
+        tables = [r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'trainee_fts%' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT IN ('audit', 'audit_head', 'account', 'token') "
+            "ORDER BY name")]
+        for t in tables:
+            h.update(t.encode())
+            for row in c.execute("SELECT * FROM %s ORDER BY rowid" % t):
+                h.update(repr(row).encode())
+        return h.hexdigest(), c.execute("SELECT count(*) FROM audit").fetchone()[0]
+    finally:
+        c.close()
+
+
+def copy_db(src, into=None):
+    """A copy of database SRC, with every file beside it that is named
+    after it (its WAL, and whatever else belongs to it), in directory
+    INTO (default: a new temporary one). Returns the copy's path."""
+    d = into or tempfile.mkdtemp(prefix="cadre-db-")
+    base = os.path.basename(src)
+    for name in os.listdir(os.path.dirname(os.path.abspath(src))):
+        if name.startswith(base):
+            shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(src)), name),
+                            os.path.join(d, name))
+    return os.path.join(d, base)
+
+
+def leftovers(db):
+    """Files beside DB that a failed write left (temporary databases)."""
+    d = os.path.dirname(os.path.abspath(db))
+    base = os.path.basename(db)
+    return sorted(n for n in os.listdir(d) if n.startswith(base + ".new-"))
