@@ -3,6 +3,7 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -236,6 +237,7 @@ static int fetch(const char *src, const char *tmp, struct error *e)
 		FILE *in, *out;
 		char buf[256];
 		size_t n;
+		int fd;
 
 		snprintf(a, sizeof(a), "%s%s", src, ext);
 		snprintf(b, sizeof(b), "%s%s", tmp, ext);
@@ -243,8 +245,12 @@ static int fetch(const char *src, const char *tmp, struct error *e)
 			continue;	/* checked as missing by check_copy() */
 		n = fread(buf, 1, sizeof(buf), in);
 		fclose(in);
-		out = fopen(b, "wbx");
+		/* The key stays 0600 on the way too. */
+		fd = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		out = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (!out || fwrite(buf, 1, n, out) != n || fclose(out)) {
+			if (!out && fd >= 0)
+				close(fd);
 			error_set(e, ERR_IO, "cannot write %s", b);
 			goto out;
 		}
