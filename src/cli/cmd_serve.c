@@ -1,4 +1,5 @@
 /* `cadre serve`: run the HTTP API until SIGTERM or SIGINT. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,6 +28,40 @@ static void ready(void *arg, unsigned short port)
 	fflush(stdout);
 }
 
+/* The bounds of the options that limit clients. */
+struct limit {
+	int opt;
+	const char *name;
+	unsigned min, max;
+};
+
+static const struct limit limits[] = {
+	{ 'M', "max-connections", 1, 10000 },
+	{ 'A', "max-per-address", 1, 10000 },
+	{ 'T', "request-timeout", 1, 3600 },
+};
+
+static const struct limit *limit_of(int opt)
+{
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (limits[i].opt == opt)
+			return &limits[i];
+	return NULL;
+}
+
+static int parse_limit(const char *s, const struct limit *l, unsigned *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < (long)l->min || v > (long)l->max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -36,6 +71,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{ "no-cache", no_argument, NULL, 'N' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "max-connections", required_argument, NULL, 'M' },
+		{ "max-per-address", required_argument, NULL, 'A' },
+		{ "request-timeout", required_argument, NULL, 'T' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
@@ -45,7 +83,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:M:A:T:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -71,8 +109,21 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.tls_cert = optarg;
 		} else if (opt == 'K') {
 			o.tls_key = optarg;
+		} else if (opt == 'M' || opt == 'A' || opt == 'T') {
+			const struct limit *l = limit_of(opt);
+			unsigned *to = opt == 'M' ? &o.max_connections :
+				       opt == 'A' ? &o.max_per_address :
+				       &o.request_timeout;
+
+			if (parse_limit(optarg, l, to))
+				return cli_usage(c, "serve", "--%s: an integer from "
+						 "%u to %u", l->name, l->min, l->max);
 		}
 	}
+	if (o.max_per_address > (o.max_connections ? o.max_connections :
+				 SERVE_MAX_CONNECTIONS))
+		return cli_usage(c, "serve", "--max-per-address is more than "
+				 "--max-connections");
 	o.db_path = c->db_path;
 	tls = o.tls_cert != NULL;
 	o.ready = ready;

@@ -214,6 +214,8 @@ static const struct help {
 "usage: cadre [--db PATH] serve [--listen 127.0.0.1:8080] [--threads N]\n"
 "                              [--quiet] [--no-cache]\n"
 "                              [--tls-cert PEM --tls-key PEM]\n"
+"                              [--max-connections N] [--max-per-address N]\n"
+"                              [--request-timeout SECONDS]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"
@@ -223,7 +225,10 @@ static const struct help {
 "caller; /api/v1/openapi.json describes every route. Each request is\n"
 "logged as a JSON line on standard error unless --quiet. A GET's answer\n"
 "is kept for the same caller and URL for up to a second and dropped by any\n"
-"change through the server (--no-cache: always from the database).\n" },
+"change through the server (--no-cache: always from the database).\n"
+"At most 512 connections at once (--max-connections), 64 from one address\n"
+"(--max-per-address); a request must arrive whole within 10 s\n"
+"(--request-timeout), or its connection is closed.\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"

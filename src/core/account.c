@@ -7,6 +7,9 @@
 
 #include "model/kind.h"
 
+_Static_assert(sizeof(((struct account *)0)->password_hash) <= ACCOUNT_HASH_MAX,
+	       "a stored hash fits account_password_hash's buffer");
+
 static int login_ok(const char *login)
 {
 	size_t n = strlen(login);
@@ -173,24 +176,34 @@ int account_principal(struct store *s, const char *login,
 	return 0;
 }
 
-int account_check_password(struct store *s, const char *login,
-			   const char *password, struct error *e)
+int account_password_hash(struct store *s, const char *login,
+			  char hash[ACCOUNT_HASH_MAX], struct error *e)
 {
 	struct account a;
 	int rc = store_account_get(s, login, &a, e);
 
+	hash[0] = '\0';
 	if (rc < 0)
 		return -1;
-	if (!rc || a.disabled || !a.password_hash[0]) {
-		/* Spend the same work so that timing does not tell. */
-		char dummy[crypto_pwhash_STRBYTES];
+	if (rc && !a.disabled)
+		snprintf(hash, ACCOUNT_HASH_MAX, "%s", a.password_hash);
+	sodium_memzero(&a, sizeof(a));
+	return 0;
+}
 
-		if (crypto_pwhash_str(dummy, password, strlen(password),
-				      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				      crypto_pwhash_MEMLIMIT_INTERACTIVE))
-			return error_set(e, ERR_NOMEM, "out of memory");
-		return 0;
-	}
-	return crypto_pwhash_str_verify(a.password_hash, password,
-					strlen(password)) == 0;
+int account_verify_password(const char *hash, const char *password,
+			    struct error *e)
+{
+	char dummy[crypto_pwhash_STRBYTES];
+
+	if (hash[0])
+		return crypto_pwhash_str_verify(hash, password,
+						strlen(password)) == 0;
+	/* No account, a disabled one or no password yet: spend the same
+	 * work, so that the time taken does not tell which. */
+	if (crypto_pwhash_str(dummy, password, strlen(password),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return error_set(e, ERR_NOMEM, "out of memory hashing a password");
+	return 0;
 }

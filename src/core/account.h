@@ -28,10 +28,24 @@ int account_token_add(struct store *s, const char *login, char out[64],
 int account_principal(struct store *s, const char *login,
 		      struct principal *p, struct error *e);
 
-/* Check LOGIN's PASSWORD: 1 right, 0 wrong (or disabled, or unknown:
- * the same answer), -1 on error. */
-int account_check_password(struct store *s, const char *login,
-			   const char *password, struct error *e);
+/*
+ * A password is checked in two steps, so that the server can run the
+ * slow one (Argon2id: about 0.1 s and 64 MiB) outside any lock its other
+ * requests share: read the hash with the store, then verify it with no
+ * store at all. The caller checks the account again (account_principal)
+ * before it trusts the answer: it may have been disabled in between.
+ */
+#define ACCOUNT_HASH_MAX 160
+
+/* LOGIN's password hash into HASH: "" when the account is unknown,
+ * disabled or has no password (verifying "" then says no, in the same
+ * time). 0, -1 when the store fails. */
+int account_password_hash(struct store *s, const char *login,
+			  char hash[ACCOUNT_HASH_MAX], struct error *e);
+/* PASSWORD against HASH from account_password_hash: 1 right, 0 wrong,
+ * -1 out of memory. Thread-safe; touches no store. */
+int account_verify_password(const char *hash, const char *password,
+			    struct error *e);
 
 /* The login of a token: 1, 0 unknown or revoked, -1 on error. */
 int account_token_login(struct store *s, const char *token, char login[64],

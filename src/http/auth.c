@@ -1,14 +1,18 @@
 /*
  * Callers: bearer tokens, browser sessions (a cookie, and a CSRF token
  * for every change made with it), logins with a pause after repeated
- * failures, and logout. Sessions live in the server's memory: a restart
- * logs everyone out.
+ * failures (the password checked on threads of its own, outside the
+ * database lock), and logout. Sessions live in the server's memory: a
+ * restart logs everyone out.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/account.h"
 #include "http/http_int.h"
@@ -181,45 +185,229 @@ static int fail_count(struct server_state *srv, const char *key, int add)
 	return n;
 }
 
+/*==== Password checks, off the request threads ========================*/
+
+/*
+ * Argon2id takes about 0.1 s and 64 MiB. Run under the database lock, 40
+ * logins stalled every request for seconds; run on libmicrohttpd's few
+ * threads, they would stall every connection of those threads. So a
+ * login's request is suspended while one of a few threads of its own
+ * checks the password, and resumed to answer. HASHERS_MAX threads bound
+ * the memory held at once; HASH_QUEUE_MAX logins may wait, the next
+ * answers 503 with Retry-After.
+ */
+#define HASHERS_MAX 4
+#define HASH_QUEUE_MAX 32
+
+struct login_check {
+	char login[64];
+	char fail_login[96], fail_addr[96];	/* keys of fail_count() */
+	char hash[ACCOUNT_HASH_MAX];	/* "" for no usable account */
+	char *password;		/* owned; zeroed when released */
+	int ok;			/* account_verify_password()'s answer */
+};
+
+struct hasher {
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct req *queue[HASH_QUEUE_MAX];	/* suspended requests */
+	size_t head, len;
+	int stopping;
+	size_t nthreads;
+	pthread_t threads[HASHERS_MAX];
+};
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	for (;;) {
+		struct req *r;
+		struct error e;
+
+		pthread_mutex_lock(&h->lock);
+		while (!h->len && !h->stopping)
+			pthread_cond_wait(&h->work, &h->lock);
+		if (!h->len) {	/* stopping, and nothing left to check */
+			pthread_mutex_unlock(&h->lock);
+			return NULL;
+		}
+		r = h->queue[h->head];
+		h->head = (h->head + 1) % HASH_QUEUE_MAX;
+		h->len--;
+		pthread_mutex_unlock(&h->lock);
+		error_init(&e);
+		r->login->ok = account_verify_password(r->login->hash,
+						       r->login->password, &e);
+		error_release(&e);
+		/* Hands R back to libmicrohttpd, which calls h_login again;
+		 * its lock orders the write above before that call. */
+		MHD_resume_connection(r->conn);
+	}
+}
+
+/* Park R (suspended) until a thread has checked its password: 0, or -1
+ * when too many wait already (R is then not suspended). */
+static int hasher_submit(struct hasher *h, struct req *r)
+{
+	pthread_mutex_lock(&h->lock);
+	if (h->len == HASH_QUEUE_MAX || h->stopping) {
+		pthread_mutex_unlock(&h->lock);
+		return -1;
+	}
+	/* Suspended before any thread can see it, so that it is never
+	 * resumed first. */
+	MHD_suspend_connection(r->conn);
+	r->parked = 1;
+	h->queue[(h->head + h->len) % HASH_QUEUE_MAX] = r;
+	h->len++;
+	pthread_cond_signal(&h->work);
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+int auth_start(struct server_state *srv, struct error *e)
+{
+	struct hasher *h = calloc(1, sizeof(*h));
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores < 1 ? 1 : cores > HASHERS_MAX ? HASHERS_MAX :
+		      (size_t)cores;
+
+	if (!h)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->work, NULL);
+	srv->hasher = h;
+	for (; h->nthreads < want; h->nthreads++)
+		if (pthread_create(&h->threads[h->nthreads], NULL, hasher_main, h))
+			break;
+	if (!h->nthreads) {
+		auth_stop(srv);
+		return error_set(e, ERR_NOMEM, "cannot start a thread to "
+				 "check passwords");
+	}
+	return 0;
+}
+
+void auth_stop(struct server_state *srv)
+{
+	struct hasher *h = srv->hasher;
+
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stopping = 1;
+	pthread_cond_broadcast(&h->work);
+	pthread_mutex_unlock(&h->lock);
+	for (size_t i = 0; i < h->nthreads; i++)
+		pthread_join(h->threads[i], NULL);
+	pthread_cond_destroy(&h->work);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	srv->hasher = NULL;
+}
+
+void auth_release(struct req *r)
+{
+	struct login_check *c = r->login;
+
+	if (!c)
+		return;
+	if (c->password) {
+		sodium_memzero(c->password, strlen(c->password));
+		free(c->password);
+	}
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+	r->login = NULL;
+}
+
 /*==== Login, logout, who ===============================================*/
 
-enum MHD_Result h_login(struct req *r, const char *tail)
+/* The first call of a login, under the database lock: refused at once,
+ * or its hash read and the request parked for a password thread. */
+static enum MHD_Result login_start(struct req *r)
 {
 	json_t *in = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
 	const char *login = json_string_value(json_object_get(in, "login"));
 	const char *password = json_string_value(json_object_get(in, "password"));
-	char addr[64], kl[96], ka[96], cookie[64], csrf[48], header[160];
+	struct login_check *c = NULL;
+	char addr[64];
+	struct error e;
+	enum MHD_Result ret;
+
+	error_init(&e);
+	if (!login || !password) {
+		ret = problem(r, 422, "Unprocessable Content",
+			      "send {\"login\": …, \"password\": …}", NULL);
+		goto out;
+	}
+	if (!(c = calloc(1, sizeof(*c))) || !(c->password = strdup(password))) {
+		error_set(&e, ERR_NOMEM, "out of memory");
+		ret = error_reply(r, &e);
+		goto out;
+	}
+	r->login = c;
+	client_address(r, addr);
+	snprintf(c->fail_login, sizeof(c->fail_login), "login:%s", login);
+	snprintf(c->fail_addr, sizeof(c->fail_addr), "addr:%s", addr);
+	if (fail_count(r->srv, c->fail_login, 0) >= FAILS_MAX ||
+	    fail_count(r->srv, c->fail_addr, 0) >= FAILS_MAX * 4) {
+		ret = problem(r, 429, "Too Many Requests", "too many failed "
+			      "logins; wait and try again", NULL);
+		goto out;
+	}
+	/* A login too long for any account keeps the hash "": the check
+	 * then fails in the usual time, and no shorter login is asked. */
+	if (strlen(login) < sizeof(c->login)) {
+		snprintf(c->login, sizeof(c->login), "%s", login);
+		if (account_password_hash(r->srv->store, login, c->hash, &e)) {
+			ret = error_reply(r, &e);
+			goto out;
+		}
+	}
+	if (hasher_submit(r->srv->hasher, r)) {
+		ret = problem(r, 503, "Service Unavailable", "too many logins "
+			      "at once: try again in a moment", NULL);
+		goto out;
+	}
+	ret = MHD_YES;
+out:
+	json_decref(in);
+	error_release(&e);
+	return ret;
+}
+
+/* The second call, under the database lock again once the password is
+ * checked: the account may have been disabled meanwhile. */
+static enum MHD_Result login_finish(struct req *r)
+{
+	struct login_check *c = r->login;
+	char cookie[64], csrf[48], header[160];
 	struct principal p;
 	struct error e;
-	int ok;
+	int ok = c->ok > 0;
 
-	(void)tail;
-	if (!login || !password) {
-		json_decref(in);
-		return problem(r, 422, "Unprocessable Content",
-			       "send {\"login\": …, \"password\": …}", NULL);
-	}
-	client_address(r, addr);
-	snprintf(kl, sizeof(kl), "login:%s", login);
-	snprintf(ka, sizeof(ka), "addr:%s", addr);
-	if (fail_count(r->srv, kl, 0) >= FAILS_MAX || fail_count(r->srv, ka, 0) >= FAILS_MAX * 4) {
-		json_decref(in);
-		return problem(r, 429, "Too Many Requests", "too many failed "
-			       "logins; wait and try again", NULL);
-	}
+	r->parked = 0;
 	error_init(&e);
-	ok = account_check_password(r->srv->store, login, password, &e);
-	if (ok > 0)
-		ok = !account_principal(r->srv->store, login, &p, &e);
-	json_decref(in);
-	if (ok <= 0) {
+	if (c->ok < 0)
+		error_set(&e, ERR_NOMEM, "out of memory checking a password");
+	else if (ok)
+		ok = !account_principal(r->srv->store, c->login, &p, &e);
+	/* Disabled since is a refusal; a failing store is not. */
+	if (e.code != ERR_OK && e.code != ERR_INPUT) {
+		enum MHD_Result ret = error_reply(r, &e);
+
 		error_release(&e);
-		fail_count(r->srv, kl, 1);
-		fail_count(r->srv, ka, 1);
+		return ret;
+	}
+	error_release(&e);
+	if (!ok) {
+		fail_count(r->srv, c->fail_login, 1);
+		fail_count(r->srv, c->fail_addr, 1);
 		return problem(r, 401, "Unauthorized", "wrong login or password",
 			       NULL);
 	}
-	error_release(&e);
 	session_new(r->srv, p.login, cookie, csrf);
 	snprintf(header, sizeof(header), COOKIE "=%s; Path=/; HttpOnly; "
 		 "SameSite=Strict%s", cookie, r->srv->tls ? "; Secure" : "");
@@ -228,6 +416,12 @@ enum MHD_Result h_login(struct req *r, const char *tail)
 		"nation", p.nation[0] ? p.nation : NULL,
 		"clearance", clearance_name(p.clearance), "csrf_token", csrf),
 		NULL, header, NULL);
+}
+
+enum MHD_Result h_login(struct req *r, const char *tail)
+{
+	(void)tail;
+	return r->parked ? login_finish(r) : login_start(r);
 }
 
 enum MHD_Result h_logout(struct req *r, const char *tail)

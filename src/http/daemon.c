@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +106,94 @@ enum MHD_Result not_allowed(struct req *r, const char *allow)
 		"application/problem+json", NULL, allow);
 }
 
+/*==== Connections ======================================================*/
+
+/*
+ * libmicrohttpd closes a connection only when it has been idle for the
+ * idle timeout: a client that sends a byte of its headers or its body
+ * every second keeps its connection for ever, and 512 of them, or 400
+ * with the listen queue, kept everyone else out. The server therefore
+ * keeps its own table of connections waiting for a request (from their
+ * start, or from the end of the one before) and the main loop shuts down
+ * those whose request has not arrived whole within --request-timeout.
+ * The table's lock is held across shutdown(): a slot is freed (in
+ * on_connection) before libmicrohttpd closes its socket, so the number
+ * shut down is never another connection's.
+ */
+
+static struct conn_slot *conn_slot(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct server_state *srv = cls;
+	struct conn_slot *slot = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&srv->conns_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED && slot) {
+		slot->fd = -1;
+		slot->waiting = 0;
+		*socket_context = NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_STARTED &&
+		   (ci = MHD_get_connection_info(conn,
+			MHD_CONNECTION_INFO_CONNECTION_FD))) {
+		/* No slot free (never, with the table as large as the
+		 * connection limit): the connection has no deadline. */
+		for (size_t i = 0; i < srv->nconns; i++) {
+			if (srv->conns[i].fd >= 0)
+				continue;
+			srv->conns[i].fd = ci->connect_fd;
+			srv->conns[i].waiting = 1;
+			srv->conns[i].since = monotonic();
+			*socket_context = &srv->conns[i];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* CONN's request has arrived whole (WAITING 0), or it waits for the next
+ * one from now (1). */
+static void conn_waiting(struct server_state *srv, struct MHD_Connection *conn,
+			 int waiting)
+{
+	struct conn_slot *slot = conn_slot(conn);
+
+	if (!slot)
+		return;
+	pthread_mutex_lock(&srv->conns_lock);
+	slot->waiting = waiting;
+	slot->since = monotonic();
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* Shut down the connections whose request is late; libmicrohttpd then
+ * reads the end of the stream and closes them. */
+static void conns_reap(struct server_state *srv)
+{
+	double now = monotonic();
+
+	pthread_mutex_lock(&srv->conns_lock);
+	for (size_t i = 0; i < srv->nconns; i++) {
+		struct conn_slot *c = &srv->conns[i];
+
+		if (c->fd < 0 || !c->waiting ||
+		    now - c->since < srv->request_timeout)
+			continue;
+		shutdown(c->fd, SHUT_RDWR);
+		c->waiting = 0;
+	}
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
 /*==== A request's life =================================================*/
 
 /* One JSON line per request on standard error. */
@@ -159,6 +248,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	conn_waiting(srv, conn, 0);
 	r->srv = srv;
 	r->conn = conn;
 	r->url = url;
@@ -167,6 +257,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		snprintf(r->route, sizeof(r->route), "too-large");
 		return problem(r, 413, "Content Too Large", "request bodies are "
 			       "at most 1 MiB", NULL);
+	}
+	/* A write waits for SQLite's write lock (another process's import
+	 * may hold it) before it takes the store's lock, so that reads go on
+	 * meanwhile; a write that waits too long is a 503. */
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		struct error e;
+		int busy;
+
+		error_init(&e);
+		pthread_mutex_lock(&srv->gate);
+		busy = store_wait_writable(srv->store, SERVE_WRITE_WAIT_MS, &e);
+		pthread_mutex_unlock(&srv->gate);
+		if (busy) {
+			ret = error_reply(r, &e);
+			error_release(&e);
+			finished(r);
+			return ret;
+		}
 	}
 	pthread_mutex_lock(&srv->db);
 	/* Who asks comes first: a disabled account or a revoked token is
@@ -184,19 +292,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (strcmp(method, "GET"))
 		cache_drop(srv->cache);
 	pthread_mutex_unlock(&srv->db);
-	finished(r);
+	/* A parked login is answered when libmicrohttpd calls again. */
+	if (!r->parked)
+		finished(r);
 	return ret;
 }
 
 static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 		    enum MHD_RequestTerminationCode toe)
 {
+	struct server_state *srv = cls;
 	struct req *r = *con_cls;
 
-	(void)cls;
-	(void)conn;
-	(void)toe;
+	/* Answered: the connection may wait for its next request. */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		conn_waiting(srv, conn, 1);
 	if (r) {
+		auth_release(r);
 		buf_release(&r->body);
 		free(r->cache_key);
 		sodium_memzero(r, sizeof(*r));
@@ -229,6 +341,24 @@ static char *slurp(const char *path, struct error *e)
 	return buf_detach(&b);
 }
 
+static void state_free(struct server_state *srv)
+{
+	if (!srv)
+		return;
+	auth_stop(srv);
+	store_close(srv->store);
+	cache_free(srv->cache);
+	metrics_free(srv->metrics);
+	free(srv->conns);
+	pthread_mutex_destroy(&srv->db);
+	pthread_mutex_destroy(&srv->gate);
+	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->conns_lock);
+	/* The sessions' CSRF tokens are secrets too. */
+	sodium_memzero(srv, sizeof(*srv));
+	free(srv);
+}
+
 /* The server's state for one run; NULL when out of memory. */
 static struct server_state *state_new(const struct server_opts *o)
 {
@@ -237,34 +367,27 @@ static struct server_state *state_new(const struct server_opts *o)
 	if (!srv)
 		return NULL;
 	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->conns_lock, NULL);
 	srv->metrics = metrics_new(o->db_path);
 	srv->cache = o->no_cache ? NULL : cache_new();
-	if (!srv->metrics || (!o->no_cache && !srv->cache)) {
-		metrics_free(srv->metrics);
-		cache_free(srv->cache);
-		free(srv);
+	srv->nconns = o->max_connections ? o->max_connections :
+		      SERVE_MAX_CONNECTIONS;
+	srv->conns = calloc(srv->nconns, sizeof(*srv->conns));
+	if (!srv->metrics || (!o->no_cache && !srv->cache) || !srv->conns) {
+		state_free(srv);
 		return NULL;
 	}
+	for (size_t i = 0; i < srv->nconns; i++)
+		srv->conns[i].fd = -1;
+	srv->request_timeout = o->request_timeout ? o->request_timeout :
+			       SERVE_REQUEST_TIMEOUT;
 	/* Tests shorten the idle limit; nobody else should. */
 	srv->session_idle = getenv("CADRE_SESSION_IDLE") ?
 		strtol(getenv("CADRE_SESSION_IDLE"), NULL, 10) : SESSION_IDLE;
 	srv->access_log = !o->quiet;
 	return srv;
-}
-
-static void state_free(struct server_state *srv)
-{
-	if (!srv)
-		return;
-	store_close(srv->store);
-	cache_free(srv->cache);
-	metrics_free(srv->metrics);
-	pthread_mutex_destroy(&srv->db);
-	pthread_mutex_destroy(&srv->lock);
-	/* The sessions' CSRF tokens are secrets too. */
-	sodium_memzero(srv, sizeof(*srv));
-	free(srv);
 }
 
 int server_run(const struct server_opts *o, struct error *e)
@@ -275,7 +398,7 @@ int server_run(const struct server_opts *o, struct error *e)
 	const union MHD_DaemonInfo *info;
 	int threads = o->threads > 0 ? o->threads : 2;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
 	int rc = -1;
 
@@ -294,15 +417,22 @@ int server_run(const struct server_opts *o, struct error *e)
 		flags |= MHD_USE_TLS;
 		srv->tls = 1;
 	}
-	if (store_open(o->db_path, &srv->store, e))
+	if (store_open(o->db_path, &srv->store, e) || auth_start(srv, e))
 		goto out;
+	/* Under the store's lock a write waits little: it waited for the
+	 * database before (SERVE_WRITE_WAIT_MS), and every request waits
+	 * behind it. */
+	store_set_busy_timeout(srv->store, SERVE_LOCKED_WAIT_MS);
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->nconns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_address ?
+			o->max_per_address : SERVE_MAX_PER_ADDRESS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 		MHD_OPTION_HTTPS_MEM_KEY, key,
 		MHD_OPTION_END);
@@ -315,8 +445,10 @@ int server_run(const struct server_opts *o, struct error *e)
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (o->ready)
 		o->ready(o->ready_arg, info ? info->port : o->port);
-	while (!*o->stop)
+	while (!*o->stop) {
 		usleep(100 * 1000);
+		conns_reap(srv);
+	}
 	/* Finish what is in flight: accept nothing new, then stop. */
 	MHD_quiesce_daemon(d);
 	for (int i = 0; i < 100; i++) {
@@ -324,7 +456,10 @@ int server_run(const struct server_opts *o, struct error *e)
 		if (!info || !info->num_connections)
 			break;
 		usleep(100 * 1000);
+		conns_reap(srv);
 	}
+	/* No connection may stay suspended for MHD_stop_daemon. */
+	auth_stop(srv);
 	MHD_stop_daemon(d);
 	rc = 0;
 out:

@@ -49,10 +49,22 @@ struct failure {
 
 struct answer_cache;
 struct metrics;
+struct hasher;
+struct login_check;
+
+/* A connection as the server counts it (daemon.c): libmicrohttpd times
+ * out only idle connections, so the server keeps its own deadline for a
+ * request to arrive whole. */
+struct conn_slot {
+	int fd;			/* -1: a free slot */
+	int waiting;		/* for its next request to arrive whole */
+	double since;		/* monotonic seconds: when it began waiting */
+};
 
 struct server_state {
 	struct store *store;
 	pthread_mutex_t db;		/* one request at a time on the store */
+	pthread_mutex_t gate;		/* one write at a time waits for SQLite's lock */
 	pthread_mutex_t lock;		/* sessions and failures */
 	struct session sessions[SESSIONS_MAX];
 	struct failure fails[256];
@@ -61,6 +73,11 @@ struct server_state {
 	int access_log;			/* JSON lines on standard error */
 	int tls;			/* cookies are Secure */
 	long session_idle;		/* seconds */
+	struct hasher *hasher;		/* password checks, outside db (auth.c) */
+	pthread_mutex_t conns_lock;	/* the table below */
+	struct conn_slot *conns;
+	size_t nconns;
+	double request_timeout;		/* seconds */
 };
 
 /* A query parameter as checked at the door (route.c): declared by the
@@ -92,6 +109,8 @@ struct req {
 	char *cache_key;	/* a GET's answer may be kept under it */
 	struct qparam query[QUERY_MAX];	/* checked before the handler runs */
 	size_t nquery;
+	struct login_check *login;	/* a login's password check (auth.c) */
+	int parked;	/* suspended until then: answered later, not now */
 };
 
 /*==== Replies (daemon.c) ===============================================*/
@@ -129,6 +148,17 @@ int auth_identify(struct req *r);
  * with a browser session's cookie but not its CSRF token. 1 when refused,
  * with the reply in *RET. */
 int auth_refused(struct req *r, enum MHD_Result *ret);
+/* Start the threads that check passwords for logins; 0, -1 (ERR_NOMEM). */
+int auth_start(struct server_state *srv, struct error *e);
+/* Finish the checks queued (their connections resumed) and stop them.
+ * Before MHD_stop_daemon: it refuses suspended connections. NULL-safe. */
+void auth_stop(struct server_state *srv);
+/* Release what a request's login holds (its password, zeroed). */
+void auth_release(struct req *r);
+/* POST /api/v1/auth/login, in two calls: the first reads the hash and
+ * parks the request (r->parked) while a password thread checks it,
+ * outside the database lock; the second, once libmicrohttpd calls again,
+ * checks the account again and answers. */
 enum MHD_Result h_login(struct req *r, const char *tail);
 enum MHD_Result h_logout(struct req *r, const char *tail);
 enum MHD_Result h_me(struct req *r, const char *tail);

@@ -15,6 +15,10 @@ struct server_opts {
 	const char *host;	/* "127.0.0.1" unless told otherwise */
 	unsigned short port;	/* 0: any free port */
 	int threads;		/* worker threads */
+	/* 0 for each of these three: SERVE_* below. */
+	unsigned max_connections;	/* at once, from everyone */
+	unsigned max_per_address;	/* at once, from one address */
+	unsigned request_timeout;	/* seconds for a request to arrive whole */
 	int quiet;		/* no access log */
 	int no_cache;		/* answer every GET from the database */
 	const char *tls_cert;	/* PEM files: both or neither */
@@ -23,6 +27,13 @@ struct server_opts {
 	void (*ready)(void *arg, unsigned short port);	/* once listening */
 	void *ready_arg;
 };
+
+#define SERVE_MAX_CONNECTIONS 512
+#define SERVE_MAX_PER_ADDRESS 64
+#define SERVE_REQUEST_TIMEOUT 10	/* seconds */
+#define SERVE_IDLE_TIMEOUT 30		/* seconds, for a reply a client reads slowly */
+#define SERVE_WRITE_WAIT_MS 5000	/* a write waits for another writer */
+#define SERVE_LOCKED_WAIT_MS 1000	/* the same, holding the store's lock */
 
 /* Serve until *STOP; then finish the requests in flight and return. */
 int server_run(const struct server_opts *o, struct error *e);

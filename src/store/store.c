@@ -257,10 +257,41 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+int store_wait_writable(struct store *s, int ms, struct error *e)
+{
+	int rc;
+
+	if (!s->gate && sqlite3_open_v2(sqlite3_db_filename(s->db, "main"),
+					&s->gate, SQLITE_OPEN_READWRITE |
+					SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		/* The write itself will meet (and say) what failed here. */
+		sqlite3_close(s->gate);
+		s->gate = NULL;
+		return 0;
+	}
+	sqlite3_busy_timeout(s->gate, ms);
+	rc = sqlite3_exec(s->gate, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_exec(s->gate, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return error_set(e, ERR_BUSY, "the database is busy (another "
+				 "writer held it for %d ms): nothing was "
+				 "written; run it again", ms);
+	return 0;
+}
+
+void store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	sqlite3_close(s->gate);
 	if (s->in_tx)
 		store_rollback(s);
 	for (size_t i = 0; i < s->ncache; i++) {

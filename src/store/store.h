@@ -44,6 +44,18 @@ void store_on_upgrade(store_note_fn fn);
 void store_library_init(void);
 
 /* Who is recorded in the audit entries of this connection's writes. */
+/* Wait until no other connection holds the database's write lock, at
+ * most MS milliseconds, without using S's own connection: meanwhile
+ * other threads may go on reading through S (the server waits here
+ * before it takes its store's lock for a write). 0 when the lock was
+ * free a moment ago; -1 with ERR_BUSY when it stayed held. Not to be
+ * called by two threads at once. */
+int store_wait_writable(struct store *s, int ms, struct error *e);
+
+/* How long a statement of S waits for a lock another connection holds
+ * before it fails busy (5,000 ms when opened). */
+void store_set_busy_timeout(struct store *s, int ms);
+
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
 

@@ -24,6 +24,7 @@ int store_fail(struct store *s, struct error *e, const char *what);
 
 struct store {
 	sqlite3 *db;
+	sqlite3 *gate;		/* store_wait_writable()'s own connection */
 	char *path;		/* the database file: its key and head beside it */
 	char *actor;
 	int in_tx;
