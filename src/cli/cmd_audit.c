@@ -50,7 +50,8 @@ static int audit_log(struct cli *c, int argc, char **argv)
 		case 'e': {
 			const struct kind *k = kind_find(optarg);
 
-			if (!k && strcmp(optarg, "account") && strcmp(optarg, "token"))
+			if (!k && strcmp(optarg, "account") && strcmp(optarg, "token") &&
+			    strcmp(optarg, "database"))
 				return cli_usage(c, "audit", "no kind '%s' (a kind, "
 						 "account or token)", optarg);
 			f.entity = k ? k->table : optarg;
@@ -94,12 +95,73 @@ static int audit_log(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* What the keyed half of the check covered, in a sentence. */
+static const char *keyed_text(const struct audit_report *r)
+{
+	switch (r->keyed) {
+	case AUDIT_UNSEALED:
+		return "not sealed yet: no audit key has met this log, so only "
+		       "the unkeyed hash chain was checked (the next write "
+		       "seals it)";
+	case AUDIT_MACS_VERIFIED:
+		return "MACs verified with the audit key";
+	case AUDIT_NO_KEY:
+		break;
+	}
+	return "MACs NOT checked: the audit key is missing";
+}
+
+static void print_report(struct cli *c, const struct audit_report *r)
+{
+	char key[AUDIT_PATH_MAX], head[AUDIT_PATH_MAX];
+
+	if (audit_file(c->db_path, ".key", key))
+		key[0] = '\0';
+	if (audit_file(c->db_path, ".head", head))
+		head[0] = '\0';
+	if (c->json) {
+		cli_print_json(json_pack("{s:b, s:I, s:s, s:s, s:I, s:s, s:s, s:o?, s:s}",
+			"ok", r->keyed != AUDIT_NO_KEY, "entries",
+			(json_int_t)r->entries, "head", r->head, "macs",
+			r->keyed == AUDIT_MACS_VERIFIED ? "verified" :
+			r->keyed == AUDIT_NO_KEY ? "unchecked" : "unsealed",
+			"sealed_at", (json_int_t)r->seal_seq, "key", key,
+			"head_file", head, "head_file_seq",
+			r->head_file ? json_integer(r->head_file_seq) : NULL,
+			"head_file_state", r->head_file == HEAD_FILE_AT_END ?
+			"at_end" : r->head_file == HEAD_FILE_BEHIND ? "behind" :
+			"none"));
+		return;
+	}
+	printf("audit log %s: %lld entries, chain verified; head %s\n",
+	       r->keyed == AUDIT_NO_KEY ? "NOT fully verified" : "intact",
+	       (long long)r->entries, r->head);
+	printf("  %s", keyed_text(r));
+	if (r->keyed == AUDIT_NO_KEY)
+		printf(" (%s): an entry forged with a correct hash would not be "
+		       "found", key);
+	printf("\n");
+	if (r->keyed != AUDIT_UNSEALED && r->seal_seq)
+		printf("  entries 1 to %lld were sealed on first use (trusted as "
+		       "they stood then, checked by their hashes since)\n",
+		       (long long)r->seal_seq);
+	if (r->head_file == HEAD_FILE_AT_END)
+		printf("  head file %s names the last entry\n", head);
+	else if (r->head_file == HEAD_FILE_BEHIND)
+		printf("  head file %s names entry %lld, %lld behind the end: a "
+		       "write was cut short between its commit and the head "
+		       "file (entries after %lld cannot be told from a forged "
+		       "tail by the head file, only by their MACs)\n", head,
+		       (long long)r->head_file_seq,
+		       (long long)(r->entries - r->head_file_seq),
+		       (long long)r->head_file_seq);
+}
+
 static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-	int64_t count, broken;
+	struct audit_report r;
 	struct error e;
-	char head[65];
 	int opt, now, rc;
 
 	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -113,11 +175,11 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	if (audit_verify(c->store, &count, &broken, head, &e)) {
+	if (audit_check(c->store, &r, &e)) {
 		if (c->json && e.code == ERR_TAMPER) {
 			cli_print_json(json_pack("{s:b, s:I, s:I, s:s}", "ok", 0,
-				"entries", (json_int_t)count, "first_broken",
-				(json_int_t)broken, "message", e.message));
+				"entries", (json_int_t)r.entries, "first_broken",
+				(json_int_t)r.broken, "message", e.message));
 			rc = EXIT_TAMPER;
 		} else {
 			rc = cli_error(c, &e);
@@ -125,13 +187,9 @@ static int audit_verify_cmd(struct cli *c, int argc, char **argv)
 		error_release(&e);
 		return rc;
 	}
-	if (c->json)
-		cli_print_json(json_pack("{s:b, s:I, s:s}", "ok", 1, "entries",
-					 (json_int_t)count, "head", head));
-	else
-		printf("audit log intact: %lld entries, chain verified; head %s\n",
-		       (long long)count, head);
-	return 0;
+	print_report(c, &r);
+	/* Without the key the check is not whole: a file failed. */
+	return r.keyed == AUDIT_NO_KEY ? EXIT_FAILED : 0;
 }
 
 int cmd_audit(struct cli *c, int argc, char **argv)

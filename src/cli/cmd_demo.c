@@ -12,11 +12,13 @@
 #include "core/account.h"
 #include "core/demo.h"
 #include "core/generate.h"
+#include "store/audit.h"
 #include "util/progress.h"
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+	struct error e;
 	int opt, now;
 
 	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
@@ -26,6 +28,13 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "init", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
 		return c->status;
+	error_init(&e);
+	if (audit_seal_now(c->store, &e)) {	/* its key made now */
+		int rc = cli_error(c, &e);
+
+		error_release(&e);
+		return rc;
+	}
 	if (c->json)
 		cli_print_json(json_pack("{s:s, s:i}", "database", c->db_path,
 					 "schema_version",
@@ -36,8 +45,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* The files SQLite keeps beside a database PATH, after the main one. */
-static const char *const db_files[] = { "", "-wal", "-shm" };
+/* The files beside a database PATH, after the main one: SQLite's, and
+ * the audit key and head file (docs/audit.md), which belong to the log
+ * in it: a new mission gets its own. */
+static const char *const db_files[] = { "", "-wal", "-shm", ".key", ".head" };
 #define NDB_FILES (sizeof(db_files) / sizeof(db_files[0]))
 
 static int remove_db(const char *path, struct error *e)

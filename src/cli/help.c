@@ -25,6 +25,8 @@ static const struct help {
 "  show KIND ID             one record\n"
 "  status                   where the mission stands on a date\n"
 "  audit log|verify         read the audit log, verify its hash chain\n"
+"  backup FILE [--force]    an online, verified copy of the database\n"
+"  restore FILE             replace the database by a verified backup\n"
 "  suspend                  suspend a scope: its sessions are postponed\n"
 "  resume                   end a suspension and re-date what it postponed\n"
 "  consent grant|suspend|withdraw ID   change the host nation's consent\n"
@@ -46,8 +48,8 @@ static const struct help {
 "status, reports, calendars, the map, the audit log) holds only what its\n"
 "role, nation and clearance allow, and every write (import, the actions)\n"
 "is refused unless its role may make it, and is audited under its login.\n"
-"init, demo, generate, user, token and serve are the local operator's and\n"
-"refuse --as.\n"
+"init, demo, generate, user, token, serve, backup and restore are the local\n"
+"operator's and refuse --as.\n"
 "Exit status: 0 done, 1 input refused (nothing changed), 2 usage error,\n"
 "3 database or file failure, 4 audit log tampered with.\n" },
 	{ "help",
@@ -118,9 +120,31 @@ static const struct help {
 "       cadre [--db PATH] audit verify [--json]\n"
 "\n"
 "Every change is audited in the transaction that makes it: when, who,\n"
-"what, before and after. Entries form a hash chain; verify recomputes it\n"
-"and names the first entry that was edited, removed, inserted or\n"
-"reordered (exit status 4).\n" },
+"what, before and after. Entries form a hash chain, and each carries a MAC\n"
+"under the audit key in the file DB.key beside the database; after every\n"
+"write the chain's end is also written to DB.head. verify recomputes\n"
+"both and names the first entry that was edited, removed, inserted,\n"
+"reordered or forged, or says that the end was cut off (exit status 4);\n"
+"it says what it could not check (exit 3 when DB.key is missing).\n"
+"See docs/audit.md.\n" },
+	{ "backup",
+"usage: cadre [--db PATH] backup FILE [--force] [--json]\n"
+"\n"
+"Copy the database to FILE while it is in use (a server may go on\n"
+"writing): one consistent moment, with FILE.key and FILE.head beside it.\n"
+"The copy is checked (SQLite's integrity check, the audit chain and its\n"
+"MACs) before it takes the name FILE; a failed backup leaves nothing.\n"
+"An existing FILE is refused (exit 1) unless --force. Progress is shown\n"
+"on a terminal. Keep FILE.key as carefully as the database.\n" },
+	{ "restore",
+"usage: cadre [--db PATH] restore FILE [--json]\n"
+"\n"
+"Replace the whole content of the database by the backup FILE (made by\n"
+"cadre backup, FILE.key beside it). FILE is checked first (integrity,\n"
+"audit chain and MACs) and refused if it fails (exit 1, or 4 for a log\n"
+"that does not verify); the database is then replaced in one transaction,\n"
+"its audit key and head file become the backup's, and the restore is\n"
+"appended to the audit log. Stop the server first (docs/cli.md).\n" },
 	{ "suspend",
 "usage: cadre suspend --scope mission|site:CODE|activity:CODE --from DATE\n"
 "                     --reason TEXT [--ordered-by WHO] [--dry-run] [--json]\n"

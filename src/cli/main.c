@@ -39,6 +39,8 @@ static const struct command {
 	{ "token", cmd_token, 1 },
 	{ "serve", cmd_serve, 1 },
 	{ "generate", cmd_generate, 1 },
+	{ "backup", cmd_backup, 1 },
+	{ "restore", cmd_restore, 1 },
 };
 
 /*==== Shared helpers ===================================================*/

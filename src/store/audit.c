@@ -4,10 +4,15 @@
 #include "store/rows_int.h"
 #include "store/store_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 
@@ -83,31 +88,519 @@ static void hash_hex(sqlite3_stmt *st, int col, char out[65])
 		out[0] = '\0';
 }
 
-static int load_head(struct store *s, struct error *e)
+/*==== The key and the head file ========================================*/
+
+/* What the seal's mac is over, before its seq and hash: no entry's mac
+ * input (two 32-byte values) can be mistaken for a seal's. */
+#define SEAL_TAG "cadre audit seal 1"
+#define HEAD_MAGIC "cadre audit head 1"
+
+int audit_file(const char *db, const char *ext, char out[AUDIT_PATH_MAX])
+{
+	int n;
+
+	if (!db || !*db || !strcmp(db, ":memory:") || !strncmp(db, "file:", 5))
+		return -1;
+	n = snprintf(out, AUDIT_PATH_MAX, "%s%s", db, ext);
+	return n > 0 && n < AUDIT_PATH_MAX ? 0 : -1;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return (int)got;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p = (const char *)p + w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Make the directory of PATH hold its new name across a power loss. */
+static void sync_dir(const char *path)
+{
+	char dir[AUDIT_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Write N bytes of DATA as file PATH, mode 0600: to PATH.tmp.PID first,
+ * then renamed (REPLACE) or linked (not replacing: 1 when PATH existed),
+ * so that PATH is never half-written. 0 written, -1 with E set. */
+static int file_put(const char *path, const void *data, size_t n,
+		    int replace, int sync, struct error *e)
+{
+	char tmp[AUDIT_PATH_MAX + 32];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(e, ERR_IO, "cannot write %s: %s", tmp,
+				 strerror(errno));
+	if (write_all(fd, data, n) || (sync && fsync(fd))) {
+		error_set(e, ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	rc = replace ? rename(tmp, path) : link(tmp, path);
+	if (rc) {
+		int err = errno;
+
+		unlink(tmp);
+		if (!replace && err == EEXIST)
+			return 1;
+		return error_set(e, ERR_IO, "cannot write %s: %s", path,
+				 strerror(err));
+	}
+	if (!replace)
+		unlink(tmp);
+	if (sync)
+		sync_dir(path);
+	return 0;
+}
+
+/* The key in file PATH into KEY: 1 read, 0 no such file, -1 with E set. */
+static int key_read(const char *path, unsigned char key[32], struct error *e)
+{
+	unsigned char b[33];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(e, ERR_IO, "cannot read the audit key %s: %s",
+				 path, strerror(errno));
+	}
+	n = read_all(fd, b, sizeof(b));
+	close(fd);
+	if (n != 32) {
+		sodium_memzero(b, sizeof(b));
+		return error_set(e, ERR_IO, "%s is not an audit key: it holds %d "
+				 "bytes, not 32", path, n < 0 ? 0 : n);
+	}
+	memcpy(key, b, 32);
+	sodium_memzero(b, sizeof(b));
+	return 1;
+}
+
+/* The key of S's database into s->key, created (random) when CREATE and
+ * there is none. 0 (s->key_state says which), -1 with E set. */
+static int key_load(struct store *s, int create, struct error *e)
+{
+	char path[AUDIT_PATH_MAX];
+	unsigned char key[32];
+	int rc;
+
+	if (s->key_state == KEY_LOADED ||
+	    (s->key_state == KEY_ABSENT && !create))
+		return 0;
+	if (audit_file(s->path, ".key", path)) {
+		s->key_state = KEY_ABSENT;	/* a database in memory */
+		if (create)
+			return error_set(e, ERR_IO, "database %s has no file "
+					 "beside which to keep its audit key",
+					 s->path);
+		return 0;
+	}
+	rc = key_read(path, s->key, e);
+	if (rc < 0)
+		return -1;
+	if (!rc && create) {
+		randombytes_buf(key, sizeof(key));
+		rc = file_put(path, key, sizeof(key), 0, 1, e);
+		if (rc == 0)
+			memcpy(s->key, key, sizeof(key));
+		sodium_memzero(key, sizeof(key));
+		/* Another process made it first: theirs is the key. */
+		if (rc == 1 && key_read(path, s->key, e) != 1)
+			return -1;
+		if (rc < 0)
+			return -1;
+		rc = 1;
+	}
+	s->key_state = rc ? KEY_LOADED : KEY_ABSENT;
+	return 0;
+}
+
+int audit_key_copy(struct store *s, const char *db, struct error *e)
+{
+	char path[AUDIT_PATH_MAX];
+
+	if (key_load(s, 0, e))
+		return -1;
+	if (s->key_state != KEY_LOADED) {
+		audit_file(s->path, ".key", path);
+		return error_set(e, ERR_IO, "the audit key %s is missing: the "
+				 "copy could not be verified", path);
+	}
+	if (audit_file(db, ".key", path))
+		return error_set(e, ERR_IO, "no key file beside %s", db);
+	return file_put(path, s->key, sizeof(s->key), 1, 1, e);
+}
+
+/* The seal's mac: over the tag, SEQ (8 bytes little-endian) and the hash
+ * of entry SEQ (MD; NULL for an empty log: 32 zeros). */
+static void seal_mac(const unsigned char key[32], int64_t seq,
+		     const unsigned char *md, unsigned char out[32])
+{
+	unsigned char msg[sizeof(SEAL_TAG) - 1 + 8 + 32];
+	uint64_t v = (uint64_t)seq;
+
+	memcpy(msg, SEAL_TAG, sizeof(SEAL_TAG) - 1);
+	for (int i = 0; i < 8; i++)
+		msg[sizeof(SEAL_TAG) - 1 + i] = (unsigned char)(v >> (8 * i));
+	if (md)
+		memcpy(msg + sizeof(SEAL_TAG) - 1 + 8, md, 32);
+	else
+		memset(msg + sizeof(SEAL_TAG) - 1 + 8, 0, 32);
+	crypto_auth(out, msg, sizeof(msg), key);
+}
+
+/* An entry's mac: over the mac before it (the seal's for the first
+ * keyed entry) and its own hash, which is over every byte of it. */
+static void entry_mac(const unsigned char key[32], const unsigned char prev[32],
+		      const unsigned char md[32], unsigned char out[32])
+{
+	unsigned char msg[64];
+
+	memcpy(msg, prev, 32);
+	memcpy(msg + 32, md, 32);
+	crypto_auth(out, msg, sizeof(msg), key);
+}
+
+/* The head file of database DB: 1 with *SEQ and MAC, 0 none (or no file
+ * beside DB), -1 with E set (ERR_TAMPER when it is not one cadre wrote). */
+static int head_file_read(const char *db, int64_t *seq, unsigned char mac[32],
+			  struct error *e)
+{
+	char path[AUDIT_PATH_MAX], text[160], hex[65];
+	long long n;
+	size_t got;
+	int fd, len;
+
+	if (audit_file(db, ".head", path))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(e, ERR_IO, "cannot read %s: %s", path,
+				 strerror(errno));
+	}
+	len = read_all(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[len < 0 ? 0 : len] = '\0';
+	if (sscanf(text, HEAD_MAGIC "\nseq %lld\nmac %64[0-9a-f]\n", &n, hex) != 2 ||
+	    n < 0 || strlen(hex) != 64 ||
+	    sodium_hex2bin(mac, 32, hex, 64, NULL, &got, NULL) || got != 32)
+		return error_set(e, ERR_TAMPER, "the head file %s is not one "
+				 "cadre wrote", path);
+	*seq = n;
+	return 1;
+}
+
+/* Write SEQ and MAC as DB's head file; unless FORCE, only over a head
+ * file that is behind it (two writers that committed one after the other
+ * may get here in the other order). The key file's lock orders them. */
+static int head_file_write(const char *db, int64_t seq,
+			   const unsigned char mac[32], int force,
+			   struct error *e)
+{
+	char path[AUDIT_PATH_MAX], key[AUDIT_PATH_MAX], text[160], hex[65];
+	unsigned char old_mac[32];
+	int64_t old;
+	int fd, rc = 0, n;
+
+	if (audit_file(db, ".head", path) || audit_file(db, ".key", key))
+		return 0;
+	fd = open(key, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+	if (!force && head_file_read(db, &old, old_mac, e) == 1 && old >= seq)
+		goto out;
+	error_release(e);
+	error_init(e);
+	hex32(mac, hex);
+	n = snprintf(text, sizeof(text), HEAD_MAGIC "\nseq %lld\nmac %s\n",
+		     (long long)seq, hex);
+	rc = file_put(path, text, (size_t)n, 1, 0, e);
+out:
+	if (fd >= 0)
+		close(fd);	/* and the lock with it */
+	return rc;
+}
+
+int audit_head_file_set(const char *db, int64_t seq,
+			const unsigned char mac[32], struct error *e)
+{
+	return head_file_write(db, seq, mac, 1, e);
+}
+
+void audit_publish_head(struct store *s)
+{
+	struct error e;
+
+	if (!s->head_due)
+		return;
+	s->head_due = 0;
+	error_init(&e);
+	head_file_write(s->path, s->due_seq, s->due_mac, 0, &e);
+	error_release(&e);
+}
+
+/* The seal: 1 with *SEQ and MAC, 0 none, -1 with E set. */
+static int seal_read(struct store *s, int64_t *seq, unsigned char mac[32],
+		     struct error *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (store_stmt(s, "SELECT seq, mac FROM audit_seal", &st, e))
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(mac, sqlite3_column_blob(st, 1), 32);
+		else
+			memset(mac, 0, 32);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "reading the audit seal");
+	return rc == SQLITE_ROW;
+}
+
+/* Entry SEQ's stored mac into MAC: 1, or 0 when it has none. */
+static int stored_mac(struct store *s, int64_t seq, unsigned char mac[32],
+		      struct error *e)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (store_stmt(s, "SELECT mac FROM audit WHERE seq = ?1", &st, e))
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(mac, sqlite3_column_blob(st, 0), 32);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, e, "reading the audit log");
+	return found;
+}
+
+/* Before a write chains on the log: is its end the one the head file
+ * names, or further on? Otherwise the log was cut or put back, and a
+ * write would bury that under a head file of its own. */
+static int head_file_check(struct store *s, int64_t seal_seq,
+			   const unsigned char seal[32], struct error *e)
+{
+	unsigned char mac[32], have[32];
+	int64_t seq;
+	int rc = head_file_read(s->path, &seq, mac, e);
+
+	if (rc <= 0)
+		return rc;
+	if (seq > s->head_seq)
+		return error_set(e, ERR_TAMPER, "the audit log ends at entry "
+				 "%lld but its head file %s.head names entry "
+				 "%lld: entries were cut off its end or an older "
+				 "copy of the database was put back; nothing was "
+				 "written (see cadre audit verify; to go back to "
+				 "an older copy on purpose, use cadre restore)",
+				 (long long)s->head_seq, s->path, (long long)seq);
+	if (seq == seal_seq)
+		memcpy(have, seal, 32), rc = 1;
+	else if (seq > seal_seq)
+		rc = stored_mac(s, seq, have, e);
+	else
+		rc = 0;
+	if (rc < 0)
+		return -1;
+	if (!rc || sodium_memcmp(have, mac, 32))
+		return error_set(e, ERR_TAMPER, "audit entry %lld is not the one "
+				 "the head file %s.head names: the log was "
+				 "rewritten from there or the database replaced; "
+				 "nothing was written (see cadre audit verify)",
+				 (long long)seq, s->path);
+	return 0;
+}
+
+/* Load the chain's keyed end for a write: the key, and the seal, made
+ * now (in this transaction) when the log has none: trust on first use. */
+static int load_mac(struct store *s, const unsigned char *md, int has_mac,
+		    struct error *e)
+{
+	char path[AUDIT_PATH_MAX];
+	unsigned char seal[32];
+	int64_t seal_seq = 0;
+	sqlite3_stmt *st;
+	int rc = seal_read(s, &seal_seq, seal, e);
+
+	if (rc < 0 || key_load(s, !rc, e))
+		return -1;
+	if (!rc) {
+		seal_seq = s->head_seq;
+		seal_mac(s->key, seal_seq, seal_seq ? md : NULL, seal);
+		if (store_stmt(s, "INSERT INTO audit_seal (one, seq, mac)"
+			       " VALUES (1, ?1, ?2)", &st, e))
+			return -1;
+		sqlite3_bind_int64(st, 1, seal_seq);
+		sqlite3_bind_blob(st, 2, seal, 32, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, e, "sealing the audit log");
+		s->head_dirty = 1;	/* a head file for the seal */
+	} else if (s->key_state != KEY_LOADED) {
+		audit_file(s->path, ".key", path);
+		return error_set(e, ERR_IO, "the audit key %s is missing: this "
+				 "database's audit log is sealed with it, and an "
+				 "entry written without it could not be told from "
+				 "a forged one; nothing was written. Put the key "
+				 "back (a backup keeps one beside it)", path);
+	}
+	if (s->head_seq < seal_seq)
+		return error_set(e, ERR_TAMPER, "the audit log ends at entry %lld,"
+				 " before its seal at %lld: entries were cut off; "
+				 "nothing was written (see cadre audit verify)",
+				 (long long)s->head_seq, (long long)seal_seq);
+	if (s->head_seq == seal_seq)
+		memcpy(s->head_mac, seal, 32);
+	else if (!has_mac)
+		return error_set(e, ERR_TAMPER, "audit entry %lld, the last, has "
+				 "no MAC: it was not written by cadre; nothing was "
+				 "written (see cadre audit verify)",
+				 (long long)s->head_seq);
+	return head_file_check(s, seal_seq, seal, e);
+}
+
+static int load_head(struct store *s, struct error *e)
+{
+	unsigned char md[32];
+	sqlite3_stmt *st;
+	int rc, has_mac = 0;
+
 	/* The chain's end as the log holds it (with this transaction's own
 	 * entries); audit_head is written once, at commit. */
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL))
-		return store_fail(s, e, "reading the audit head");
+	if (store_stmt(s, "SELECT seq, hash, mac FROM audit"
+		       " ORDER BY seq DESC LIMIT 1", &st, e))
+		return -1;
 	rc = sqlite3_step(st);
+	memset(md, 0, sizeof(md));
 	if (rc == SQLITE_ROW) {
 		s->head_seq = sqlite3_column_int64(st, 0);
 		hash_hex(st, 1, s->head_hash);
 		if (!s->head_hash[0])
 			snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
+		else
+			memcpy(md, sqlite3_column_blob(st, 1), 32);
+		if (sqlite3_column_bytes(st, 2) == 32) {
+			memcpy(s->head_mac, sqlite3_column_blob(st, 2), 32);
+			has_mac = 1;
+		}
 	} else {
 		s->head_seq = 0;
 		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, e, "reading the audit head");
+	if (load_mac(s, md, has_mac, e))
+		return -1;
 	s->head_loaded = 1;
 	return 0;
+}
+
+int audit_seal(struct store *s, struct error *e)
+{
+	return s->head_loaded ? 0 : load_head(s, e);
+}
+
+int audit_seal_now(struct store *s, struct error *e)
+{
+	unsigned char mac[32];
+	int64_t seq;
+	int rc;
+
+	if (store_begin(s, e))
+		return -1;
+	rc = audit_tail(s, &seq, mac, e);
+	if (rc == 0)
+		rc = audit_seal(s, e);
+	if (rc < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, e);
+}
+
+int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
+	       struct error *e)
+{
+	unsigned char seal[32];
+	int64_t seal_seq;
+	sqlite3_stmt *st;
+	int rc = seal_read(s, &seal_seq, seal, e);
+
+	if (rc <= 0)
+		return rc;
+	if (store_stmt(s, "SELECT max(seq) FROM audit", &st, e))
+		return -1;
+	rc = sqlite3_step(st);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, e, "reading the audit log");
+	if (*seq <= seal_seq) {
+		*seq = seal_seq;
+		memcpy(mac, seal, 32);
+		return 1;
+	}
+	rc = stored_mac(s, *seq, mac, e);
+	if (rc < 0)
+		return -1;
+	if (!rc)
+		return error_set(e, ERR_TAMPER, "audit entry %lld has no MAC "
+				 "(see cadre audit verify)", (long long)*seq);
+	return 1;
 }
 
 /* The time now as the log writes it, formatted once a second. */
@@ -130,11 +623,11 @@ int audit_append(struct store *s, const char *action, const char *entity,
 {
 	static const char sql[] =
 		"INSERT INTO audit (seq, at, actor, action, entity, key,"
-		" before, after, hash)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+		" before, after, hash, mac)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 	struct audit_entry a;
 	sqlite3_stmt *st = s->audit_insert;
-	unsigned char md[32];
+	unsigned char md[32], mac[32];
 	char hash[65];
 	int rc;
 
@@ -162,12 +655,15 @@ int audit_append(struct store *s, const char *action, const char *entity,
 	sqlite3_bind_text(st, 7, before, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, after, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, md, sizeof(md), SQLITE_STATIC);
+	entry_mac(s->key, s->head_mac, md, mac);
+	sqlite3_bind_blob(st, 10, mac, sizeof(mac), SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, e, "writing the audit log");
 	s->head_seq = a.seq;
 	memcpy(s->head_hash, hash, sizeof(hash));
+	memcpy(s->head_mac, mac, sizeof(mac));
 	s->head_dirty = 1;
 	return 0;
 }
@@ -191,6 +687,9 @@ int audit_write_head(struct store *s, struct error *e)
 	if (rc != SQLITE_DONE)
 		return store_fail(s, e, "writing the audit head");
 	s->head_dirty = 0;
+	s->head_due = 1;	/* for the head file, once committed */
+	s->due_seq = s->head_seq;
+	memcpy(s->due_mac, s->head_mac, sizeof(s->due_mac));
 	return 0;
 }
 
@@ -379,30 +878,164 @@ static int tamper(struct error *e, int64_t *broken, int64_t seq,
 	return -1;
 }
 
-int audit_verify(struct store *s, int64_t *count, int64_t *broken,
-		 char head[65], struct error *e)
+/* The keyed half of the walk, entry by entry. */
+struct mac_walk {
+	int sealed, keyed;		/* a seal; the key to check it with */
+	int64_t seal_seq;
+	unsigned char seal[32], key[32];
+	unsigned char prev[32];		/* the mac the next entry chains from */
+	int64_t file_seq;		/* the entry the head file names, or -1 */
+	unsigned char file_mac[32];
+	int file_seen;			/* that entry was met and matched */
+};
+
+/* Entry A (hash MD, stored mac MAC of LEN bytes) against the seal and
+ * its mac. 0, or -1 with E set (ERR_TAMPER). */
+static int walk_mac(struct mac_walk *w, const struct audit_entry *a,
+		    const unsigned char md[32], const unsigned char *mac,
+		    int len, int64_t *broken, struct error *e)
+{
+	unsigned char want[32];
+
+	if (!w->sealed) {
+		if (mac)
+			return tamper(e, broken, a->seq, "has a MAC but the log "
+				      "has no seal: the seal was removed");
+		return 0;
+	}
+	if (a->seq < w->seal_seq)
+		return 0;	/* before the seal: the hash chain answers for it */
+	if (a->seq == w->seal_seq) {
+		if (w->keyed) {
+			seal_mac(w->key, a->seq, md, want);
+			if (sodium_memcmp(want, w->seal, 32))
+				return tamper(e, broken, a->seq, "does not match "
+					      "the seal over the log up to it: the "
+					      "log was rewritten up to there, or the "
+					      "seal was forged");
+		}
+		memcpy(w->prev, w->seal, 32);
+	} else {
+		if (len != 32)
+			return tamper(e, broken, a->seq, "has no MAC: it was "
+				      "written by someone without the audit key");
+		if (w->keyed) {
+			entry_mac(w->key, w->prev, md, want);
+			if (sodium_memcmp(want, mac, 32))
+				return tamper(e, broken, a->seq, "does not match "
+					      "its MAC: it was forged or altered by "
+					      "someone without the audit key (its "
+					      "hash chain is intact)");
+		}
+		memcpy(w->prev, mac, 32);
+	}
+	if (a->seq == w->file_seq) {
+		if (sodium_memcmp(w->prev, w->file_mac, 32))
+			return tamper(e, broken, a->seq, "is not the entry the "
+				      "head file names: the log was rewritten "
+				      "from there, or the database replaced");
+		w->file_seen = 1;
+	}
+	return 0;
+}
+
+/* Set W up: the seal, the key (never created here), the head file. */
+static int walk_start(struct store *s, struct mac_walk *w, struct error *e)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->file_seq = -1;
+	rc = seal_read(s, &w->seal_seq, w->seal, e);
+	if (rc < 0 || key_load(s, 0, e))
+		return -1;
+	w->sealed = rc;
+	if (s->key_state == KEY_LOADED) {
+		w->keyed = 1;
+		memcpy(w->key, s->key, 32);
+	}
+	rc = head_file_read(s->path, &w->file_seq, w->file_mac, e);
+	if (rc < 0)
+		return -1;
+	if (!rc)
+		w->file_seq = -1;
+	return 0;
+}
+
+/* The walk's end: the log reaches its seal and the head file's entry. */
+static int walk_end(struct store *s, struct mac_walk *w, struct audit_report *r,
+		    struct error *e)
+{
+	int64_t last = r->entries;
+	char path[AUDIT_PATH_MAX];
+
+	if (w->sealed && last < w->seal_seq)
+		return tamper(e, &r->broken, last + 1, "is missing: the log ends "
+			      "before its seal, so entries were cut off its end");
+	if (!w->sealed)
+		return 0;
+	r->seal_seq = w->seal_seq;
+	r->keyed = w->keyed ? AUDIT_MACS_VERIFIED : AUDIT_NO_KEY;
+	if (w->file_seq < 0) {
+		audit_file(s->path, ".head", path);
+		*path = *path ? *path : '?';
+		r->broken = last + 1;
+		return error_set(e, ERR_TAMPER, "the head file %s is missing: "
+				 "whether entries were cut off the end of the log "
+				 "cannot be checked (%lld entries verified; the "
+				 "next write writes it again)", path,
+				 (long long)last);
+	}
+	if (w->file_seq > last)
+		return tamper(e, &r->broken, last + 1, "is missing: the head file "
+			      "names a later entry, so entries were cut off the "
+			      "end of the log or an older copy of the database "
+			      "was put back");
+	if (!w->file_seen)
+		return tamper(e, &r->broken, w->file_seq, "is not the entry the "
+			      "head file names: the log was rewritten from "
+			      "there, or the database replaced");
+	r->head_file_seq = w->file_seq;
+	r->head_file = w->file_seq == last ? HEAD_FILE_AT_END : HEAD_FILE_BEHIND;
+	return 0;
+}
+
+int audit_check(struct store *s, struct audit_report *r, struct error *e)
 {
 	sqlite3_stmt *st = NULL;
 	struct buf hashed = BUF_INIT;
+	struct mac_walk w;
 	char prev[65], hash[65];
 	unsigned char md[32];
 	int64_t expect = 1, head_seq;
 	int rc, ret = -1;
 
-	*count = 0;
-	*broken = 0;
+	memset(r, 0, sizeof(*r));
 	snprintf(prev, sizeof(prev), "%s", GENESIS);
-	if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS
-			       " FROM audit ORDER BY rowid", -1, &st, NULL))
-		return store_fail(s, e, "reading the audit log");
+	if (walk_start(s, &w, e)) {
+		if (e->code == ERR_TAMPER)
+			r->broken = 1;
+		goto out;
+	}
+	if (w.sealed && w.seal_seq == 0) {	/* sealed empty: entry "0" */
+		struct audit_entry none = { .seq = 0 };
+
+		if (walk_mac(&w, &none, NULL, NULL, 0, &r->broken, e))
+			goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS ", mac"
+			       " FROM audit ORDER BY rowid", -1, &st, NULL)) {
+		store_fail(s, e, "reading the audit log");
+		goto out;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_entry a;
 		char stored[65];
 
 		row_entry(st, &a, stored);
-		*count = expect - 1;
+		r->entries = expect - 1;
 		if (a.seq != expect) {
-			tamper(e, broken, expect, "is missing or out of order: "
+			tamper(e, &r->broken, expect, "is missing or out of order: "
 			       "the log was cut, reordered or added to");
 			goto out;
 		}
@@ -414,11 +1047,14 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 			goto out;
 		}
 		if (strcmp(a.hash, hash)) {	/* "" when not 32 bytes */
-			tamper(e, broken, a.seq, "does not match its hash: it "
+			tamper(e, &r->broken, a.seq, "does not match its hash: it "
 			       "was altered, or the entry before it was "
 			       "removed, inserted or moved");
 			goto out;
 		}
+		if (walk_mac(&w, &a, md, sqlite3_column_blob(st, 9),
+			     sqlite3_column_bytes(st, 9), &r->broken, e))
+			goto out;
 		memcpy(prev, hash, sizeof(prev));
 		expect++;
 	}
@@ -428,7 +1064,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	*count = expect - 1;
+	r->entries = expect - 1;
 	{
 		/* The recorded head, not the log's end. */
 		sqlite3_stmt *h;
@@ -452,15 +1088,39 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 	}
 	if (head_seq != expect - 1 ||
 	    (head_seq && strcmp(s->head_hash, prev))) {
-		tamper(e, broken, expect, "is missing: the log ends before "
+		tamper(e, &r->broken, expect, "is missing: the log ends before "
 		       "its recorded head, so entries were removed from the "
 		       "end (or the head was altered)");
 		goto out;
 	}
-	memcpy(head, prev, 65);
+	memcpy(r->head, prev, 65);
+	if (walk_end(s, &w, r, e))
+		goto out;
 	ret = 0;
 out:
+	sodium_memzero(&w, sizeof(w));
 	sqlite3_finalize(st);
 	buf_release(&hashed);
 	return ret;
+}
+
+int audit_verify(struct store *s, int64_t *count, int64_t *broken,
+		 char head[65], struct error *e)
+{
+	struct audit_report r;
+	char path[AUDIT_PATH_MAX];
+	int rc = audit_check(s, &r, e);
+
+	*count = r.entries;
+	*broken = r.broken;
+	if (rc)
+		return rc;
+	memcpy(head, r.head, 65);
+	if (r.keyed == AUDIT_NO_KEY) {
+		audit_file(s->path, ".key", path);
+		return error_set(e, ERR_IO, "the audit key %s is missing: the "
+				 "hash chain and the head file were checked, the "
+				 "MACs were not", path);
+	}
+	return 0;
 }

@@ -172,8 +172,10 @@ int store_open_at(const char *path, int version, struct store **out,
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
 		return error_set(e, ERR_NOMEM, "out of memory");
+	}
 	/* A store is used by one thread at a time (the server holds its
 	 * lock around every request), so SQLite need not lock each call. */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
@@ -306,6 +308,8 @@ void store_close(struct store *s)
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		buf_release(&s->exists_last[i]);
 	sqlite3_close_v2(s->db);
+	sodium_memzero(s->key, sizeof(s->key));
+	free(s->path);
 	free(s->actor);
 	free(s);
 }
@@ -378,6 +382,7 @@ int store_commit(struct store *s, struct error *e)
 	s->in_tx = 0;
 	s->head_loaded = 0;
 	keys_on(s);
+	audit_publish_head(s);
 	return 0;
 }
 
@@ -408,5 +413,6 @@ void store_rollback(struct store *s)
 	store_forget_exists(s);
 	s->head_loaded = 0;
 	s->head_dirty = 0;
+	s->head_due = 0;
 	keys_on(s);
 }

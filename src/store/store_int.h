@@ -25,6 +25,7 @@ int store_fail(struct store *s, struct error *e, const char *what);
 struct store {
 	sqlite3 *db;
 	sqlite3 *gate;		/* store_wait_writable()'s own connection */
+	char *path;		/* the database file: its key and head beside it */
 	char *actor;
 	int in_tx;
 	int fk_off;		/* store_begin_checked(): keys on again at the end */
@@ -35,6 +36,14 @@ struct store {
 	int head_dirty;		/* audit_head to write at commit */
 	int64_t head_seq;
 	char head_hash[65];
+	unsigned char head_mac[32];	/* the chain's keyed end (audit.c) */
+	/* The audit key (DB.key), read at the first write that needs it. */
+	enum { KEY_UNREAD, KEY_LOADED, KEY_ABSENT } key_state;
+	unsigned char key[32];
+	/* The head to write to DB.head once the transaction has committed. */
+	int head_due;
+	int64_t due_seq;
+	unsigned char due_mac[32];
 	/* Prepared statements by SQL text, reused for the connection's life. */
 	struct cached_stmt {
 		char *sql;
@@ -90,5 +99,24 @@ int audit_append(struct store *s, const char *action, const char *entity,
 		 struct error *e);
 /* Record the chain's end in audit_head; once per transaction, at commit. */
 int audit_write_head(struct store *s, struct error *e);
+/* After the commit: the chain's end into the head file beside the
+ * database (DB.head), when the transaction appended to it. A failure is
+ * not the write's (it has committed): the head file is left behind, as
+ * after a crash, and the next write brings it up to date. */
+void audit_publish_head(struct store *s);
+/* The chain's end as the current transaction sees it: its seq and its
+ * mac (the seal's when no keyed entry follows it). 1 sealed, 0 the log
+ * has no seal yet, -1 with E set. */
+int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
+	       struct error *e);
+/* Inside a transaction: seal the log now if no key has met it yet (the
+ * key made if need be), as the first append would. 0, or -1 with E. */
+int audit_seal(struct store *s, struct error *e);
+/* Write HEAD file of database DB: SEQ and MAC, replacing what it held
+ * even when that was further on (a restore). 0, or -1 with E set. */
+int audit_head_file_set(const char *db, int64_t seq,
+			const unsigned char mac[32], struct error *e);
+/* Write the key of S as the key of database DB (mode 0600). */
+int audit_key_copy(struct store *s, const char *db, struct error *e);
 
 #endif

@@ -163,13 +163,20 @@ def demo_db():
 
 
 def demo_copy():
-    """A private copy of the demo database (the main file; WAL is checkpointed on close)."""
-    src = demo_db()
-    dst = os.path.join(tmpdir(), "demo.db")
+    """A private copy of the demo database (the main file, WAL checkpointed on
+    close, and the audit key and head files beside it)."""
+    return copy_db(demo_db(), os.path.join(tmpdir(), "demo.db"))
+
+
+def copy_db(src, dst):
+    """Copy database SRC to DST with the files beside it: SQLite's -wal and
+    -shm, and the audit key (.key, mode 0600) and head (.head)."""
     shutil.copyfile(src, dst)
-    for ext in ("-wal", "-shm"):
+    for ext in ("-wal", "-shm", ".key", ".head"):
         if os.path.exists(src + ext):
             shutil.copyfile(src + ext, dst + ext)
+            if ext == ".key":
+                os.chmod(dst + ext, 0o600)
     return dst
 
 

@@ -2,11 +2,15 @@
 """Black-box tests of the audit log: `audit verify` passes after the demo and
 catches an attacker who edits the SQLite file behind cadre's back (dropping
 the append-only triggers first): an edited, deleted, inserted, reordered or
-cut-off entry makes it exit 4 and name the first broken entry. Also
-`audit log` filters. Prints TAP."""
+cut-off entry makes it exit 4 and name the first broken entry. The keyed
+chain: an entry forged with a correct hash is still found after later
+writes, a cut tail with audit_head rolled back is found by the head file,
+a missing key is said. Also `audit log` filters. Prints TAP."""
+import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -320,6 +324,213 @@ def _():
         f.write("service_number,name,nation,unit\nAT-1,Audit Trainee,IRQ,IRQ-U-INF1\n")
     cadre("--db", db, "import", "trainees", path)
     expect_broken(db, MID, "after a later write")
+
+
+def feed(v):
+    """A column as entry_hash() feeds it: 8-byte little-endian length (all
+    ones for NULL), then the bytes."""
+    if v is None:
+        return b"\xff" * 8
+    b = str(v).encode()
+    return len(b).to_bytes(8, "little") + b
+
+
+def chained(prev_hex, seq, at, actor, action, entity, key, before, after):
+    """The hash cadre gives an entry (docs/audit.md): anyone can compute it."""
+    data = b"".join(feed(x) for x in (prev_hex, seq, at, actor, action, entity,
+                                       key, before, after))
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
+def forge_append(c, mac):
+    """Append an entry with a correctly chained hash, the MAC MAC (bytes or
+    None), and audit_head moved on to it: all an attacker without the key
+    can do. Returns its seq."""
+    n = last_seq(c)
+    prev = c.execute("SELECT hash FROM audit WHERE seq = ?", (n,)).fetchone()[0].hex()
+    f = ("2026-11-29T00:00:00Z", "root", "insert", "person", "P99999", None,
+         json.dumps({"code": "P99999", "name": "Forged"}))
+    h = chained(prev, n + 1, *f)
+    c.execute("INSERT INTO audit (seq, %s, mac) VALUES (?,?,?,?,?,?,?,?,?,?)" % COLS,
+              (n + 1,) + f + (h, mac))
+    c.execute("UPDATE audit_head SET seq = ?, hash = ?", (n + 1, h.hex()))
+    c.commit()
+    return n + 1
+
+
+def a_write(db, code="AT-1"):
+    """A legitimate write through cadre: one trainee imported."""
+    path = os.path.join(os.path.dirname(db), code + ".csv")
+    with open(path, "w") as f:
+        f.write("service_number,name,nation,unit\n%s,Audit Trainee,IRQ,IRQ-U-INF1\n" % code)
+    return cadre("--db", db, "import", "trainees", path)
+
+
+@test("after demo: key file DB.key (32 bytes, mode 0600) and head file naming the last entry")
+def _():
+    db = demo_db()
+    st = os.stat(db + ".key")
+    eq(st.st_size, 32, "key size")
+    eq(stat.S_IMODE(st.st_mode), 0o600, "key mode")
+    j = verify(db).json()
+    eq(j.get("macs"), "verified", "macs", j)
+    eq(j.get("head_file_state"), "at_end", "head file state", j)
+    eq(j.get("head_file_seq"), j.get("entries"), "head file names the last entry", j)
+    with open(db + ".head") as f:
+        check("seq %d\n" % j["entries"] in f.read(), "head file text names the seq")
+
+
+@test("keyed: an entry appended with a correct hash and a made-up MAC, then a legitimate write -> verify fails at the forged entry")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    forged = forge_append(c, os.urandom(32))
+    c.close()
+    w = a_write(db)
+    eq(w.returncode, 0, "the legitimate write after it", w)
+    c = sqlite3.connect(db)
+    eq(last_seq(c), forged + 1, "the write chained on top of the forged entry")
+    c.close()
+    j = expect_broken(db, forged, "forged, then a write")
+    check("MAC" in j["message"], "the message says the MAC does not match", j)
+    w = a_write(db, "AT-2")
+    eq(w.returncode, 0, "a second write", w)
+    expect_broken(db, forged, "forged, then two writes")
+
+
+@test("keyed: an entry appended with a correct hash and no MAC -> verify fails there; a write is refused (exit 4), nothing written")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    forged = forge_append(c, None)
+    c.close()
+    w = a_write(db)
+    eq(w.returncode, 4, "the write is refused", w)
+    check(str(forged) in w.stderr, "its message names the entry", w)
+    c = sqlite3.connect(db)
+    eq(last_seq(c), forged, "nothing written")
+    c.close()
+    expect_broken(db, forged, "forged without a MAC")
+
+
+@test("keyed: the last entries deleted and audit_head rolled back -> verify fails (head file); a write is refused")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    n = last_seq(c)
+    c.execute("DELETE FROM audit WHERE seq > ?", (n - 3,))
+    h = c.execute("SELECT hash FROM audit WHERE seq = ?", (n - 3,)).fetchone()[0]
+    c.execute("UPDATE audit_head SET seq = ?, hash = ?", (n - 3, h.hex()))
+    c.commit()
+    c.close()
+    j = expect_broken(db, n - 2, "cut and rolled back")
+    check("head file" in j["message"], "the message names the head file", j)
+    w = a_write(db)
+    eq(w.returncode, 4, "a write on the cut log is refused", w)
+    check(db + ".head" in w.stderr, "its message names the head file", w)
+    expect_broken(db, n - 2, "still, after the refused write")
+
+
+@test("keyed: an older copy of the database put back (key and head file kept) -> verify fails")
+def _():
+    db = demo_copy()
+    with open(db, "rb") as f:
+        old = f.read()
+    eq(a_write(db).returncode, 0, "a write")
+    c = sqlite3.connect(db)
+    n = last_seq(c)
+    c.close()
+    with open(db, "wb") as f:
+        f.write(old)
+    for ext in ("-wal", "-shm"):
+        if os.path.exists(db + ext):
+            os.unlink(db + ext)
+    expect_broken(db, n, "older database")
+
+
+@test("keyed: a head file behind the log (a crash between commit and head file) is tolerated and said")
+def _():
+    db = demo_copy()
+    c = sqlite3.connect(db)
+    n = last_seq(c)
+    mac = c.execute("SELECT mac FROM audit WHERE seq = ?", (n - 2,)).fetchone()[0]
+    c.close()
+    with open(db + ".head", "w") as f:
+        f.write("cadre audit head 1\nseq %d\nmac %s\n" % (n - 2, mac.hex()))
+    r = verify(db)
+    eq(r.returncode, 0, "exit status", r)
+    eq(r.json().get("head_file_state"), "behind", "state", r)
+    eq(r.json().get("head_file_seq"), n - 2, "seq", r)
+    t = cadre("--db", db, "audit", "verify")
+    check("behind" in t.stdout, "the text says so", t)
+    eq(a_write(db).returncode, 0, "a write brings it up to date")
+    eq(verify(db).json().get("head_file_state"), "at_end", "at the end again")
+    with open(db + ".head", "w") as f:
+        f.write("cadre audit head 1\nseq %d\nmac %s\n" % (n - 2, "ab" * 32))
+    expect_broken(db, n - 2, "head file with a MAC that is not the entry's")
+
+
+@test("keyed: the key file missing -> verify exit 3 says what it checked and not; a write fails naming the file")
+def _():
+    db = demo_copy()
+    os.unlink(db + ".key")
+    n = verify(db)
+    eq(n.returncode, 3, "verify --json exit status", n)
+    j = n.json()
+    eq(j.get("ok"), False, "ok", n)
+    eq(j.get("macs"), "unchecked", "macs", n)
+    eq(j.get("head_file_state"), "at_end", "the head file was still compared", n)
+    t = cadre("--db", db, "audit", "verify")
+    eq(t.returncode, 3, "text exit status", t)
+    check("MACs NOT checked" in t.stdout and db + ".key" in t.stdout,
+          "the text names the key and what was not checked", t)
+    before = j["entries"]
+    w = a_write(db)
+    eq(w.returncode, 3, "a write is refused", w)
+    check(db + ".key" in w.stderr and "missing" in w.stderr, "naming the key file", w)
+    check(not os.path.exists(db + ".key"), "no new key made for a sealed log")
+    eq(verify(db).json().get("entries"), before, "nothing written")
+
+
+@test("keyed: a database from before the keyed chain (no MACs, no seal, no key) verifies unsealed, and its first write seals it")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("UPDATE audit SET mac = NULL")
+    c.execute("DROP TRIGGER audit_seal_no_delete")
+    c.execute("DELETE FROM audit_seal")
+    c.commit()
+    c.close()
+    os.unlink(db + ".key")
+    os.unlink(db + ".head")
+    r = verify(db)
+    eq(r.returncode, 0, "unsealed verifies", r)
+    eq(r.json().get("macs"), "unsealed", "macs", r)
+    n = r.json()["entries"]
+    t = cadre("--db", db, "audit", "verify")
+    check("not sealed" in t.stdout, "the text says it is not sealed", t)
+    eq(a_write(db).returncode, 0, "the first write")
+    check(os.path.exists(db + ".key"), "made the key")
+    j = verify(db).json()
+    eq(j.get("macs"), "verified", "macs after", j)
+    eq(j.get("sealed_at"), n, "sealed at the old log's end", j)
+    c = attack(db)
+    c.execute("UPDATE audit SET actor = 'mallory' WHERE seq = ?", (MID,))
+    c.commit()
+    c.close()
+    expect_broken(db, MID, "an old entry edited after the seal")
+
+
+@test("keyed: the seal removed -> verify fails")
+def _():
+    db = demo_copy()
+    c = attack(db)
+    c.execute("DROP TRIGGER audit_seal_no_delete")
+    c.execute("DELETE FROM audit_seal")
+    c.commit()
+    c.close()
+    r = verify(db)
+    eq(r.returncode, 4, "exit status", r)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@ and every read (list, show, export) filtered by the reader's role,
 nation and clearance."""
 import json
 import os
-import shutil
 import sqlite3
 
-from harness import cadre, ok_json, run, test, tmpdir, write
+from harness import cadre, copy_db, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
 DEMO = os.path.join(DIR, 'demo.db')
@@ -16,7 +15,7 @@ assert cadre(DEMO, 'demo')[0] == 0
 
 def copy():
     db = os.path.join(tmpdir(), 'c.db')
-    shutil.copy(DEMO, db)
+    copy_db(DEMO, db)
     return db
 
 

@@ -2,10 +2,9 @@
 """The article (shared/seed/nato-mission-iraq-article.txt) replayed on the
 demo mission: each statement a checked assertion."""
 import os
-import shutil
 import sqlite3
 
-from harness import cadre, ok_json, refused, run, test, tmpdir, write
+from harness import cadre, copy_db, ok_json, refused, run, test, tmpdir, write
 
 DIR = tmpdir()
 DEMO = os.path.join(DIR, 'demo.db')
@@ -16,7 +15,7 @@ assert rc == 0, err
 def copy():
     d = tmpdir()
     db = os.path.join(d, 'copy.db')
-    shutil.copy(DEMO, db)
+    copy_db(DEMO, db)
     return d, db
 
 

@@ -455,7 +455,8 @@ FORMATS = ['table', 'json', 'csv', 'xlsx']
 # (writes, actions and the rest, which test_policy.py runs with --as).
 READ_COMMANDS = {'status', 'export', 'list', 'show', 'audit', 'report', 'plan'}
 OTHER_COMMANDS = {'init', 'demo', 'generate', 'import', 'suspend', 'resume',
-                  'consent', 'transfer', 'serve', 'user', 'token', 'help'}
+                  'consent', 'transfer', 'serve', 'user', 'token', 'help',
+                  'backup', 'restore'}
 
 
 def help_commands():

@@ -7,13 +7,12 @@ and `--as LOGIN` is refused or honoured by every command of `cadre help`.
 import glob
 import json
 import os
-import shutil
 import signal
 import subprocess
 import urllib.parse
 
 import harness
-from harness import CADRE, cadre, run, test, tmpdir, write
+from harness import CADRE, cadre, copy_db, run, test, tmpdir, write
 
 DATA = os.path.join(os.environ.get('CADRE_TESTDATA', 'tests/data'), 'matrix')
 DIR = tmpdir()
@@ -226,6 +225,8 @@ ARGS = {
     'token': ['token', 'add', 'adm'],
     'plan': ['plan', 'sessions', '--from', '2027-01-01', '--to', '2027-03-01', '--dry-run'],
     'help': ['help'],
+    'backup': ['backup', '/nonexistent-dir/b.db'],
+    'restore': ['restore', '/nonexistent-dir/b.db'],
 }
 EXTRA = [['audit', 'verify'], ['export', 'sites', '--format', 'geojson'],
          ['export', 'calendar', '--site', 'BASE'], ['plan', 'itc', ITC, '--time', '1'],
@@ -245,7 +246,7 @@ def no_command_ignores_as():
         if argv[:2] == ['plan', 'itc']:
             continue    # an ITC 2007 file, nothing of the mission: no caller
         db = os.path.join(tmpdir(), 'as.db')
-        shutil.copy(DB, db)
+        copy_db(DB, db)
         env = dict(os.environ, CADRE_TODAY='2026-11-29')
         try:
             p = subprocess.run([CADRE, '--db', db, '--as', 'no.such.login'] + argv,

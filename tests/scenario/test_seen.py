@@ -8,10 +8,9 @@ import http.client
 import io
 import json
 import os
-import shutil
 
 import harness
-from harness import CADRE, cadre, ok_json, run, test, tmpdir, write
+from harness import CADRE, cadre, copy_db, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
 DB = os.path.join(DIR, 'demo.db')
@@ -99,7 +98,7 @@ def the_counts_of_the_status_are_the_readers():
     # A figure over everything would tell an NR reader how many NS
     # people there are: hide some and the headcount follows.
     db = os.path.join(tmpdir(), 'c.db')
-    shutil.copy(DB, db)
+    copy_db(DB, db)
     everyone = ok_json(db, 'status', '--as-of', DAY)['headcount']
     rc, out, err = cadre(db, '--as', 'nr.trainer', 'status', '--as-of', DAY,
                          '--json')
@@ -129,7 +128,7 @@ def the_counts_of_the_status_are_the_readers():
 @test
 def sessions_the_reader_may_not_see_are_not_counted():
     db = os.path.join(tmpdir(), 'n.db')
-    shutil.copy(DB, db)
+    copy_db(DB, db)
     day = '2026-11-29'
     before = ok_json(db, 'status', '--as-of', day)['sessions']
     assert before['running'] >= 2, before
@@ -211,7 +210,7 @@ def a_search_pages_over_what_the_reader_sees():
     # Trainees named alike, every other one NS: an NR reader's pages hold
     # only the NR ones and the cursor steps over nothing hidden.
     db = os.path.join(tmpdir(), 's.db')
-    shutil.copy(DB, db)
+    copy_db(DB, db)
     t = ok_json(db, 'list', 'trainees')[0]
     lines = ['service_number,name,nation,unit,classification']
     for i in range(10):
@@ -251,7 +250,7 @@ def a_reference_to_a_hidden_record_is_left_out():
     import http.client
     d = tmpdir()
     db = os.path.join(d, 'ref.db')
-    shutil.copy(DB, db)
+    copy_db(DB, db)
     ok_json(db, 'import', 'sites', write(os.path.join(d, 's.csv'),
             'code,name,latitude,longitude,country,valid_from,classification\n'
             'MARKERSITE,Hidden site,33,44,IRQ,2019-01-01,CTS\n'))

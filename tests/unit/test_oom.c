@@ -130,10 +130,13 @@ static struct store *copy_base(char *path, size_t n)
 {
 	struct store *s = NULL;
 	struct error e;
-	char cmd[512];
+	char cmd[1024];
 
 	snprintf(path, n, "%s.round", base_path);
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", base_path, path);
+	/* With its audit key and head file (docs/audit.md). */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && cp '%s.key' '%s.key' && "
+		 "cp '%s.head' '%s.head'", base_path, path, base_path, path,
+		 base_path, path);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	error_init(&e);
 	cr_assert_eq(store_open(path, &s, &e), 0, "open: %s", e.message);
@@ -150,6 +153,10 @@ static void remove_db(const char *path)
 	snprintf(name, sizeof(name), "%s-wal", path);
 	unlink(name);
 	snprintf(name, sizeof(name), "%s-shm", path);
+	unlink(name);
+	snprintf(name, sizeof(name), "%s.key", path);
+	unlink(name);
+	snprintf(name, sizeof(name), "%s.head", path);
 	unlink(name);
 }
 
