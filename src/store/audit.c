@@ -229,11 +229,13 @@ static int key_load(struct store *s, int create, struct error *e)
 	    (s->key_state == KEY_ABSENT && !create))
 		return 0;
 	if (audit_file(s->path, ".key", path)) {
-		s->key_state = KEY_ABSENT;	/* a database in memory */
-		if (create)
-			return error_set(e, ERR_IO, "database %s has no file "
-					 "beside which to keep its audit key",
-					 s->path);
+		/* A database in memory lives as long as its connection, and so
+		 * may its key: a random one, kept nowhere else. */
+		s->key_state = KEY_ABSENT;
+		if (create) {
+			randombytes_buf(s->key, sizeof(s->key));
+			s->key_state = KEY_LOADED;
+		}
 		return 0;
 	}
 	rc = key_read(path, s->key, e);
