@@ -18,6 +18,11 @@ import sys
 import tempfile
 import traceback
 
+# The helpers both suites share, in tests/lib (meson puts it on PYTHONPATH
+# too; this is for running a script by hand).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from dbstate import copy_db  # noqa: E402,F401 (the tests take it from here)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CADRE = os.path.abspath(os.environ.get("CADRE") or os.path.join(ROOT, "build", "cadre"))
@@ -166,18 +171,6 @@ def demo_copy():
     """A private copy of the demo database (the main file, WAL checkpointed on
     close, and the audit key and head files beside it)."""
     return copy_db(demo_db(), os.path.join(tmpdir(), "demo.db"))
-
-
-def copy_db(src, dst):
-    """Copy database SRC to DST with the files beside it: SQLite's -wal and
-    -shm, and the audit key (.key, mode 0600) and head (.head)."""
-    shutil.copyfile(src, dst)
-    for ext in ("-wal", "-shm", ".key", ".head"):
-        if os.path.exists(src + ext):
-            shutil.copyfile(src + ext, dst + ext)
-            if ext == ".key":
-                os.chmod(dst + ext, 0o600)
-    return dst
 
 
 def export(db, kind, fmt="csv"):

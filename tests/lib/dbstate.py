@@ -5,7 +5,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import tempfile
 
 
 def fingerprint(db):
@@ -32,17 +31,24 @@ def fingerprint(db):
         c.close()
 
 
-def copy_db(src, into=None):
-    """A copy of database SRC, with every file beside it that is named
-    after it (its WAL, and whatever else belongs to it), in directory
-    INTO (default: a new temporary one). Returns the copy's path."""
-    d = into or tempfile.mkdtemp(prefix="cadre-db-")
-    base = os.path.basename(src)
-    for name in os.listdir(os.path.dirname(os.path.abspath(src))):
-        if name.startswith(base):
-            shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(src)), name),
-                            os.path.join(d, name))
-    return os.path.join(d, base)
+# The files cadre keeps beside a database: SQLite's WAL and its index, and
+# the audit key and head (docs/audit.md).
+BESIDE = ("-wal", "-shm", ".key", ".head")
+
+
+def copy_db(src, dst):
+    """Copy database SRC to DST (a path, or a directory to copy it into
+    under its own name) with the files beside it that cadre needs to write
+    to it and verify it; the key stays 0600. Returns the copy's path."""
+    if os.path.isdir(dst):
+        dst = os.path.join(dst, os.path.basename(src))
+    shutil.copyfile(src, dst)
+    for ext in BESIDE:
+        if os.path.exists(src + ext):
+            shutil.copyfile(src + ext, dst + ext)
+            if ext == ".key":
+                os.chmod(dst + ext, 0o600)
+    return dst
 
 
 def leftovers(db):

@@ -7,12 +7,16 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import traceback
+
+# The helpers both suites share, in tests/lib (meson puts it on PYTHONPATH
+# too; this is for running a script by hand).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from dbstate import copy_db  # noqa: E402,F401 (the tests take it from here)
 
 CADRE = os.environ.get('CADRE', 'build/cadre')
 _tests = []
@@ -46,19 +50,6 @@ def refused(db, *args):
 
 def tmpdir():
     return tempfile.mkdtemp(prefix='cadre-scn-')
-
-
-def copy_db(src, dst):
-    """Copy database SRC to DST with the files beside it: SQLite's -wal and
-    -shm, the audit key (.key, kept 0600) and head (.head) that cadre needs
-    to write to it and verify it (docs/audit.md)."""
-    shutil.copyfile(src, dst)
-    for ext in ('-wal', '-shm', '.key', '.head'):
-        if os.path.exists(src + ext):
-            shutil.copyfile(src + ext, dst + ext)
-            if ext == '.key':
-                os.chmod(dst + ext, 0o600)
-    return dst
 
 
 def write(path, text):
