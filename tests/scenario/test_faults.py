@@ -52,6 +52,14 @@ def counts(db):
         con.close()
 
 
+def account(db, login, role):
+    """An account LOGIN of ROLE on DB; its API token."""
+    rc, out, err = cadre(db, 'user', 'add', login, '--role', role,
+                         stdin=PW + '\n')
+    assert rc == 0, out + err
+    return ok_json(db, 'token', 'add', login)['token']
+
+
 def skipped(why):
     print('# skipped: ' + why)
 
@@ -170,10 +178,7 @@ def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
     try:
         db = os.path.join(disk, 'f.db')
         base(db, tmpdir())
-        rc, out, err = cadre(db, 'user', 'add', 'j7', '--role', 'training',
-                             stdin=PW + '\n')
-        assert rc == 0, out + err
-        tok = ok_json(db, 'token', 'add', 'j7')['token']
+        tok = account(db, 'j7', 'training')
         srv = harness.Server(db)
         st, _, j = srv.call('POST', '/api/v1/trainees', tok, {
             'service_number': 'FIRST', 'name': 'First', 'nation': 'IRQ',
@@ -221,10 +226,7 @@ def a_full_disk_during_an_api_action_is_a_500_logged_and_nothing_written():
     srv = None
     try:
         db = copy_db(demo(), disk)
-        rc, out, err = cadre(db, 'user', 'add', 'c1', '--role', 'commander',
-                             stdin=PW + '\n')
-        assert rc == 0, out + err
-        tok = ok_json(db, 'token', 'add', 'c1')['token']
+        tok = account(db, 'c1', 'commander')
         before = fingerprint(db)
         ref = copy_db(db, tmpdir())
         srv = harness.Server(db)
@@ -258,10 +260,7 @@ def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
     d = tmpdir()
     db = os.path.join(d, 'b.db')
     base(db, d)
-    rc, out, err = cadre(db, 'user', 'add', 'j7', '--role', 'training',
-                         stdin=PW + '\n')
-    assert rc == 0, out + err
-    tok = ok_json(db, 'token', 'add', 'j7')['token']
+    tok = account(db, 'j7', 'training')
     srv = harness.Server(db)
     con = sqlite3.connect(db, isolation_level=None, timeout=1)
     body = {'service_number': 'BUSY1', 'name': 'Busy', 'nation': 'IRQ',
