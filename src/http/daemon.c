@@ -347,6 +347,8 @@ static void state_free(struct server_state *srv)
 		return;
 	auth_stop(srv);
 	store_close(srv->store);
+	if (srv->held >= 0)
+		close(srv->held);
 	cache_free(srv->cache);
 	metrics_free(srv->metrics);
 	free(srv->conns);
@@ -366,6 +368,7 @@ static struct server_state *state_new(const struct server_opts *o)
 
 	if (!srv)
 		return NULL;
+	srv->held = -1;
 	pthread_mutex_init(&srv->db, NULL);
 	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
@@ -417,7 +420,10 @@ int server_run(const struct server_opts *o, struct error *e)
 		flags |= MHD_USE_TLS;
 		srv->tls = 1;
 	}
-	if (store_open(o->db_path, &srv->store, e) || auth_start(srv, e))
+	/* Held for the server's life, so that a restore or demo --force
+	 * refuses to replace the database under it. */
+	if (store_open(o->db_path, &srv->store, e) ||
+	    (srv->held = store_hold(o->db_path, e)) < 0 || auth_start(srv, e))
 		goto out;
 	/* Under the store's lock a write waits little: it waited for the
 	 * database before (SERVE_WRITE_WAIT_MS), and every request waits

@@ -63,6 +63,7 @@ struct conn_slot {
 
 struct server_state {
 	struct store *store;
+	int held;			/* store_hold()'s descriptor, or -1 */
 	pthread_mutex_t db;		/* one request at a time on the store */
 	pthread_mutex_t gate;		/* one write at a time waits for SQLite's lock */
 	pthread_mutex_t lock;		/* sessions and failures */
