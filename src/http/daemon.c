@@ -341,6 +341,31 @@ static char *slurp(const char *path, struct error *e)
 	return buf_detach(&b);
 }
 
+/* libmicrohttpd's messages: one for every connection it refuses or
+ * closes, so a flood of connections would flood the log too. At most
+ * SERVE_LOG_BURST a second are shown; the count of the others follows. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server_state *srv = cls;
+	long now = (long)time(NULL);
+
+	pthread_mutex_lock(&srv->log_lock);
+	if (now != srv->log_second) {
+		if (srv->log_dropped)
+			fprintf(stderr, "cadre: libmicrohttpd: %ld more messages "
+				"not shown\n", srv->log_dropped);
+		srv->log_second = now;
+		srv->log_shown = srv->log_dropped = 0;
+	}
+	if (srv->log_shown++ < SERVE_LOG_BURST) {
+		fputs("cadre: libmicrohttpd: ", stderr);
+		vfprintf(stderr, fmt, ap);
+	} else {
+		srv->log_dropped++;
+	}
+	pthread_mutex_unlock(&srv->log_lock);
+}
+
 static void state_free(struct server_state *srv)
 {
 	if (!srv)
@@ -354,6 +379,7 @@ static void state_free(struct server_state *srv)
 	free(srv->conns);
 	pthread_mutex_destroy(&srv->db);
 	pthread_mutex_destroy(&srv->gate);
+	pthread_mutex_destroy(&srv->log_lock);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->conns_lock);
 	/* The sessions' CSRF tokens are secrets too. */
@@ -370,6 +396,7 @@ static struct server_state *state_new(const struct server_opts *o)
 		return NULL;
 	srv->held = -1;
 	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->log_lock, NULL);
 	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->conns_lock, NULL);
@@ -438,6 +465,7 @@ int server_run(const struct server_opts *o, struct error *e)
 			o->max_per_address : SERVE_MAX_PER_ADDRESS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 		MHD_OPTION_HTTPS_MEM_KEY, key,
