@@ -53,7 +53,10 @@ nothing of the file or the request is written. A value is never cut.
   notes, reasons) may hold TAB, LF and CR, so that a note keeps its lines;
   no other field may hold any (keys, references, codes, dates, lists), and
   no field may hold another control character. The error names the byte
-  ("holds the control character 0x09 at byte 4").
+  ("holds the control character 0x09 at byte 4"). No field may hold a
+  bidirectional embedding, override or isolate (U+202A to U+202E, U+2066
+  to U+2069): one makes a name or a code display as another. The marks
+  U+200E and U+200F, which Arabic text may need, are allowed.
 - **Keys**: a key field that is not a reference holds neither `/` nor `;`,
   and does not begin or end with a space (` PCOL` and `PCOL` would look
   the same and be two records).
