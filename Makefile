@@ -8,6 +8,9 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all ui deps demo check clean
 
+# Plain `make` builds everything: the interface, then the binary.
+.DEFAULT_GOAL := all
+
 # The web interface: npm installs exactly the locked packages, Vite builds
 # web/dist, and the binary embeds it (src/http/meson.build).
 WEB_SRC := $(shell find web/src web/public web/scripts -type f \
