@@ -31,6 +31,17 @@ shows status `closed`); assessments made on or before that day; nations,
 courses, trainees and enrolments unfiltered. Derived values are computed
 for that day.
 
+A session's `state` is derived, not stored: `planned` before its
+`valid_from`, `running` from then until the day before its `valid_to`,
+`completed` from its `valid_to` on, as of the day asked; `cancelled` or
+`postponed` when its stored `status` says so, for dates cannot tell
+those. The stored `status` still accepts `planned`, `running` and
+`completed` (files of older missions carry them), but they all mean the
+same: "neither cancelled nor postponed". Every count and list of
+running, planned or completed sessions (`cadre status`, the reports,
+the calendars) reads `state`, never those three stored values, so a
+session stored `running` that ended long ago is counted completed.
+
 Kinds are listed in dependency order: a kind refers only to kinds above it
 (or to itself), which is also the order to import a whole mission in.
 
