@@ -176,6 +176,27 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 	return rows_each_sql(s, &sql, p, 3, training_plan_row, &x, e);
 }
 
+int store_plan_sessions_each(struct store *s, const struct principal *who,
+			     const char *course, const char *site,
+			     const char *host_unit, const char *from,
+			     const char *to, store_text_fn fn, void *arg,
+			     struct error *e)
+{
+	struct rows_ctx x = { (void (*)(void))fn, arg };
+	struct buf sql = BUF_INIT;
+	const char *p[5] = { course, site, host_unit, from, to };
+
+	buf_adds(&sql, "SELECT s.key FROM session s WHERE s.course = ?1"
+		 " AND s.site = coalesce(?2, (SELECT a.site FROM course c"
+		 " JOIN activity a ON a.code = c.activity WHERE c.code = ?1))"
+		 " AND (?3 IS NULL OR s.host_unit = ?3)"
+		 " AND s.valid_from >= ?4 AND s.valid_from < ?5"
+		 " AND s.status <> 'cancelled' AND s.replaces IS NULL");
+	rq_vis(&sql, who, "sessions", "s");
+	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
+	return rows_each_sql(s, &sql, p, 5, rows_text_row, &x, e);
+}
+
 static int postponed_row(void *arg, const char *const *c, size_t n)
 {
 	struct rows_ctx *x = arg;

@@ -76,6 +76,17 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 			      const char *site, training_plan_row_fn fn,
 			      void *arg, struct error *e);
 
+/* Sessions that count toward a training plan of COURSE at SITE (NULL:
+ * the course's activity's) for HOST_UNIT (NULL: any), starting in
+ * [FROM, TO): not cancelled, and not a re-run of another (a postponed
+ * session and the one that replaces it count once, as the first). By
+ * start then key; FN gets each key. */
+int store_plan_sessions_each(struct store *s, const struct principal *who,
+			     const char *course, const char *site,
+			     const char *host_unit, const char *from,
+			     const char *to, store_text_fn fn, void *arg,
+			     struct error *e);
+
 /* A postponed session; host_unit NULL when none. */
 struct postponed_row {
 	const char *key, *course, *site, *host_unit, *valid_from, *valid_to;
