@@ -50,6 +50,14 @@ static void names_release(struct names *ns)
 	free(ns->v);
 }
 
+static const char *rv_or(const struct record *r, const char *field,
+			 const char *otherwise)
+{
+	int i = kind_field_index(r->kind, field);
+
+	return i >= 0 && r->v[i] ? r->v[i] : otherwise;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -102,6 +110,7 @@ struct build {
 	/* What the next add_item() is about: its visibility and markings. */
 	int next_visible;
 	const char *next_classification, *next_releasability;
+	const char *next_trainers;	/* postponed: its own trainers */
 };
 
 static int add_busy(struct build *b, enum plan_resource what, int who,
@@ -232,6 +241,52 @@ static int trainer_option(void *arg, const struct trainer_row *row)
 	return 0;
 }
 
+/* A postponed session's own trainers may teach it again, on a post or
+ * not (they were allowed to once), if they still hold what it needs and
+ * no caveat stands against them: as options besides those on post. */
+static int own_trainers(struct trainers_ctx *x, const char *list)
+{
+	char *copy, *p, *next;
+	int ret = 0;
+
+	if (!list || !*list)
+		return 0;
+	if (!(copy = strdup(list)))
+		return error_set(x->b->e, ERR_NOMEM, "out of memory");
+	for (p = copy; p && !ret; p = next) {
+		struct record r = { 0 };
+		int i = kind_field_index(kind_find("persons"), "qualifications");
+		int t, dup = 0, rc;
+
+		next = strchr(p, ';');
+		if (next)
+			*next++ = '\0';
+		t = names_index(&x->b->trainers, p, 0);
+		for (size_t k = 0; t >= 0 && k < x->n; k++)
+			dup |= x->out[k].trainer == t;
+		if (dup || !*p)
+			continue;
+		if (record_init(&r, kind_find("persons"))) {
+			ret = error_set(x->b->e, ERR_NOMEM, "out of memory");
+			break;
+		}
+		rc = store_get(x->b->s, r.kind, p, &r, x->b->e);
+		if (rc > 0) {
+			struct trainer_row row = {
+				p, r.v[i] ? r.v[i] : "",
+				rv_or(&r, "valid_from", x->from),
+				rv_or(&r, "valid_to", NULL), x->site };
+
+			ret = trainer_option(x, &row);
+		} else if (rc < 0) {
+			ret = -1;
+		}
+		record_release(&r);
+	}
+	free(copy);
+	return ret;
+}
+
 /* Trainers who may teach COURSE at SITE (activity ACT): on a mission post,
  * holding every qualification it needs, no caveat against it. */
 static int trainer_options(struct build *b, const char *course, const char *need,
@@ -247,7 +302,8 @@ static int trainer_options(struct build *b, const char *course, const char *need
 	if (need && *need)
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(need, ";"), need);
 	if (store_trainers_each(b->s, MISSION, from, to, first, trainer_option,
-				&x, b->e)) {
+				&x, b->e) ||
+	    own_trainers(&x, b->next_trainers)) {
 		free(x.out);
 		return -1;
 	}
@@ -370,6 +426,12 @@ static int add_item(struct build *b, const char *plan, const char *course,
 	it->latest = d1 - 1;
 	it->trainees = w->trainees;
 	it->need = (w->trainees + (int)c.trainer_ratio - 1) / (int)c.trainer_ratio;
+	/* A postponed session needs the team it had, when it had one. */
+	if (b->next_trainers && *b->next_trainers) {
+		it->need = 1;
+		for (const char *q = b->next_trainers; *q; q++)
+			it->need += *q == ';';
+	}
 	it->group = names_index(&b->groups, course, 1);
 	it->unit = unit && *unit ? names_index(&b->units, unit, 1) : -1;
 	/* Allowed days over the whole span a session may occupy. */
@@ -584,6 +646,7 @@ static int add_postponed(void *arg, const struct postponed_row *row)
 	      note_visible(b, "sessions", row->key);
 	b->next_classification = row->classification;
 	b->next_releasability = row->releasability;
+	b->next_trainers = row->trainers;
 	if (!ret) {
 		char from[11], to[11];
 
@@ -594,6 +657,7 @@ static int add_postponed(void *arg, const struct postponed_row *row)
 	if (!ret)
 		snprintf(b->wants[b->nitems - 1].was_from,
 			 sizeof(b->wants[0].was_from), "%s", row->valid_from);
+	b->next_trainers = NULL;
 	json_decref(en);
 	return ret ? -1 : 0;
 }

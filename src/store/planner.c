@@ -201,7 +201,7 @@ static int postponed_row(void *arg, const char *const *c, size_t n)
 {
 	struct rows_ctx *x = arg;
 	struct postponed_row r = { c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-				   c[7] };
+				   c[7], c[8] };
 
 	(void)n;
 	return ((postponed_row_fn)x->fn)(x->arg, &r);
@@ -218,7 +218,8 @@ int store_postponed_each(struct store *s, const struct principal *who,
 	rows_mission_cte(&sql, &principal_system);
 	buf_adds(&sql,
 		 "SELECT s.key, s.course, s.site, s.host_unit, s.valid_from,"
-		 " s.valid_to, s.classification, s.releasability FROM session s"
+		 " s.valid_to, s.classification, s.releasability,"
+		 " coalesce(s.trainers, '') FROM session s"
 		 " JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status = 'postponed' AND (?2 IS NULL OR s.valid_to > ?2)"

@@ -87,10 +87,10 @@ int store_plan_sessions_each(struct store *s, const struct principal *who,
 			     const char *to, store_text_fn fn, void *arg,
 			     struct error *e);
 
-/* A postponed session; host_unit NULL when none. */
+/* A postponed session; host_unit NULL when none, trainers "" then. */
 struct postponed_row {
 	const char *key, *course, *site, *host_unit, *valid_from, *valid_to;
-	const char *classification, *releasability;
+	const char *classification, *releasability, *trainers;
 };
 typedef int (*postponed_row_fn)(void *arg, const struct postponed_row *p);
 
