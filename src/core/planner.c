@@ -874,7 +874,7 @@ static void add_unplaced(struct build *b, size_t i, json_t *unplaced,
  * rule refuses where the planner put it (one the planner does not model)
  * stays postponed, listed in UNPLACED with the rule, and the others go on.
  */
-static int write_postponed(struct build *b, struct rules_tx *t, size_t i,
+static int write_placement(struct build *b, struct rules_tx *t, size_t i,
 			   const struct plan_placement *pl, json_t *sessions,
 			   json_t *unplaced)
 {
@@ -964,7 +964,7 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 				     missing(&b, i, pl, why, sizeof(why)));
 			continue;
 		}
-		if (write_postponed(&b, t, i, pl, sessions, unplaced))
+		if (write_placement(&b, t, i, pl, sessions, unplaced))
 			goto out;
 	}
 	/* What was planned for plans and sessions the caller may not see:
