@@ -38,6 +38,14 @@ static void print_plan(json_t *r)
 		printf("  %s %s: %s — missing %s\n", *js(v, "plan") ? js(v, "plan") :
 		       js(v, "session"), js(v, "course"), js(v, "reason"),
 		       js(v, "missing"));
+	if (json_array_size(json_object_get(r, "already_planned")))
+		printf("already planned (sessions that exist count toward "
+		       "their plan):\n");
+	json_array_foreach(json_object_get(r, "already_planned"), i, v)
+		printf("  %s %s: %lld of %lld sessions exist\n", js(v, "plan"),
+		       js(v, "course"),
+		       (long long)json_integer_value(json_object_get(v, "existing")),
+		       (long long)json_integer_value(json_object_get(v, "sessions")));
 	if (json_integer_value(json_object_get(r, "hidden")) > 0)
 		printf("and %lld more you may not see\n",
 		       (long long)json_integer_value(json_object_get(r, "hidden")));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/planner.h"
 #include "core/write.h"
 #include "store/access.h"
 #include "store/actions.h"
@@ -290,120 +291,6 @@ int action_suspend(struct store *s, const struct principal *who,
 	return 0;
 }
 
-/* Write a copy of session OLD at NEW_FROM (same length), naming OLD as
- * the one it replaces, with OLD's trainees. Trainers whom a rule no
- * longer allows on the new dates are left off and listed in DROPPED. */
-struct copying {
-	struct store *s;
-	struct rules_tx *t;
-	const char *session;
-	struct error *e;
-};
-
-/* Enrol the trainee of R in the copy too, with the same markings. */
-static int copy_enrolment(void *arg, const struct enrolment_row *row)
-{
-	struct copying *x = arg;
-	struct record en = { 0 };
-	int rc = record_init(&en, kind_find("enrolments")) ||
-		 set(&en, "session", x->session) ||
-		 set(&en, "trainee", row->trainee) ||
-		 set(&en, "classification", row->classification) ||
-		 set(&en, "releasability", row->releasability) ||
-		 mission_save(x->s, x->t, &en, x->e);
-
-	record_release(&en);
-	return rc ? -1 : 0;
-}
-
-static int replan_session(struct store *s, const struct principal *who,
-			  struct rules_tx *t, struct record *old,
-			  int32_t new_from, int visible, json_t *report,
-			  char key_out[64], struct error *e)
-{
-	struct copying x = { s, t, key_out, e };
-	json_t *dropped = json_object_get(report, "trainers_dropped");
-	int32_t len = date_days(rv(old, "valid_to")) - date_days(rv(old, "valid_from"));
-	struct record r = { 0 };
-	char from[11], to[11];
-	const char *okey = old->key;
-	int ret = -1;
-
-	for (;;) {	/* a free start date for this course */
-		int rc;
-
-		date_format(new_from, from);
-		snprintf(key_out, 64, "%s/%s", rv(old, "course"), from);
-		rc = store_exists(s, old->kind, key_out, e);
-		if (rc < 0)
-			return -1;
-		if (!rc)
-			break;
-		new_from++;
-	}
-	date_format(new_from + len, to);
-	if (record_init(&r, old->kind))
-		return error_set(e, ERR_NOMEM, "out of memory");
-	for (size_t f = 0; f < old->kind->nfields; f++)
-		record_set(&r, f, old->v[f]);
-	set(&r, "valid_from", from);
-	set(&r, "valid_to", to);
-	set(&r, "status", "planned");
-	set(&r, "replaces", okey);
-	for (;;) {
-		const char *tr;
-
-		if (!mission_save(s, t, &r, e))
-			break;
-		tr = rv(&r, "trainers");	/* after: validation rewrites values */
-		/* Drop a trainer a rule refuses on the new dates; retry. */
-		if (e->code != ERR_RULE || !tr || e->nrecords < 2 ||
-		    (strcmp(e->rule, "QUALIFICATION") && strcmp(e->rule, "CAVEAT")))
-			goto out;
-		{
-			struct buf b = BUF_INIT;
-			char *list = strdup(tr), *p, *next;
-			char trainer[128], rule[32];
-			int v;
-
-			snprintf(trainer, sizeof(trainer), "%s", e->records[1]);
-			snprintf(rule, sizeof(rule), "%s", e->rule);
-			error_release(e);
-			error_init(e);
-			/* Named to the caller only if they may see both. */
-			v = visible ? shown(s, who, report, "persons", trainer, e) : 0;
-			if (v < 0) {
-				free(list);
-				goto out;
-			}
-			if (v)
-				json_array_append_new(dropped, json_pack("{s:s, s:s, s:s}",
-					"session", key_out, "trainer", trainer,
-					"rule", rule));
-			else if (!visible)
-				hide(report, 1);
-			for (p = list; p; p = next) {
-				next = strchr(p, ';');
-				if (next)
-					*next++ = '\0';
-				if (strcmp(p, trainer))
-					buf_addf(&b, "%s%s", b.len ? ";" : "", p);
-			}
-			set(&r, "trainers", b.len ? buf_str(&b) : NULL);
-			set(&r, "lead_instructor", NULL);
-			free(list);
-			buf_release(&b);
-		}
-	}
-	/* Every trainee goes with it, seen by the caller or not. */
-	if (store_enrolments_each(s, MISSION, okey, copy_enrolment, &x, e))
-		goto out;
-	ret = 0;
-out:
-	record_release(&r);
-	return ret;
-}
-
 /* A resumption: the suspensions it ends, the postponed sessions it
  * re-dates. */
 struct resuming {
@@ -445,70 +332,105 @@ static int end_suspension(void *arg, const struct suspension_row *ev)
 	return 0;
 }
 
-static int redate(void *arg, const struct postponed_row *row)
+/* One postponed session as resume reports it, from the planner's entry
+ * P (placed, or UNPLACED). */
+static json_t *resumed_entry(struct resuming *x, json_t *p, int unplaced)
 {
-	struct resuming *x = arg;
-	struct store *s = x->s;
-	struct error *e = x->e;
-	json_t *sessions = json_object_get(x->report, "sessions");
-	struct record old = { 0 };
-	int32_t nf, on = date_days(x->on);
-	char nfrom[11], nto[11], newkey[64] = "";
-	int rc, v;
+	const char *key = json_string_value(json_object_get(p, "session"));
+	const char *old = json_string_value(json_object_get(p, "replaces"));
+	struct record r = { 0 };
+	json_t *o;
 
-	if (load(s, "sessions", row->key, &old, e) <= 0) {
-		record_release(&old);
-		return -1;
+	if (unplaced) {
+		const char *from = json_string_value(json_object_get(p, "earliest"));
+		char to[11] = "";
+
+		/* Its length, for the dates it was proposed. */
+		if (load(x->s, "sessions", key, &r, x->e) > 0)
+			date_format(date_days(from) + date_days(rv(&r, "valid_to")) -
+				    date_days(rv(&r, "valid_from")), to);
+		record_release(&r);
+		return json_pack("{s:s, s:O, s:O, s:s, s:s, s:O, s:O}",
+			"session", key, "course", json_object_get(p, "course"),
+			"was_from", json_object_get(p, "was_from"),
+			"proposed_from", from, "proposed_to", to,
+			"not_replanned", json_object_get(p, "reason"),
+			"reason", json_object_get(p, "missing"));
 	}
-	if ((v = shown(s, x->who, x->report, "sessions", old.key, e)) < 0) {
-		record_release(&old);
-		return -1;
+	o = json_pack("{s:s, s:O, s:O, s:O, s:O}", "session", old ? old : key,
+		      "course", json_object_get(p, "course"),
+		      "was_from", json_object_get(p, "was_from"),
+		      "proposed_from", json_object_get(p, "from"),
+		      "proposed_to", json_object_get(p, "to"));
+	if (o && x->apply)
+		json_object_set_new(o, "replanned_as", json_string(key));
+	return o;
+}
+
+static int by_was_from(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(json_string_value(json_object_get(x, "was_from")),
+		       json_string_value(json_object_get(y, "was_from")));
+
+	return c ? c : strcmp(json_string_value(json_object_get(x, "session")),
+			      json_string_value(json_object_get(y, "session")));
+}
+
+/* The planner's answer as resume's "sessions", in the order they were
+ * due. */
+static int resume_sessions(struct resuming *x, json_t *plan)
+{
+	json_t *placed = json_object_get(plan, "sessions");
+	json_t *left = json_object_get(plan, "unplaced");
+	size_t n = json_array_size(placed) + json_array_size(left), k = 0, i;
+	json_t **v = calloc(n + 1, sizeof(*v)), *p;
+	int ret = -1;
+
+	if (!v)
+		return error_set(x->e, ERR_NOMEM, "out of memory");
+	json_array_foreach(placed, i, p)
+		if (!(v[k++] = resumed_entry(x, p, 0)))
+			goto out;
+	json_array_foreach(left, i, p)
+		if (!(v[k++] = resumed_entry(x, p, 1)))
+			goto out;
+	qsort(v, n, sizeof(*v), by_was_from);
+	for (i = 0; i < n; i++) {
+		json_array_append_new(json_object_get(x->report, "sessions"), v[i]);
+		v[i] = NULL;
 	}
-	nf = date_days(rv(&old, "valid_from"));
-	if (nf < on) {
-		/* It was due during the suspension: shift it by the
-		 * suspension's length, and not before the resumption. */
-		nf += x->length;
-		if (nf < on)
-			nf = on;
-	}
-	date_format(nf, nfrom);
-	date_format(nf + date_days(rv(&old, "valid_to")) -
-		    date_days(rv(&old, "valid_from")), nto);
-	rc = x->apply ? store_savepoint(s, e) : 0;
-	if (!x->apply || rc) {
-		/* proposals only, or failed */
-	} else if (nf == date_days(rv(&old, "valid_from"))) {
-		/* Due after the resumption: it runs as planned. */
-		rc = set(&old, "status", "planned") || mission_save(s, x->t, &old, e);
-		snprintf(newkey, sizeof(newkey), "%s", old.key);
-	} else {
-		rc = replan_session(s, x->who, x->t, &old, nf, v, x->report,
-				    newkey, e);
-	}
-	if (x->apply && rc && e->code == ERR_RULE) {
-		/* Another rule stands in the way (a later suspension, a
-		 * lapsed consent): leave it postponed and say why. */
-		store_savepoint_rollback(s);
-		if (v)
-			json_array_append_new(sessions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-				"session", old.key, "course", rv(&old, "course"),
-				"was_from", rv(&old, "valid_from"), "proposed_from", nfrom,
-				"proposed_to", nto, "not_replanned", e->rule,
-				"reason", e->message));
-		error_release(e);
-		error_init(e);
-		record_release(&old);
-		return 0;
-	}
-	if (x->apply && !rc)
-		rc = store_savepoint_release(s, e);
-	if (v)
-		json_array_append_new(sessions, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}",
-			"session", old.key, "course", rv(&old, "course"),
-			"was_from", rv(&old, "valid_from"), "proposed_from", nfrom,
-			"proposed_to", nto, "replanned_as", x->apply ? newkey : NULL));
-	record_release(&old);
+	hide(x->report, json_integer_value(json_object_get(plan, "hidden")));
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		json_decref(v[i]);
+	free(v);
+	return ret ? error_set(x->e, ERR_NOMEM, "out of memory") : 0;
+}
+
+/*
+ * Re-plan the postponed sessions through the planner: each as early as
+ * its proposed day (shifted by the suspension if it was due during it,
+ * else its own), with trainers, a classroom and the host unit free of
+ * every session that runs and of each other. One that cannot be placed
+ * stays postponed, with the planner's reason.
+ */
+static int replan_postponed(struct resuming *x)
+{
+	char to[11];
+	struct planner_opts o = {
+		.from = x->on, .to = to, .postponed = 1, .apply = x->apply,
+		.scope = x->scope, .since = x->first_from, .resume = 1,
+		.shift = (int)x->length,
+	};
+	json_t *plan = NULL;
+	int rc;
+
+	date_format(date_days(x->on) + PLAN_RESUME_DAYS, to);
+	rc = plan_sessions_in_tx(x->s, x->who, x->t, &o, &plan, x->e) ||
+	     resume_sessions(x, plan);
+	json_decref(plan);
 	return rc ? -1 : 0;
 }
 
@@ -534,8 +456,7 @@ static int resume_work(struct store *s, const struct principal *who,
 		json_object_set_new(report, "days_suspended",
 				    json_integer(x.length));
 	}
-	return store_postponed_each(s, MISSION, scope, x.first_from, redate, &x,
-				    e) ? -1 : 0;
+	return replan_postponed(&x);
 }
 
 static json_t *resume_report(const char *scope, const char *on, int apply,

@@ -50,6 +50,14 @@ static void names_release(struct names *ns)
 	free(ns->v);
 }
 
+static const char *rv_or(const struct record *r, const char *field,
+			 const char *otherwise)
+{
+	int i = kind_field_index(r->kind, field);
+
+	return i >= 0 && r->v[i] ? r->v[i] : otherwise;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -67,6 +75,7 @@ static const char *jstr(json_t *o, const char *k)
 struct want {
 	char plan[64];		/* training plan code, or postponed session */
 	char course[64], site[64], activity[64], unit[64];
+	char was_from[11];	/* postponed: its own start */
 	char *room_names;	/* the site's rooms, "A:30;B:20" */
 	int trainees;
 	json_t *enrolled;	/* postponed: its trainees */
@@ -84,6 +93,8 @@ struct build {
 	struct want *wants;
 	size_t nitems, cap;
 	struct names trainers, units, rooms, groups;
+	struct names claimed;	/* sessions counted toward a plan */
+	json_t *already;	/* plans with sessions that exist */
 	struct plan_room *room_caps;
 	size_t nroom_caps;
 	/* Per-item arrays the engine borrows. */
@@ -95,9 +106,11 @@ struct build {
 	size_t nbusy, capbusy;
 	json_t *unplaced_notes;
 	long hidden;		/* items the reader may not see */
+	long refused;		/* placed, but a rule refused the write */
 	/* What the next add_item() is about: its visibility and markings. */
 	int next_visible;
 	const char *next_classification, *next_releasability;
+	const char *next_trainers;	/* postponed: its own trainers */
 };
 
 static int add_busy(struct build *b, enum plan_resource what, int who,
@@ -228,6 +241,52 @@ static int trainer_option(void *arg, const struct trainer_row *row)
 	return 0;
 }
 
+/* A postponed session's own trainers may teach it again, on a post or
+ * not (they were allowed to once), if they still hold what it needs and
+ * no caveat stands against them: as options besides those on post. */
+static int own_trainers(struct trainers_ctx *x, const char *list)
+{
+	char *copy, *p, *next;
+	int ret = 0;
+
+	if (!list || !*list)
+		return 0;
+	if (!(copy = strdup(list)))
+		return error_set(x->b->e, ERR_NOMEM, "out of memory");
+	for (p = copy; p && !ret; p = next) {
+		struct record r = { 0 };
+		int i = kind_field_index(kind_find("persons"), "qualifications");
+		int t, dup = 0, rc;
+
+		next = strchr(p, ';');
+		if (next)
+			*next++ = '\0';
+		t = names_index(&x->b->trainers, p, 0);
+		for (size_t k = 0; t >= 0 && k < x->n; k++)
+			dup |= x->out[k].trainer == t;
+		if (dup || !*p)
+			continue;
+		if (record_init(&r, kind_find("persons"))) {
+			ret = error_set(x->b->e, ERR_NOMEM, "out of memory");
+			break;
+		}
+		rc = store_get(x->b->s, r.kind, p, &r, x->b->e);
+		if (rc > 0) {
+			struct trainer_row row = {
+				p, r.v[i] ? r.v[i] : "",
+				rv_or(&r, "valid_from", x->from),
+				rv_or(&r, "valid_to", NULL), x->site };
+
+			ret = trainer_option(x, &row);
+		} else if (rc < 0) {
+			ret = -1;
+		}
+		record_release(&r);
+	}
+	free(copy);
+	return ret;
+}
+
 /* Trainers who may teach COURSE at SITE (activity ACT): on a mission post,
  * holding every qualification it needs, no caveat against it. */
 static int trainer_options(struct build *b, const char *course, const char *need,
@@ -243,7 +302,8 @@ static int trainer_options(struct build *b, const char *course, const char *need
 	if (need && *need)
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(need, ";"), need);
 	if (store_trainers_each(b->s, MISSION, from, to, first, trainer_option,
-				&x, b->e)) {
+				&x, b->e) ||
+	    own_trainers(&x, b->next_trainers)) {
 		free(x.out);
 		return -1;
 	}
@@ -366,6 +426,12 @@ static int add_item(struct build *b, const char *plan, const char *course,
 	it->latest = d1 - 1;
 	it->trainees = w->trainees;
 	it->need = (w->trainees + (int)c.trainer_ratio - 1) / (int)c.trainer_ratio;
+	/* A postponed session needs the team it had, when it had one. */
+	if (b->next_trainers && *b->next_trainers) {
+		it->need = 1;
+		for (const char *q = b->next_trainers; *q; q++)
+			it->need += *q == ';';
+	}
 	it->group = names_index(&b->groups, course, 1);
 	it->unit = unit && *unit ? names_index(&b->units, unit, 1) : -1;
 	/* Allowed days over the whole span a session may occupy. */
@@ -451,13 +517,23 @@ static int add_commitment(void *arg, const struct commitment_row *c)
 	return 0;
 }
 
-/* Commitments already made: sessions that run, around the window. */
+/* Commitments already made: every session that runs on a day any item
+ * may occupy (a resumed item has its own window, beyond TO maybe). */
 static int load_busy(struct build *b)
 {
+	int32_t d0 = date_days(b->o->from), d1 = date_days(b->o->to);
 	char lo[11], hi[11];
 
-	date_format(date_days(b->o->from) - 400, lo);
-	date_format(date_days(b->o->to) + 400, hi);
+	for (size_t i = 0; i < b->nitems; i++) {
+		const struct plan_item *it = &b->items[i];
+
+		if (it->earliest < d0)
+			d0 = it->earliest;
+		if (it->latest + 1 + it->duration > d1)
+			d1 = it->latest + 1 + it->duration;
+	}
+	date_format(d0, lo);
+	date_format(d1, hi);
 	return store_commitments_each(b->s, MISSION, lo, hi, add_commitment, b,
 				      b->e);
 }
@@ -473,6 +549,26 @@ static int note_visible(struct build *b, const char *kind, const char *key)
 	return 0;
 }
 
+/* Counting a plan's sessions that exist: each counts toward one plan
+ * only (the first, in the planner's order), and toward no more than the
+ * plan asks for. */
+struct claiming {
+	struct build *b;
+	long want, have;
+};
+
+static int claim(void *arg, const char *key)
+{
+	struct claiming *x = arg;
+
+	if (x->have >= x->want || names_index(&x->b->claimed, key, 0) >= 0)
+		return 0;
+	if (names_index(&x->b->claimed, key, 1) < 0)
+		return error_set(x->b->e, ERR_NOMEM, "out of memory");
+	x->have++;
+	return 0;
+}
+
 static int add_plan(void *arg, const struct training_plan_row *row)
 {
 	struct build *b = arg;
@@ -480,9 +576,22 @@ static int add_plan(void *arg, const struct training_plan_row *row)
 			   row->window_from : b->o->from;
 	const char *to = strcmp(row->window_to, b->o->to) < 0 ?
 			 row->window_to : b->o->to;
+	struct claiming x = { b, row->sessions, 0 };
 	int ret = note_visible(b, "training-plans", row->code);
 
-	for (long k = 0; k < row->sessions && !ret; k++)
+	/* Over the plan's whole window, not only the part planned now: it
+	 * asks for so many sessions in its window, wherever they fall. */
+	if (!ret)
+		ret = store_plan_sessions_each(b->s, MISSION, row->course,
+					       row->site, row->host_unit,
+					       row->window_from, row->window_to,
+					       claim, &x, b->e);
+	if (!ret && x.have && b->next_visible)
+		json_array_append_new(b->already, json_pack("{s:s, s:s, s:I, s:I}",
+			"plan", row->code, "course", row->course,
+			"sessions", (json_int_t)row->sessions,
+			"existing", (json_int_t)x.have));
+	for (long k = x.have; k < row->sessions && !ret; k++)
 		ret = add_item(b, row->code, row->course, row->site,
 			       row->host_unit, (int)row->trainees, from, to, NULL);
 	return ret;
@@ -502,6 +611,27 @@ static int add_enrolled(void *arg, const struct enrolment_row *r)
 		"releasability", r->releasability));
 }
 
+/* The days in which a postponed session due on OWN may start: the
+ * period planned, or for a resumption its own window (planner.h). */
+static void resume_window(const struct planner_opts *o, const char *own,
+			  char from[11], char to[11])
+{
+	int32_t d = date_days(own), on = date_days(o->from);
+
+	if (!o->resume) {
+		snprintf(from, 11, "%s", o->from);
+		snprintf(to, 11, "%s", o->to);
+		return;
+	}
+	if (d < on) {
+		d += o->shift;
+		if (d < on)
+			d = on;
+	}
+	date_format(d, from);
+	date_format(d + PLAN_RESUME_DAYS, to);
+}
+
 static int add_postponed(void *arg, const struct postponed_row *row)
 {
 	struct build *b = arg;
@@ -516,9 +646,18 @@ static int add_postponed(void *arg, const struct postponed_row *row)
 	      note_visible(b, "sessions", row->key);
 	b->next_classification = row->classification;
 	b->next_releasability = row->releasability;
-	if (!ret)
+	b->next_trainers = row->trainers;
+	if (!ret) {
+		char from[11], to[11];
+
+		resume_window(b->o, row->valid_from, from, to);
 		ret = add_item(b, row->key, row->course, row->site, row->host_unit,
-			       (int)json_array_size(en), b->o->from, b->o->to, en);
+			       (int)json_array_size(en), from, to, en);
+	}
+	if (!ret)
+		snprintf(b->wants[b->nitems - 1].was_from,
+			 sizeof(b->wants[0].was_from), "%s", row->valid_from);
+	b->next_trainers = NULL;
 	json_decref(en);
 	return ret ? -1 : 0;
 }
@@ -527,10 +666,14 @@ static int collect_postponed(struct build *b)
 {
 	char scope[96];
 
-	if (b->o->site)
+	if (b->o->scope)
+		snprintf(scope, sizeof(scope), "%s", b->o->scope);
+	else if (b->o->site)
 		snprintf(scope, sizeof(scope), "site:%s", b->o->site);
-	return store_postponed_each(b->s, MISSION, b->o->site ? scope : "mission",
-				    NULL, add_postponed, b, b->e);
+	else
+		snprintf(scope, sizeof(scope), "mission");
+	return store_postponed_each(b->s, MISSION, scope, b->o->since,
+				    add_postponed, b, b->e);
 }
 
 static void build_release(struct build *b)
@@ -554,6 +697,8 @@ static void build_release(struct build *b)
 	names_release(&b->units);
 	names_release(&b->rooms);
 	names_release(&b->groups);
+	names_release(&b->claimed);
+	json_decref(b->already);
 }
 
 /*==== Writing the plan =================================================*/
@@ -604,11 +749,12 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 	snprintf(key, sizeof(key), "%s/%s", w->course, from);
 	restored = w->enrolled && !strcmp(key, w->plan);
 	if (w->visible)
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s?, s:b, s:I}",
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s?, s:s?, s:b, s:I}",
 			"session", key, "course", w->course, "site", w->site, "room", room,
 			"from", from, "to", to, "trainers", buf_str(&shown),
 			"trainers_hidden", (json_int_t)trainers_hidden,
 			"host_unit", *w->unit ? w->unit : NULL,
+			"was_from", w->enrolled ? w->was_from : NULL,
 			w->enrolled ? "replaces" : "plan", restored ? NULL : w->plan,
 			"restored", restored, "cost", (json_int_t)pl->cost));
 	else
@@ -708,11 +854,62 @@ static const char *missing(const struct build *b, size_t i,
 
 /*==== Entry ============================================================*/
 
+static void add_unplaced(struct build *b, size_t i, json_t *unplaced,
+			 const char *reason, const char *why)
+{
+	const struct want *w = &b->wants[i];
+	char earliest[11];
+
+	date_format(b->items[i].earliest, earliest);
+	json_array_append_new(unplaced, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}",
+		w->enrolled ? "session" : "plan", w->plan, "course", w->course,
+		"reason", reason, "missing", why,
+		"was_from", w->enrolled ? w->was_from : NULL,
+		"earliest", w->enrolled ? earliest : NULL));
+}
+
+/*
+ * Write placement PL of item I. A training plan's sessions stand or fall
+ * together (a refusal rolls the plan back); a postponed session that a
+ * rule refuses where the planner put it (one the planner does not model)
+ * stays postponed, listed in UNPLACED with the rule, and the others go on.
+ */
+static int write_placement(struct build *b, struct rules_tx *t, size_t i,
+			   const struct plan_placement *pl, json_t *sessions,
+			   json_t *unplaced)
+{
+	size_t listed = json_array_size(sessions);
+
+	if (!b->o->postponed || !b->o->apply)
+		return write_session(b, t, i, pl, sessions);
+	if (store_savepoint(b->s, b->e))
+		return -1;
+	if (!write_session(b, t, i, pl, sessions))
+		return store_savepoint_release(b->s, b->e);
+	store_savepoint_rollback(b->s);
+	if (b->e->code != ERR_RULE)
+		return -1;
+	if (json_array_size(sessions) > listed)
+		json_array_remove(sessions, listed);
+	else
+		b->hidden--;
+	b->refused++;
+	if (b->wants[i].visible)
+		add_unplaced(b, i, unplaced, b->e->rule ? b->e->rule : "refused",
+			     b->e->message);
+	else
+		b->hidden++;
+	error_release(b->e);
+	error_init(b->e);
+	return 0;
+}
+
 int plan_sessions_in_tx(struct store *s, const struct principal *who,
 			struct rules_tx *t, const struct planner_opts *o,
 			json_t **report, struct error *e)
 {
-	struct build b = { .s = s, .who = who, .e = e, .o = o };
+	struct build b = { .s = s, .who = who, .e = e, .o = o,
+			   .already = json_array() };
 	struct plan_problem pp;
 	struct plan_result res = { 0 };
 	json_t *r = NULL, *sessions, *unplaced;
@@ -727,6 +924,10 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 	if (date_days(o->to) - date_days(o->from) > PLAN_DAYS_MAX) {
 		error_set(e, ERR_USAGE, "plan: a period of at most %d days "
 			  "(%s to %s is longer)", PLAN_DAYS_MAX, o->from, o->to);
+		goto out;
+	}
+	if (!b.already) {
+		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((o->postponed ? collect_postponed(&b) : collect_plans(&b)) ||
@@ -744,12 +945,12 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 	}
 	sessions = json_array();
 	unplaced = json_array();
-	r = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:I, s:I, s:I, s:o, s:o}",
+	r = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:I, s:I, s:I, s:o, s:o, s:O}",
 		      "from", o->from, "to", o->to, "site", o->site,
 		      "postponed", o->postponed, "applied", o->apply,
 		      "items", (json_int_t)b.nitems, "placed", (json_int_t)res.placed,
 		      "cost", (json_int_t)res.cost, "sessions", sessions,
-		      "unplaced", unplaced);
+		      "unplaced", unplaced, "already_planned", b.already);
 	for (size_t i = 0; i < res.nplacements; i++) {
 		const struct plan_placement *pl = &res.placements[i];
 		char why[320];
@@ -759,19 +960,18 @@ int plan_sessions_in_tx(struct store *s, const struct principal *who,
 				b.hidden++;
 				continue;
 			}
-			json_array_append_new(unplaced, json_pack("{s:s, s:s, s:s, s:s}",
-				b.wants[i].enrolled ? "session" : "plan", b.wants[i].plan,
-				"course", b.wants[i].course,
-				"reason", plan_outcome_name(pl->outcome),
-				"missing", missing(&b, i, pl, why, sizeof(why))));
+			add_unplaced(&b, i, unplaced, plan_outcome_name(pl->outcome),
+				     missing(&b, i, pl, why, sizeof(why)));
 			continue;
 		}
-		if (write_session(&b, t, i, pl, sessions))
+		if (write_placement(&b, t, i, pl, sessions, unplaced))
 			goto out;
 	}
 	/* What was planned for plans and sessions the caller may not see:
 	 * a count, never a key. */
 	json_object_set_new(r, "hidden", json_integer(b.hidden));
+	json_object_set_new(r, "placed", json_integer((json_int_t)res.placed -
+						      b.refused));
 	*report = r;
 	r = NULL;
 	ret = 0;

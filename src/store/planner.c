@@ -176,11 +176,32 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 	return rows_each_sql(s, &sql, p, 3, training_plan_row, &x, e);
 }
 
+int store_plan_sessions_each(struct store *s, const struct principal *who,
+			     const char *course, const char *site,
+			     const char *host_unit, const char *from,
+			     const char *to, store_text_fn fn, void *arg,
+			     struct error *e)
+{
+	struct rows_ctx x = { (void (*)(void))fn, arg };
+	struct buf sql = BUF_INIT;
+	const char *p[5] = { course, site, host_unit, from, to };
+
+	buf_adds(&sql, "SELECT s.key FROM session s WHERE s.course = ?1"
+		 " AND s.site = coalesce(?2, (SELECT a.site FROM course c"
+		 " JOIN activity a ON a.code = c.activity WHERE c.code = ?1))"
+		 " AND (?3 IS NULL OR s.host_unit = ?3)"
+		 " AND s.valid_from >= ?4 AND s.valid_from < ?5"
+		 " AND s.status <> 'cancelled' AND s.replaces IS NULL");
+	rq_vis(&sql, who, "sessions", "s");
+	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
+	return rows_each_sql(s, &sql, p, 5, rows_text_row, &x, e);
+}
+
 static int postponed_row(void *arg, const char *const *c, size_t n)
 {
 	struct rows_ctx *x = arg;
 	struct postponed_row r = { c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-				   c[7] };
+				   c[7], c[8] };
 
 	(void)n;
 	return ((postponed_row_fn)x->fn)(x->arg, &r);
@@ -197,7 +218,8 @@ int store_postponed_each(struct store *s, const struct principal *who,
 	rows_mission_cte(&sql, &principal_system);
 	buf_adds(&sql,
 		 "SELECT s.key, s.course, s.site, s.host_unit, s.valid_from,"
-		 " s.valid_to, s.classification, s.releasability FROM session s"
+		 " s.valid_to, s.classification, s.releasability,"
+		 " coalesce(s.trainers, '') FROM session s"
 		 " JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status = 'postponed' AND (?2 IS NULL OR s.valid_to > ?2)"

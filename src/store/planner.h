@@ -76,10 +76,21 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 			      const char *site, training_plan_row_fn fn,
 			      void *arg, struct error *e);
 
-/* A postponed session; host_unit NULL when none. */
+/* Sessions that count toward a training plan of COURSE at SITE (NULL:
+ * the course's activity's) for HOST_UNIT (NULL: any), starting in
+ * [FROM, TO): not cancelled, and not a re-run of another (a postponed
+ * session and the one that replaces it count once, as the first). By
+ * start then key; FN gets each key. */
+int store_plan_sessions_each(struct store *s, const struct principal *who,
+			     const char *course, const char *site,
+			     const char *host_unit, const char *from,
+			     const char *to, store_text_fn fn, void *arg,
+			     struct error *e);
+
+/* A postponed session; host_unit NULL when none, trainers "" then. */
 struct postponed_row {
 	const char *key, *course, *site, *host_unit, *valid_from, *valid_to;
-	const char *classification, *releasability;
+	const char *classification, *releasability, *trainers;
 };
 typedef int (*postponed_row_fn)(void *arg, const struct postponed_row *p);
 

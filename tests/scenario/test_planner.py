@@ -9,7 +9,9 @@ import os
 import random
 import shutil
 
-from harness import cadre, ok_json, run, test, tmpdir, write
+import sqlite3
+
+from harness import Server, cadre, ok_json, run, test, tmpdir, write
 
 BASE = """nations
 code,name,member_since
@@ -168,14 +170,168 @@ def the_demo_quarter_is_planned_and_replanned_after_a_suspension():
     ok_json(db, 'resume', '--scope', 'site:TAJI', '--on', '2027-05-01')
     re = ok_json(db, 'plan', 'sessions', '--postponed', '--from', '2027-05-01',
                  '--to', '2027-08-01', '--site', 'TAJI', '--apply')
-    assert re['placed'] == len(postponed), re
+    # The demo's own pauses of 2020 leave a few sessions postponed (their
+    # host units were never free again); this suspension's all re-run.
+    ours = [x for x in re['sessions']
+            if x.get('replaces') in postponed or x['session'] in postponed]
+    assert len(ours) == len(postponed), re
     for x in re['sessions']:
         assert x['from'] >= '2027-05-01', x
-        assert x['replaces'] in postponed or x['restored'], x
+        assert x.get('replaces') or x['restored'], x
     # Nothing postponed at Taji is left without its re-run.
     left = ok_json(db, 'plan', 'sessions', '--postponed', '--from', '2027-05-01',
                    '--to', '2027-08-01', '--site', 'TAJI')
-    assert left['items'] == 0, left
+    assert not {u['session'] for u in left['unplaced']} & postponed, left
+    assert left['placed'] == 0, left
+
+
+def conflicts(db):
+    """Pairs of running sessions that share a room, a host unit or a
+    trainer on a day, straight from the session table ([valid_from,
+    valid_to) overlap). The shipped demo has some already (issue 14);
+    tests compare before and after."""
+    con = sqlite3.connect(db)
+    run_ = "status NOT IN ('postponed', 'cancelled')"
+    both = " WHERE a.%s AND b.%s" % (run_, run_)
+    rows = con.execute(
+        "SELECT 'room', a.key, b.key, a.site || '/' || a.room FROM session a"
+        " JOIN session b ON a.key < b.key AND a.site = b.site AND a.room = b.room"
+        " AND a.valid_from < b.valid_to AND b.valid_from < a.valid_to" + both +
+        " UNION ALL SELECT 'unit', a.key, b.key, a.host_unit FROM session a"
+        " JOIN session b ON a.key < b.key AND a.host_unit = b.host_unit"
+        " AND a.valid_from < b.valid_to AND b.valid_from < a.valid_to" + both
+    ).fetchall()
+    sessions = con.execute("SELECT key, valid_from, valid_to, trainers FROM session"
+                           " WHERE " + run_).fetchall()
+    con.close()
+    found = set(rows)
+    by_trainer = {}
+    for key, f, t, tr in sessions:
+        for p in (tr or '').split(';'):
+            if p:
+                by_trainer.setdefault(p, []).append((f, t, key))
+    for p, spans in by_trainer.items():
+        spans.sort()
+        for i, (f, t, k) in enumerate(spans):
+            for f2, t2, k2 in spans[i + 1:]:
+                if f2 >= t:
+                    break
+                found.add(('trainer',) + tuple(sorted((k, k2))) + (p,))
+    return found
+
+
+def demo_db():
+    db = os.path.join(tmpdir(), 'demo.db')
+    rc, _, err = cadre(db, 'demo')
+    assert rc == 0, err
+    return db
+
+
+def session_count(db):
+    con = sqlite3.connect(db)
+    n = con.execute('SELECT count(*) FROM session').fetchone()[0]
+    con.close()
+    return n
+
+
+@test
+def planning_twice_places_nothing_new_the_second_time():
+    """Issue 14: a second `plan sessions --apply` over the demo's quarter
+    planned 10 more sessions (24 for plans that ask for 14)."""
+    db = demo_db()
+    before = conflicts(db)
+    n0 = session_count(db)
+    first = ok_json(db, 'plan', 'sessions', '--from', '2027-04-01', '--to',
+                    '2027-07-01', '--apply')
+    assert first['placed'] == first['items'] >= 10, first
+    assert session_count(db) == n0 + first['placed']
+    second = ok_json(db, 'plan', 'sessions', '--from', '2027-04-01', '--to',
+                     '2027-07-01', '--apply')
+    assert second['items'] == 0 and second['placed'] == 0, second
+    assert second['sessions'] == [] and second['unplaced'] == [], second
+    # It says why: every plan already has its sessions.
+    assert sum(p['existing'] for p in second['already_planned']) == first['placed'], second
+    assert all(p['existing'] == p['sessions'] for p in second['already_planned']), second
+    assert session_count(db) == n0 + first['placed']
+    rc, out, _ = cadre(db, 'plan', 'sessions', '--from', '2027-04-01', '--to', '2027-07-01')
+    assert rc == 0 and '0 of 0 sessions placed' in out and 'already planned' in out, out
+    # What it placed books nothing twice, against the sessions there were.
+    assert conflicts(db) - before == set(), conflicts(db) - before
+    # A plan widened by one session gets exactly one more.
+    d = os.path.dirname(db)
+    tp = ok_json(db, 'show', 'training-plans', 'TP27Q2-FP')
+    ok_json(db, 'import', 'training-plans', write(os.path.join(d, 'p.csv'),
+            'code,course,sessions,window_from,window_to\nTP27Q2-FP,%s,%d,%s,%s\n' % (
+                tp['course'], tp['sessions'] + 1, tp['window_from'], tp['window_to'])))
+    third = ok_json(db, 'plan', 'sessions', '--from', '2027-04-01', '--to',
+                    '2027-07-01', '--apply')
+    assert third['items'] == 1 and [x['plan'] for x in third['sessions']] == ['TP27Q2-FP'], third
+    assert conflicts(db) - before == set(), conflicts(db) - before
+
+
+@test
+def suspend_and_resume_at_taji_double_book_nothing():
+    """Issue 14: after suspend + resume --apply at TAJI, ENG-CRS/2026-12-20
+    and FP-CRS/2026-12-20 shared Classroom 2 with ENG-CRS/2027-01-04,
+    trainer P05250 taught two sessions at once, and host unit IRQ-U-ENG
+    was in three."""
+    db = demo_db()
+    before = conflicts(db)
+    s = ok_json(db, 'suspend', '--scope', 'site:TAJI', '--from', '2026-12-01',
+                '--reason', 'test')
+    postponed = {x['session'] for x in s['sessions_postponed']}
+    assert len(postponed) >= 5, s
+    dry = ok_json(db, 'resume', '--scope', 'site:TAJI', '--on', '2026-12-20',
+                  '--dry-run')
+    r = ok_json(db, 'resume', '--scope', 'site:TAJI', '--on', '2026-12-20', '--apply')
+    assert {x['session'] for x in r['sessions']} == postponed, r
+    # The preview is what was done.
+    assert [(x['session'], x['proposed_from']) for x in dry['sessions']] == \
+        [(x['session'], x['proposed_from']) for x in r['sessions']], (dry, r)
+    for x in r['sessions']:
+        assert x['proposed_from'] >= '2026-12-20' or x['proposed_from'] == x['was_from'], x
+        if 'not_replanned' in x:
+            assert x['reason'], x
+            assert ok_json(db, 'show', 'sessions', x['session'])['status'] == 'postponed'
+        else:
+            new = ok_json(db, 'show', 'sessions', x['replanned_as'])
+            assert new['status'] == 'planned' and new['valid_from'] == x['proposed_from'], new
+            assert x['replanned_as'] == x['session'] or new['replaces'] == x['session'], new
+    assert any('replanned_as' in x for x in r['sessions']), r
+    added = conflicts(db) - before
+    assert added == set(), sorted(added)
+
+
+@test
+def the_api_plans_once_and_resumes_without_double_booking():
+    db = demo_db()
+    rc, out, err = cadre(db, 'user', 'add', 'cmd', '--role', 'commander',
+                         stdin='a long enough pass phrase\n')
+    assert rc == 0, err
+    tok = ok_json(db, 'token', 'add', 'cmd')['token']
+    rc, out, err = cadre(db, 'user', 'add', 'trg', '--role', 'training',
+                         stdin='a long enough pass phrase\n')
+    assert rc == 0, err
+    planner = ok_json(db, 'token', 'add', 'trg')['token']
+    before = conflicts(db)
+    srv = Server(db)
+    try:
+        body = {'from': '2027-04-01', 'to': '2027-07-01', 'apply': True}
+        st, _, j = srv.call('POST', '/api/v1/actions/plan-sessions', planner, body)
+        assert st == 200 and j['placed'] == j['items'] >= 10, (st, j)
+        st, _, j = srv.call('POST', '/api/v1/actions/plan-sessions', planner, body)
+        assert st == 200 and j['items'] == 0 and j['placed'] == 0, (st, j)
+        assert j['already_planned'], j
+        st, _, j = srv.call('POST', '/api/v1/actions/suspend', tok,
+                            {'scope': 'site:TAJI', 'from': '2027-04-10', 'reason': 'api'})
+        assert st == 200 and j['sessions_postponed'], (st, j)
+        st, _, j = srv.call('POST', '/api/v1/actions/resume', tok,
+                            {'scope': 'site:TAJI', 'on': '2027-05-01', 'apply': True})
+        assert st == 200 and any('replanned_as' in x for x in j['sessions']), (st, j)
+    finally:
+        srv.stop()
+    added = conflicts(db) - before
+    assert added == set(), sorted(added)
 
 
 @test
