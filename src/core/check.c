@@ -291,7 +291,8 @@ static int check_bookings(struct checker *c)
 	}
 	/* By start: a later session that starts after this one ends
 	 * cannot meet it, nor can any after it. */
-	qsort(b.v, b.n, sizeof(*b.v), by_start);
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), by_start);
 	for (size_t i = 0; i < b.n && !rc; i++)
 		for (size_t j = i + 1; j < b.n && !rc &&
 		     strcmp(b.v[j].from, b.v[i].to) < 0; j++)
