@@ -621,6 +621,26 @@ static int32_t pause_end(int32_t from, int32_t to)
 	return 0;
 }
 
+/* Where replan_after_pauses() (`cadre resume --apply`) puts a session
+ * over [FROM, TO) that a pause postpones — shifted by the pause's
+ * length, not before its end — into *NF: 1; 0 when no pause meets it;
+ * -1 when the new dates meet a pause too (it stays postponed). */
+static int replanned_from(int32_t from, int32_t to, int32_t *nf)
+{
+	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++) {
+		int32_t pf = date_days(pauses[i].from), pt = date_days(pauses[i].to);
+
+		if (from >= pt || to <= pf)
+			continue;
+		*nf = from + (pt - pf);
+		if (*nf < pt)
+			*nf = pt;
+		return pause_end(*nf, *nf + (to - from)) ? -1 : 1;
+	}
+	*nf = from;
+	return 0;
+}
+
 /* Does a session that runs over [FROM, TO) already hold P (a person,
  * "P00042")? */
 static int trainer_busy(const struct gen *g, const char *p, int32_t from,
@@ -640,7 +660,8 @@ static int trainer_busy(const struct gen *g, const char *p, int32_t from,
  * other session on those days. */
 static void pick_trainers(struct gen *g, struct establishment *es,
 			  const struct course_plan *c, int32_t from,
-			  int32_t to, int want, char *out, size_t n)
+			  int32_t to, int32_t runs_from, int want, char *out,
+			  size_t n)
 {
 	size_t len = 0;
 	int got = 0;
@@ -658,7 +679,7 @@ static void pick_trainers(struct gen *g, struct establishment *es,
 
 			snprintf(code, sizeof(code), "P%05d", tr->person);
 			if (tr->from > from || tr->to < to || tr->qual_until < to - 1 ||
-			    trainer_busy(g, code, from, to))
+			    trainer_busy(g, code, runs_from, runs_from + (to - from)))
 				continue;
 			len += (size_t)snprintf(out + len, n - len, "%sP%05d",
 						got ? ";" : "", tr->person);
@@ -754,21 +775,27 @@ static void settle(struct gen *g, const struct course_plan *c, int n,
 		   int32_t *start, int32_t until, const char **room)
 {
 	while (*start < until) {
-		int32_t end = *start + c->duration;
-		const struct booked *b = NULL;
-		int none;
+		int32_t end = *start + c->duration, nf;
+		int rp = replanned_from(*start, end, &nf), none;
+		const struct booked *b;
 
-		if (!pause_end(*start, end))
-			b = booked_meeting(g, c->unit, NULL, *start, end);
+		if (rp < 0) {
+			*room = pick_room(g, c->site, n, *start, end, &none);
+			return;
+		}
+		/* A postponed one books the days it is re-planned to; moved
+		 * a day at a time, as its new dates move with it. */
+		b = booked_meeting(g, c->unit, NULL, nf, nf + c->duration);
 		if (b) {
-			*start = b->to;
+			*start = rp ? *start + 1 : b->to;
 			continue;
 		}
-		*room = pick_room(g, c->site, n, *start, end, &none);
-		if (*room || none || pause_end(*start, end))
+		*room = pick_room(g, c->site, n, nf, nf + c->duration, &none);
+		if (*room || none)
 			return;
 		/* Every room taken: from the day the first one frees. */
-		*start = booked_meeting(g, NULL, c->site, *start, end)->to;
+		*start = rp ? *start + 1 :
+			 booked_meeting(g, NULL, c->site, nf, nf + c->duration)->to;
 	}
 }
 
@@ -811,8 +838,9 @@ static int build_sessions(struct gen *g, struct establishment *es,
 			continue;
 
 		while (start < until) {
-			int32_t end, resume;
+			int32_t end, resume, runs_from;
 			const char *status, *lead = "mission", *instr, *room = NULL;
+			int rp;
 			char trainers[256], key[64];
 			int n, want;
 			double host_share, pass_rate;
@@ -826,8 +854,9 @@ static int build_sessions(struct gen *g, struct establishment *es,
 			status = resume ? "postponed" : end <= now ? "completed" :
 				 start <= now ? "running" : "planned";
 			want = (n + c->ratio - 1) / c->ratio;
-			pick_trainers(g, es, c, start, end, want, trainers,
-				      sizeof(trainers));
+			rp = replanned_from(start, end, &runs_from);
+			pick_trainers(g, es, c, start, end, runs_from, want,
+				      trainers, sizeof(trainers));
 			/* Host-nation instructors take the lead as the course
 			 * matures: the mission's end state. */
 			host_share = index < 3 ? 0 : 0.1 * (index - 2);
@@ -843,7 +872,8 @@ static int build_sessions(struct gen *g, struct establishment *es,
 				"host_unit", c->unit, "status", status,
 				"releasability", "MISSION;IRQ", NULL))
 				return -1;
-			if (!resume && book(g, c, start, end, room, trainers))
+			if (rp >= 0 && book(g, c, runs_from, runs_from + c->duration,
+					    room, trainers))
 				return -1;
 			g->st->sessions++;
 			snprintf(key, sizeof(key), "%s/%s", c->code, D(g, start));
