@@ -776,7 +776,7 @@ static void settle(struct gen *g, const struct course_plan *c, int n,
 {
 	while (*start < until) {
 		int32_t end = *start + c->duration, nf;
-		int rp = replanned_from(*start, end, &nf), none;
+		int rp = replanned_from(*start, end, &nf), none = 1;
 		const struct booked *b;
 
 		if (rp < 0) {
