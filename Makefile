@@ -8,6 +8,16 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all ui deps demo check clean
 
+# Plain `make` builds everything: the interface, then the binary.
+.DEFAULT_GOAL := all
+
+# A Node.js that scripts/deps.sh took from the npm registry (where the
+# machine's is older than Vite needs) comes first on PATH.
+LOCAL_NODE := $(wildcard $(CURDIR)/.node/node_modules/.bin/node)
+ifneq ($(LOCAL_NODE),)
+export PATH := $(dir $(LOCAL_NODE)):$(PATH)
+endif
+
 # The web interface: npm installs exactly the locked packages, Vite builds
 # web/dist, and the binary embeds it (src/http/meson.build).
 WEB_SRC := $(shell find web/src web/public web/scripts -type f \

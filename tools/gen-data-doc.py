@@ -31,6 +31,17 @@ shows status `closed`); assessments made on or before that day; nations,
 courses, trainees and enrolments unfiltered. Derived values are computed
 for that day.
 
+A session's `state` is derived, not stored: `planned` before its
+`valid_from`, `running` from then until the day before its `valid_to`,
+`completed` from its `valid_to` on, as of the day asked; `cancelled` or
+`postponed` when its stored `status` says so, for dates cannot tell
+those. The stored `status` still accepts `planned`, `running` and
+`completed` (files of older missions carry them), but they all mean the
+same: "neither cancelled nor postponed". Every count and list of
+running, planned or completed sessions (`cadre status`, the reports,
+the calendars) reads `state`, never those three stored values, so a
+session stored `running` that ended long ago is counted completed.
+
 Kinds are listed in dependency order: a kind refers only to kinds above it
 (or to itself), which is also the order to import a whole mission in.
 
@@ -53,7 +64,10 @@ nothing of the file or the request is written. A value is never cut.
   notes, reasons) may hold TAB, LF and CR, so that a note keeps its lines;
   no other field may hold any (keys, references, codes, dates, lists), and
   no field may hold another control character. The error names the byte
-  ("holds the control character 0x09 at byte 4").
+  ("holds the control character 0x09 at byte 4"). No field may hold a
+  bidirectional embedding, override or isolate (U+202A to U+202E, U+2066
+  to U+2069): one makes a name or a code display as another. The marks
+  U+200E and U+200F, which Arabic text may need, are allowed.
 - **Keys**: a key field that is not a reference holds neither `/` nor `;`,
   and does not begin or end with a space (` PCOL` and `PCOL` would look
   the same and be two records).

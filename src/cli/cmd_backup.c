@@ -94,6 +94,15 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 {
 	int status;
 	const char *file = file_arg(c, "restore", argc, argv, NULL, &status);
+	struct error e;
 
-	return file ? run(c, "restore", file, 0) : status;
+	if (!file)
+		return status;
+	error_init(&e);
+	if (store_check_unheld(c->db_path, &e)) {
+		status = cli_error(c, &e);
+		error_release(&e);
+		return status;
+	}
+	return run(c, "restore", file, 0);
 }

@@ -635,7 +635,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 						!*json_string_value(v)))
 				continue;
 			txt = json_is_string(v) ? strdup(json_string_value(v)) :
-				json_dumps(v, JSON_ENCODE_ANY);
+				json_dumps(v, JSON_ENCODE_ANY |
+					   JSON_REAL_PRECISION(15));
 			printf("%-24s %s\n", name, txt ? txt : "");
 			free(txt);
 		}

@@ -77,6 +77,8 @@ struct fresh_db {
 static int fresh_start(struct cli *c, struct fresh_db *f, struct error *e)
 {
 	f->path = c->db_path;
+	if (store_check_unheld(f->path, e))
+		return -1;
 	if ((size_t)snprintf(f->tmp, sizeof(f->tmp), "%s.new-%ld", f->path,
 			     (long)getpid()) >= sizeof(f->tmp) - 8)
 		return error_set(e, ERR_IO, "%s: the path is too long", f->path);

@@ -9,6 +9,7 @@
 
 static void print_text(json_t *st)
 {
+	const char *training;
 	json_t *v;
 	size_t i;
 
@@ -24,9 +25,20 @@ static void print_text(json_t *st)
 	       ")" : "");
 	printf("  Personnel assigned    %lld\n",
 	       (long long)json_integer_value(json_object_get(st, "headcount")));
-	printf("  Training              %s\n",
-	       json_is_true(json_object_get(st, "training_suspended")) ?
-	       "SUSPENDED" : "may run");
+	training = json_string_value(json_object_get(st, "training"));
+	printf("  Training              %s\n", !strcmp(training, "suspended") ?
+	       "SUSPENDED" : training);
+	if (!json_is_true(json_object_get(st, "mission_begun")))
+		printf("  Mission begins        %s\n",
+		       json_is_string(json_object_get(st, "mission_from")) ?
+		       json_string_value(json_object_get(st, "mission_from")) :
+		       "(no mission recorded)");
+	else if (strcmp(training, "may run") &&
+		 json_is_string(json_object_get(st, "first_consent")) &&
+		 strcmp(json_string_value(json_object_get(st, "first_consent")),
+			json_string_value(json_object_get(st, "as_of"))) > 0)
+		printf("  First consent         %s\n", json_string_value(
+		       json_object_get(st, "first_consent")));
 	json_array_foreach(json_object_get(st, "suspensions"), i, v)
 		printf("  %-9s %-22s since %s: %s\n",
 		       json_string_value(json_object_get(v, "action")),

@@ -126,7 +126,7 @@ int report_transition(struct store *s, const struct principal *who,
 	json_t *months = json_object(), *monthly = json_array(), *c, *m;
 	const char *key;
 	size_t i, j;
-	long host_days = 0, all_days = 0;
+	long host_days = 0, all_days = 0, transitioned = 0;
 
 	*out = NULL;
 	if (walked(store_transition_sessions(s, who, asof, keep_session,
@@ -162,11 +162,18 @@ int report_transition(struct store *s, const struct principal *who,
 			passed = (long)json_integer_value(json_object_get(row, "passed"));
 			assessed = (long)json_integer_value(json_object_get(row, "assessed"));
 			json_array_append_new(done_leads, json_string(lead));
-			if (!strcmp(lead, "host") && assessed > 0 &&
+			/* A run broken by a mission-led (or failed) session
+			 * undoes the transition: the course is co-led again,
+			 * and transitions anew when a new run reaches N. A
+			 * host-led session whose results are not in yet
+			 * neither extends nor breaks it. */
+			if (!strcmp(lead, "host") && !assessed)
+				continue;
+			if (!strcmp(lead, "host") &&
 			    (double)passed / (double)assessed >= target - 1e-9)
 				run++;
 			else
-				run = 0;
+				run = 0, transitioned_on = NULL;
 			if (run >= need && !transitioned_on)
 				transitioned_on = json_string_value(json_object_get(row, "valid_to"));
 		}
@@ -177,6 +184,9 @@ int report_transition(struct store *s, const struct principal *who,
 		json_decref(done_leads);
 		state = !done_n ? "not started" : run >= need ? "host-led" :
 			recent_host ? "co-led" : "mission-led";
+		/* Transitioned is host-led, and only that: the headline
+		 * count below and the table's state say the same. */
+		transitioned += run >= need;
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:f}",
 			"course", code,
 			"title", json_string_value(json_object_get(c, "title")),
@@ -222,9 +232,11 @@ int report_transition(struct store *s, const struct principal *who,
 		}
 		free(keys);
 	}
-	*out = json_pack("{s:s, s:o, s:o, s:f}", "as_of", asof, "courses", list,
-			 "monthly", monthly, "host_share",
-			 all_days ? (double)host_days / (double)all_days : 0.0);
+	*out = json_pack("{s:s, s:o, s:o, s:f, s:I, s:I}", "as_of", asof,
+			 "courses", list, "monthly", monthly, "host_share",
+			 all_days ? (double)host_days / (double)all_days : 0.0,
+			 "courses_transitioned", (json_int_t)transitioned,
+			 "courses_total", (json_int_t)json_array_size(list));
 	json_decref(sessions);
 	json_decref(courses);
 	json_decref(months);
@@ -262,14 +274,17 @@ static int count_post(void *arg, const struct manning_post *r)
 		bump(maps[m], keys[m], "posts");
 		bump(maps[m], keys[m], is_filled ? "filled" : "vacant");
 	}
+	/* By nation is by the nation the post is designated for, as the
+	 * other tables are by the post's own branch, site and category: a
+	 * vacant post counts against its nation, and a post held by
+	 * another nation's officer is filled for the nation it is
+	 * designated for. A post designated for none is "any". */
+	bump(c->by_nation, *r->designated ? r->designated : "any", "posts");
+	bump(c->by_nation, *r->designated ? r->designated : "any",
+	     is_filled ? "filled" : "vacant");
 	if (is_filled) {
-		char nation[4];
-
 		c->filled++;
 		c->overlaps += strchr(r->holders, ';') != NULL;
-		snprintf(nation, sizeof(nation), "%.3s", r->holders);
-		bump(c->by_nation, nation, "posts");
-		bump(c->by_nation, nation, "filled");
 	} else {
 		c->vacant++;
 	}
@@ -601,7 +616,8 @@ int report_transfer(struct store *s, const struct principal *who,
 
 	*out = NULL;
 	if (walked(store_transfers(s, who, activity, add_transfer, rows, e), e) ||
-	    walked(store_reassigned(s, who, add_reassigned, people, e), e)) {
+	    walked(store_reassigned(s, who, activity, add_reassigned, people,
+				    e), e)) {
 		json_decref(rows);
 		json_decref(people);
 		return -1;

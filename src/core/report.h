@@ -104,8 +104,8 @@ int report_transition(struct store *s, const struct principal *who,
 		      const char *asof, json_t **out, struct error *e);
 
 /* Posts filled and vacant as of ASOF by branch, site, category and the
- * holders' nation; rotations due within DAYS with the gap (or overlap)
- * to the next holder. */
+ * nation each post is designated for ("any": none); rotations due within
+ * DAYS with the gap (or overlap) to the next holder. */
 int report_manning(struct store *s, const struct principal *who,
 		   const char *asof, int days, json_t **out, struct error *e);
 

@@ -1,6 +1,8 @@
 /* The mission's status as of a date; see status.h. */
 #include "core/status.h"
 
+#include <string.h>
+
 #include "core/policy.h"
 #include "model/kind.h"
 #include "store/status.h"
@@ -56,6 +58,27 @@ static int add_site(void *arg, const struct record *r,
 		"status", derived[c->status] ? derived[c->status] : "")) ? -3 : 0;
 }
 
+/* Whether training may run on ASOF, in words: not before the mission
+ * began, not while it is suspended, and not without a granted consent
+ * of the host government in force (the CONSENT rule). */
+static const char *training_state(const char *asof,
+				  const struct status_dates *d,
+				  long long suspended, json_t *consents)
+{
+	json_t *c;
+	size_t i;
+
+	if (!*d->mission_from || strcmp(asof, d->mission_from) < 0)
+		return "mission not begun";
+	if (suspended > 0)
+		return "suspended";
+	json_array_foreach(consents, i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "state")),
+			    "granted"))
+			return "may run";
+	return "no consent in force";
+}
+
 int mission_status(struct store *s, const struct principal *who,
 		   const char *asof, json_t **out, struct error *e)
 {
@@ -64,6 +87,7 @@ int mission_status(struct store *s, const struct principal *who,
 	struct sites_ctx sc = { .sites = json_array() };
 	struct query q = { .who = who, .asof = asof };
 	struct status_sessions sessions;
+	struct status_dates dates;
 	long long headcount, suspended;
 	int rc;
 
@@ -88,6 +112,8 @@ int mission_status(struct store *s, const struct principal *who,
 	if (!rc)
 		rc = store_status_sessions(s, who, asof, &sessions, e);
 	if (!rc)
+		rc = store_status_dates(s, who, &dates, e);
+	if (!rc)
 		rc = store_each(s, kind_find("sites"), &q, add_site, &sc, e);
 	if (rc == -3)
 		error_set(e, ERR_NOMEM, "out of memory");
@@ -108,6 +134,20 @@ int mission_status(struct store *s, const struct principal *who,
 		"planned", (json_int_t)sessions.planned,
 		"postponed", (json_int_t)sessions.postponed,
 		"sites", sc.sites);
+	if (o && (json_object_set_new(o, "training", json_string(
+			training_state(asof, &dates, suspended, consents))) ||
+		  json_object_set_new(o, "mission_begun", json_boolean(
+			*dates.mission_from &&
+			strcmp(asof, dates.mission_from) >= 0)) ||
+		  json_object_set_new(o, "mission_from",
+			str_or_null(*dates.mission_from ? dates.mission_from :
+				    NULL)) ||
+		  json_object_set_new(o, "first_consent",
+			str_or_null(*dates.first_consent ? dates.first_consent :
+				    NULL)))) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (!o)
 		error_set(e, ERR_NOMEM, "out of memory");
 	*out = o;

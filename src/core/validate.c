@@ -225,6 +225,22 @@ static size_t value_limit(const struct field *f)
 	return f->flags & FF_KEY ? VALUE_KEY_MAX : VALUE_MAX;
 }
 
+/* The UTF-8 of a bidirectional embedding, override or isolate at P
+ * (U+202A to U+202E, U+2066 to U+2069), or 0: one such character makes
+ * a name or a code display as another ("PCOL" shown as "LOCP"). The
+ * marks U+200E and U+200F, which Arabic text may need, are not among
+ * them. Valid UTF-8 is assumed. */
+static unsigned bidi_control(const unsigned char *p)
+{
+	if (p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae)
+		return 0x2000u + 0x2a + (p[2] - 0xaa);
+	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 0x2066u + (p[2] - 0xa6);
+	return 0;
+}
+
 /* May V be repeated in a message? Only as one line of text of a length
  * to read: bytes that are not UTF-8 would break the JSON of the answer,
  * and control characters would reach the reader's terminal (ESC). The
@@ -236,7 +252,8 @@ static int fit_to_show(const struct field *f, const char *v)
 	if (n > value_limit(f) || !utf8_valid(v, n))
 		return 0;
 	for (; *v; v++)
-		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f ||
+		    bidi_control((const unsigned char *)v))
 			return 0;
 	return 1;
 }
@@ -244,12 +261,20 @@ static int fit_to_show(const struct field *f, const char *v)
 static int check_controls(const struct field *f, const char *in,
 			  const char **why)
 {
-	static _Thread_local char msg[96];
+	static _Thread_local char msg[160];
 	int free_text = field_is_free_text(f);
 
 	for (const char *p = in; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
+		unsigned bidi = bidi_control((const unsigned char *)p);
 
+		if (bidi) {
+			snprintf(msg, sizeof(msg), "holds the bidirectional "
+				 "control U+%04X at byte %td: it can make one "
+				 "text display as another", bidi, p - in + 1);
+			*why = msg;
+			return -1;
+		}
 		if (ch != 0x7f && (ch >= 0x20 || (free_text &&
 		    (ch == '\t' || ch == '\n' || ch == '\r'))))
 			continue;

@@ -341,17 +341,45 @@ static char *slurp(const char *path, struct error *e)
 	return buf_detach(&b);
 }
 
+/* libmicrohttpd's messages: one for every connection it refuses or
+ * closes, so a flood of connections would flood the log too. At most
+ * SERVE_LOG_BURST a second are shown; the count of the others follows. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server_state *srv = cls;
+	long now = (long)time(NULL);
+
+	pthread_mutex_lock(&srv->log_lock);
+	if (now != srv->log_second) {
+		if (srv->log_dropped)
+			fprintf(stderr, "cadre: libmicrohttpd: %ld more messages "
+				"not shown\n", srv->log_dropped);
+		srv->log_second = now;
+		srv->log_shown = srv->log_dropped = 0;
+	}
+	if (srv->log_shown++ < SERVE_LOG_BURST) {
+		fputs("cadre: libmicrohttpd: ", stderr);
+		vfprintf(stderr, fmt, ap);
+	} else {
+		srv->log_dropped++;
+	}
+	pthread_mutex_unlock(&srv->log_lock);
+}
+
 static void state_free(struct server_state *srv)
 {
 	if (!srv)
 		return;
 	auth_stop(srv);
 	store_close(srv->store);
+	if (srv->held >= 0)
+		close(srv->held);
 	cache_free(srv->cache);
 	metrics_free(srv->metrics);
 	free(srv->conns);
 	pthread_mutex_destroy(&srv->db);
 	pthread_mutex_destroy(&srv->gate);
+	pthread_mutex_destroy(&srv->log_lock);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->conns_lock);
 	/* The sessions' CSRF tokens are secrets too. */
@@ -366,7 +394,9 @@ static struct server_state *state_new(const struct server_opts *o)
 
 	if (!srv)
 		return NULL;
+	srv->held = -1;
 	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->log_lock, NULL);
 	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->conns_lock, NULL);
@@ -417,7 +447,10 @@ int server_run(const struct server_opts *o, struct error *e)
 		flags |= MHD_USE_TLS;
 		srv->tls = 1;
 	}
-	if (store_open(o->db_path, &srv->store, e) || auth_start(srv, e))
+	/* Held for the server's life, so that a restore or demo --force
+	 * refuses to replace the database under it. */
+	if (store_open(o->db_path, &srv->store, e) ||
+	    (srv->held = store_hold(o->db_path, e)) < 0 || auth_start(srv, e))
 		goto out;
 	/* Under the store's lock a write waits little: it waited for the
 	 * database before (SERVE_WRITE_WAIT_MS), and every request waits
@@ -432,6 +465,7 @@ int server_run(const struct server_opts *o, struct error *e)
 			o->max_per_address : SERVE_MAX_PER_ADDRESS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 		MHD_OPTION_HTTPS_MEM_KEY, key,

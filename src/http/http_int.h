@@ -63,9 +63,13 @@ struct conn_slot {
 
 struct server_state {
 	struct store *store;
+	int held;			/* store_hold()'s descriptor, or -1 */
 	pthread_mutex_t db;		/* one request at a time on the store */
 	pthread_mutex_t gate;		/* one write at a time waits for SQLite's lock */
 	pthread_mutex_t lock;		/* sessions and failures */
+	/* libmicrohttpd's own messages, at most SERVE_LOG_BURST a second */
+	pthread_mutex_t log_lock;
+	long log_second, log_shown, log_dropped;
 	struct session sessions[SESSIONS_MAX];
 	struct failure fails[256];
 	struct answer_cache *cache;	/* NULL: keep no answers */

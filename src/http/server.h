@@ -34,6 +34,7 @@ struct server_opts {
 #define SERVE_IDLE_TIMEOUT 30		/* seconds, for a reply a client reads slowly */
 #define SERVE_WRITE_WAIT_MS 5000	/* a write waits for another writer */
 #define SERVE_LOCKED_WAIT_MS 1000	/* the same, holding the store's lock */
+#define SERVE_LOG_BURST 10		/* libmicrohttpd messages a second */
 
 /* Serve until *STOP; then finish the requests in flight and return. */
 int server_run(const struct server_opts *o, struct error *e);

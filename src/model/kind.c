@@ -164,6 +164,10 @@ static const struct field session_fields[] = {
 	MARKING,
 };
 
+/* planned, running or completed by its dates on the day; cancelled or
+ * postponed as its stored status says (dates cannot tell those). */
+static const struct derived session_derived[] = { { "state" } };
+
 static const struct field training_plan_fields[] = {
 	F("code", FT_TEXT, KEY),
 	F("course", FT_REF, REQ, .ref = "courses"),
@@ -254,7 +258,7 @@ KIND(activity, "activities", "activity", "activity", "code", ASOF_INTERVAL,
      NULL, activity_derived, N(activity_derived));
 KIND(course, "courses", "course", "course", "code", ASOF_NONE, NULL, NULL, 0);
 KIND(session, "sessions", "session", "session", "key", ASOF_INTERVAL, NULL,
-     NULL, 0);
+     session_derived, N(session_derived));
 KIND(training_plan, "training-plans", "training_plan", "training plan",
      "code", ASOF_NONE, NULL, NULL, 0);
 KIND(trainee, "trainees", "trainee", "trainee", "service_number", ASOF_NONE,

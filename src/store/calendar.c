@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/derived.h"
 #include "store/rows_int.h"
+#include "util/date.h"
 
 static int one(sqlite3_stmt *st, void *ctx)
 {
@@ -69,10 +71,14 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 {
 	struct buf b = BUF_INIT;
 	struct walk w = { fn, arg, s, who, e };
+	char today[DATE_LEN + 1];
+	const char *p[2] = { key, today };
 
 	store_forget_seen(s);
-	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, s.status, c.title,"
-		 " s.site, si.name, s.room, s.trainers, s.lead,"
+	/* The state today, from the dates (store/derived.h). */
+	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, ");
+	derived_session_state(&b, "s", "?2");
+	buf_adds(&b, ", c.title, s.site, si.name, s.room, s.trainers, s.lead,"
 		 " s.lead_instructor FROM session s JOIN course c"
 		 " ON c.code = s.course");
 	rq_vis(&b, who, "course", "c");
@@ -84,5 +90,6 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 		 " instr(';' || s.trainers || ';', ';' || ?1 || ';')");
 	rq_vis(&b, who, "session", "s");
 	buf_adds(&b, " ORDER BY s.valid_from, s.key");
-	return rq_run(s, &b, &key, 1, session_row, &w, e);
+	date_format(date_today(), today);
+	return rq_run(s, &b, p, 2, session_row, &w, e);
 }

@@ -61,6 +61,25 @@ static void activity_owner_as_of(struct buf *b, const struct principal *who)
 		 " THEN t.previous_owner ELSE t.owner END");
 }
 
+void derived_session_scheduled(struct buf *b, const char *a)
+{
+	buf_addf(b, "%s.status NOT IN ('cancelled', 'postponed')", a);
+}
+
+void derived_session_state(struct buf *b, const char *a, const char *day)
+{
+	buf_addf(b, "CASE WHEN %s.status IN ('cancelled', 'postponed')"
+		 " THEN %s.status WHEN %s < %s.valid_from THEN 'planned'"
+		 " WHEN %s < %s.valid_to THEN 'running' ELSE 'completed' END",
+		 a, a, day, a, day, a);
+}
+
+static void session_state(struct buf *b, const struct principal *who)
+{
+	(void)who;	/* the session's own fields only */
+	derived_session_state(b, "t", "?1");
+}
+
 static const struct {
 	const char *table, *name;
 	void (*build)(struct buf *b, const struct principal *who);
@@ -69,6 +88,7 @@ static const struct {
 	{ "site", "status", site_status },
 	{ "post", "holder", post_holder },
 	{ "activity", "owner_as_of", activity_owner_as_of },
+	{ "session", "state", session_state },
 };
 
 int derived_expr(struct buf *sql, const struct kind *k, size_t i,

@@ -1,7 +1,7 @@
 /*
  * The SQL of the catalogue's derived values (model/kind.h names them):
  * a nation's and a site's status, a post's holder, an activity's owner
- * on the day. Internal to the store.
+ * and a session's state on the day. Internal to the store.
  *
  * A derived value that reads other records reads only those the caller
  * may see (store/access.h): a site is not "restricted" for a reader by
@@ -25,5 +25,18 @@ struct principal;
  * store: a bug, which a unit test guards against). */
 int derived_expr(struct buf *sql, const struct kind *k, size_t i,
 		 const struct principal *who);
+
+/* Append to SQL the state of the session of alias A on the day DAY (an
+ * SQL expression: "?1", a column): what its stored status says when
+ * that is "cancelled" or "postponed", which dates cannot tell; else
+ * what its dates say, over [valid_from, valid_to): "planned" before it,
+ * "running" within it, "completed" from valid_to on. Every count of
+ * running, planned or completed sessions uses this one definition, so
+ * a stored "running" that ended long ago is counted as what it is. */
+void derived_session_state(struct buf *sql, const char *a, const char *day);
+
+/* Append to SQL a condition true for the sessions of alias A that run
+ * or ran or will run: neither cancelled nor postponed. */
+void derived_session_scheduled(struct buf *sql, const char *a);
 
 #endif

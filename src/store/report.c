@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/access.h"
+#include "store/derived.h"
 #include "store/rows_int.h"
 #include "store/store_int.h"
 
@@ -41,15 +42,19 @@ int store_transition_sessions(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct rows_ctx w = { (void (*)(void))fn, arg };
 
-	buf_adds(&b, "SELECT s.key, s.course, s.valid_from, s.valid_to, s.lead,"
-		 " s.status, (SELECT count(*) FROM enrolment en WHERE"
+	/* The state on the day, from the dates (store/derived.h): a
+	 * session stored "planned" that ended is completed. */
+	buf_adds(&b, "SELECT s.key, s.course, s.valid_from, s.valid_to, s.lead, ");
+	derived_session_state(&b, "s", "?1");
+	buf_adds(&b, ", (SELECT count(*) FROM enrolment en WHERE"
 		 " en.session = s.key AND en.result = 'pass'");
 	vis_enrolment(&b, who, "en");
 	buf_adds(&b, ") AS passed, (SELECT count(*) FROM enrolment en WHERE"
 		 " en.session = s.key AND en.result IN ('pass', 'fail')");
 	vis_enrolment(&b, who, "en");
-	buf_adds(&b, ") AS assessed FROM session s WHERE s.status NOT IN"
-		 " ('postponed', 'cancelled') AND s.valid_from <= ?1");
+	buf_adds(&b, ") AS assessed FROM session s WHERE ");
+	derived_session_scheduled(&b, "s");
+	buf_adds(&b, " AND s.valid_from <= ?1");
 	rq_vis(&b, who, "session", "s");
 	buf_adds(&b, " ORDER BY s.course, s.valid_from");
 	return rq_run(s, &b, &asof, 1, transition_session_row, &w, e);
@@ -263,8 +268,11 @@ int store_training_output(struct store *s, const struct principal *who,
 	rq_vis(&b, who, "course", "c");
 	buf_adds(&b, " JOIN activity a ON a.code = c.activity");
 	rq_vis(&b, who, "activity", "a");
-	buf_adds(&b, " WHERE s.status = 'completed' AND s.valid_to > ?1"
-		 " AND s.valid_to <= ?2");
+	/* Completed by its dates: it ended in the period (valid_to is the
+	 * day after its last), and was neither cancelled nor postponed. */
+	buf_adds(&b, " WHERE ");
+	derived_session_scheduled(&b, "s");
+	buf_adds(&b, " AND s.valid_to > ?1 AND s.valid_to <= ?2");
 	rq_vis(&b, who, "session", "s");
 	buf_adds(&b, " GROUP BY month, s.course, s.site, institution"
 		 " ORDER BY month, s.course, s.site");
@@ -450,24 +458,38 @@ static int reassigned_row(sqlite3_stmt *st, void *ctx)
 	return ((reassigned_fn)w->fn)(w->arg, &r);
 }
 
-/* A post does not say which of the day's activities brought it, so
- * people are counted per owner and day. */
+/* The people a transfer moved, and only those: each on a post the
+ * transfer opened (NUMBER@OWNER, of the activity's site and kind of
+ * work, from its day), from that very day, having left the post it
+ * replaces that day. An assignment to such a post begun later is a
+ * posting, not a transfer; one of another activity's transfer is
+ * that transfer's. */
 int store_reassigned(struct store *s, const struct principal *who,
-		     reassigned_fn fn, void *arg, struct error *e)
+		     const char *activity, reassigned_fn fn, void *arg,
+		     struct error *e)
 {
 	struct buf b = BUF_INIT;
 	struct rows_ctx w = { (void (*)(void))fn, arg };
 
-	buf_adds(&b, "SELECT substr(x.post, instr(x.post, '@') + 1) AS to_org,"
-		 " x.valid_from AS on_day, pe.nation, count(DISTINCT pe.code)"
-		 " AS people FROM assignment x JOIN person pe ON pe.code = x.person");
+	buf_adds(&b, "SELECT np.organisation AS to_org, x.valid_from AS on_day,"
+		 " pe.nation, count(DISTINCT pe.code) AS people FROM assignment x"
+		 " JOIN post np ON np.number = x.post");
+	rq_vis(&b, who, "post", "np");
+	buf_adds(&b, " JOIN person pe ON pe.code = x.person");
 	rq_vis(&b, who, "person", "pe");
-	buf_adds(&b, " WHERE instr(x.post, '@') > 0 AND x.valid_from ="
-		 " (SELECT p.valid_from FROM post p WHERE p.number = x.post");
-	rq_vis(&b, who, "post", "p");
+	buf_adds(&b, " WHERE x.valid_from = np.valid_from AND EXISTS (SELECT 1"
+		 " FROM activity a WHERE a.previous_owner IS NOT NULL AND"
+		 " (?1 IS NULL OR a.code = ?1) AND a.owner = np.organisation AND"
+		 " a.owner_from = np.valid_from AND a.site = np.site AND"
+		 " a.kind = np.function");
+	rq_vis(&b, who, "activity", "a");
+	buf_adds(&b, ") AND EXISTS (SELECT 1 FROM assignment y WHERE"
+		 " y.person = x.person AND y.valid_to = x.valid_from AND"
+		 " x.post = y.post || '@' || np.organisation");
+	rq_vis(&b, who, "assignment", "y");
 	buf_adds(&b, ")");
 	rq_vis(&b, who, "assignment", "x");
 	buf_adds(&b, " GROUP BY to_org, on_day, pe.nation"
 		 " ORDER BY on_day, to_org, people DESC");
-	return rq_run(s, &b, NULL, 0, reassigned_row, &w, e);
+	return rq_run(s, &b, &activity, 1, reassigned_row, &w, e);
 }

@@ -162,14 +162,17 @@ int store_transfers(struct store *s, const struct principal *who,
 		    const char *activity, transfer_fn fn, void *arg,
 		    struct error *e);
 
-/* People on the posts a transfer opened (NUMBER@OWNER) from the day
- * they opened, by new owner, day and nation. */
+/* The people each transfer (or only ACTIVITY's, NULL for all) moved:
+ * the assignments it ended on its day and began again on the post it
+ * opened (NUMBER@OWNER) that same day, by new owner, day and nation. A
+ * later posting to such a post is not a transfer's. */
 struct reassigned {
 	const char *to_org, *on_day, *nation;
 	long people;
 };
 typedef int (*reassigned_fn)(void *arg, const struct reassigned *r);
 int store_reassigned(struct store *s, const struct principal *who,
-		     reassigned_fn fn, void *arg, struct error *e);
+		     const char *activity, reassigned_fn fn, void *arg,
+		     struct error *e);
 
 #endif

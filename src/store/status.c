@@ -1,7 +1,10 @@
 /* The mission's status on a day, as the caller sees it; see status.h. */
 #include "store/status.h"
 
+#include <stdio.h>
+
 #include "store/access.h"
+#include "store/derived.h"
 #include "store/rows_int.h"
 #include "util/buf.h"
 
@@ -110,6 +113,37 @@ int store_status_suspensions(struct store *s, const struct principal *who,
 	return rq_run(s, &b, &asof, 1, int_row, out, e);
 }
 
+/*==== When the mission began ==========================================*/
+
+static void copy_day(char out[11], const char *v)
+{
+	snprintf(out, 11, "%s", v ? v : "");
+}
+
+static int dates_row(sqlite3_stmt *st, void *ctx)
+{
+	struct status_dates *out = ctx;
+
+	copy_day(out->mission_from, rq_text(st, 0));
+	copy_day(out->first_consent, rq_text(st, 1));
+	return 0;
+}
+
+int store_status_dates(struct store *s, const struct principal *who,
+		       struct status_dates *out, struct error *e)
+{
+	struct buf b = BUF_INIT;
+
+	*out = (struct status_dates){ "", "" };
+	buf_adds(&b, "SELECT (SELECT min(o.valid_from) FROM organisation o"
+		 " WHERE o.kind = 'mission'");
+	rq_vis(&b, who, "organisations", "o");
+	buf_adds(&b, "), (SELECT min(c.valid_from) FROM consent c WHERE 1");
+	rq_vis(&b, who, "consents", "c");
+	buf_adds(&b, ")");
+	return rq_run(s, &b, NULL, 0, dates_row, out, e);
+}
+
 /*==== Status events and consents =======================================*/
 
 struct event_walk {
@@ -194,10 +228,10 @@ int store_status_sessions(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 
 	*out = (struct status_sessions){ 0 };
-	buf_adds(&b, "SELECT coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
-		 "  AND s.valid_from <= ?1 AND s.valid_to >= ?1), 0),"
-		 " coalesce(sum(s.status NOT IN ('postponed', 'cancelled')"
-		 "  AND s.valid_from > ?1"
+	/* Running and planned are what the dates say (store/derived.h),
+	 * whatever status was stored when the session was written. */
+	buf_adds(&b, "SELECT coalesce(sum(s.st = 'running'), 0),"
+		 " coalesce(sum(s.st = 'planned'"
 		 "  AND s.valid_from <= date(?1, '+90 days')), 0),"
 		 " coalesce(sum(s.status = 'postponed'"
 		 "  AND s.valid_from >= date(?1, '-365 days')"
@@ -206,7 +240,10 @@ int store_status_sessions(struct store *s, const struct principal *who,
 		 "  AND r.valid_from <= ?1");
 	/* A replacement the caller may not see has not, for them, run. */
 	rq_vis(&b, who, "sessions", "r");
-	buf_adds(&b, ")), 0) FROM session s WHERE 1");
+	buf_adds(&b, ")), 0) FROM (SELECT s.*, ");
+	derived_session_state(&b, "s", "?1");
+	buf_adds(&b, " AS st FROM session s WHERE 1");
 	rq_vis(&b, who, "sessions", "s");
+	buf_adds(&b, ") s");
 	return rq_run(s, &b, &asof, 1, sessions_row, out, e);
 }

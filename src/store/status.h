@@ -45,6 +45,16 @@ int store_status_suspensions(struct store *s, const struct principal *who,
 			     const char *asof, long long *out,
 			     struct error *e);
 
+/* When the mission began (the first start of an organisation of kind
+ * mission) and when its first consent was granted (the first start of a
+ * consent), each "" when there is none the caller may see. Each OUT
+ * holds 11 bytes. */
+struct status_dates {
+	char mission_from[11], first_consent[11];
+};
+int store_status_dates(struct store *s, const struct principal *who,
+		       struct status_dates *out, struct error *e);
+
 /* A status event in force, by start then code. */
 struct status_event_row {
 	const char *code, *action, *scope, *reason, *ordered_by;

@@ -2,10 +2,13 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "util/embed.h"
 
@@ -254,6 +257,34 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 	}
 	c->st = *st;
 	s->ncache++;
+	return 0;
+}
+
+int store_hold(const char *path, struct error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB)) {
+		error_set(e, ERR_IO, "cannot hold database %s: %s", path,
+			  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int store_check_unheld(const char *path, struct error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), held;
+
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	if (held)
+		return error_set(e, ERR_BUSY, "a server is running on %s: stop "
+				 "it first (nothing was changed)", path);
 	return 0;
 }
 

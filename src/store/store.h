@@ -44,6 +44,16 @@ void store_on_upgrade(store_note_fn fn);
 void store_library_init(void);
 
 /* Who is recorded in the audit entries of this connection's writes. */
+/* A server holds database PATH for its life: a shared flock() on the
+ * file (SQLite's own locks are fcntl() locks, apart from these). The
+ * descriptor to close at the end, or -1 with E set. */
+int store_hold(const char *path, struct error *e);
+
+/* 0 when no server holds PATH (store_hold()), or it does not exist; -1
+ * with ERR_BUSY, saying so, when one does: what replaces the database
+ * whole (restore, demo --force) must not pull it from under a server. */
+int store_check_unheld(const char *path, struct error *e);
+
 /* Wait until no other connection holds the database's write lock, at
  * most MS milliseconds, without using S's own connection: meanwhile
  * other threads may go on reading through S (the server waits here

@@ -174,6 +174,26 @@ def refused_restore(backup, status, what):
     return res
 
 
+@test("restore, demo --force and generate --force refuse a database a server is running on")
+def _():
+    db, out, *_ = backup_under_load()
+    target = copy_db(db, os.path.join(tmpdir(), "held.db"))
+    before = export(target, "persons")
+    srv = harness.Server(target)
+    try:
+        for argv in (["restore", out], ["demo", "--force"],
+                     ["generate", "--scale", "0.01", "--force"]):
+            res = cadre("--db", target, *argv)
+            eq(res.returncode, 3, "%s under a server: exit status" % argv[0], res)
+            check("a server is running on" in res.stderr, "%s says why" % argv[0], res)
+    finally:
+        srv.stop()
+    eq(export(target, "persons"), before, "the database unchanged")
+    check(not [f for f in os.listdir(os.path.dirname(target)) if ".new-" in f
+               or ".restore." in f], "no temporary file left")
+    eq(cadre("--db", target, "restore", out).returncode, 0, "restore once the server stopped")
+
+
 @test("restore refuses a damaged backup (pages overwritten), leaving the database as it was")
 def _():
     _, out, *_ = backup_under_load()

@@ -208,6 +208,15 @@ def _():
         eq(r.json().get("owner_as_of"), owner, "owner_as_of on %s" % day, r)
 
 
+@test("show prints a real number as people write it (0.8, not 0.80000000000000004)")
+def _():
+    courses = ok("--db", demo_db(), "list", "courses", "--json").json()
+    c = [x for x in courses if x.get("pass_target") == 0.8][0]
+    r = ok("--db", demo_db(), "show", "courses", c["code"])
+    line = [l for l in r.stdout.splitlines() if l.startswith("pass_target")]
+    eq(line and line[0].split(), ["pass_target", "0.8"], "the pass_target line", r)
+
+
 @test("show KIND ID of a record that does not exist: exit 1, NOT_FOUND")
 def _():
     r = cadre("--db", demo_db(), "show", "persons", "NOPE", "--json")

@@ -361,6 +361,12 @@ Test(validate, the_slash_collision_cannot_be_written)
 	CANON_BAD("posts", "number", "X/Y", "may not hold '/'");
 	CANON_BAD("trainees", "service_number", "A;B", "may not hold ';'");
 	CANON_BAD("persons", "code", " PCOL", "begin or end with a space");
+	/* U+202E (RLO) makes PCOL display as LOCP; U+2067 (RLI) isolates. */
+	CANON_BAD("persons", "code", "P\xe2\x80\xaeLOC", "bidirectional control U+202E");
+	CANON_BAD("persons", "name", "Ann \xe2\x81\xa7x", "bidirectional control U+2067");
+	/* The right-to-left mark U+200F, which Arabic text may need, stays. */
+	CANON_EQ("persons", "name", "\xd8\xb9\xd9\x84\xd9\x8a\xe2\x80\x8f",
+		 "\xd8\xb9\xd9\x84\xd9\x8a\xe2\x80\x8f");
 	CANON_BAD("persons", "code", "PCOL ", "begin or end with a space");
 	CANON_BAD("assessments", "competency", "a/b", "composite key");
 	/* A reference holds a whole key, '/' and all. */

@@ -12,7 +12,7 @@ import { Badge, Card, Page, PersonLink, Show, Table, statusTone, useLoad } from 
 
 interface Site { code: string; name: string; latitude: number; longitude: number; country: string; region: string; role: string; status: string; rooms: string | null; mission_approved: boolean }
 interface Post { number: string; title: string; branch: string; holder: string; nation: string | null }
-interface Session { key: string; course: string; valid_from: string; valid_to: string; status: string; lead: string }
+interface Session { key: string; course: string; valid_from: string; valid_to: string; status: string; state?: string; lead: string }
 interface Consent { code: string; title: string; sites: string; state: string; ceiling: number | null; valid_from: string; valid_to: string | null }
 
 const region = regionData as unknown as FeatureCollection;
@@ -175,7 +175,7 @@ function SitePanel({ code, d }: { code: string; d: string }) {
               { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}>{s.course}</a> },
               { key: 'valid_from', label: t('col.from') },
               { key: 'valid_to', label: t('col.to') },
-              { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge> },
+              { key: 'state', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge> },
             ]} />
           </Card>
         </div>

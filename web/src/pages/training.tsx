@@ -11,7 +11,7 @@ import { mayRecordResults, mayTrain } from '../roles';
 import { Badge, Card, ErrorBox, Field, Page, PersonLink, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 export interface Course { code: string; title: string; activity: string; duration_days: number; capacity: number; trainer_qualifications: string | null; trainer_ratio: number | null; competencies: string | null; transition_sessions: number | null; pass_target: number | null }
-export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; replaces: string | null }
+export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; state?: string; replaces: string | null }
 interface Enrolment { key: string; session: string; trainee: string; attendance: string; result: string; certificate: string | null }
 interface Trainee { service_number: string; name: string; unit: string; rank: string | null }
 
@@ -136,7 +136,7 @@ export function SessionTable({ sessions }: { sessions: Session[] }) {
       { key: 'valid_from', label: t('col.from') },
       { key: 'valid_to', label: t('col.to') },
       { key: 'lead', label: t('training.lead') },
-      { key: 'status', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge> },
+      { key: 'state', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge> },
     ]} />
   );
 }
@@ -226,10 +226,10 @@ function CalendarGrid({ sessions, from, to, view, today }: { sessions: Session[]
           <div class="cal-row" role="row" style={{ gridTemplateColumns: cols }}>
             <div role="rowheader" class="cal-site">{i === 0 ? site : ''}<span class="cal-room">{s.room ?? ''}</span></div>
             <div role="gridcell" class="cal-cell" style={{ gridColumn: `${a + 2} / ${(b < 0 ? dayList.length - 1 : b) + 3}` }}>
-              <a class={`cal-bar-item ${statusTone(s.status)} ${s.lead === 'host' ? 'host-led' : ''}`}
+              <a class={`cal-bar-item ${statusTone(s.state ?? s.status)} ${s.lead === 'host' ? 'host-led' : ''}`}
                  href={href(['training', 'session', s.key])}
-                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.status}`}>
-                {s.course}{view === 'week' ? ` · ${s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
+                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.state ?? s.status}`}>
+                {s.course}{view === 'week' ? ` · ${s.state ?? s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
               </a>
             </div>
           </div>
@@ -265,7 +265,7 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
                 <dt>{t('col.course')}</dt><dd><a href={href(['training', 'course', s.course])}>{s.course}</a>{course ? ` — ${course.title}` : ''}</dd>
                 <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: s.site })}>{s.site}</a>{s.room ? `, ${s.room}` : ''}</dd>
                 <dt>{t('col.valid')}</dt><dd>{s.valid_from} – {s.valid_to}</dd>
-                <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.status)}>{tv(s.status)}</Badge></dd>
+                <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge></dd>
                 <dt>{t('training.lead')}</dt><dd>{s.lead === 'host' ? t('training.host_led') : t('training.mission_led')}{s.lead_instructor ? ` · ${s.lead_instructor}` : ''}</dd>
                 <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ?? '—'}</dd>
                 {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}>{s.replaces}</a></dd></>}

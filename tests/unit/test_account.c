@@ -1,0 +1,71 @@
+/* core/account: the password check the server runs outside its locks. */
+#include "helpers.h"
+
+#include "core/account.h"
+
+static const char pw[] = "a long enough password";
+
+static int verify(const char *hash, const char *password)
+{
+	struct error e;
+	int rc;
+
+	error_init(&e);
+	rc = account_verify_password(hash, password, &e);
+	error_release(&e);
+	return rc;
+}
+
+static void hash_of(struct store *s, const char *login, char hash[ACCOUNT_HASH_MAX])
+{
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(account_password_hash(s, login, hash, &e), 0, "%s", e.message);
+	error_release(&e);
+}
+
+Test(account, the_right_password_and_only_it)
+{
+	struct store *s = open_scratch(NULL);
+	char hash[ACCOUNT_HASH_MAX];
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(account_add(s, "u1", "training", NULL, "NS", pw, &e), 0,
+		     "%s", e.message);
+	hash_of(s, "u1", hash);
+	cr_assert(!strncmp(hash, "$argon2id$", 10), "an Argon2id hash: %s", hash);
+	cr_assert_eq(verify(hash, pw), 1);
+	cr_assert_eq(verify(hash, "a long enough passworD"), 0);
+	cr_assert_eq(verify(hash, ""), 0);
+	/* A new password replaces the old one. */
+	cr_assert_eq(account_passwd(s, "u1", "another long password", &e), 0,
+		     "%s", e.message);
+	hash_of(s, "u1", hash);
+	cr_assert_eq(verify(hash, pw), 0);
+	cr_assert_eq(verify(hash, "another long password"), 1);
+	error_release(&e);
+	store_close(s);
+}
+
+Test(account, unknown_and_disabled_accounts_never_verify)
+{
+	struct store *s = open_scratch(NULL);
+	char hash[ACCOUNT_HASH_MAX];
+	struct error e;
+
+	error_init(&e);
+	hash_of(s, "nobody", hash);
+	cr_assert_str_eq(hash, "", "an unknown account has no hash");
+	cr_assert_eq(verify(hash, pw), 0);
+	cr_assert_eq(verify(hash, ""), 0);
+	cr_assert_eq(account_add(s, "u2", "trainer", NULL, "NR", pw, &e), 0,
+		     "%s", e.message);
+	cr_assert_eq(account_disable(s, "u2", &e), 0, "%s", e.message);
+	hash_of(s, "u2", hash);
+	cr_assert_str_eq(hash, "", "a disabled account has no hash to check");
+	cr_assert_eq(verify(hash, pw), 0);
+	error_release(&e);
+	store_close(s);
+}
