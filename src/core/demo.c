@@ -588,21 +588,23 @@ struct course_plan {
 	int coalition;		/* run by the coalition, before the transfer */
 };
 
+/* One host unit sends one cohort at a time (UNIT-CLASH): courses that
+ * run side by side draw on different units. */
 static const struct course_plan plans[] = {
 	{ "CIED-TTT", "BESMAYA", "CIED-INSTR", "IRQ-U-ENG", 49, 24, 8, 7, 21, "2019-01-06", "Sergeant", NULL, 0 },
-	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-ENG", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant", NULL, 0 },
+	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-EOD", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant", NULL, 0 },
 	{ "AVM-T72", "TAJI", "AVM-INSTR", "IRQ-U-ARM", 30, 12, 6, 7, 21, "2019-01-13", "Staff Sergeant", NULL, 0 },
 	{ "CIMIC-SEM", "RUSTAMIYAH", "CIMIC-PLAN", "IRQ-U-INF1", 3, 30, 15, 40, 80, "2019-02-10", "Colonel", NULL, 0 },
 	{ "CCC-TTT", "MMS", "MED-INSTR", "IRQ-U-MED", 16, 20, 5, 10, 24, "2019-01-20", "Lieutenant", NULL, 0 },
 	{ "INSTR-DEV", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF2", 10, 20, 10, 14, 35, "2019-03-03", "Captain", NULL, 0 },
 	{ "INSTR-CRS", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF1", 42, 30, 10, 14, 28, "2019-04-07", "Lieutenant", NULL, 0 },
-	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2020-08-16", "Corporal", NULL, 0 },
-	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2020-07-26", "Corporal", NULL, 0 },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF3", 56, 200, 25, 10, 21, "2020-08-16", "Corporal", NULL, 0 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG2", 30, 30, 10, 10, 21, "2020-07-26", "Corporal", NULL, 0 },
 	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2020-08-02", "Patrolman", NULL, 0 },
 	/* The coalition's runs of the same courses, the last planned ones
 	 * passing to the mission with the transfer. */
-	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2019-01-13", "Corporal", "2020-06-08", 1 },
-	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2019-02-10", "Corporal", "2020-06-15", 1 },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF3", 56, 200, 25, 10, 21, "2019-01-13", "Corporal", "2020-06-08", 1 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG2", 30, 30, 10, 10, 21, "2019-02-10", "Corporal", "2020-06-15", 1 },
 	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2019-03-10", "Patrolman", "2020-06-22", 1 },
 };
 
