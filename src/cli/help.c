@@ -24,6 +24,7 @@ static const struct help {
 "  list KIND                list records, optionally as of a date\n"
 "  show KIND ID             one record\n"
 "  status                   where the mission stands on a date\n"
+"  check                    every rule over the whole mission (its fsck)\n"
 "  audit log|verify         read the audit log, verify its hash chain\n"
 "  backup FILE [--force]    an online, verified copy of the database\n"
 "  restore FILE             replace the database by a verified backup\n"
@@ -114,6 +115,15 @@ static const struct help {
 "The mission as it stood on DATE (default today): alliance members,\n"
 "contributing partners, personnel assigned, whether training may run,\n"
 "suspensions and consents in force, and the status of every site.\n" },
+	{ "check",
+"usage: cadre [--db PATH] check [--as-of DATE | --from DATE --to DATE] [--json]\n"
+"\n"
+"Evaluate every rule of docs/rules.md over the whole mission, every day\n"
+"from --from to the day before --to (--as-of: that day; default: the whole\n"
+"span of the data), and list each violation with its rule, the records\n"
+"involved and the days. Exit status 0 when there is none, 1 otherwise.\n"
+"For the commander, the auditor and the administrator; a violation\n"
+"naming a record the caller may not see is counted, not listed.\n" },
 	{ "audit",
 "usage: cadre [--db PATH] audit log [--entity KIND] [--key ID] [--actor WHO]\n"
 "                                [--since DATE] [--until DATE] [--limit N]\n"

@@ -36,6 +36,17 @@ struct gen {
 	char problem[200];
 	struct rules_tx tx;
 	int trainees;		/* numbered across all sessions */
+	struct booked *booked;	/* the sessions that run, for deconfliction */
+	size_t nbooked, abooked;
+};
+
+/* What a session that runs holds: its room, host unit and trainers
+ * over [from, to). The demo never double-books them (`cadre check`). */
+struct booked {
+	int32_t from, to;
+	const char *site, *unit;	/* static, from the plans */
+	char room[48];
+	char trainers[256];
 };
 
 /*==== Helpers ==========================================================*/
@@ -411,12 +422,13 @@ static int person(struct gen *g, struct establishment *es, struct post *p,
 	const char *pcode = fmt(g, "P%05d", code);
 
 	if (p->qual) {
-		/* Most instructors hold their qualification well past the
-		 * tour; a few let it lapse mid-tour. */
+		/* Instructors hold their post's qualification through the
+		 * tour (a post's qualifications are its holder's on every day:
+		 * POST-QUALIFICATION); most renew it well past it, a few let it
+		 * lapse at the tour's end. */
 		int32_t end = to ? to : date_days(TOURS_UNTIL);
 
-		exp = range(g, 0, 19) ? end + range(g, 180, 720)
-				      : from + (end - from) / 2;
+		exp = range(g, 0, 19) ? end + range(g, 180, 720) : end;
 
 		snprintf(quals, sizeof(quals), "%s:%s;PDT:%s", p->qual,
 			 D(g, exp), D(g, from + 365));
@@ -576,21 +588,23 @@ struct course_plan {
 	int coalition;		/* run by the coalition, before the transfer */
 };
 
+/* One host unit sends one cohort at a time (UNIT-CLASH): courses that
+ * run side by side draw on different units. */
 static const struct course_plan plans[] = {
 	{ "CIED-TTT", "BESMAYA", "CIED-INSTR", "IRQ-U-ENG", 49, 24, 8, 7, 21, "2019-01-06", "Sergeant", NULL, 0 },
-	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-ENG", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant", NULL, 0 },
+	{ "DEMINING", "BESMAYA", "EOD-INSTR", "IRQ-U-EOD", 35, 21, 7, 7, 21, "2019-02-03", "Sergeant", NULL, 0 },
 	{ "AVM-T72", "TAJI", "AVM-INSTR", "IRQ-U-ARM", 30, 12, 6, 7, 21, "2019-01-13", "Staff Sergeant", NULL, 0 },
 	{ "CIMIC-SEM", "RUSTAMIYAH", "CIMIC-PLAN", "IRQ-U-INF1", 3, 30, 15, 40, 80, "2019-02-10", "Colonel", NULL, 0 },
 	{ "CCC-TTT", "MMS", "MED-INSTR", "IRQ-U-MED", 16, 20, 5, 10, 24, "2019-01-20", "Lieutenant", NULL, 0 },
 	{ "INSTR-DEV", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF2", 10, 20, 10, 14, 35, "2019-03-03", "Captain", NULL, 0 },
 	{ "INSTR-CRS", "RUSTAMIYAH", "INSTR-DEV", "IRQ-U-INF1", 42, 30, 10, 14, 28, "2019-04-07", "Lieutenant", NULL, 0 },
-	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2020-08-16", "Corporal", NULL, 0 },
-	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2020-07-26", "Corporal", NULL, 0 },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF3", 56, 200, 25, 10, 21, "2020-08-16", "Corporal", NULL, 0 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG2", 30, 30, 10, 10, 21, "2020-07-26", "Corporal", NULL, 0 },
 	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2020-08-02", "Patrolman", NULL, 0 },
 	/* The coalition's runs of the same courses, the last planned ones
 	 * passing to the mission with the transfer. */
-	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF2", 56, 200, 25, 10, 21, "2019-01-13", "Corporal", "2020-06-08", 1 },
-	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG", 30, 30, 10, 10, 21, "2019-02-10", "Corporal", "2020-06-15", 1 },
+	{ "NCO-JLC", "TAJI", "NCO-INSTR", "IRQ-U-INF3", 56, 200, 25, 10, 21, "2019-01-13", "Corporal", "2020-06-08", 1 },
+	{ "ENG-CRS", "TAJI", "ENG-INSTR", "IRQ-U-ENG2", 30, 30, 10, 10, 21, "2019-02-10", "Corporal", "2020-06-15", 1 },
 	{ "FP-CRS", "TAJI", "POL-INSTR", "IRQ-U-FP1", 28, 40, 10, 10, 21, "2019-03-10", "Patrolman", "2020-06-22", 1 },
 };
 
@@ -609,10 +623,47 @@ static int32_t pause_end(int32_t from, int32_t to)
 	return 0;
 }
 
+/* Where replan_after_pauses() (`cadre resume --apply`) puts a session
+ * over [FROM, TO) that a pause postpones — shifted by the pause's
+ * length, not before its end — into *NF: 1; 0 when no pause meets it;
+ * -1 when the new dates meet a pause too (it stays postponed). */
+static int replanned_from(int32_t from, int32_t to, int32_t *nf)
+{
+	for (size_t i = 0; i < sizeof(pauses) / sizeof(pauses[0]); i++) {
+		int32_t pf = date_days(pauses[i].from), pt = date_days(pauses[i].to);
+
+		if (from >= pt || to <= pf)
+			continue;
+		*nf = from + (pt - pf);
+		if (*nf < pt)
+			*nf = pt;
+		return pause_end(*nf, *nf + (to - from)) ? -1 : 1;
+	}
+	*nf = from;
+	return 0;
+}
+
+/* Does a session that runs over [FROM, TO) already hold P (a person,
+ * "P00042")? */
+static int trainer_busy(const struct gen *g, const char *p, int32_t from,
+			int32_t to)
+{
+	for (size_t i = 0; i < g->nbooked; i++) {
+		const struct booked *b = &g->booked[i];
+
+		if (b->from < to && from < b->to && list_has(b->trainers, p))
+			return 1;
+	}
+	return 0;
+}
+
 /* Trainers for a session: holders of posts at the site with the course's
- * qualification, on post and qualified for the whole session. */
-static void pick_trainers(struct establishment *es, const struct course_plan *c,
-			  int32_t from, int32_t to, int want, char *out, size_t n)
+ * qualification, on post and qualified for the whole session, and in no
+ * other session on those days. */
+static void pick_trainers(struct gen *g, struct establishment *es,
+			  const struct course_plan *c, int32_t from,
+			  int32_t to, int32_t runs_from, int want, char *out,
+			  size_t n)
 {
 	size_t len = 0;
 	int got = 0;
@@ -626,7 +677,11 @@ static void pick_trainers(struct establishment *es, const struct course_plan *c,
 		for (size_t t = 0; t < p->ntours && got < want; t++) {
 			struct tour *tr = &p->tours[t];
 
-			if (tr->from > from || tr->to < to || tr->qual_until < to - 1)
+			char code[16];
+
+			snprintf(code, sizeof(code), "P%05d", tr->person);
+			if (tr->from > from || tr->to < to || tr->qual_until < to - 1 ||
+			    trainer_busy(g, code, runs_from, runs_from + (to - from)))
 				continue;
 			len += (size_t)snprintf(out + len, n - len, "%sP%05d",
 						got ? ";" : "", tr->person);
@@ -637,8 +692,25 @@ static void pick_trainers(struct establishment *es, const struct course_plan *c,
 	}
 }
 
-/* The site's smallest classroom that holds N trainees, or its largest. */
-static const char *pick_room(struct gen *g, const char *site, int n)
+/* Is ROOM at SITE held by a session that runs over [FROM, TO)? */
+static int room_busy(const struct gen *g, const char *site, const char *room,
+		     size_t len, int32_t from, int32_t to)
+{
+	for (size_t i = 0; i < g->nbooked; i++) {
+		const struct booked *b = &g->booked[i];
+
+		if (b->from < to && from < b->to && !strcmp(b->site, site) &&
+		    strlen(b->room) == len && !strncmp(b->room, room, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* The site's smallest classroom free over [FROM, TO) that holds N
+ * trainees, or its largest free one; NULL when every one is taken (or
+ * the site has none: *NONE set). */
+static const char *pick_room(struct gen *g, const char *site, int n,
+			     int32_t from, int32_t to, int *none)
 {
 	const struct kind *k = kind_find("sites");
 	struct record r;
@@ -651,6 +723,7 @@ static const char *pick_room(struct gen *g, const char *site, int n)
 		return NULL;
 	}
 	rooms = r.v[kind_field_index(k, "rooms")];
+	*none = 1;
 	for (p = rooms; p && *p; p = next) {
 		size_t len = strcspn(p, ";");
 		const char *colon = memchr(p, ':', len);
@@ -658,6 +731,9 @@ static const char *pick_room(struct gen *g, const char *site, int n)
 
 		next = p[len] ? p + len + 1 : NULL;
 		if (!colon)
+			continue;
+		*none = 0;
+		if (room_busy(g, site, p, (size_t)(colon - p), from, to))
 			continue;
 		if (cap >= n && (!best[0] || cap < best_cap)) {
 			snprintf(best, sizeof(best), "%.*s", (int)(colon - p), p);
@@ -670,6 +746,83 @@ static const char *pick_room(struct gen *g, const char *site, int n)
 	}
 	record_release(&r);
 	return best[0] ? fmt(g, "%s", best) : big[0] ? fmt(g, "%s", big) : NULL;
+}
+
+/* The first session of the host unit UNIT, or at SITE when ROOMS_ONLY,
+ * that runs on a day of [FROM, TO); NULL when none. */
+static const struct booked *booked_meeting(const struct gen *g,
+					   const char *unit, const char *site,
+					   int32_t from, int32_t to)
+{
+	const struct booked *first = NULL;
+
+	for (size_t i = 0; i < g->nbooked; i++) {
+		const struct booked *b = &g->booked[i];
+
+		if (b->from >= to || from >= b->to ||
+		    (unit && strcmp(b->unit, unit)) ||
+		    (site && strcmp(b->site, site)))
+			continue;
+		if (!first || b->to < first->to)
+			first = b;
+	}
+	return first;
+}
+
+/* Move *START to the first day from which a session of C that runs
+ * finds its host unit free and a free classroom (into *ROOM, NULL at a
+ * site without rooms): one unit sends one cohort at a time, one room
+ * holds one class. A session a pause postpones books nothing. */
+static void settle(struct gen *g, const struct course_plan *c, int n,
+		   int32_t *start, int32_t until, const char **room)
+{
+	while (*start < until) {
+		int32_t end = *start + c->duration, nf;
+		int rp = replanned_from(*start, end, &nf), none = 1;
+		const struct booked *b;
+
+		if (rp < 0) {
+			*room = pick_room(g, c->site, n, *start, end, &none);
+			return;
+		}
+		/* A postponed one books the days it is re-planned to; moved
+		 * a day at a time, as its new dates move with it. */
+		b = booked_meeting(g, c->unit, NULL, nf, nf + c->duration);
+		if (b) {
+			*start = rp ? *start + 1 : b->to;
+			continue;
+		}
+		*room = pick_room(g, c->site, n, nf, nf + c->duration, &none);
+		if (*room || none)
+			return;
+		/* Every room taken: from the day the first one frees. */
+		*start = rp ? *start + 1 :
+			 booked_meeting(g, NULL, c->site, nf, nf + c->duration)->to;
+	}
+}
+
+static int book(struct gen *g, const struct course_plan *c, int32_t from,
+		int32_t to, const char *room, const char *trainers)
+{
+	struct booked *b;
+
+	if (g->nbooked == g->abooked) {
+		size_t n = g->abooked ? 2 * g->abooked : 256;
+		struct booked *v = realloc(g->booked, n * sizeof(*v));
+
+		if (!v)
+			return error_set(g->e, ERR_NOMEM, "out of memory");
+		g->booked = v;
+		g->abooked = n;
+	}
+	b = &g->booked[g->nbooked++];
+	b->from = from;
+	b->to = to;
+	b->site = c->site;
+	b->unit = c->unit;
+	snprintf(b->room, sizeof(b->room), "%s", room ? room : "");
+	snprintf(b->trainers, sizeof(b->trainers), "%s", trainers);
+	return 0;
 }
 
 static int build_sessions(struct gen *g, struct establishment *es,
@@ -687,18 +840,25 @@ static int build_sessions(struct gen *g, struct establishment *es,
 			continue;
 
 		while (start < until) {
-			int32_t end = start + c->duration, resume;
-			const char *status, *lead = "mission", *instr;
+			int32_t end, resume, runs_from;
+			const char *status, *lead = "mission", *instr, *room = NULL;
+			int rp;
 			char trainers[256], key[64];
 			int n, want;
 			double host_share, pass_rate;
 
+			n = (int)(c->capacity * (0.6 + 0.4 * unit(g)));
+			settle(g, c, n, &start, until, &room);
+			if (start >= until)
+				break;
+			end = start + c->duration;
 			resume = pause_end(start, end);
 			status = resume ? "postponed" : end <= now ? "completed" :
 				 start <= now ? "running" : "planned";
-			n = (int)(c->capacity * (0.6 + 0.4 * unit(g)));
 			want = (n + c->ratio - 1) / c->ratio;
-			pick_trainers(es, c, start, end, want, trainers, sizeof(trainers));
+			rp = replanned_from(start, end, &runs_from);
+			pick_trainers(g, es, c, start, end, runs_from, want,
+				      trainers, sizeof(trainers));
 			/* Host-nation instructors take the lead as the course
 			 * matures: the mission's end state. */
 			host_share = index < 3 ? 0 : 0.1 * (index - 2);
@@ -707,12 +867,15 @@ static int build_sessions(struct gen *g, struct establishment *es,
 			instr = !strcmp(lead, "host") ? "Iraqi instructor (synthetic)" :
 				trainers[0] ? fmt(g, "%.6s", trainers) : NULL;
 			if (put(g, "sessions", "course", c->code, "site", c->site,
-				"room", pick_room(g, c->site, n),
+				"room", room,
 				"valid_from", D(g, start), "valid_to", D(g, end),
 				"trainers", trainers[0] ? trainers : NULL,
 				"lead", lead, "lead_instructor", instr,
 				"host_unit", c->unit, "status", status,
 				"releasability", "MISSION;IRQ", NULL))
+				return -1;
+			if (rp >= 0 && book(g, c, runs_from, runs_from + c->duration,
+					    room, trainers))
 				return -1;
 			g->st->sessions++;
 			snprintf(key, sizeof(key), "%s/%s", c->code, D(g, start));
@@ -852,6 +1015,7 @@ out:
 	for (size_t i = 0; i < es.nposts; i++)
 		free(es.posts[i].tours);
 	free(es.posts);
+	free(g.booked);
 	return ret;
 }
 

@@ -71,6 +71,11 @@ int policy_may_read_audit(const struct principal *p)
 	return all(p) || p->role == ROLE_AUDITOR;
 }
 
+int policy_may_check(const struct principal *p)
+{
+	return all(p) || p->role == ROLE_COMMANDER || p->role == ROLE_AUDITOR;
+}
+
 /* The value of field NAME of R, "" when empty, NULL without one. */
 static const char *value_of(const struct record *r, const char *name)
 {

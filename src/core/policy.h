@@ -40,6 +40,11 @@ int policy_totals(const struct principal *p, const char *what,
 /* The audit log is the auditor's and the administrator's. */
 int policy_may_read_audit(const struct principal *p);
 
+/* The mission's check (`cadre check`, core/check.h) runs over the whole
+ * mission: for those who answer for it — the commander — and those who
+ * verify it — the auditor and the administrator. */
+int policy_may_check(const struct principal *p);
+
 /* May P give AFTER the markings it has, BEFORE being the record as
  * stored (NULL for a new one)? Only the roles with the authority to
  * classify (admin, commander) may change a stored record's

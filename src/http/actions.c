@@ -1,10 +1,12 @@
 /* The mission's status, actions, reports, calendars and audit log over
  * the API. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/actions.h"
 #include "core/calendar.h"
+#include "core/check.h"
 #include "core/planner.h"
 #include "core/policy.h"
 #include "core/report.h"
@@ -238,6 +240,38 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 		list = NULL;
 	}
 	return done(r, rc, list ? json_pack("{s:o}", "entries", list) : NULL, &e);
+}
+
+/* GET /api/v1/check: the mission's fsck over a range (as_of: one day;
+ * default the whole span of the data). 200 whatever it finds: the
+ * answer lists the violations. */
+enum MHD_Result h_check(struct req *r, const char *tail)
+{
+	const char *a = arg(r, "as_of"), *f = arg(r, "from"), *t = arg(r, "to");
+	char from[11], to[11];
+	struct error e;
+	json_t *res = NULL;
+	int rc;
+
+	(void)tail;
+	if (!policy_may_check(&r->who))
+		return forbidden(r);
+	/* Checked at the door: as_of, from and to are dates. */
+	if (a && (f || t))
+		return problem(r, 400, "Bad Request", "as_of, or from and to, "
+			       "not both", NULL);
+	if (a) {
+		snprintf(from, sizeof(from), "%s", a);
+		date_format(date_days(a) + 1, to);
+		f = from;
+		t = to;
+	}
+	if (f && t && strcmp(f, t) >= 0)
+		return problem(r, 400, "Bad Request", "to is the day after the "
+			       "last: it must come after from", NULL);
+	error_init(&e);
+	rc = mission_check(r->srv->store, &r->who, f, t, &res, &e);
+	return done(r, rc, res, &e);
 }
 
 /* GET /api/v1/reports/NAME: the parameters the report declares, parsed

@@ -159,6 +159,15 @@ static const struct param audit_params[] = {
 	{ NULL }
 };
 
+static const struct param check_params[] = {
+	{ "as_of", PT_DATE, 0, .about = "check that one day" },
+	{ "from", PT_DATE, 0, .about = "the first day (default: the first of "
+	  "the data)" },
+	{ "to", PT_DATE, 0, .about = "the day after the last (default: after "
+	  "the last of the data)" },
+	{ NULL }
+};
+
 static enum MHD_Result h_health(struct req *r, const char *arg);
 static enum MHD_Result h_openapi(struct req *r, const char *arg);
 
@@ -210,6 +219,10 @@ static const struct route routes[] = {
 	REPORT("suspension-impact", "A suspension's postponed sessions and "
 	       "re-runs (event)"),
 	REPORT("transfer", "What passed from the coalition (activity)"),
+	AUTHED("GET", "/api/v1/check", h_check, NULL,
+	       "Every rule over every day of a range: the violations "
+	       "(commander, auditor, admin)", check_params, BODY_NONE,
+	       ANSWER_JSON, ""),
 	AUTHED("GET", "/api/v1/audit", h_audit, NULL, "The audit log",
 	       audit_params, BODY_NONE, ANSWER_JSON, ""),
 	{ "GET", "/api/v1/calendar/site/{code}.ics", RF_AUTH, CALL_CALENDAR,

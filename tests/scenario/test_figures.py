@@ -222,19 +222,19 @@ def the_issues_reproductions_on_the_demo():
     # Before the mission (it begins 2018-10-01) and any consent.
     st = ok_json(db, 'status', '--as-of', '1999-01-01')
     assert st['training'] == 'mission not begun', st
-    # FP-CRS/2026-10-22 ended 2026-11-19, stored running; today 2026-11-29.
-    s = ok_json(db, 'show', 'sessions', 'FP-CRS/2026-10-22')
+    # FP-CRS/2026-10-21 ended 2026-11-18, stored running; today 2026-11-29.
+    s = ok_json(db, 'show', 'sessions', 'FP-CRS/2026-10-21')
     assert (s['status'], s['state']) == ('running', 'completed'), s
     rows = ok_json(db, 'list', 'sessions')
     stale = [r['key'] for r in rows if r['valid_to'] <= '2026-11-29'
              and r['state'] in ('planned', 'running')]
     assert stale == [], stale
     # The dashboard's headline is the report's count of host-led courses;
-    # the shipped demo has three courses co-led, so 7 of 10.
+    # the shipped demo has two courses co-led, so 8 of 10.
     t = ok_json(db, 'report', 'transition')
     states = [c['state'] for c in t['courses']]
-    assert t['courses_transitioned'] == states.count('host-led') == 7, t
-    assert states.count('co-led') == 3 and t['courses_total'] == 10, states
+    assert t['courses_transitioned'] == states.count('host-led') == 8, t
+    assert states.count('co-led') == 2 and t['courses_total'] == 10, states
     assert all(c['transitioned'] == (c['state'] == 'host-led') for c in t['courses'])
     m = ok_json(db, 'report', 'manning')
     assert sum(n['filled'] for n in m['by_nation'].values()) == m['filled'], m

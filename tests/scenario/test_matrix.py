@@ -44,6 +44,7 @@ ROLES = ['admin', 'commander', 'manning', 'training', 'trainer', 'contingent',
 NATION = {'contingent': 'GBR', 'liaison': 'IRQ'}
 STAFF = {'admin', 'commander', 'manning', 'training', 'trainer', 'auditor'}
 AUDIT = {'admin', 'auditor'}
+CHECK = {'admin', 'commander', 'auditor'}   # cadre check, GET /api/v1/check
 MARKER = re.compile(r'zq(NU|NR|NC|NS|CTS)-([A-Z.]+)-([a-z]+)(\d+)')
 
 assert cadre(DB, 'init')[0] == 0
@@ -260,6 +261,10 @@ FIXED = {
                       ['/api/v1/audit?entity=' + k for k in KINDS] +
                       ['/api/v1/audit?key=' + q(k) for k in
                        keys_of('trainees') + EVENTS + keys_of('persons')]),
+    # The whole span (the fixture breaks rules: the violations naming
+    # records a reader may not see must be counted, never listed) and a
+    # day with none.
+    '/api/v1/check': ['/api/v1/check', '/api/v1/check?as_of=' + DAY],
     '/api/v1/calendar/site/{code}.ics': ['/api/v1/calendar/site/%s.ics' % q(s)
                                          for s in SITES] +
                                         ['/api/v1/calendar/site/NOSUCH.ics'],
@@ -324,6 +329,8 @@ def expect(path, url, rd, nosuch):
         return 200
     if path == '/api/v1/audit':
         return 200 if rd.role in AUDIT else 403
+    if path == '/api/v1/check':
+        return 200 if rd.role in CHECK else 403
     if path.startswith('/api/v1/reports/') or path == '/api/v1/status' or \
             path.startswith('/api/v1/calendar/'):
         if not totals:
@@ -453,7 +460,8 @@ REPORT_ARGS = {
 FORMATS = ['table', 'json', 'csv', 'xlsx']
 # The commands of `cadre help` that read the mission, and those that do not
 # (writes, actions and the rest, which test_policy.py runs with --as).
-READ_COMMANDS = {'status', 'export', 'list', 'show', 'audit', 'report', 'plan'}
+READ_COMMANDS = {'status', 'export', 'list', 'show', 'audit', 'report', 'plan',
+                 'check'}
 OTHER_COMMANDS = {'init', 'demo', 'generate', 'import', 'suspend', 'resume',
                   'consent', 'transfer', 'serve', 'user', 'token', 'help',
                   'backup', 'restore'}
@@ -527,6 +535,13 @@ def cli_commands(rd, out_dir):
     cmds.append((['audit', 'log', '--entity', 'trainees', '--json'], aud, None))
     for key in (('zqCTS-MISSION.IRQ-tr90', 'zqNS-MISSION-tr19', EV99)[ri % 3],):
         cmds.append((['audit', 'log', '--key', key, '--json'], aud, None))
+    # The check: on DAY the fixture breaks no rule (exit 0), over its
+    # whole span it does (exit 1 for everyone: violations, or refused);
+    # the leak check holds for the violations listed either way.
+    chk = 0 if rd.role in CHECK else 1
+    cmds.append((['check', '--as-of', DAY, '--json'], chk, None))
+    cmds.append((['check', '--json'], 1, None))
+    cmds.append((['check'], 1, None))
     # The planner's dry run: the training planner's and the admin's; for
     # others refused or filtered (the leak check holds either way).
     plan = 0 if rd.role in ('admin', 'training') else None

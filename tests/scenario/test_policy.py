@@ -212,6 +212,7 @@ ARGS = {
     'list': ['list', 'sites'],
     'show': ['show', 'sites', 'BASE'],
     'status': ['status'],
+    'check': ['check'],
     'audit': ['audit', 'log'],
     'suspend': ['suspend', '--scope', 'site:BASE', '--from', '2027-01-01',
                 '--reason', 'x', '--dry-run'],
