@@ -184,6 +184,10 @@ static json_t *error_json(const struct error *e)
 
 int cli_error(struct cli *c, struct error *e)
 {
+	/* A failure that set no code is a failure all the same: never
+	 * exit 0 after "failed". */
+	if (e->code == ERR_OK)
+		e->code = ERR_STORE;
 	if (c->json) {
 		cli_print_json(json_pack("{s:o}", "error", error_json(e)));
 		return exit_status(e->code);

@@ -152,9 +152,10 @@ int generate_mission(struct store *s, double scale, progress_fn progress,
 			"host_unit", c[2], "status", f + 5 < start + span - 365 ?
 			"completed" : "planned", "releasability", "MISSION;IRQ",
 			NULL })) {
-			if (e->code != ERR_STORE && e->code != ERR_INPUT)
+			/* The same course twice on one day: skip it. A store's
+			 * failure (a full disk) ends the mission whole. */
+			if (e->code != ERR_INPUT)
 				goto fail;
-			/* The same course twice on one day: skip it. */
 			error_release(e);
 			error_init(e);
 			continue;
