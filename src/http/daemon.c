@@ -371,6 +371,9 @@ static void state_free(struct server_state *srv)
 	if (!srv)
 		return;
 	auth_stop(srv);
+	if (srv->log_dropped)
+		fprintf(stderr, "cadre: libmicrohttpd: %ld more messages not "
+			"shown\n", srv->log_dropped);
 	store_close(srv->store);
 	if (srv->held >= 0)
 		close(srv->held);
