@@ -52,6 +52,12 @@ def counts(db):
         con.close()
 
 
+def assert_intact(db):
+    """`audit verify` passes on DB."""
+    rc, out, err = cadre(db, 'audit', 'verify')
+    assert rc == 0 and 'intact' in out, (rc, out, err)
+
+
 def account(db, login, role):
     """An account LOGIN of ROLE on DB; its API token."""
     rc, out, err = cadre(db, 'user', 'add', login, '--role', role,
@@ -112,8 +118,7 @@ def full_during(argv, leave=64 << 10):
         assert 'the disk is full' in err and 'nothing was written' in err, err
         assert fingerprint(db) == before, argv
         assert leftovers(db) == [], leftovers(db)
-        rc, out, err = cadre(db, 'audit', 'verify')
-        assert rc == 0 and 'intact' in out, (rc, out, err)
+        assert_intact(db)
         os.unlink(filler)
         rc, out, err = cadre(db, *argv)
         assert rc == 0, (argv, rc, out[-300:], err[-300:])
@@ -163,8 +168,7 @@ def a_full_disk_during_an_import_leaves_everything_as_it_was():
         assert rc == 3, (rc, out, err[-300:])
         assert 'the disk is full' in err and 'nothing was written' in err, err
         assert counts(db) == before, (counts(db), before)
-        rc, out, err = cadre(db, 'audit', 'verify')
-        assert rc == 0 and 'intact' in out, (rc, out, err)
+        assert_intact(db)
     finally:
         unmount(disk)
 
@@ -210,8 +214,7 @@ def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
         assert rc == 0 and 'the disk is full' in err, (rc, err[-400:])
         os.unlink(filler)
         assert counts(db)[0] == written, (counts(db), written)
-        rc, out, err = cadre(db, 'audit', 'verify')
-        assert rc == 0 and 'intact' in out, (rc, out, err)
+        assert_intact(db)
     finally:
         if srv:
             srv.stop()
@@ -247,8 +250,7 @@ def a_full_disk_during_an_api_action_is_a_500_logged_and_nothing_written():
         assert rc == 0, out + err
         after = fingerprint(db)
         assert after != before and after == fingerprint(ref), (before, after)
-        rc, out, err = cadre(db, 'audit', 'verify')
-        assert rc == 0 and 'intact' in out, (rc, out, err)
+        assert_intact(db)
     finally:
         if srv:
             srv.stop()

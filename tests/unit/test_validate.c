@@ -394,10 +394,12 @@ Test(validate, control_characters_and_free_text)
 
 static char *filled(size_t n, const char *tail)
 {
-	char *s = malloc(n + strlen(tail) + 1);
+	size_t t = strlen(tail);
+	char *s = malloc(n + t + 1);
 
+	cr_assert_not_null(s);
 	memset(s, 'x', n);
-	strcpy(s + n, tail);
+	memcpy(s + n, tail, t + 1);
 	return s;
 }
 
