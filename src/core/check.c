@@ -13,6 +13,29 @@
 #include "util/buf.h"
 #include "util/date.h"
 
+/* What one evaluation asks: families of rules, narrowed to what
+ * involves one record (a write's guard), over [from, to). The whole
+ * check asks every family of everything. */
+enum family {
+	F_RULES = 1 << 0,	/* the record rules of core/rules.c */
+	F_BOOK = 1 << 1,	/* trainers, rooms, host units */
+	F_CAPACITY = 1 << 2,
+	F_TRAINEE = 1 << 3,
+	F_POSTS = 1 << 4,	/* ONE-POST */
+	F_QUALIFIED = 1 << 5,	/* POST-QUALIFICATION */
+	F_CERTIFICATE = 1 << 6,
+	F_CEILING = 1 << 7,
+	F_ALL = (1 << 8) - 1,
+};
+
+struct unit {
+	unsigned families;
+	struct check_focus focus;	/* CHECK_ALL: everything */
+	char from[11], to[11];		/* the sessions whose bookings it
+					 * asks about ("": the range's) */
+	json_t *before;			/* the violations before the write */
+};
+
 /* One evaluation: the range, the store, and what it found. */
 struct checker {
 	struct store *s;
@@ -21,6 +44,9 @@ struct checker {
 	json_t *list;
 	long hidden;
 	struct error *e;
+	const struct unit *u;		/* what it asks */
+	int kinds;			/* each violation keeps its records'
+					 * kinds (a guard's, to report them) */
 };
 
 /* A record a violation names: its kind (NULL when the rule did not say:
@@ -90,6 +116,14 @@ static int violation(struct checker *c, const char *rule,
 	v = json_pack("{s:s, s:s, s:o, s:o}", "rule", rule, "message",
 		      buf_str(&msg), "records", keys, "dates", dates);
 	buf_release(&msg);
+	if (v && c->kinds) {
+		json_t *of = json_array();
+
+		for (const struct named *n = recs; n->key; n++)
+			json_array_append_new(of, n->kind ?
+					      json_string(n->kind) : json_null());
+		json_object_set_new(v, "kinds", of);
+	}
 	if (!v || json_array_append_new(c->list, v))
 		return error_set(c->e, ERR_NOMEM, "out of memory");
 	return 0;
@@ -168,13 +202,36 @@ static int check_capacity(struct checker *c, const struct check_session *r)
 			 "course", limit);
 }
 
+/* Does session R involve the record the check is narrowed to? */
+static int session_in_focus(const struct checker *c,
+			    const struct check_session *r)
+{
+	const struct check_focus *f = &c->u->focus;
+
+	switch (f->by) {
+	case CHECK_ALL:
+		return 1;
+	case CHECK_BY_SESSION:
+		return !strcmp(r->key, f->key);
+	case CHECK_BY_COURSE:
+		return !strcmp(r->course, f->key);
+	case CHECK_BY_SITE:
+		return !strcmp(r->site, f->key);
+	default:
+		return 0;
+	}
+}
+
 static int keep_booking(void *arg, const struct check_session *r)
 {
 	struct bookings *b = arg;
 	struct booking *k;
 
-	if (check_capacity(b->c, r))
+	if ((b->c->u->families & F_CAPACITY) && session_in_focus(b->c, r) &&
+	    check_capacity(b->c, r))
 		return -1;
+	if (!(b->c->u->families & F_BOOK))
+		return 0;
 	if (b->n == b->alloc) {
 		size_t alloc = b->alloc ? 2 * b->alloc : 64;
 		struct booking *v = realloc(b->v, alloc * sizeof(*v));
@@ -279,12 +336,30 @@ static int by_start(const void *x, const void *y)
 	return d ? d : strcmp(a->key, b->key);
 }
 
+/* Is the pair A, B one the check asks about? */
+static int pair_in_focus(const struct checker *c, const struct booking *a,
+			 const struct booking *b)
+{
+	const struct check_focus *f = &c->u->focus;
+
+	return f->by == CHECK_ALL || !strcmp(a->key, f->key) ||
+	       !strcmp(b->key, f->key);
+}
+
 static int check_bookings(struct checker *c)
 {
 	struct bookings b = { c, NULL, 0, 0 };
-	int rc = store_check_sessions(c->s, &principal_system, c->from, c->to,
-				      keep_booking, &b, c->e);
+	/* The clashes of one session are with any other on its days. */
+	const struct check_focus all = { CHECK_ALL, NULL };
+	int rc;
 
+	if (!(c->u->families & (F_BOOK | F_CAPACITY)))
+		return 0;
+	rc = store_check_sessions(c->s, &principal_system,
+				  c->u->from[0] ? c->u->from : c->from,
+				  c->u->from[0] ? c->u->to : c->to,
+				  (c->u->families & F_BOOK) ? &all : &c->u->focus,
+				  keep_booking, &b, c->e);
 	if (rc) {
 		bookings_release(&b);
 		return -1;
@@ -296,9 +371,10 @@ static int check_bookings(struct checker *c)
 	for (size_t i = 0; i < b.n && !rc; i++)
 		for (size_t j = i + 1; j < b.n && !rc &&
 		     strcmp(b.v[j].from, b.v[i].to) < 0; j++)
-			rc = strcmp(b.v[i].key, b.v[j].key) < 0 ?
-			     clash_pair(c, &b.v[i], &b.v[j]) :
-			     clash_pair(c, &b.v[j], &b.v[i]);
+			if (pair_in_focus(c, &b.v[i], &b.v[j]))
+				rc = strcmp(b.v[i].key, b.v[j].key) < 0 ?
+				     clash_pair(c, &b.v[i], &b.v[j]) :
+				     clash_pair(c, &b.v[j], &b.v[i]);
 	bookings_release(&b);
 	return rc ? -1 : 0;
 }
@@ -340,10 +416,19 @@ static int post_qualified(void *arg, const struct check_assignment *r)
 	struct checker *c = arg;
 	const struct named recs[] = { { "assignments", r->key },
 		{ "persons", r->person }, { "posts", r->post }, { NULL, NULL } };
-	char first[11], last[11], need[128], until[11];
+	char first[11], last[11], need[128], until[11], through[11];
+	const char *end = r->valid_to;
 
-	if (!shared_days(c, r->valid_from, r->valid_to, c->from, c->to,
-			 first, last))
+	/* A post held until relieved: its holder renews what expires, and
+	 * a qualification lapses on the post only once its day has come
+	 * (until then it is due, not broken). */
+	if (!end) {
+		int32_t t = date_today() + 1, f = date_days(r->valid_from) + 1;
+
+		date_format(t > f ? t : f, through);
+		end = through;
+	}
+	if (!shared_days(c, r->valid_from, end, c->from, c->to, first, last))
 		return 0;
 	for (const char *p = r->needs; p && *p;) {
 		const char *semi = strchr(p, ';');
@@ -466,9 +551,11 @@ static int check_records(struct checker *c, const char *kind)
 {
 	struct record_walk w = { c, kind_find(kind) };
 
+	if (!(c->u->families & F_RULES))
+		return 0;
 	/* Every record as it stands, seen by the caller or not. */
 	return store_check_keys(c->s, &principal_system, w.k, c->from, c->to,
-				rule_record, &w, c->e) ? -1 : 0;
+				&c->u->focus, rule_record, &w, c->e) ? -1 : 0;
 }
 
 /*==== CEILING ==========================================================*/
@@ -525,6 +612,8 @@ static int check_ceilings(struct checker *c)
 {
 	struct breach b = { .c = c };
 
+	if (!(c->u->families & F_CEILING))
+		return 0;
 	/* The ceiling counts everyone on the mission's posts. */
 	if (ceilings_each(c->s, &principal_system, c->from, c->to, breach_day,
 			  &b, c->e))
@@ -574,10 +663,43 @@ int mission_check(struct store *s, const struct principal *who,
 	return check_run(s, who, from, to, out, e);
 }
 
+/* Every family C's unit asks, into C->list. 0, or -1 with C->E set. */
+static int evaluate(struct checker *c)
+{
+	const struct unit *u = c->u;
+	const struct check_focus *f = &u->focus;
+	struct store *s = c->s;
+	struct error *e = c->e;
+
+	if (check_records(c, "sessions") || check_records(c, "assignments") ||
+	    check_records(c, "activities") || check_records(c, "posts") ||
+	    check_bookings(c))
+		return -1;
+	if ((u->families & F_TRAINEE) &&
+	    store_check_trainee_pairs(s, &principal_system, c->from, c->to, f,
+				      trainee_pair, c, e))
+		return -1;
+	if ((u->families & F_POSTS) &&
+	    store_check_assignment_pairs(s, &principal_system, c->from, c->to,
+					 f, post_pair, c, e))
+		return -1;
+	if ((u->families & F_QUALIFIED) &&
+	    store_check_qualified_posts(s, &principal_system, c->from, c->to,
+					f, post_qualified, c, e))
+		return -1;
+	if ((u->families & F_CERTIFICATE) &&
+	    store_check_certificates(s, &principal_system, c->from, c->to,
+				     certificate, c, e))
+		return -1;
+	return check_ceilings(c);
+}
+
 int check_run(struct store *s, const struct principal *who, const char *from,
 	      const char *to, json_t **out, struct error *e)
 {
-	struct checker c = { s, who, "", "", NULL, 0, e };
+	static const struct unit all = { F_ALL, { CHECK_ALL, NULL }, "", "",
+					 NULL };
+	struct checker c = { s, who, "", "", NULL, 0, e, &all, 0 };
 
 	*out = NULL;
 	if (check_range(&c, from, to))
@@ -585,17 +707,7 @@ int check_run(struct store *s, const struct principal *who, const char *from,
 	c.list = json_array();
 	if (!c.list)
 		return error_set(e, ERR_NOMEM, "out of memory");
-	if (check_records(&c, "sessions") || check_records(&c, "assignments") ||
-	    check_records(&c, "activities") || check_bookings(&c) ||
-	    store_check_trainee_pairs(s, &principal_system, c.from, c.to,
-				      trainee_pair, &c, e) ||
-	    store_check_assignment_pairs(s, &principal_system, c.from, c.to,
-					 post_pair, &c, e) ||
-	    store_check_qualified_posts(s, &principal_system, c.from, c.to,
-					post_qualified, &c, e) ||
-	    store_check_certificates(s, &principal_system, c.from, c.to,
-				     certificate, &c, e) ||
-	    check_ceilings(&c)) {
+	if (evaluate(&c)) {
 		json_decref(c.list);
 		return -1;
 	}
@@ -609,4 +721,395 @@ long check_total(const json_t *result)
 {
 	return (long)(json_integer_value(json_object_get(result, "count")) +
 		      json_integer_value(json_object_get(result, "hidden")));
+}
+
+/*==== The guard: no write adds a violation =============================*/
+
+/* The days of every record: a unit narrowed to one record asks about
+ * all of its days. */
+#define WHOLE_FROM "1900-01-01"
+
+struct check_guard {
+	struct unit *v;
+	size_t n, alloc;
+	json_t *last;	/* "FAMILIES BY KEY": the index of its latest unit */
+};
+
+static void unit_release(struct unit *u)
+{
+	free((char *)u->focus.key);
+	json_decref(u->before);
+}
+
+/* What unit U finds now, as the system. NULL with E set on failure. */
+static json_t *unit_now(struct store *s, const struct unit *u, struct error *e)
+{
+	struct checker c = { s, NULL, "", "", json_array(), 0, e, u, 1 };
+
+	if (!c.list) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	/* Every day: a violation is compared whole, never cut. */
+	snprintf(c.from, sizeof(c.from), "%s", WHOLE_FROM);
+	snprintf(c.to, sizeof(c.to), "%s", OPEN_END);
+	if (evaluate(&c)) {
+		json_decref(c.list);
+		return NULL;
+	}
+	return c.list;
+}
+
+/* Ask FAMILIES of FOCUS over [FROM, TO) before anything it covers is
+ * written — unless an earlier unit of G covers it already: a violation
+ * is judged by the first unit that covers it, whose "before" no write
+ * of the transaction had touched yet. 0, or -1 with E set. */
+static int guard_unit(struct store *s, struct check_guard *g,
+		      unsigned families, enum check_by by, const char *key,
+		      const char *from, const char *to, struct error *e)
+{
+	struct unit *u;
+	char name[160];
+	json_t *at;
+
+	if (by != CHECK_ALL && !key)
+		return 0;
+	snprintf(name, sizeof(name), "%x %d %s", families, (int)by,
+		 key ? key : "");
+	if (!(families & F_BOOK))
+		from = WHOLE_FROM, to = OPEN_END;
+	at = json_object_get(g->last, name);
+	if (at) {
+		u = &g->v[json_integer_value(at)];
+		if (strcmp(u->from, from) <= 0 && strcmp(u->to, to) >= 0)
+			return 0;
+	}
+	if (g->n == g->alloc) {
+		size_t alloc = g->alloc ? 2 * g->alloc : 16;
+		struct unit *v = realloc(g->v, alloc * sizeof(*v));
+
+		if (!v)
+			return error_set(e, ERR_NOMEM, "out of memory");
+		g->v = v;
+		g->alloc = alloc;
+	}
+	u = &g->v[g->n];
+	*u = (struct unit){ families, { by, NULL }, "", "", NULL };
+	snprintf(u->from, sizeof(u->from), "%s", from);
+	snprintf(u->to, sizeof(u->to), "%s", to);
+	if (key && !(u->focus.key = strdup(key)))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (!(u->before = unit_now(s, u, e))) {
+		free((char *)u->focus.key);
+		return -1;
+	}
+	if (json_object_set_new(g->last, name, json_integer((json_int_t)g->n))) {
+		unit_release(u);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	g->n++;
+	return 0;
+}
+
+static const char *value(const struct record *r, const char *field)
+{
+	int i = r ? kind_field_index(r->kind, field) : -1;
+
+	return i >= 0 ? r->v[i] : NULL;
+}
+
+/* The days OLD and R hold between them, into FROM and TO; the whole
+ * span when the kind has no interval. */
+static void hull(const struct record *old, const struct record *r,
+		 char from[11], char to[11])
+{
+	const char *f = value(r, "valid_from"), *t = value(r, "valid_to");
+	const char *of = value(old, "valid_from"), *ot = value(old, "valid_to");
+
+	if (!f) {
+		snprintf(from, 11, "%s", WHOLE_FROM);
+		snprintf(to, 11, "%s", OPEN_END);
+		return;
+	}
+	if (of && strcmp(of, f) < 0)
+		f = of;
+	if (!t || (old && !ot))
+		t = OPEN_END;
+	else if (ot && strcmp(ot, t) > 0)
+		t = ot;
+	snprintf(from, 11, "%s", f);
+	snprintf(to, 11, "%s", t);
+}
+
+/* A unit for the record FIELD names in OLD and in R (when it differs). */
+static int guard_both(struct store *s, struct check_guard *g,
+		      unsigned families, enum check_by by, const char *field,
+		      const struct record *old, const struct record *r,
+		      struct error *e)
+{
+	const char *now = value(r, field), *was = value(old, field);
+
+	if (guard_unit(s, g, families, by, now, WHOLE_FROM, OPEN_END, e))
+		return -1;
+	if (was && (!now || strcmp(was, now)))
+		return guard_unit(s, g, families, by, was, WHOLE_FROM,
+				  OPEN_END, e);
+	return 0;
+}
+
+int check_guard_note(struct store *s, struct check_guard **gp,
+		     const struct record *old, const struct record *r,
+		     size_t *mark, struct error *e)
+{
+	const char *t = r->kind->table;
+	struct check_guard *g = *gp;
+	char from[11], to[11];
+
+	if (!g) {
+		if (!(g = calloc(1, sizeof(*g))) || !(g->last = json_object())) {
+			free(g);
+			return error_set(e, ERR_NOMEM, "out of memory");
+		}
+		*gp = g;
+	}
+	*mark = g->n;
+	hull(old, r, from, to);
+	if (!strcmp(t, "session"))
+		return guard_unit(s, g, F_BOOK | F_CAPACITY | F_TRAINEE,
+				  CHECK_BY_SESSION, r->key, from, to, e);
+	if (!strcmp(t, "enrolment"))
+		return guard_both(s, g, F_CAPACITY, CHECK_BY_SESSION, "session",
+				  old, r, e) ||
+		       guard_both(s, g, F_TRAINEE, CHECK_BY_TRAINEE, "trainee",
+				  old, r, e) ? -1 : 0;
+	if (!strcmp(t, "assignment"))
+		return guard_both(s, g, F_POSTS | F_QUALIFIED, CHECK_BY_PERSON,
+				  "person", old, r, e);
+	/* A record first written is named by nothing yet, so it can break
+	 * nothing through others (what names it later asks for itself). */
+	if (!old && (!strcmp(t, "person") || !strcmp(t, "post") ||
+		     !strcmp(t, "course") || !strcmp(t, "site") ||
+		     !strcmp(t, "organisation") || !strcmp(t, "activity")))
+		return 0;
+	if (!strcmp(t, "person"))
+		return guard_unit(s, g, F_QUALIFIED | F_RULES, CHECK_BY_PERSON,
+				  r->key, WHOLE_FROM, OPEN_END, e);
+	if (!strcmp(t, "post"))
+		return guard_unit(s, g, F_POSTS | F_QUALIFIED | F_RULES,
+				  CHECK_BY_POST, r->key, WHOLE_FROM, OPEN_END, e);
+	if (!strcmp(t, "course"))
+		return guard_unit(s, g, F_CAPACITY | F_RULES, CHECK_BY_COURSE,
+				  r->key, WHOLE_FROM, OPEN_END, e);
+	if (!strcmp(t, "site"))
+		return guard_unit(s, g, F_CAPACITY | F_RULES, CHECK_BY_SITE,
+				  r->key, WHOLE_FROM, OPEN_END, e);
+	/* What governs others' records: whatever meets its days. */
+	if (!strcmp(t, "consent") || !strcmp(t, "caveat") ||
+	    !strcmp(t, "organisation") || !strcmp(t, "activity") ||
+	    !strcmp(t, "status_event"))
+		return guard_unit(s, g, F_RULES, CHECK_ALL, NULL, WHOLE_FROM,
+				  OPEN_END, e);
+	return 0;
+}
+
+void check_guard_forget(struct check_guard *g, size_t mark)
+{
+	const char *name;
+	json_t *at, *tmp;
+
+	if (!g || g->n <= mark)
+		return;
+	/* A name may have pointed at an earlier unit before: that one
+	 * stands for it no more, which costs a repeated question, never a
+	 * missed one. */
+	json_object_foreach_safe(g->last, tmp, name, at)
+		if (json_integer_value(at) >= (json_int_t)mark)
+			json_object_del(g->last, name);
+	while (g->n > mark)
+		unit_release(&g->v[--g->n]);
+}
+
+void check_guard_free(struct check_guard *g)
+{
+	if (!g)
+		return;
+	check_guard_forget(g, 0);
+	json_decref(g->last);
+	free(g->v);
+	free(g);
+}
+
+/* V's rule and records, which name it whatever days it holds. */
+static int identity(const json_t *v, struct buf *id)
+{
+	const json_t *k;
+	size_t i;
+
+	buf_adds(id, json_string_value(json_object_get(v, "rule")));
+	json_array_foreach(json_object_get(v, "records"), i, k)
+		buf_addf(id, "\x1f%s", json_string_value(k));
+	return id->failed ? -1 : 0;
+}
+
+static const char *first_day(const json_t *v)
+{
+	return json_string_value(json_array_get(json_object_get(v, "dates"), 0));
+}
+
+static const char *last_of(const json_t *v)
+{
+	const json_t *d = json_object_get(v, "dates");
+
+	return json_string_value(json_array_get(d, json_array_size(d) - 1));
+}
+
+/* Was V there before, on the same records and at least its days? */
+static int was_there(const json_t *v, const json_t *before)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	const json_t *w;
+	size_t i;
+	int found = 0;
+
+	identity(v, &a);
+	json_array_foreach(before, i, w) {
+		b.len = 0;
+		identity(w, &b);
+		if (!strcmp(buf_str(&a), buf_str(&b)) &&
+		    strcmp(first_day(w), first_day(v)) <= 0 &&
+		    strcmp(last_of(w), last_of(v)) >= 0) {
+			found = 1;
+			break;
+		}
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return found;
+}
+
+/* May READER see every record V names? 1 / 0 / -1. */
+static int reported(struct store *s, const struct principal *reader,
+		    const json_t *v, struct error *e)
+{
+	struct checker c = { s, reader, "", "", NULL, 0, e, NULL, 0 };
+	const json_t *of = json_object_get(v, "kinds"), *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, "records"), i, k) {
+		struct named n = { json_string_value(json_array_get(of, i)),
+				   json_string_value(k) };
+		int rc = shown(&c, &n);
+
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+/* Refuse with the violations FRESH, as READER may be told them. */
+static int refuse_fresh(struct store *s, const struct principal *reader,
+			const json_t *fresh, struct error *e)
+{
+	size_t n = json_array_size(fresh), shown_n = 0, hidden = 0, i;
+	struct buf msg = BUF_INIT;
+	const json_t *v, *first = NULL;
+	struct error err;
+
+	error_init(&err);
+	json_array_foreach(fresh, i, v) {
+		int rc = reported(s, reader, v, &err);
+
+		if (rc < 0) {
+			buf_release(&msg);
+			error_set(e, err.code, "%s", err.message);
+			error_release(&err);
+			return -1;
+		}
+		if (!rc) {
+			hidden++;
+			continue;
+		}
+		if (!first)
+			first = v;
+		if (shown_n++ < 10)
+			buf_addf(&msg, "%s%s: %s", shown_n > 1 ? "; " : "",
+				 json_string_value(json_object_get(v, "rule")),
+				 json_string_value(json_object_get(v, "message")));
+	}
+	error_release(&err);
+	if (shown_n > 10)
+		buf_addf(&msg, "; and %zu more", shown_n - 10);
+	if (hidden)
+		buf_addf(&msg, "%s%zu on records you may not see", shown_n ?
+			 "; and " : "", hidden);
+	error_set(e, ERR_RULE, "%s%s", n > 1 ? "this change would leave these "
+		  "violations: " : "", buf_str(&msg));
+	buf_release(&msg);
+	error_set_rule(e, json_string_value(json_object_get(first ? first :
+					    json_array_get(fresh, 0), "rule")));
+	if (first) {
+		json_array_foreach(json_object_get(first, "dates"), i, v)
+			error_add_date(e, json_string_value(v));
+	}
+	/* The records of the violations told, each once. */
+	shown_n = 0;
+	json_array_foreach(fresh, i, v) {
+		const json_t *k;
+		size_t j;
+
+		if (shown_n >= 10 || reported(s, reader, v, e) != 1)
+			continue;
+		shown_n++;
+		json_array_foreach(json_object_get(v, "records"), j, k) {
+			const char *key = json_string_value(k);
+			size_t m;
+
+			for (m = 0; m < e->nrecords &&
+			     strcmp(e->records[m], key); m++)
+				;
+			if (m == e->nrecords)
+				error_add_record(e, key);
+		}
+	}
+	return -1;
+}
+
+int check_guard_finish(struct store *s, struct check_guard *g,
+		       const struct principal *reader, struct error *e)
+{
+	json_t *seen = json_object(), *fresh = json_array();
+	struct buf id = BUF_INIT;
+	int rc = -1;
+
+	if (!seen || !fresh) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; g && i < g->n; i++) {
+		json_t *now = unit_now(s, &g->v[i], e), *v;
+		size_t j;
+
+		if (!now)
+			goto out;
+		json_array_foreach(now, j, v) {
+			id.len = 0;
+			if (identity(v, &id)) {
+				json_decref(now);
+				error_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			if (json_object_get(seen, buf_str(&id)))
+				continue;
+			json_object_set_new(seen, buf_str(&id), json_true());
+			if (!was_there(v, g->v[i].before))
+				json_array_append(fresh, v);
+		}
+		json_decref(now);
+	}
+	rc = json_array_size(fresh) ? refuse_fresh(s, reader, fresh, e) : 0;
+out:
+	buf_release(&id);
+	json_decref(seen);
+	json_decref(fresh);
+	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "store/check.h"
 #include "store/store.h"
 
 struct principal;
@@ -41,6 +42,35 @@ int mission_check(struct store *s, const struct principal *who,
  * the whole list. */
 int check_run(struct store *s, const struct principal *who, const char *from,
 	      const char *to, json_t **out, struct error *e);
+
+/* ---- The guard: no write adds a violation ---------------------------- */
+
+/* What a transaction's writes may break, asked before each is made
+ * (mission_put() in core/rules.c): each record written names the rules
+ * and the records it may affect (a session its bookings and its class, a
+ * person the posts they hold and the sessions they train, a consent
+ * whatever meets its days…), and the guard asks the store, as the
+ * system, what violates them before the write. At the end of the
+ * transaction it asks again: a violation that was not there before (or
+ * that holds on more days than before) refuses the whole transaction.
+ * Violations that were there (data from before the rules) do not stop
+ * a write that does not add to them. */
+struct check_guard;
+
+/* Note what R, about to be written over OLD (NULL when new), may break;
+ * *G is created on first use. *MARK is what to forget if the write turns
+ * out to change nothing. 0, or -1 with E set. */
+int check_guard_note(struct store *s, struct check_guard **g,
+		     const struct record *old, const struct record *r,
+		     size_t *mark, struct error *e);
+void check_guard_forget(struct check_guard *g, size_t mark);
+
+/* Refuse (ERR_RULE: each new violation's rule and message, the records
+ * it names and the first one's days, as READER may see them; one on
+ * records READER may not see is counted, not named) or 0. */
+int check_guard_finish(struct store *s, struct check_guard *g,
+		       const struct principal *reader, struct error *e);
+void check_guard_free(struct check_guard *g);
 
 /* Violations in a result of mission_check(), listed or hidden. */
 long check_total(const json_t *result);

@@ -1016,6 +1016,7 @@ out:
 		free(es.posts[i].tours);
 	free(es.posts);
 	free(g.booked);
+	rules_tx_release(&g.tx);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/validate.h"
 #include "store/access.h"
 #include "store/rules.h"
@@ -510,6 +511,53 @@ out:
 	return ret;
 }
 
+/* The end of the suspensions in force on DAY, into UNTIL. */
+struct paused {
+	const char *day;
+	char until[11];
+};
+
+static int pause_end(void *arg, const struct suspension_row *ev)
+{
+	struct paused *x = arg;
+	const char *to = ev->valid_to ? ev->valid_to : OPEN_END;
+
+	if (strcmp(ev->valid_from, x->day) <= 0 && strcmp(to, x->until) > 0)
+		snprintf(x->until, sizeof(x->until), "%s", to);
+	return 0;
+}
+
+/* An activity needs the host government's consent on the days it may
+ * run: days a suspension of the mission, its site or itself is in force
+ * (the suspension a consent's end orders among them) ask for none. */
+static int activity_consent(struct store *s, const struct record *r,
+			    const char *from, const char *to, struct error *e)
+{
+	char cur[11], gap[11], next[11];
+	const char *end = to ? to : OPEN_END;
+
+	snprintf(cur, sizeof(cur), "%s", from);
+	while (strcmp(cur, end) < 0) {
+		struct paused x = { gap, "" };
+		int rc = consent_covers(s, rv(r, "kind"), rv(r, "site"),
+					rv(r, "host"), cur, to, gap, e);
+
+		if (rc)
+			return rc < 0 ? -1 : 0;
+		date_format(date_days(gap) + 1, next);
+		if (store_suspensions_each(s, &principal_system, gap, next,
+					   rv(r, "site"), r->key, pause_end,
+					   &x, e))
+			return -1;
+		if (!x.until[0])	/* neither consented nor paused */
+			return check_consent(s, "activity", r->key,
+					     rv(r, "kind"), rv(r, "site"),
+					     rv(r, "host"), gap, to, e);
+		snprintf(cur, sizeof(cur), "%s", x.until);
+	}
+	return 0;
+}
+
 static int check_activity(struct store *s, const struct record *r,
 			  struct error *e)
 {
@@ -530,8 +578,41 @@ static int check_activity(struct store *s, const struct record *r,
 		from = owner_from;
 	if (to && strcmp(from, to) >= 0)
 		return 0;
-	return check_consent(s, "activity", r->key, rv(r, "kind"), rv(r, "site"),
-			     rv(r, "host"), from, to, e);
+	return activity_consent(s, r, from, to, e);
+}
+
+/* A mission post is never a host-force operation's. */
+static int check_post(struct store *s, const struct record *r,
+		      struct error *e)
+{
+	const char *recs[3] = { r->key, rv(r, "organisation"), NULL };
+	const char *dates[2] = { rv(r, "valid_from"), NULL };
+	int in;
+
+	if (strcmp(rv(r, "function"), "operation"))
+		return 0;
+	in = org_in_mission(s, rv(r, "organisation"), e);
+	if (in <= 0)
+		return in;
+	return refuse(e, "NONCOMBAT", recs, dates, "post %s: a mission post's "
+		      "function is never 'operation'; mission personnel train, "
+		      "advise and support, and do not deploy alongside host "
+		      "forces during their operations", r->key);
+}
+
+/* A certificate is given on a pass of a trainee who came. */
+static int check_enrolment(const struct record *r, struct error *e)
+{
+	const char *cert = rv(r, "certificate");
+	const char *result = rv(r, "result"), *came = rv(r, "attendance");
+	const char *recs[3] = { r->key, rv(r, "session"), NULL };
+
+	if (!cert || !*cert || (!strcmp(result, "pass") &&
+				strcmp(came, "absent") && strcmp(came, "withdrawn")))
+		return 0;
+	return refuse(e, "CERTIFICATE", recs, NULL, "enrolment %s: certificate "
+		      "%s on a %s result (attendance %s); a certificate needs a "
+		      "pass", r->key, cert, result, came);
 }
 
 struct stopped {
@@ -583,6 +664,10 @@ int rules_check(struct store *s, const struct record *r, struct error *e)
 		return check_activity(s, r, e);
 	if (!strcmp(t, "status_event"))
 		return check_status_event(s, r, e);
+	if (!strcmp(t, "post"))
+		return check_post(s, r, e);
+	if (!strcmp(t, "enrolment"))
+		return check_enrolment(r, e);
 	return 0;
 }
 
@@ -591,6 +676,12 @@ int rules_check(struct store *s, const struct record *r, struct error *e)
 void rules_tx_init(struct rules_tx *t)
 {
 	memset(t, 0, sizeof(*t));
+}
+
+void rules_tx_release(struct rules_tx *t)
+{
+	check_guard_free(t->guard);
+	t->guard = NULL;
 }
 
 static void widen(struct rules_tx *t, const char *from, const char *to)
@@ -603,13 +694,35 @@ static void widen(struct rules_tx *t, const char *from, const char *to)
 		snprintf(t->ceiling_to, sizeof(t->ceiling_to), "%s", to);
 }
 
+/* Note with T's guard what R may break, before it is written. */
+static int guard(struct store *s, struct rules_tx *t, const struct record *r,
+		 size_t *mark, struct error *e)
+{
+	struct record old = { 0 };
+	int found, rc;
+
+	if (t->unguarded)
+		return 0;
+	if (record_init(&old, r->kind))
+		return error_set(e, ERR_NOMEM, "out of memory");
+	found = store_get(s, r->kind, r->key, &old, e);
+	rc = found < 0 ? -1 : check_guard_note(s, &t->guard, found ? &old : NULL,
+					       r, mark, e);
+	record_release(&old);
+	return rc;
+}
+
 int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 		enum put_result *res, struct error *e)
 {
 	const char *tb = r->kind->table;
+	size_t mark = 0;
 
-	if (rules_check(s, r, e) || store_put(s, r, res, e))
+	if (rules_check(s, r, e) || guard(s, t, r, &mark, e) ||
+	    store_put(s, r, res, e))
 		return -1;
+	if (*res == PUT_UNCHANGED)
+		check_guard_forget(t->guard, mark);
 	if (*res != PUT_UNCHANGED &&
 	    (!strcmp(tb, "assignment") || !strcmp(tb, "consent")))
 		widen(t, rv(r, "valid_from"), rv(r, "valid_to"));
@@ -758,7 +871,7 @@ int rules_finish(struct store *s, struct rules_tx *t, struct error *e)
 	int rc;
 
 	if (!t->ceiling_from[0])
-		return 0;
+		return check_guard_finish(s, t->guard, t->reader, e);
 	/* The ceiling counts everyone on the mission's posts, whoever
 	 * writes and whatever they may see. */
 	rc = ceilings_each(s, &principal_system, t->ceiling_from, t->ceiling_to,
@@ -774,5 +887,5 @@ int rules_finish(struct store *s, struct rules_tx *t, struct error *e)
 			      "of %ld (handover overlaps count)", b.day,
 			      b.consent, b.count, b.ceiling);
 	}
-	return 0;
+	return check_guard_finish(s, t->guard, t->reader, e);
 }

@@ -15,10 +15,18 @@
 #include "store/rules.h"
 #include "store/store.h"
 
+struct check_guard;
+struct principal;
+
 /* What a transaction touched, for the checks deferred to its end. */
 struct rules_tx {
 	char ceiling_from[11];	/* "" when untouched */
 	char ceiling_to[11];	/* "9999-12-31" for open intervals */
+	struct check_guard *guard;	/* what its writes may break */
+	const struct principal *reader;	/* to whom a refusal is told
+					 * (NULL: the local operator) */
+	int unguarded;		/* a mission cadre lays out itself (the
+				 * demo, generate), proven by `cadre check` */
 };
 
 /* The rules read the whole mission: every store question they ask is
@@ -26,6 +34,7 @@ struct rules_tx {
  * single reader may see (the headcount under a ceiling counts everyone). */
 
 void rules_tx_init(struct rules_tx *t);
+void rules_tx_release(struct rules_tx *t);
 
 /* Check R (validated, defaults applied) against the rules that concern
  * it. 0, or -1 with E set (ERR_RULE, or another code if the store
@@ -43,7 +52,8 @@ int mission_put(struct store *s, struct rules_tx *t, struct record *r,
 int mission_save(struct store *s, struct rules_tx *t, struct record *r,
 		 struct error *e);
 
-/* The deferred checks (CEILING). Call before committing. */
+/* The deferred checks (CEILING, and no violation added: check_guard in
+ * core/check.h). Call before committing. */
 int rules_finish(struct store *s, struct rules_tx *t, struct error *e);
 
 /* Is ORG the mission or one of its parts? 1 / 0 / -1. */

@@ -7,6 +7,11 @@
 #include "core/policy.h"
 #include "core/rules.h"
 
+static int system_writes(const struct principal *who)
+{
+	return !who || who->system;
+}
+
 struct write_tx {
 	struct store *s;
 	const struct principal *who;
@@ -21,15 +26,11 @@ static void tx_start(struct write_tx *t, struct store *s,
 {
 	*t = (struct write_tx){ .s = s, .who = who };
 	rules_tx_init(&t->rules);
+	t->rules.reader = system_writes(who) ? NULL : who;
 	/* The audit names the caller; the local operator's writes keep the
 	 * connection's actor (the operating-system user). */
 	if (who && !who->system)
 		store_set_actor(s, who->login);
-}
-
-static int system_writes(const struct principal *who)
-{
-	return !who || who->system;
 }
 
 /* Problems held back until it is known whether they stand. */
@@ -197,6 +198,7 @@ int write_record(struct store *s, const struct principal *who,
 		rc = -1;
 	if (rc)
 		store_rollback(s);	/* safe once committed or idle */
+	rules_tx_release(&t.rules);
 	return rc;
 }
 
@@ -213,6 +215,7 @@ int write_many(struct store *s, const struct principal *who, unsigned flags,
 	rc = fn(&t, arg, e) ? -1 : 0;
 	if (!rc && !t.finished && write_tx_finish(&t, e))
 		rc = -1;
+	rules_tx_release(&t.rules);
 	if (nested)
 		return rc;	/* the caller commits or rolls back */
 	if (!rc && !(flags & WRITE_DRY_RUN) && store_commit(s, e))

@@ -81,6 +81,8 @@ static const struct field post_fields[] = {
 	F("site", FT_REF, REQ, .ref = "sites"),
 	F("organisation", FT_REF, REQ, .ref = "organisations"),
 	F("nation", FT_REF, 0, .ref = "nations"),
+	/* May be held alongside another post (ONE-POST). */
+	F("concurrent", FT_BOOL, 0, .def = "no"),
 	INTERVAL(0),
 	MARKING,
 };

@@ -21,6 +21,25 @@
 
 struct principal;
 
+/* What a walk is narrowed to: every row (NULL, or CHECK_ALL), or the rows
+ * that involve the record KEY of one kind. A write's guard
+ * (core/check.c) asks only about what the records it touched may break.
+ * Each walk says which it honours; it is not called with others. */
+enum check_by {
+	CHECK_ALL,
+	CHECK_BY_SESSION,	/* sessions */
+	CHECK_BY_TRAINEE,	/* trainees */
+	CHECK_BY_PERSON,	/* persons: their posts held, the sessions
+				 * they train */
+	CHECK_BY_POST,		/* posts */
+	CHECK_BY_COURSE,	/* courses: their sessions */
+	CHECK_BY_SITE,		/* sites: what is at them */
+};
+struct check_focus {
+	enum check_by by;
+	const char *key;
+};
+
 /* The first and the last day any session, assignment, consent, activity
  * or status event starts or ends on, into FIRST and LAST: 1, 0 when the
  * mission has no dated record, -1. */
@@ -37,14 +56,19 @@ struct check_session {
 	long capacity, enrolled;
 };
 typedef int (*check_session_fn)(void *arg, const struct check_session *r);
+/* F: all, or by session, course or site. */
 int store_check_sessions(struct store *s, const struct principal *who,
 			 const char *from, const char *to,
-			 check_session_fn fn, void *arg, struct error *e);
+			 const struct check_focus *f, check_session_fn fn,
+			 void *arg, struct error *e);
 
 /* Two records that claim one thing (a trainee, a person) over
  * overlapping days: a trainee enrolled (not withdrawn) in two booking
- * sessions, or a person on two posts. key_a < key_b; what_a, what_b the
- * sessions' courses or the assignments' posts. */
+ * sessions, or a person on two posts neither of which may be held
+ * alongside another (posts.concurrent). key_a < key_b; what_a, what_b
+ * the sessions' courses or the assignments' posts. F: all, or for
+ * trainee pairs by trainee or session, for assignment pairs by person
+ * or post. */
 struct check_pair {
 	const char *who;
 	const char *key_a, *what_a, *from_a, *to_a;
@@ -53,13 +77,16 @@ struct check_pair {
 typedef int (*check_pair_fn)(void *arg, const struct check_pair *r);
 int store_check_trainee_pairs(struct store *s, const struct principal *who,
 			      const char *from, const char *to,
-			      check_pair_fn fn, void *arg, struct error *e);
+			      const struct check_focus *f, check_pair_fn fn,
+			      void *arg, struct error *e);
 int store_check_assignment_pairs(struct store *s, const struct principal *who,
 				 const char *from, const char *to,
-				 check_pair_fn fn, void *arg, struct error *e);
+				 const struct check_focus *f, check_pair_fn fn,
+				 void *arg, struct error *e);
 
 /* An assignment to a post that requires qualifications (needs, ';'-
- * separated), with its holder's (held, CODE[:EXPIRY];…, NULL: none). */
+ * separated), with its holder's (held, CODE[:EXPIRY];…, NULL: none).
+ * F: all, or by person or post. */
 struct check_assignment {
 	const char *key, *person, *post, *valid_from, *valid_to;
 	const char *needs, *held;
@@ -68,6 +95,7 @@ typedef int (*check_assignment_fn)(void *arg,
 				   const struct check_assignment *r);
 int store_check_qualified_posts(struct store *s, const struct principal *who,
 				const char *from, const char *to,
+				const struct check_focus *f,
 				check_assignment_fn fn, void *arg,
 				struct error *e);
 
@@ -85,12 +113,16 @@ int store_check_certificates(struct store *s, const struct principal *who,
 			     check_certificate_fn fn, void *arg,
 			     struct error *e);
 
-/* Keys of the records of kind K (sessions, assignments, activities)
+/* Keys of the records of kind K (sessions, assignments, activities, posts)
  * whose interval meets the range, by key: those the record rules
- * (core/rules.c) are run over again. */
+ * (core/rules.c) are run over again. F: all, or sessions by session,
+ * person (a trainer), course or site; assignments by person, post or
+ * site (the post's); activities by site. A kind F does not apply to has
+ * no rows. */
 typedef int (*check_key_fn)(void *arg, const char *key);
 int store_check_keys(struct store *s, const struct principal *who,
 		     const struct kind *k, const char *from, const char *to,
-		     check_key_fn fn, void *arg, struct error *e);
+		     const struct check_focus *f, check_key_fn fn, void *arg,
+		     struct error *e);
 
 #endif

@@ -61,8 +61,8 @@ int store_consents_each(struct store *s, const struct principal *who,
 
 	buf_adds(&sql, "SELECT c.code, c.valid_from, c.valid_to, c.activity_kinds,"
 		 " c.sites, c.institutions, c.ceiling FROM consent c"
-		 " WHERE c.state = 'granted' AND c.valid_from < ?2"
-		 " AND (c.valid_to IS NULL OR c.valid_to > ?1)");
+		 " WHERE (c.state = 'granted' OR c.valid_to IS NOT NULL)"
+		 " AND c.valid_from < ?2 AND (c.valid_to IS NULL OR c.valid_to > ?1)");
 	rq_vis(&sql, who, "consents", "c");
 	buf_adds(&sql, " ORDER BY c.valid_from, c.code");
 	rc = rows_each_sql(s, &sql, p, 2, consent_row, &x, e);

@@ -39,8 +39,10 @@ struct consent_row {
 };
 typedef int (*consent_row_fn)(void *arg, const struct consent_row *c);
 
-/* Granted consents in force on a day of [FROM, TO) (TO NULL: open),
- * by valid_from then code. */
+/* Consents in force on a day of [FROM, TO) (TO NULL: open), by
+ * valid_from then code. A consent suspended or withdrawn on its
+ * valid_to was in force until then (`cadre consent` ends it so); one
+ * so marked with no end never was. */
 int store_consents_each(struct store *s, const struct principal *who,
 			const char *from, const char *to, consent_row_fn fn,
 			void *arg, struct error *e);

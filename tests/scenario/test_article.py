@@ -169,12 +169,10 @@ def we_stay_only_as_long_as_we_are_welcome():
 @test
 def personnel_do_not_deploy_alongside_iraqi_forces():
     d, db = copy()
-    ok_json(db, 'import', 'posts', write(os.path.join(d, 'p.csv'),
-            'number,title,branch,category,function,site,organisation,valid_from\n'
-            'OPS-1,Embedded with a host-force operation,Ops,military,operation,'
-            'TAJI,NMI,2021-01-01\n'))
-    e = refused(db, 'import', 'assignments', write(os.path.join(d, 'a.csv'),
-                'person,post,valid_from,valid_to\nP00100,OPS-1,2021-02-01,2021-03-01\n'))
+    e = refused(db, 'import', 'posts', write(os.path.join(d, 'p.csv'),
+                'number,title,branch,category,function,site,organisation,valid_from\n'
+                'OPS-1,Embedded with a host-force operation,Ops,military,operation,'
+                'TAJI,NMI,2021-01-01\n'))
     assert e['rule'] == 'NONCOMBAT', e
 
 

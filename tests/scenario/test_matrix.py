@@ -27,6 +27,7 @@ import os
 import re
 import urllib.parse
 import time
+import sqlite3
 import zipfile
 
 import harness
@@ -52,6 +53,15 @@ for f in sorted(glob.glob(os.path.join(DATA, '[0-9][0-9]-*.csv'))):
     kind = os.path.basename(f)[3:-4]
     rc, out, err = cadre(DB, 'import', kind, f)
     assert rc == 0, (f, out, err)
+# Clashes from before the rules, as an older database holds them (no
+# write accepts them now): the marked sessions of March 2026 all taught
+# by TRAINER1 for IRQ-UNIT, so `cadre check` has violations to list for
+# some readers and to count as hidden for others.
+with sqlite3.connect(DB) as c:
+    c.execute("UPDATE session SET trainers = 'TRAINER1', host_unit = 'IRQ-UNIT'"
+              " WHERE site = 'BASE' AND valid_from = '2026-03-01'"
+              " AND course LIKE 'zq%'")
+c.close()
 
 
 class Reader:

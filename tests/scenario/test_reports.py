@@ -14,7 +14,7 @@ harness._tests.clear()  # the rules' own tests are not run here
 
 def mission():
     d, db = fixture()
-    # Posts P1, P2, P5 (P3 is an operation, P4 at a site not approved):
+    # Posts P1, P2, P5 (P4 is at a site not approved):
     # A on P1 to 2020-04-01, C on P2 to 2020-03-15 then D on P2 from
     # 2020-03-20 (a five-day gap), E on P5 from 2020-03-10 (overlapping no
     # one). As of 2020-03-16: P1 filled, P2 vacant, P5 filled.
@@ -43,11 +43,12 @@ D, DB = mission()
 @test
 def manning_counts_posts_holders_and_the_gap():
     r = ok_json(DB, 'report', 'manning', '--as-of', '2020-03-16', '--days', '30')
-    # Posts in force: P1..P5; P6 is the coalition's, another establishment.
-    assert (r['posts'], r['filled'], r['vacant']) == (5, 2, 3), r
-    assert r['by_site']['BASE'] == {'posts': 3, 'filled': 2, 'vacant': 1}, r['by_site']
+    # Posts in force: P1, P2, P4, P5; P6 is the coalition's, another
+    # establishment.
+    assert (r['posts'], r['filled'], r['vacant']) == (4, 2, 2), r
+    assert r['by_site']['BASE'] == {'posts': 2, 'filled': 2, 'vacant': 0}, r['by_site']
     # By the post's designated nation: the fixture's posts name none.
-    assert r['by_nation'] == {'any': {'posts': 5, 'filled': 2, 'vacant': 3}}, r['by_nation']
+    assert r['by_nation'] == {'any': {'posts': 4, 'filled': 2, 'vacant': 2}}, r['by_nation']
     due = {x['post']: x for x in r['rotations_due']}
     # A leaves P1 on 2020-04-01 with no one after; within 30 days.
     assert due['P1']['ends'] == '2020-04-01' and 'gap_days' not in due['P1']
@@ -218,6 +219,8 @@ def a_generated_mission_is_whole_and_passes_the_rules():
     assert r['sessions'] >= 190 and r['enrolments'] >= 1900, r
     assert len(ok_json(db, 'list', 'enrolments')) == r['enrolments']
     assert cadre(db, 'audit', 'verify')[0] == 0
+    rc, out, err = cadre(db, 'check')
+    assert rc == 0 and out.startswith('0 violations'), (rc, out, err)
     assert cadre(db, 'generate', '--scale', '0.002')[0] == 1, 'not over a mission'
     t = ok_json(db, 'report', 'training-output', '--from', '2018-01-01', '--to', '2030-01-01')
     assert 0 < t['trainees'] <= r['enrolments']

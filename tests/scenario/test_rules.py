@@ -28,7 +28,6 @@ C1,Consent,training;advising;support,HQ;BASE,MOD,3,2020-01-01,2020-12-31
     'posts': """number,title,branch,category,function,site,organisation,valid_from
 P1,Trainer,Training,military,training,BASE,NMI,2020-01-01
 P2,Staff,Staff,military,support,HQ,NMI,2020-01-01
-P3,Operations,Ops,military,operation,BASE,NMI,2020-01-01
 P4,Far post,Staff,military,support,FAR,NMI,2020-01-01
 P5,Trainer 2,Training,military,training,BASE,NMI,2020-01-01
 P6,Coalition trainer,Training,military,training,FAR,COAL,2020-01-01
@@ -130,9 +129,15 @@ def consent_refuses_a_site_outside_its_scope():
 @test
 def noncombat_refuses_an_operation_and_an_unapproved_site():
     d, db = fixture()
-    e = imp_refused(d, db, 'assignments',
-                    ASSIGN_HEAD + 'C,P3,2020-02-01,2020-03-01\n', 'NONCOMBAT')
+    post = ('number,title,branch,category,function,site,organisation,valid_from\n'
+            'P3,Operations,Ops,military,%s,BASE,%s,2020-01-01\n')
+    e = imp_refused(d, db, 'posts', post % ('operation', 'NMI'), 'NONCOMBAT')
     assert 'do not deploy alongside host forces' in e['message'], e
+    assert e['records'] == ['P3', 'NMI'], e
+    # Nor may a mission post become one (another's may).
+    imp_ok(d, db, 'posts', post % ('support', 'NMI'))
+    imp_refused(d, db, 'posts', post % ('operation', 'NMI'), 'NONCOMBAT')
+    imp_ok(d, db, 'posts', post.replace('P3,', 'P7,') % ('operation', 'COAL'))
     imp_refused(d, db, 'assignments', ASSIGN_HEAD + 'C,P4,2020-02-01,2020-03-01\n',
                 'NONCOMBAT')
     imp_refused(d, db, 'activities', 'code,title,kind,owner,valid_from\n'
