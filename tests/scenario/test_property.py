@@ -400,10 +400,6 @@ class Draw:
                               'activity:TRC', 'activity:ADV'])
 
 
-def enc(key):
-    return key  # keys hold no character a path needs escaped
-
-
 # Each operation: (name, how, args). HOW is 'import' (the CLI: kind and
 # rows), 'post', 'patch', 'delete' (the API: path, body or day) or
 # 'action' (the API: action name and body). Names are what the tally
@@ -454,7 +450,7 @@ def op_patch_session(d):
     else:
         v = d.r.choice(['S1', 'S2'])
     return ('patch sessions.' + field, 'patch',
-            {'path': '/api/v1/sessions/' + enc(s['key']), 'body': {field: v}})
+            {'path': '/api/v1/sessions/' + s['key'], 'body': {field: v}})
 
 
 def op_patch_course(d):
@@ -512,7 +508,7 @@ def op_patch_assignment(d):
     if not a:
         return None
     return ('patch assignments.valid_to', 'patch',
-            {'path': '/api/v1/assignments/' + enc(a['key']),
+            {'path': '/api/v1/assignments/' + a['key'],
              'body': {'valid_to': plus(a['valid_from'], d.r.randint(3, 90))}})
 
 
@@ -534,7 +530,7 @@ def op_patch_enrolment(d):
                        {'attendance': 'enrolled'}, {'certificate': 'CERT-X'},
                        {'result': 'pass', 'certificate': 'CERT-Y'}])
     return ('patch enrolments.' + '+'.join(sorted(body)), 'patch',
-            {'path': '/api/v1/enrolments/' + enc(e['key']), 'body': body})
+            {'path': '/api/v1/enrolments/' + e['key'], 'body': body})
 
 
 def op_post_session(d):
@@ -573,7 +569,7 @@ def op_end_record(d):
     if not x:
         return None
     key = x.get('key') or x.get('code')
-    return ('delete ' + kind, 'delete', {'path': '/api/v1/%s/%s' % (kind, enc(key)),
+    return ('delete ' + kind, 'delete', {'path': '/api/v1/%s/%s' % (kind, key),
                                          'on': d.near()})
 
 
