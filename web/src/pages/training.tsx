@@ -243,10 +243,10 @@ function ConflictList({ violations }: { violations: Violation[] }) {
       <ul>
         {violations.map((v) => (
           <li data-rule={v.rule}>
-            <strong class="rule"><bdi>{v.rule}</bdi></strong>{' '}
+            <strong class="rule"><bdi dir="ltr">{v.rule}</bdi></strong>{' '}
             <bdi class="conflict-message">{v.message}</bdi>{' '}
-            <bdi class="muted small">({days(v)})</bdi>{' '}
-            {v.sessions.map((k) => <a class="conflict-session" href={href(['training', 'session', k])}><bdi>{k}</bdi></a>)}
+            <bdi class="muted small" dir="ltr">({days(v)})</bdi>{' '}
+            {v.sessions.map((k) => <a class="conflict-session" href={href(['training', 'session', k])}><bdi dir="ltr">{k}</bdi></a>)}
           </li>
         ))}
       </ul>
@@ -288,7 +288,7 @@ function CalendarGrid({ sessions, from, to, view, today, conflicts }: { sessions
               <a class={`cal-bar-item ${statusTone(s.state ?? s.status)} ${s.lead === 'host' ? 'host-led' : ''} ${clash.length ? 'conflict' : ''}`}
                  href={href(['training', 'session', s.key])} data-session={s.key}
                  title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.state ?? s.status}${about ? '\n' + about : ''}`}>
-                {clash.length > 0 && <span class="conflict-mark" data-testid="conflict-mark">⚠ <bdi>{rules}</bdi><span class="sr-only"> {t('training.conflict_mark')}</span></span>}
+                {clash.length > 0 && <span class="conflict-mark" data-testid="conflict-mark">⚠ <bdi dir="ltr">{rules}</bdi><span class="sr-only"> {t('training.conflict_mark')}</span></span>}
                 {s.course}{view === 'week' ? ` · ${s.state ?? s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
               </a>
             </div>
