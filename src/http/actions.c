@@ -7,6 +7,7 @@
 #include "core/actions.h"
 #include "core/calendar.h"
 #include "core/check.h"
+#include "core/conflicts.h"
 #include "core/planner.h"
 #include "core/policy.h"
 #include "core/report.h"
@@ -271,6 +272,23 @@ enum MHD_Result h_check(struct req *r, const char *tail)
 			       "last: it must come after from", NULL);
 	error_init(&e);
 	rc = mission_check(r->srv->store, &r->who, f, t, &res, &e);
+	return done(r, rc, res, &e);
+}
+
+/* GET /api/v1/conflicts?from=D&to=D: the violations over the range that
+ * the caller may see whole, for any caller (core/conflicts.h says what is
+ * left out, and why nothing counts it). */
+enum MHD_Result h_conflicts(struct req *r, const char *tail)
+{
+	struct error e;
+	json_t *res = NULL;
+	int rc;
+
+	(void)tail;
+	/* Checked at the door: from and to are given, and are dates. */
+	error_init(&e);
+	rc = conflicts_list(r->srv->store, &r->who, arg(r, "from"),
+			    arg(r, "to"), &res, &e);
 	return done(r, rc, res, &e);
 }
 

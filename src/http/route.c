@@ -168,6 +168,13 @@ static const struct param check_params[] = {
 	{ NULL }
 };
 
+static const struct param conflicts_params[] = {
+	{ "from", PT_DATE, PF_REQUIRED, .about = "the first day" },
+	{ "to", PT_DATE, PF_REQUIRED, .about = "the day after the last, at "
+	  "most 366 days after from" },
+	{ NULL }
+};
+
 static enum MHD_Result h_health(struct req *r, const char *arg);
 static enum MHD_Result h_openapi(struct req *r, const char *arg);
 
@@ -223,6 +230,10 @@ static const struct route routes[] = {
 	       "Every rule over every day of a range: the violations "
 	       "(commander, auditor, admin)", check_params, BODY_NONE,
 	       ANSWER_JSON, ""),
+	AUTHED("GET", "/api/v1/conflicts", h_conflicts, NULL,
+	       "The rules' violations over a range that the caller may see "
+	       "whole, each with the sessions it names (any caller)",
+	       conflicts_params, BODY_NONE, ANSWER_JSON, ""),
 	AUTHED("GET", "/api/v1/audit", h_audit, NULL, "The audit log",
 	       audit_params, BODY_NONE, ANSWER_JSON, ""),
 	{ "GET", "/api/v1/calendar/site/{code}.ics", RF_AUTH, CALL_CALENDAR,

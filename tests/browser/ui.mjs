@@ -55,6 +55,24 @@ mkdirSync(ARTIFACTS, { recursive: true });
 cadre(db, ['demo']);
 for (const [login, args] of Object.entries(ACCOUNTS)) cadre(db, ['user', 'add', `t.${login}`, ...args], PW + '\n');
 
+// A conflict as a database from before the mission's rules holds it (the
+// writes now refuse one): a session moved into the room another uses at
+// its site on the same days, written straight into the SQLite file while
+// no server holds it. The check must see it.
+const CLASH = ['ENG-CRS/2020-07-26', 'AVM-T72/2020-07-01'];
+{
+  const py = `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+room = db.execute("SELECT room FROM session WHERE key = ?", (sys.argv[3],)).fetchone()[0]
+n = db.execute("UPDATE session SET room = ? WHERE key = ?", (room, sys.argv[2])).rowcount
+db.commit()
+sys.exit(0 if n == 1 and room else 1)`;
+  const r = spawnSync('python3', ['-c', py, db, ...CLASH], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`making the conflict: ${r.stderr}`);
+  const chk = spawnSync(CADRE, ['--db', db, 'check', '--from', '2020-07-01', '--to', '2020-09-01'], { env, encoding: 'utf8' });
+  if (chk.status !== 1 || !chk.stdout.includes(`ROOM-CLASH: sessions ${CLASH[1]} and ${CLASH[0]}`)) throw new Error(`the check does not see the conflict: ${chk.stdout}${chk.stderr}`);
+}
+
 const server = spawn(CADRE, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((ok, fail) => {
   let text = '';
@@ -414,6 +432,74 @@ test('a trainer records attendance and a result; the audit log shows it', async 
   assert(t.includes(trainee) && t.includes('t.trainer'), 'the change is in the log under the trainer');
   await shot(aud, 'audit-filtered');
   await aud.context_.close();
+});
+
+test('the calendar marks a session in conflict with a rule, in English and Arabic; the planner explains its cost', async () => {
+  const page = await session('training');
+  await page.goto('/#/training?at=2020-07-01');
+  await settle(page);
+  for (const key of CLASH) {
+    const bar = page.locator(`a.cal-bar-item[data-session="${key}"]`);
+    const mark = await bar.locator('[data-testid=conflict-mark]').textContent();
+    assert(mark.includes('⚠') && mark.includes('ROOM-CLASH'), `${key}: mark ${mark}`);
+    const title = await bar.getAttribute('title');
+    assert(title.includes(`ROOM-CLASH: sessions ${CLASH[1]} and ${CLASH[0]} are both in TAJI`), `${key}: title ${title}`);
+  }
+  // Only the sessions a violation names are marked.
+  const bars = await page.$$eval('a.cal-bar-item', (as) => as.map((a) => [a.dataset.session, !!a.querySelector('[data-testid=conflict-mark]')]));
+  const marked = bars.filter(([, m]) => m).map(([k]) => k);
+  assert(bars.length > marked.length && JSON.stringify(marked.sort()) === JSON.stringify([...CLASH].sort()), `marked: ${marked}`);
+  const list = await page.textContent('[data-testid=conflicts]');
+  assert(list.includes('Conflicts in this period') && list.includes('ROOM-CLASH') &&
+         list.includes(`sessions ${CLASH[1]} and ${CLASH[0]} are both in TAJI`), `list: ${list}`);
+  // The room's capacity is a count made over every trainee: the
+  // commander's (who may run the check), not the training officer's.
+  assert(!list.includes('CAPACITY'), 'CAPACITY is not the training role\'s');
+  await page.click(`[data-testid=conflicts] a.conflict-session >> text=${CLASH[0]}`);
+  await page.waitForFunction((k) => decodeURIComponent(location.hash).includes(k), CLASH[0]);
+  await page.goto('/#/training?at=2020-07-01');
+  await settle(page);
+  await shot(page, 'training-conflict');
+  await page.selectOption('#lang', 'ar');
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  await settle(page);
+  const ar = await page.textContent('[data-testid=conflicts]');
+  assert(ar.includes('التعارضات في هذه الفترة') && ar.includes('ROOM-CLASH'), `Arabic list: ${ar}`);
+  assert((await page.locator(`a.cal-bar-item[data-session="${CLASH[0]}"] [data-testid=conflict-mark]`).textContent()).includes('ROOM-CLASH'), 'the mark in Arabic');
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert(over <= 1, `the calendar in Arabic: ${over}px wider than the screen`);
+  await shot(page, 'ar-training-conflict');
+  // The planner's cost, explained under its table and on its header.
+  await page.goto('/#/training/plan?as_of=2027-04-01');
+  await settle(page);
+  await page.click('[data-testid=plan-preview]');
+  await page.waitForSelector('[data-testid=plan-preview-result]');
+  const arCost = await page.textContent('[data-testid=cost-legend]');
+  assert(arCost.includes('نقاط جزاء') && arCost.includes('الأقل أفضل'), `Arabic cost: ${arCost}`);
+  await shot(page, 'ar-training-plan-cost');
+  await page.selectOption('#lang', 'en');
+  await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+  await page.click('[data-testid=plan-preview]');
+  await page.waitForSelector('[data-testid=cost-legend]');
+  const cost = await page.textContent('[data-testid=cost-legend]');
+  for (const part of ['lower is better', 'per day the session starts after the earliest day', 'per 10 empty seats',
+                      'not yet taught the course in this plan', 'another site', 'sum over the sessions placed'])
+    assert(cost.includes(part), `cost legend lacks "${part}": ${cost}`);
+  const hint = await page.getAttribute('[data-testid=plan-preview-result] th:last-child button', 'title');
+  assert(/lower is better/.test(hint ?? ''), `cost header: ${hint}`);
+  await shot(page, 'training-plan-cost');
+  // Nothing was written by the previews.
+  const got = await api('GET', '/api/v1/sessions?course=AVM-T72&valid_from=2027-04-01', undefined, adminAuth);
+  assert(got.json.items.length === 0, 'the previews wrote nothing');
+  clean(page, 'conflicts and cost');
+  await page.context_.close();
+  // The commander, who may run the check, is given the room's capacity too.
+  const cmd = await session('commander');
+  await cmd.goto('/#/training?at=2020-07-01');
+  await settle(cmd);
+  assert((await cmd.textContent('[data-testid=conflicts]')).includes('CAPACITY'), 'CAPACITY for the commander');
+  clean(cmd, 'conflicts for the commander');
+  await cmd.context_.close();
 });
 
 test('the planner: a quarter of training previewed, then applied through the rules', async () => {

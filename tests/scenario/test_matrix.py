@@ -239,6 +239,7 @@ def keys_of(kind):
     return [r['key'] for r in RECORDS[kind]]
 
 
+CONFLICTS_YEAR = '/api/v1/conflicts?from=2026-01-01&to=2027-01-01'
 EVENTS = keys_of('status-events')
 # The suspension-impact report is a suspension's: a restriction is none.
 SUSPENSIONS = [r['key'] for r in RECORDS['status-events']
@@ -275,6 +276,11 @@ FIXED = {
     # records a reader may not see must be counted, never listed) and a
     # day with none.
     '/api/v1/check': ['/api/v1/check', '/api/v1/check?as_of=' + DAY],
+    # For every caller: the year of the fixture's clashes (March 2026),
+    # a day with none, and two ranges refused at the door (400).
+    '/api/v1/conflicts': [CONFLICTS_YEAR, '/api/v1/conflicts?from=%s&to=2026-06-16' % DAY,
+                          '/api/v1/conflicts?from=2025-01-01&to=2026-07-02',
+                          '/api/v1/conflicts?from=' + DAY],
     '/api/v1/calendar/site/{code}.ics': ['/api/v1/calendar/site/%s.ics' % q(s)
                                          for s in SITES] +
                                         ['/api/v1/calendar/site/NOSUCH.ics'],
@@ -341,6 +347,8 @@ def expect(path, url, rd, nosuch):
         return 200 if rd.role in AUDIT else 403
     if path == '/api/v1/check':
         return 200 if rd.role in CHECK else 403
+    if path == '/api/v1/conflicts':
+        return 200 if '&to=' in url and '2025' not in url else 400
     if path.startswith('/api/v1/reports/') or path == '/api/v1/status' or \
             path.startswith('/api/v1/calendar/'):
         if not totals:
@@ -445,6 +453,27 @@ def every_get_route_answers_to_its_reader():
             for key, mine in marked(kind):
                 if mine and may_see(mine, admin) and mine not in body:
                     fail(admin, kind, 'the list lacks %s' % mine)
+        # Nor are the conflicts: the CTS admin is given every violation
+        # of the check (the fixture's are clashes, none a count), each
+        # with its two sessions; a reader of NU is given fewer, and none
+        # more than the check of the same range lists for them.
+        st, body = srv.get(CONFLICTS_YEAR, admin)
+        mine = json.loads(body)
+        st2, body2 = srv.get(CONFLICTS_YEAR.replace('conflicts', 'check'), admin)
+        whole = json.loads(body2)
+        if not (st == st2 == 200 and mine['count'] == whole['count'] > 0 and
+                all(len(v['sessions']) == 2 for v in mine['violations']) and
+                'hidden' not in mine):
+            fail(admin, 'GET ' + CONFLICTS_YEAR, 'not the check\'s %d violations: %s' % (
+                whole.get('count', -1), body[:300]))
+        for rd in READERS:
+            if rd.clearance == 'NU' and rd.role in CHECK:
+                st, body = srv.get(CONFLICTS_YEAR, rd)
+                st2, body2 = srv.get(CONFLICTS_YEAR.replace('conflicts', 'check'), rd)
+                n, listed = json.loads(body)['count'], json.loads(body2)['count']
+                if not 0 < n == listed < mine['count']:
+                    fail(rd, 'GET ' + CONFLICTS_YEAR, '%d violations, the check lists %d' % (
+                        n, listed))
         COUNT['http_s'] = time.time() - t0
         COUNT['routes'] = len(table)
         COUNT['urls'] = sum(len(u) for u in table.values())

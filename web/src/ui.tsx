@@ -79,7 +79,8 @@ export function Stat({ label, value, note, tone, testid }: { label: string; valu
   );
 }
 
-export interface Column<T> { key: string; label: string; render?: (row: T) => ComponentChildren; sort?: (row: T) => string | number; align?: 'right' }
+// HINT, when given, is the header's tooltip: what the column means.
+export interface Column<T> { key: string; label: string; hint?: string; render?: (row: T) => ComponentChildren; sort?: (row: T) => string | number; align?: 'right' }
 
 // A table that sorts by clicking a header (keyboard too: headers are buttons).
 export function Table<T>({ rows, columns, caption, empty, limit }: { rows: T[]; columns: Column<T>[]; caption?: string; empty?: string; limit?: number }) {
@@ -104,7 +105,7 @@ export function Table<T>({ rows, columns, caption, empty, limit }: { rows: T[]; 
           <tr>{columns.map((c) => (
             <th scope="col" class={c.align === 'right' ? 'num' : ''}
                 aria-sort={sortBy?.key === c.key ? (sortBy.desc ? 'descending' : 'ascending') : undefined}>
-              <button type="button" class="th" onClick={() => setSortBy({ key: c.key, desc: sortBy?.key === c.key ? !sortBy.desc : false })}>
+              <button type="button" class="th" title={c.hint} onClick={() => setSortBy({ key: c.key, desc: sortBy?.key === c.key ? !sortBy.desc : false })}>
                 {c.label}{sortBy?.key === c.key ? (sortBy.desc ? ' ▾' : ' ▴') : ''}
               </button>
             </th>

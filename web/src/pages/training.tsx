@@ -62,8 +62,9 @@ function Planner({ route, me }: { route: Route; me: api.Me }) {
               { key: 'to', label: t('col.to') },
               { key: 'trainers', label: t('training.trainers'), render: (p) => p.trainers.split(';').join(', ') },
               { key: 'plan', label: t('training.plan'), render: (p) => p.plan ?? (p.restored ? t('training.restored') : '—') },
-              { key: 'cost', label: t('training.cost'), align: 'right' },
+              { key: 'cost', label: t('training.cost'), hint: t('training.cost_hint'), align: 'right' },
             ]} />
+            {x.sessions.length > 0 && <p class="hint cost-legend" data-testid="cost-legend">{t('training.cost_legend')}</p>}
             {x.unplaced.length > 0 && (
               <div class="alert" role="alert">
                 <strong>{t('training.unplaced', { n: x.unplaced.length })}</strong>
@@ -165,6 +166,11 @@ function Calendar({ route, me }: { route: Route; me: api.Me }) {
   // Only the sessions that meet the days shown, so that a mission of
   // ten years and a hundred thousand sessions stays quick.
   const it = useLoad(() => api.all<Session>('sessions', { from: r.from, to: r.to }), [r.from, r.to]);
+  // The rules' violations the reader may see over the same days (data
+  // recorded before the rules were enforced): the calendar marks their
+  // sessions. The calendar stands without them if they cannot be read.
+  const clashes = useLoad(() => api.get<Conflicts>('/api/v1/conflicts', { from: r.from, to: addDays(r.to, 1) })
+    .catch((e: Error) => ({ from: r.from, to: r.to, count: 0, violations: [], error: e.message })), [r.from, r.to]);
   const sites = useLoad(() => api.all<{ code: string }>('sites'), []);
   return (
     <Page title={t('training.title')}>
@@ -187,18 +193,68 @@ function Calendar({ route, me }: { route: Route; me: api.Me }) {
           </div>
         )}</Show>
       </div>
-      <Show it={it}>{(all) => <CalendarGrid sessions={all.filter((s) => (!site || s.site === site) && s.valid_from <= r.to && s.valid_to >= r.from)} from={r.from} to={r.to} view={view} today={d} />}</Show>
+      <Show it={it}>{(all) => {
+        const shown = all.filter((s) => (!site || s.site === site) && s.valid_from <= r.to && s.valid_to >= r.from);
+        const found = clashes.data;
+        const bySession = conflictsBySession(found?.violations ?? []);
+        const keys = new Set(shown.map((s) => s.key));
+        const listed = (found?.violations ?? []).filter((v) => v.sessions.some((k) => keys.has(k)));
+        return (
+          <>
+            <CalendarGrid sessions={shown} from={r.from} to={r.to} view={view} today={d} conflicts={bySession} />
+            {found?.error && <p class="muted small" role="status">{t('training.conflicts_unread', { why: found.error })}</p>}
+            {listed.length > 0 && <ConflictList violations={listed} />}
+          </>
+        );
+      }}</Show>
       <ul class="legend" aria-label={t('training.legend')}>
         <li><span class="cal-bar-item info">&nbsp;&nbsp;</span> {t('training.legend_planned')}</li>
         <li><span class="cal-bar-item ok">&nbsp;&nbsp;</span> {t('training.legend_completed')}</li>
         <li><span class="cal-bar-item bad">&nbsp;&nbsp;</span> {t('training.legend_postponed')}</li>
         <li><span class="cal-bar-item muted host-led">&nbsp;&nbsp;</span> {t('training.legend_host')}</li>
+        <li><span class="cal-bar-item info conflict"><span class="conflict-mark" aria-hidden="true">⚠</span></span> {t('training.legend_conflict')}</li>
       </ul>
     </Page>
   );
 }
 
-function CalendarGrid({ sessions, from, to, view, today }: { sessions: Session[]; from: string; to: string; view: string; today: string }) {
+// GET /api/v1/conflicts: each violation with the sessions it names.
+export interface Violation { rule: string; message: string; records: string[]; dates: string[]; sessions: string[] }
+interface Conflicts { from: string; to: string; count: number; violations: Violation[]; error?: string }
+
+function conflictsBySession(vs: Violation[]): Map<string, Violation[]> {
+  const m = new Map<string, Violation[]>();
+  for (const v of vs) for (const k of v.sessions) {
+    if (!m.has(k)) m.set(k, []);
+    m.get(k)!.push(v);
+  }
+  return m;
+}
+
+const days = (v: Violation) => v.dates.join(' – ');
+
+// The conflicts of the period, each with its rule, its message, its days
+// and links to its sessions: what the marks on the calendar stand for.
+function ConflictList({ violations }: { violations: Violation[] }) {
+  return (
+    <section class="conflicts" aria-labelledby="conflicts-title" data-testid="conflicts">
+      <h2 id="conflicts-title"><span aria-hidden="true">⚠ </span>{t('training.conflicts_title', { n: violations.length })}</h2>
+      <p class="muted small">{t('training.conflicts_lead')}</p>
+      <ul>
+        {violations.map((v) => (
+          <li data-rule={v.rule}>
+            <strong class="rule"><bdi dir="ltr">{v.rule}</bdi></strong>{' '}
+            <bdi class="conflict-message">{v.message}</bdi>{' '}
+            <bdi class="muted small" dir="ltr">({days(v)})</bdi>{' '}
+            {v.sessions.map((k) => <a class="conflict-session" href={href(['training', 'session', k])}><bdi dir="ltr">{k}</bdi></a>)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function CalendarGrid({ sessions, from, to, view, today, conflicts }: { sessions: Session[]; from: string; to: string; view: string; today: string; conflicts: Map<string, Violation[]> }) {
   const dayList: string[] = [];
   for (let x = from; x <= to; x = addDays(x, 1)) dayList.push(x);
   const bySite = new Map<string, Session[]>();
@@ -222,13 +278,17 @@ function CalendarGrid({ sessions, from, to, view, today }: { sessions: Session[]
       {[...bySite.entries()].map(([site, list]) => list.map((s, i) => {
         const a = Math.max(0, dayList.indexOf(s.valid_from < from ? from : s.valid_from));
         const b = dayList.indexOf(s.valid_to > to ? to : s.valid_to);
+        const clash = conflicts.get(s.key) ?? [];
+        const rules = [...new Set(clash.map((v) => v.rule))].join(', ');
+        const about = clash.map((v) => t('training.conflict_about', { rule: v.rule, message: v.message, days: days(v) })).join('\n');
         return (
           <div class="cal-row" role="row" style={{ gridTemplateColumns: cols }}>
             <div role="rowheader" class="cal-site">{i === 0 ? site : ''}<span class="cal-room">{s.room ?? ''}</span></div>
             <div role="gridcell" class="cal-cell" style={{ gridColumn: `${a + 2} / ${(b < 0 ? dayList.length - 1 : b) + 3}` }}>
-              <a class={`cal-bar-item ${statusTone(s.state ?? s.status)} ${s.lead === 'host' ? 'host-led' : ''}`}
-                 href={href(['training', 'session', s.key])}
-                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.state ?? s.status}`}>
+              <a class={`cal-bar-item ${statusTone(s.state ?? s.status)} ${s.lead === 'host' ? 'host-led' : ''} ${clash.length ? 'conflict' : ''}`}
+                 href={href(['training', 'session', s.key])} data-session={s.key}
+                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.state ?? s.status}${about ? '\n' + about : ''}`}>
+                {clash.length > 0 && <span class="conflict-mark" data-testid="conflict-mark">⚠ <bdi dir="ltr">{rules}</bdi><span class="sr-only"> {t('training.conflict_mark')}</span></span>}
                 {s.course}{view === 'week' ? ` · ${s.state ?? s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
               </a>
             </div>
