@@ -39,6 +39,13 @@ struct state {
 	int *load;		/* sessions per trainer */
 	unsigned char *team;	/* ngroups x ntrainers: taught that course */
 	size_t ngroups;
+	/* The start days placed in this run, by group (course): a course's
+	 * sessions are known by their start day, so two never share one. */
+	struct placed_start {
+		int group;
+		int32_t day;
+	} *starts;
+	size_t nstarts, capstarts;
 };
 
 static void state_release(struct state *st)
@@ -54,6 +61,7 @@ static void state_release(struct state *st)
 	free(st->rooms);
 	free(st->load);
 	free(st->team);
+	free(st->starts);
 }
 
 static struct timeline *line(struct state *st, enum plan_resource what, int who)
@@ -77,11 +85,33 @@ static int blocked(const struct plan_item *it, int32_t from, int32_t to)
 	return 0;
 }
 
-static int taken(const struct plan_item *it, int32_t day)
+static int taken(const struct state *st, const struct plan_item *it,
+		 int32_t day)
 {
 	for (size_t i = 0; i < it->nno_start; i++)
 		if (it->no_start[i] == day)
 			return 1;
+	for (size_t i = 0; it->group >= 0 && i < st->nstarts; i++)
+		if (st->starts[i].group == it->group && st->starts[i].day == day)
+			return 1;
+	return 0;
+}
+
+static int note_start(struct state *st, const struct plan_item *it,
+		      int32_t day)
+{
+	if (it->group < 0)
+		return 0;
+	if (st->nstarts == st->capstarts) {
+		size_t cap = st->capstarts ? 2 * st->capstarts : 16;
+		struct placed_start *v = realloc(st->starts, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		st->starts = v;
+		st->capstarts = cap;
+	}
+	st->starts[st->nstarts++] = (struct placed_start){ it->group, day };
 	return 0;
 }
 
@@ -176,7 +206,7 @@ static int place(const struct plan_problem *p, struct state *st,
 		int room = -1, free_n;
 		struct timeline *u;
 
-		if (blocked(it, d, end) || taken(it, d))
+		if (blocked(it, d, end) || taken(st, it, d))
 			continue;
 		tried_days++;
 		u = it->unit >= 0 ? line(st, PLAN_UNIT, it->unit) : NULL;
@@ -200,6 +230,8 @@ static int place(const struct plan_problem *p, struct state *st,
 		pl->start = d;
 		pl->room = room;
 		pl->cost = d - it->earliest;
+		if (note_start(st, it, d))
+			return -1;
 		for (int i = 0; i < it->need; i++)
 			pl->cost += cand[i].away;	/* sorted: the chosen first */
 		if (room >= 0) {

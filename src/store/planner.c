@@ -172,7 +172,11 @@ int store_training_plans_each(struct store *s, const struct principal *who,
 		 " (SELECT a.site FROM course c JOIN activity a ON a.code = c.activity"
 		 "  WHERE c.code = t.course) = ?3))");
 	rq_vis(&sql, who, "training-plans", "t");
-	buf_adds(&sql, " ORDER BY t.window_from, t.code");
+	/* The plans that name a host unit or a site first: a session counts
+	 * toward one plan, and one made for the narrower plan is one the
+	 * wider would also take. */
+	buf_adds(&sql, " ORDER BY t.host_unit IS NULL, t.site IS NULL,"
+		 " t.window_from, t.code");
 	return rows_each_sql(s, &sql, p, 3, training_plan_row, &x, e);
 }
 

@@ -70,7 +70,8 @@ typedef int (*training_plan_row_fn)(void *arg,
 				    const struct training_plan_row *p);
 
 /* Training plans whose window meets [FROM, TO), at SITE (NULL: all; a
- * plan without a site is at its course's), by window then code. */
+ * plan without a site is at its course's): those naming a host unit,
+ * then a site, first; then by window and code. */
 int store_training_plans_each(struct store *s, const struct principal *who,
 			      const char *from, const char *to,
 			      const char *site, training_plan_row_fn fn,

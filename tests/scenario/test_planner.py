@@ -64,14 +64,17 @@ def mission(seed):
                         % (rnd.randint(3, 15), rnd.randint(3, 10)))
     posts, persons, assigns = [], [], []
     for i in range(rnd.randint(3, 7)):
-        site = rnd.choice(['S1', 'S2'])
+        nation = rnd.choice(['CAN', 'DEU'])
+        # Germany's caveat forbids S2: a German holds a post at S1 (the
+        # caveat is refused over one posted there).
+        site = 'S1' if nation == 'DEU' else rnd.choice(['S1', 'S2'])
         posts.append('P%d,Trainer,Training,military,training,%s,NMI,2020-01-01' % (i, site))
         start = day('2020-01-01') + datetime.timedelta(days=rnd.randint(0, 60))
         end = start + datetime.timedelta(days=rnd.randint(60, 200))
         quals = ';'.join('%s:%s' % (q, iso(start + datetime.timedelta(days=rnd.randint(20, 300))))
                          for q in ('Q1', 'Q2') if rnd.random() < 0.8)
         persons.append('R%d,Trainer %d,%s,military,%s,%s' % (
-            i, i, rnd.choice(['CAN', 'DEU']), quals, iso(start)))
+            i, i, nation, quals, iso(start)))
         assigns.append('R%d,P%d,%s,%s' % (i, i, iso(start), iso(end)))
     files['posts'] = 'number,title,branch,category,function,site,organisation,valid_from\n' + '\n'.join(posts) + '\n'
     files['persons'] = 'code,name,nation,category,qualifications,valid_from\n' + '\n'.join(persons) + '\n'

@@ -163,3 +163,23 @@ Test(plan, prefers_trainers_posted_at_the_site)
 		     "new to the team, no travel");
 	plan_result_release(&r);
 }
+
+/* Two sessions of one course are known apart by their start day: the
+ * second of the same run may not take the first's (issue 14's property
+ * test found the second overwrite the first, and the plan run again
+ * place one more). */
+Test(plan, two_sessions_of_a_course_never_start_on_one_day)
+{
+	struct plan_option o[] = { { 0, 0, 100, 0 }, { 1, 0, 100, 0 } };
+	struct plan_item its[2] = { item(5, 10, 40, 1, o, 2),
+				    item(5, 10, 40, 1, o, 2) };
+	struct plan_problem p = problem(its, 2);
+	struct plan_result r;
+
+	its[0].unit = its[1].unit = -1;	/* room and trainers for both */
+	cr_assert_eq(plan_solve(&p, &r), 0);
+	cr_assert_eq(r.placed, 2);
+	cr_assert_eq(r.placements[0].start, 10);
+	cr_assert_eq(r.placements[1].start, 11, "day 10 is the course's first");
+	plan_result_release(&r);
+}
