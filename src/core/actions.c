@@ -669,7 +669,8 @@ static int regrant(struct store *s, const struct principal *who,
 			  rv(c, "valid_to"));
 		goto out;
 	}
-	snprintf(code, sizeof(code), "%s/%s", c->key, on);
+	/* Not "/": a key of its own may not hold it (docs/data.md). */
+	snprintf(code, sizeof(code), "%s@%s", c->key, on);
 	if (record_init(&n, c->kind))
 		goto out;
 	for (size_t f = 0; f < c->kind->nfields; f++)

@@ -153,6 +153,56 @@ static int check_consent(struct store *s, const char *what, const char *key,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The end of the suspensions in force on DAY, into UNTIL. */
+struct paused {
+	const char *day;
+	char until[11];
+};
+
+static int pause_end(void *arg, const struct suspension_row *ev)
+{
+	struct paused *x = arg;
+	const char *to = ev->valid_to ? ev->valid_to : OPEN_END;
+
+	if (strcmp(ev->valid_from, x->day) <= 0 && strcmp(to, x->until) > 0)
+		snprintf(x->until, sizeof(x->until), "%s", to);
+	return 0;
+}
+
+/* check_consent() over the days the work may go on: a day a suspension
+ * of the mission, of SITE or of ACTIVITY is in force (the suspension a
+ * consent's end orders among them) stops it, and asks for no consent.
+ * For what stands still under a suspension (posts held, an activity's
+ * programme), not for sessions, which do not run then. */
+static int consent_unless_paused(struct store *s, const char *what,
+				 const char *key, const char *kind,
+				 const char *site, const char *institution,
+				 const char *activity, const char *from,
+				 const char *to, struct error *e)
+{
+	char cur[11], gap[11], next[11];
+	const char *end = to ? to : OPEN_END;
+
+	snprintf(cur, sizeof(cur), "%s", from);
+	while (strcmp(cur, end) < 0) {
+		struct paused x = { gap, "" };
+		int rc = consent_covers(s, kind, site, institution, cur, to,
+					gap, e);
+
+		if (rc)
+			return rc < 0 ? -1 : 0;
+		date_format(date_days(gap) + 1, next);
+		if (store_suspensions_each(s, &principal_system, gap, next, site,
+					   activity, pause_end, &x, e))
+			return -1;
+		if (!x.until[0])	/* neither consented nor stopped */
+			return check_consent(s, what, key, kind, site,
+					     institution, gap, to, e);
+		snprintf(cur, sizeof(cur), "%s", x.until);
+	}
+	return 0;
+}
+
 /*==== CAVEAT ===========================================================*/
 
 /* What a caveat may forbid, and whom to name when one does. */
@@ -241,9 +291,9 @@ static int check_assignment(struct store *s, const struct record *r,
 		       "approved for the mission", r->key, site.key);
 		goto out;
 	}
-	if (check_consent(s, "assignment", r->key,
-			  function_kind(rv(&post, "function")), site.key, NULL,
-			  from, to, e) ||
+	if (consent_unless_paused(s, "assignment", r->key,
+				  function_kind(rv(&post, "function")), site.key,
+				  NULL, NULL, from, to, e) ||
 	    check_caveats(s, "assignment", r->key, &person, site.key,
 			  rv(&site, "region"), rv(&post, "function"), NULL, from,
 			  to, e))
@@ -511,53 +561,6 @@ out:
 	return ret;
 }
 
-/* The end of the suspensions in force on DAY, into UNTIL. */
-struct paused {
-	const char *day;
-	char until[11];
-};
-
-static int pause_end(void *arg, const struct suspension_row *ev)
-{
-	struct paused *x = arg;
-	const char *to = ev->valid_to ? ev->valid_to : OPEN_END;
-
-	if (strcmp(ev->valid_from, x->day) <= 0 && strcmp(to, x->until) > 0)
-		snprintf(x->until, sizeof(x->until), "%s", to);
-	return 0;
-}
-
-/* An activity needs the host government's consent on the days it may
- * run: days a suspension of the mission, its site or itself is in force
- * (the suspension a consent's end orders among them) ask for none. */
-static int activity_consent(struct store *s, const struct record *r,
-			    const char *from, const char *to, struct error *e)
-{
-	char cur[11], gap[11], next[11];
-	const char *end = to ? to : OPEN_END;
-
-	snprintf(cur, sizeof(cur), "%s", from);
-	while (strcmp(cur, end) < 0) {
-		struct paused x = { gap, "" };
-		int rc = consent_covers(s, rv(r, "kind"), rv(r, "site"),
-					rv(r, "host"), cur, to, gap, e);
-
-		if (rc)
-			return rc < 0 ? -1 : 0;
-		date_format(date_days(gap) + 1, next);
-		if (store_suspensions_each(s, &principal_system, gap, next,
-					   rv(r, "site"), r->key, pause_end,
-					   &x, e))
-			return -1;
-		if (!x.until[0])	/* neither consented nor paused */
-			return check_consent(s, "activity", r->key,
-					     rv(r, "kind"), rv(r, "site"),
-					     rv(r, "host"), gap, to, e);
-		snprintf(cur, sizeof(cur), "%s", x.until);
-	}
-	return 0;
-}
-
 static int check_activity(struct store *s, const struct record *r,
 			  struct error *e)
 {
@@ -578,7 +581,9 @@ static int check_activity(struct store *s, const struct record *r,
 		from = owner_from;
 	if (to && strcmp(from, to) >= 0)
 		return 0;
-	return activity_consent(s, r, from, to, e);
+	return consent_unless_paused(s, "activity", r->key, rv(r, "kind"),
+				     rv(r, "site"), rv(r, "host"), r->key, from,
+				     to, e);
 }
 
 /* A mission post is never a host-force operation's. */

@@ -480,6 +480,15 @@ static enum MHD_Result end_validity(struct req *r, const struct kind *k,
 		record_release(&rec);
 		return not_visible(r, rc, &e);
 	}
+	if (rec.v[to] && strcmp(rec.v[to], day) <= 0) {
+		/* Ending it later would extend it. */
+		char why[96];
+
+		snprintf(why, sizeof(why), "it already ends on %s: ending it "
+			 "on %s would extend it", rec.v[to], day);
+		record_release(&rec);
+		return problem(r, 409, "Conflict", why, NULL);
+	}
 	record_set(&rec, (size_t)to, day);
 	ret = save(r, &rec, WRITE_UPDATE, NULL);
 	record_release(&rec);

@@ -126,7 +126,7 @@ int store_sessions_under_consent_each(struct store *s,
 	buf_adds(&sql,
 		 "SELECT s.key FROM session s JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
-		 " WHERE s.status IN ('planned', 'running') AND s.valid_to > ?1"
+		 " WHERE s.status NOT IN ('postponed', 'cancelled') AND s.valid_to > ?1"
 		 " AND" SQL_SESSION_OF_MISSION
 		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';'))"
 		 " AND instr(';' || ?3 || ';', ';' || a.kind || ';')");

@@ -48,8 +48,9 @@ int store_suspensions_for_each(struct store *s, const struct principal *who,
 			       suspension_row_fn fn, void *arg,
 			       struct error *e);
 
-/* Keys of the mission's sessions planned or running after ON at SITES
- * (NULL: all) whose activity is of AKINDS, by start then key. */
+/* Keys of the mission's sessions that run (not postponed or cancelled)
+ * after ON at SITES (NULL: all) whose activity is of AKINDS, by start
+ * then key. */
 int store_sessions_under_consent_each(struct store *s,
 				      const struct principal *who,
 				      const char *on, const char *sites,

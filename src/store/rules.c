@@ -157,7 +157,7 @@ int store_sessions_in_scope_each(struct store *s, const struct principal *who,
 	buf_adds(&sql,
 		 "SELECT s.key FROM session s JOIN course c ON c.code = s.course"
 		 " JOIN activity a ON a.code = c.activity"
-		 " WHERE s.status IN ('planned', 'running') AND s.valid_from < ?2"
+		 " WHERE s.status NOT IN ('postponed', 'cancelled') AND s.valid_from < ?2"
 		 " AND s.valid_to > ?1 AND (?3 = 'mission' OR ?3 = 'site:' || s.site"
 		 " OR ?3 = 'activity:' || c.activity) AND" SQL_SESSION_OF_MISSION);
 	rq_vis(&sql, who, "sessions", "s");

@@ -74,9 +74,10 @@ int store_suspensions_each(struct store *s, const struct principal *who,
 			   const char *activity, suspension_row_fn fn,
 			   void *arg, struct error *e);
 
-/* Keys of the mission's sessions still planned or running in SCOPE
- * (mission, site:CODE, activity:CODE) on a day of [FROM, TO) (TO NULL:
- * open), by start then key; at most LIMIT (0: all). */
+/* Keys of the mission's sessions that run in SCOPE (mission,
+ * site:CODE, activity:CODE) on a day of [FROM, TO) (TO NULL: open) —
+ * not postponed or cancelled, whatever their stored state says: their
+ * dates tell — by start then key; at most LIMIT (0: all). */
 int store_sessions_in_scope_each(struct store *s, const struct principal *who,
 				 const char *scope, const char *from,
 				 const char *to, long limit, store_text_fn fn,

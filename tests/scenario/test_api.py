@@ -217,6 +217,10 @@ def create_change_and_end_a_record_as_the_caller():
     assert st == 422 and j['errors'][0]['field'] == 'code', j
     st, _, j = send('DELETE', '/api/v1/persons/API1?on=2027-01-01', 'j1')
     assert st == 200 and j['valid_to'] == '2027-01-01', j
+    # Ended: a later end would extend it (the property test's finding).
+    st, _, j = send('DELETE', '/api/v1/persons/API1?on=2027-06-01', 'j1')
+    assert st == 409 and 'already ends on 2027-01-01' in j['detail'], (st, j)
+    assert SRV.get('/api/v1/persons/API1', 'j1')[2]['valid_to'] == '2027-01-01'
     st, _, j = send('DELETE', '/api/v1/nations/CAN', 'cmd')
     assert st in (403, 405), st
     log = [json.loads(l) for l in cadre(DB, 'audit', 'log', '--entity', 'persons',

@@ -6,7 +6,9 @@ shape; who may run it (commander, auditor, admin; not the others)."""
 import datetime
 import json
 import os
+import sqlite3
 
+from dbstate import fingerprint
 from harness import Server, cadre, copy_db, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
@@ -48,9 +50,23 @@ def overlapping_sessions_with_one_trainer_are_found():
     csv = write(os.path.join(DIR, 'clash.csv'),
                 'course,site,valid_from,valid_to,trainers\n%s,%s,%s,%s,%s\n'
                 % (s['course'], s['site'], start, end, trainer))
-    rc, out, err = cadre(db, 'import', 'sessions', csv)
-    assert rc == 0, (out, err)          # not yet refused at the write
     new = '%s/%s' % (s['course'], start)
+    # Refused at the write, naming the rule, the trainer, both sessions
+    # and the days; nothing is written.
+    before = fingerprint(db)
+    rc, out, err = cadre(db, 'import', 'sessions', csv, '--json')
+    assert rc == 1, (rc, out, err)
+    e = json.loads(out)['error']
+    assert e['rule'] == 'TRAINER-CLASH', e
+    assert e['records'] == [trainer] + sorted([s['key'], new]), e
+    assert e['dates'] == [start, day(s['valid_to'], -1)], e
+    assert fingerprint(db) == before
+    # As a database from before the rules holds it: the check finds it.
+    with sqlite3.connect(db) as c:
+        c.execute("INSERT INTO session (key, course, site, valid_from, valid_to,"
+                  " trainers, status) VALUES (?, ?, ?, ?, ?, ?, 'planned')",
+                  (new, s['course'], s['site'], start, end, trainer))
+    c.close()
     rc, out, err = cadre(db, 'check', '--json')
     assert rc == 1, (rc, out, err)
     j = json.loads(out)

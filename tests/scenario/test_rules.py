@@ -302,6 +302,26 @@ def a_suspension_reports_only_what_its_caller_may_see():
 
 
 @test
+def a_consent_suspended_then_granted_again_keeps_its_past_and_the_rules():
+    """Suspending C1 postpones what it covered and keeps what ran before
+    (its days until then were consented: no session, activity or
+    assignment before them is left uncovered); granting it again makes
+    C1@D, a key the key rules allow (it was C1/D, refused)."""
+    d, db = fixture()
+    imp_ok(d, db, 'sessions', SESSION_HEAD +
+           'CRS,BASE,2020-02-01,2020-02-11,E\nCRS,BASE,2020-07-01,2020-07-11,E\n')
+    assert cadre(db, 'check')[0] == 0
+    r = ok_json(db, 'consent', 'suspend', 'C1', '--on', '2020-06-01')
+    assert [s['session'] for s in r['sessions_postponed']] == ['CRS/2020-07-01'], r
+    rc, out, err = cadre(db, 'check')
+    assert rc == 0, (out, err)
+    r = ok_json(db, 'consent', 'grant', 'C1', '--on', '2020-09-01')
+    assert r['consent_granted'] == 'C1@2020-09-01', r
+    rc, out, err = cadre(db, 'check')
+    assert rc == 0, (out, err)
+
+
+@test
 def consent_changes_and_plans_report_only_what_the_caller_may_see():
     import json
     d, db = fixture()
