@@ -816,6 +816,32 @@ static int move_holder(void *arg, const struct holder_row *row)
 	return rc ? -1 : 0;
 }
 
+/* A session the transfer brings under the mission's rules on a day a
+ * suspension of the mission stops them: postponed, as `cadre suspend`
+ * would have postponed it. */
+static int postpone_if_stopped(void *arg, const char *key)
+{
+	struct postponing *x = arg;
+	struct record r = { 0 };
+	struct error why;
+	int rc;
+
+	error_init(&why);
+	if (load(x->s, "sessions", key, &r, x->e) <= 0) {
+		record_release(&r);
+		return -1;
+	}
+	rc = rules_check(x->s, &r, &why);
+	record_release(&r);
+	if (rc && why.code == ERR_RULE && why.rule &&
+	    !strcmp(why.rule, "SUSPENDED")) {
+		error_release(&why);
+		return postpone_one(x, key);
+	}
+	error_release(&why);
+	return 0;	/* anything else is the guard's to refuse */
+}
+
 int transfer_in_tx(struct store *s, const struct principal *who,
 		   struct rules_tx *t, const char *activity, const char *to_org,
 		   const char *on, int with_personnel, json_t **report,
@@ -877,6 +903,16 @@ int transfer_in_tx(struct store *s, const struct principal *who,
 	json_object_set_new(r, "sessions_moved", json_integer(sessions));
 	json_object_set_new(r, "enrolments_moved", json_integer(enrolments));
 	hide(r, all_sessions - sessions + all_enrolments - enrolments);
+	{
+		char scope[96];
+		struct postponing px = { s, who, t, r, json_array(), 0, e };
+
+		json_object_set_new(r, "sessions_postponed", px.list);
+		snprintf(scope, sizeof(scope), "activity:%s", act.key);
+		if (store_sessions_in_scope_each(s, MISSION, scope, on, NULL, 0,
+						 postpone_if_stopped, &px, e))
+			goto out;
+	}
 	/* The previous owner's people on posts of this activity: at its
 	 * site, doing its kind of work, on post on the day. */
 	if (with_personnel && rv(&act, "site") &&

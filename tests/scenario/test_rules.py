@@ -322,6 +322,32 @@ def a_consent_suspended_then_granted_again_keeps_its_past_and_the_rules():
 
 
 @test
+def a_transfer_under_a_suspension_postpones_what_it_brings():
+    """The coalition's session after the transfer day falls under the
+    mission's rules, and a suspension of the mission is in force then:
+    the transfer postpones it, as `cadre suspend` would have (it ran,
+    breaking SUSPENDED, before the guard; the guard alone would refuse
+    the transfer)."""
+    d, db = fixture()
+    imp_ok(d, db, 'activities', 'code,title,kind,host,owner,site,valid_from,valid_to\n'
+           'CT,Coalition training,training,MOD,COAL,BASE,2020-01-01,2020-12-31\n')
+    imp_ok(d, db, 'courses', 'code,title,activity,duration_days,capacity\n'
+           'CC,Coalition course,CT,5,20\n')
+    imp_ok(d, db, 'sessions', 'course,site,valid_from,valid_to\n'
+           'CC,BASE,2020-07-01,2020-07-06\nCC,BASE,2020-09-01,2020-09-06\n')
+    ok_json(db, 'suspend', '--scope', 'mission', '--from', '2020-06-15',
+            '--reason', 'x')
+    ok_json(db, 'resume', '--scope', 'mission', '--on', '2020-08-01')
+    r = ok_json(db, 'transfer', 'CT', '--to', 'NMI', '--on', '2020-06-20')
+    assert [x['session'] for x in r['sessions_postponed']] == ['CC/2020-07-01'], r
+    got = {x['key']: x['status'] for x in ok_json(db, 'list', 'sessions')
+           if x['course'] == 'CC'}
+    assert got == {'CC/2020-07-01': 'postponed', 'CC/2020-09-01': 'planned'}, got
+    rc, out, err = cadre(db, 'check')
+    assert rc == 0, (out, err)
+
+
+@test
 def consent_changes_and_plans_report_only_what_the_caller_may_see():
     import json
     d, db = fixture()
