@@ -226,6 +226,8 @@ struct post {
 	char number[32];
 	int coalition;
 	const char *title, *branch, *category, *function, *rank, *site, *qual;
+	const char *org;
+	const char *first_nation;	/* of its first holder */
 	int32_t from, to;	/* to 0: open */
 	struct tour *tours;
 	size_t ntours;
@@ -370,6 +372,18 @@ static struct post *new_post(struct gen *g, struct establishment *es)
 	return p;
 }
 
+/* Post P as it stands, designated to NATION (NULL: any). */
+static int put_post(struct gen *g, const struct post *p, const char *nation)
+{
+	return put(g, "posts", "number", p->number, "title", p->title,
+		   "branch", p->branch, "category", p->category,
+		   "function", p->function, "rank_band", p->rank,
+		   "qualifications", p->qual, "site", p->site,
+		   "organisation", p->org, "nation", nation,
+		   "valid_from", D(g, p->from),
+		   "valid_to", p->to ? D(g, p->to) : NULL, NULL);
+}
+
 static int build_posts(struct gen *g, struct establishment *es)
 {
 	int n = 0, nc = 0;
@@ -394,13 +408,8 @@ static int build_posts(struct gen *g, struct establishment *es)
 			p->qual = blocks[b].qual;
 			p->from = date_days(blocks[b].from);
 			p->to = blocks[b].to ? date_days(blocks[b].to) : 0;
-			if (put(g, "posts", "number", p->number, "title", p->title,
-				"branch", p->branch, "category", p->category,
-				"function", p->function, "rank_band", p->rank,
-				"qualifications", p->qual, "site", p->site,
-				"organisation", blocks[b].org ? blocks[b].org : "NMI",
-				"valid_from", D(g, p->from),
-				"valid_to", p->to ? D(g, p->to) : NULL, NULL))
+			p->org = blocks[b].org ? blocks[b].org : "NMI";
+			if (put_post(g, p, NULL))
 				return -1;
 		}
 	}
@@ -466,6 +475,8 @@ static int rotate(struct gen *g, struct establishment *es, size_t i,
 
 		if (to > end)
 			to = end;
+		if (!p->first_nation)
+			p->first_nation = nation;
 		if (person(g, es, p, NULL, nation, rank, start,
 			   p->to || to < until ? to : 0, 0))
 			return -1;
@@ -474,6 +485,24 @@ static int rotate(struct gen *g, struct establishment *es, size_t i,
 		/* The next holder arrives before (relief in place), on the
 		 * day, or after a gap. */
 		start = to - handover[range(g, 0, 5)];
+	}
+	return 0;
+}
+
+/* The Crisis Establishment designates most of the mission's posts to a
+ * nation — here the one that first filled it — and leaves some open to
+ * any (every fourth, and the commander's, which rotates among nations);
+ * the nations' later tours fill them or leave them to others, which the
+ * manning report's fill by nation shows. */
+static int designate_posts(struct gen *g, struct establishment *es)
+{
+	for (size_t i = 1; i < es->nposts; i++) {
+		const struct post *p = &es->posts[i];
+
+		if (p->coalition || !p->first_nation || i % 4 == 0)
+			continue;
+		if (put_post(g, p, p->first_nation))
+			return -1;
 	}
 	return 0;
 }
@@ -975,6 +1004,7 @@ int demo_load(struct store *s, progress_fn progress, void *progress_arg,
 	if (store_begin(s, e))
 		return -1;
 	if (load_facts(&g) || build_posts(&g, &es) || build_tours(&g, &es) ||
+	    designate_posts(&g, &es) ||
 	    build_contingents_and_caveats(&g) ||
 	    build_sessions(&g, &es, 1) || transfer_training(&g, &es) ||
 	    build_sessions(&g, &es, 0) || replan_after_pauses(&g) ||

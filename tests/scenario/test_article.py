@@ -177,6 +177,17 @@ def personnel_do_not_deploy_alongside_iraqi_forces():
 
 
 @test
+def most_posts_are_designated_to_a_nation():
+    """The Crisis Establishment designates posts to nations: manning by
+    nation counts by the post's nation, so the demo's are not all 'any'."""
+    r = ok_json(DEMO, 'report', 'manning', '--as-of', '2026-11-01')
+    by = r['by_nation']
+    named = sum(v['posts'] for k, v in by.items() if k != 'any')
+    assert len(by) > 20 and named > 2 * by['any']['posts'], by
+    assert sum(v['posts'] for v in by.values()) == r['posts'], (by, r['posts'])
+
+
+@test
 def the_mission_is_non_combat_everywhere_in_the_demo():
     assert rows(DEMO, "SELECT count(*) FROM assignment a JOIN post p ON "
                 "p.number = a.post WHERE p.function = 'operation'")[0][0] == 0
