@@ -27,10 +27,15 @@ static void print_text(json_t *res)
 			printf("%s%s", j ? " to " : " ", json_string_value(x));
 		printf("\n");
 	}
-	printf("%s%lld violation%s from %s to %s",
+	printf("%s%lld violation%s from %s",
 	       json_array_size(json_object_get(res, "violations")) ? "\n" : "",
 	       (long long)check_total(res), check_total(res) == 1 ? "" : "s",
-	       json_string_value(json_object_get(res, "from")), last);
+	       json_string_value(json_object_get(res, "from")));
+	/* An open range ends on the last day there is ("9999-12-31"). */
+	if (strcmp(json_string_value(json_object_get(res, "to")), "9999-12-31"))
+		printf(" to %s", last);
+	else
+		printf(" on");
 	if (hidden)
 		printf(" (%ld naming records you may not see)", hidden);
 	printf("\n");

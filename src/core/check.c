@@ -643,10 +643,13 @@ static int check_range(struct checker *c, const char *from, const char *to)
 	if (!rc)
 		date_format(date_today(), first), snprintf(last, 11, "%s", first);
 	snprintf(c->from, sizeof(c->from), "%s", from ? from : first);
+	/* To the end: a record without an end holds every day to come (a
+	 * tour past its consent's end breaks CONSENT on days after the
+	 * last dated record), as a write's guard asks. */
 	if (to)
 		snprintf(c->to, sizeof(c->to), "%s", to);
 	else
-		date_format(date_days(last) + 1, c->to);
+		snprintf(c->to, sizeof(c->to), "%s", OPEN_END);
 	if (strcmp(c->from, c->to) >= 0)
 		date_format(date_days(c->from) + 1, c->to);
 	return 0;

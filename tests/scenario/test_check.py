@@ -30,12 +30,12 @@ def day(s, n):
 def demo_passes_with_no_violation():
     rc, out, err = cadre(DB, 'check')
     assert rc == 0, (rc, out, err)
-    assert out.startswith('0 violations from 2018-10-01 to '), out
+    assert out == '0 violations from 2018-10-01 on\n', out
     rc, out, err = cadre(DB, 'check', '--json')
     assert rc == 0, (rc, out, err)
     j = json.loads(out)
     assert j['violations'] == [] and j['count'] == 0 and j['hidden'] == 0, j
-    assert j['from'] == '2018-10-01', j
+    assert j['from'] == '2018-10-01' and j['to'] == '9999-12-31', j
 
 
 @test
