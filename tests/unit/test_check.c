@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "core/check.h"
+#include "core/write.h"
 #include "helpers.h"
 #include "store/access.h"
 
@@ -316,5 +317,98 @@ Test(check, forbidden_to_other_roles)
 	cr_assert_eq(mission_check(s, &p, NULL, NULL, &res, &e), 0, "%s", e.message);
 	json_decref(res);
 	error_release(&e);
+	store_close(s);
+}
+
+/*==== The guard: writes through the one write path ====================*/
+
+static void ignore(void *arg, size_t field, const char *value,
+		   const char *reason)
+{
+	(void)arg;
+	(void)field;
+	(void)value;
+	cr_log_info("problem: %s", reason);
+}
+
+/* Write a session through write_record() as the system: its result,
+ * and E (the caller's to release). */
+static int write_session(struct store *s, const char *course, const char *from,
+			 const char *to, const char *room, const char *trainers,
+			 const char *unit, struct error *e)
+{
+	const struct kind *k = kind_find("sessions");
+	const struct write_opts o = { WRITE_PUT, ignore, NULL, NULL, NULL };
+	const char *pairs[][2] = { { "course", course }, { "site", "S1" },
+		{ "room", room }, { "valid_from", from }, { "valid_to", to },
+		{ "trainers", trainers }, { "host_unit", unit } };
+	enum put_result res;
+	struct record r;
+	int rc;
+
+	cr_assert_eq(record_init(&r, k), 0);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		record_set(&r, (size_t)kind_field_index(k, pairs[i][0]),
+			   pairs[i][1]);
+	rc = write_record(s, &principal_system, &r, &o, &res, e);
+	record_release(&r);
+	return rc;
+}
+
+Test(guard, a_write_that_adds_a_clash_is_refused_naming_it)
+{
+	struct store *s = mission();
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(write_session(s, "CRS", "2026-03-01", "2026-03-06", "A",
+				   "T1", "U1", &e), 0, "%s", e.message);
+	cr_assert_eq(write_session(s, "ALT", "2026-03-04", "2026-03-09", "B",
+				   "T1", "U2", &e), -1);
+	cr_assert_eq(e.code, ERR_RULE);
+	cr_assert_str_eq(e.rule, "TRAINER-CLASH");
+	cr_assert_eq(e.nrecords, 3);
+	cr_assert_str_eq(e.records[0], "T1");
+	cr_assert_str_eq(e.dates[0], "2026-03-04");
+	cr_assert_str_eq(e.dates[1], "2026-03-05");
+	error_release(&e);
+	cr_assert_eq(sql_int(s, "SELECT count(*) FROM session"), 1,
+		     "nothing of it written");
+	/* Another trainer and unit, the day the first ends: accepted. */
+	error_init(&e);
+	cr_assert_eq(write_session(s, "ALT", "2026-03-06", "2026-03-11", "A",
+				   "T1", "U1", &e), 0, "%s", e.message);
+	error_release(&e);
+	clean(check(s, NULL, NULL));
+	store_close(s);
+}
+
+Test(guard, a_clash_from_before_stops_no_other_write_but_may_not_grow)
+{
+	struct store *s = mission();
+	struct error e;
+
+	/* Written without the rules, as an older database holds it. */
+	session(s, "CRS", "2026-03-01", "2026-03-06", "A", "T1", NULL, NULL);
+	session(s, "ALT", "2026-03-04", "2026-03-09", "B", "T1", NULL, NULL);
+	only(check(s, NULL, NULL), "TRAINER-CLASH",
+	     "T1 ALT/2026-03-04 CRS/2026-03-01", "2026-03-04 2026-03-05");
+	error_init(&e);
+	cr_assert_eq(write_session(s, "CRS", "2026-05-01", "2026-05-06", "A",
+				   "T2", NULL, &e), 0, "elsewhere: %s", e.message);
+	/* The same session written again as it is: the clash as it was. */
+	cr_assert_eq(write_session(s, "ALT", "2026-03-04", "2026-03-09", "B",
+				   "T1", NULL, &e), 0, "unchanged: %s", e.message);
+	/* Longer, it clashes on more days: refused. */
+	cr_assert_eq(write_session(s, "CRS", "2026-03-01", "2026-03-08", "A",
+				   "T1", NULL, &e), -1);
+	cr_assert_str_eq(e.rule, "TRAINER-CLASH");
+	error_release(&e);
+	/* Moved off the other's days: the clash is gone, accepted. */
+	error_init(&e);
+	cr_assert_eq(write_session(s, "ALT", "2026-03-04", "2026-03-09", "B",
+				   "T2", NULL, &e), 0, "%s", e.message);
+	error_release(&e);
+	clean(check(s, NULL, NULL));
 	store_close(s);
 }
