@@ -860,6 +860,18 @@ static int guard_both(struct store *s, struct check_guard *g,
 	return 0;
 }
 
+int check_guard_asks(const struct kind *k)
+{
+	static const char *const tables[] = { "session", "enrolment",
+		"assignment", "person", "post", "course", "site", "consent",
+		"caveat", "organisation", "activity", "status_event", NULL };
+
+	for (const char *const *t = tables; *t; t++)
+		if (!strcmp(k->table, *t))
+			return 1;
+	return 0;
+}
+
 int check_guard_note(struct store *s, struct check_guard **gp,
 		     const struct record *old, const struct record *r,
 		     size_t *mark, struct error *e)

@@ -57,6 +57,10 @@ int check_run(struct store *s, const struct principal *who, const char *from,
  * a write that does not add to them. */
 struct check_guard;
 
+/* Does a write of kind K ever affect a rule between records? (Trainees,
+ * nations, pledges, assessments and plans do not.) */
+int check_guard_asks(const struct kind *k);
+
 /* Note what R, about to be written over OLD (NULL when new), may break;
  * *G is created on first use. *MARK is what to forget if the write turns
  * out to change nothing. 0, or -1 with E set. */

@@ -706,7 +706,7 @@ static int guard(struct store *s, struct rules_tx *t, const struct record *r,
 	struct record old = { 0 };
 	int found, rc;
 
-	if (t->unguarded)
+	if (t->unguarded || !check_guard_asks(r->kind))
 		return 0;
 	if (record_init(&old, r->kind))
 		return error_set(e, ERR_NOMEM, "out of memory");
