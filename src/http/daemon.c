@@ -93,6 +93,24 @@ enum MHD_Result error_reply(struct req *r, struct error *e)
 	if (status >= 500)
 		fprintf(stderr, "cadre: %s %s: %s\n", r->method, r->url,
 			e->message ? e->message : error_code_name(e->code));
+	if (e->code == ERR_RULE) {
+		/* The refusal whole: what the CLI's --json gives, the records
+		 * and the days it names. */
+		json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:[], s:[]}",
+				      "type", "about:blank", "title", title,
+				      "status", status, "detail", e->message ?
+				      e->message : title, "instance", r->url,
+				      "rule", e->rule, "records", "dates");
+
+		for (size_t i = 0; p && i < e->nrecords; i++)
+			json_array_append_new(json_object_get(p, "records"),
+					      json_string(e->records[i]));
+		for (size_t i = 0; p && i < e->ndates; i++)
+			json_array_append_new(json_object_get(p, "dates"),
+					      json_string(e->dates[i]));
+		return send_json(r, status, p, "application/problem+json",
+				 NULL, NULL);
+	}
 	return problem(r, status, title, status == 503 ?
 		       "the database is busy: try again in a moment" :
 		       status == 500 ? "the server failed" :
