@@ -778,6 +778,8 @@ struct ceiling_walk {
 	const char *sites;
 	long *delta;
 	int32_t w0, w1;
+	char person[160];	/* the person being counted, and the day */
+	int32_t counted_to;	/* after the last counted for them */
 };
 
 static int count_assigned(void *arg, const struct assigned_row *a)
@@ -787,6 +789,19 @@ static int count_assigned(void *arg, const struct assigned_row *a)
 	int32_t at = date_days(a->valid_to ? a->valid_to : OPEN_END);
 
 	if (w->sites && !list_has(w->sites, a->site))
+		return 0;
+	/* A person counts once a day, on however many posts (rows come by
+	 * person, then start): only the days not yet counted. */
+	if (!strcmp(w->person, a->person)) {
+		if (af < w->counted_to)
+			af = w->counted_to;
+	} else {
+		snprintf(w->person, sizeof(w->person), "%s", a->person);
+		w->counted_to = af;
+	}
+	if (at > w->counted_to)
+		w->counted_to = at;
+	if (at <= af || af >= w->w1 || at <= w->w0)
 		return 0;
 	w->delta[(af > w->w0 ? af : w->w0) - w->w0]++;
 	w->delta[(at < w->w1 ? at : w->w1) - w->w0]--;
@@ -824,6 +839,7 @@ static int ceiling_of(void *arg, const struct consent_row *c)
 	if (!w->delta)
 		return error_set(w->e, ERR_NOMEM, "out of memory");
 	w->sites = c->sites;
+	w->person[0] = '\0';
 	if (store_mission_assignments_each(w->s, w->who, wf, wt, count_assigned,
 					   w, w->e)) {
 		rc = -1;
@@ -845,7 +861,7 @@ int ceilings_each(struct store *s, const struct principal *who,
 		  struct error *e)
 {
 	struct ceiling_walk w = { s, who, from, to, fn, arg, e, NULL, NULL,
-				  0, 0 };
+				  0, 0, "", 0 };
 
 	return store_consents_each(s, who, from, to, ceiling_of, &w, e);
 }

@@ -203,7 +203,7 @@ struct assigned_ctx {
 static int assigned_row(void *arg, const char *const *c, size_t n)
 {
 	struct assigned_ctx *x = arg;
-	struct assigned_row r = { c[0], c[1], c[2] };
+	struct assigned_row r = { c[0], c[1], c[2], c[3] };
 
 	(void)n;
 	return x->fn(x->arg, &r);
@@ -222,12 +222,13 @@ int store_mission_assignments_each(struct store *s,
 
 	rows_mission_cte(&sql, &principal_system);
 	buf_adds(&sql,
-		 "SELECT a.valid_from, a.valid_to, p.site FROM assignment a"
+		 "SELECT a.valid_from, a.valid_to, p.site, a.person FROM assignment a"
 		 " JOIN post p ON p.number = a.post"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
 		 " AND a.valid_from < ?2 AND (a.valid_to IS NULL OR a.valid_to > ?1)");
 	rq_vis(&sql, who, "assignments", "a");
 	rq_vis(&sql, who, "posts", "p");
+	buf_adds(&sql, " ORDER BY a.person, a.valid_from");
 	rc = rows_each_sql(s, &sql, p, 2, assigned_row, &x, e);
 	return rc;
 }

@@ -90,12 +90,12 @@ int store_assignments_horizon(struct store *s, const struct principal *who,
 
 /* An assignment to a mission post; valid_to NULL: open. */
 struct assigned_row {
-	const char *valid_from, *valid_to, *site;
+	const char *valid_from, *valid_to, *site, *person;
 };
 typedef int (*assigned_row_fn)(void *arg, const struct assigned_row *a);
 
 /* Assignments to the mission's posts in force on a day of [FROM, TO),
- * with each post's site. */
+ * with each post's site, by person then start. */
 int store_mission_assignments_each(struct store *s,
 				   const struct principal *who,
 				   const char *from, const char *to,
