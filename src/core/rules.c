@@ -217,7 +217,9 @@ static int caveat_hit(void *arg, const struct caveat_row *c)
 {
 	struct caveat_check *x = arg;
 	const char *recs[4] = { x->key, x->person->key, c->code, NULL };
-	const char *dates[2] = { x->from, NULL };
+	/* The first day it bars: the later of the two starts. */
+	const char *dates[2] = { strcmp(c->valid_from, x->from) > 0 ?
+				 c->valid_from : x->from, NULL };
 	int hit = (!strcmp(c->kind, "site") && x->site && !strcmp(c->target, x->site)) ||
 		  (!strcmp(c->kind, "region") && x->region &&
 		   !strcmp(c->target, x->region)) ||
