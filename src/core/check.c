@@ -45,8 +45,9 @@ struct checker {
 	long hidden;
 	struct error *e;
 	const struct unit *u;		/* what it asks */
-	int kinds;			/* each violation keeps its records'
-					 * kinds (a guard's, to report them) */
+	int kinds;			/* a guard's: each violation keeps its
+					 * records' kinds (to report them) and
+					 * a class's excess */
 };
 
 /* A record a violation names: its kind (NULL when the rule did not say:
@@ -192,14 +193,24 @@ static int check_capacity(struct checker *c, const struct check_session *r)
 	const struct named recs[] = { { "sessions", r->key }, { NULL, NULL } };
 	char first[11], last[11];
 
+	size_t n = json_array_size(c->list);
+
 	if (r->enrolled <= limit ||
 	    !shared_days(c, r->valid_from, r->valid_to, r->valid_from,
 			 r->valid_to, first, last))
 		return 0;
-	return violation(c, "CAPACITY", recs, first, last, "session %s: %ld "
-			 "trainees enrolled, above the %s's capacity of %ld",
-			 r->key, r->enrolled, limit < r->capacity ? "room" :
-			 "course", limit);
+	if (violation(c, "CAPACITY", recs, first, last, "session %s: %ld "
+		      "trainees enrolled, above the %s's capacity of %ld",
+		      r->key, r->enrolled, limit < r->capacity ? "room" :
+		      "course", limit))
+		return -1;
+	/* How far over, for a guard: a class over-filled before takes no
+	 * one more. */
+	if (c->kinds && json_array_size(c->list) > n &&
+	    json_object_set_new(json_array_get(c->list, n), "excess",
+				json_integer(r->enrolled - limit)))
+		return error_set(c->e, ERR_NOMEM, "out of memory");
+	return 0;
 }
 
 /* Does session R involve the record the check is narrowed to? */
@@ -978,7 +989,8 @@ static const char *last_of(const json_t *v)
 	return json_string_value(json_array_get(d, json_array_size(d) - 1));
 }
 
-/* Was V there before, on the same records and at least its days? */
+/* Was V there before, on the same records, on at least its days and at
+ * least as far over (a class's excess)? */
 static int was_there(const json_t *v, const json_t *before)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
@@ -992,7 +1004,9 @@ static int was_there(const json_t *v, const json_t *before)
 		identity(w, &b);
 		if (!strcmp(buf_str(&a), buf_str(&b)) &&
 		    strcmp(first_day(w), first_day(v)) <= 0 &&
-		    strcmp(last_of(w), last_of(v)) >= 0) {
+		    strcmp(last_of(w), last_of(v)) >= 0 &&
+		    json_integer_value(json_object_get(w, "excess")) >=
+		    json_integer_value(json_object_get(v, "excess"))) {
 			found = 1;
 			break;
 		}
