@@ -347,6 +347,22 @@ static int add_start(void *arg, const char *day)
 	return 0;
 }
 
+/* Days a postponed session's trainees are in other sessions. */
+struct busy_days {
+	unsigned char *ok;
+	int32_t d0, d1;
+};
+
+static int busy_day(void *arg, const char *from, const char *to)
+{
+	struct busy_days *x = arg;
+
+	for (int32_t d = date_days(from); d < date_days(to); d++)
+		if (d >= x->d0 && d < x->d1)
+			x->ok[d - x->d0] = 0;
+	return 0;
+}
+
 /* Add one item: a session of COURSE at SITE to start in [from, latest]. */
 static int add_item(struct build *b, const char *plan, const char *course,
 		    const char *site_arg, const char *unit, int trainees,
@@ -442,6 +458,15 @@ static int add_item(struct build *b, const char *plan, const char *course,
 		if (!(ok = malloc((size_t)(d1 + dur - d0))) ||
 		    session_days(b->s, site, w->activity, from, end, ok, b->e))
 			goto out;
+		/* A postponed session's trainees, in other sessions on some
+		 * days: not those days (TRAINEE-CLASH). */
+		if (enrolled) {
+			struct busy_days bd = { ok, d0, d1 + dur };
+
+			if (store_trainees_busy_each(b->s, MISSION, plan, from,
+						     end, busy_day, &bd, b->e))
+				goto out;
+		}
 		b->blocked[b->nitems - 1] = calloc((size_t)(d1 + dur - d0) + 1,
 						   sizeof(struct plan_span));
 		if (!b->blocked[b->nitems - 1])

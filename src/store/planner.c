@@ -274,3 +274,34 @@ int store_course_host_led(struct store *s, const struct principal *who,
 	rc = rows_int_sql(s, &sql, p, 1, &v, e);
 	return rc ? -1 : (int)v;
 }
+
+static int span_row(void *arg, const char *const *c, size_t n)
+{
+	struct rows_ctx *x = arg;
+
+	(void)n;
+	return ((store_span_fn)x->fn)(x->arg, c[0], c[1]);
+}
+
+int store_trainees_busy_each(struct store *s, const struct principal *who,
+			     const char *session, const char *from,
+			     const char *to, store_span_fn fn, void *arg,
+			     struct error *e)
+{
+	struct rows_ctx x = { (void (*)(void))fn, arg };
+	struct buf sql = BUF_INIT;
+	const char *p[3] = { session, from, to };
+
+	buf_adds(&sql, "SELECT DISTINCT o.valid_from, o.valid_to FROM enrolment e1"
+		 " JOIN enrolment e2 ON e2.trainee = e1.trainee"
+		 " AND e2.session <> e1.session"
+		 " JOIN session o ON o.key = e2.session"
+		 " WHERE e1.session = ?1 AND e1.attendance <> 'withdrawn'"
+		 " AND e2.attendance <> 'withdrawn'"
+		 " AND o.status NOT IN ('postponed', 'cancelled')"
+		 " AND o.valid_from < ?3 AND o.valid_to > ?2");
+	rq_vis(&sql, who, "enrolments", "e2");
+	rq_vis(&sql, who, "sessions", "o");
+	buf_adds(&sql, " ORDER BY o.valid_from, o.valid_to");
+	return rows_each_sql(s, &sql, p, 3, span_row, &x, e);
+}

@@ -42,6 +42,16 @@ int store_plan_course(struct store *s, const struct principal *who,
 		      struct plan_course *out, struct error *e);
 void plan_course_release(struct plan_course *c);	/* NULL ok */
 
+/* The days [valid_from, valid_to) of the sessions that run (not
+ * postponed or cancelled) meeting [FROM, TO) in which a trainee of
+ * SESSION (enrolled, not withdrawn) is enrolled too, but for SESSION:
+ * the days its re-planned run may not take (TRAINEE-CLASH). */
+typedef int (*store_span_fn)(void *arg, const char *from, const char *to);
+int store_trainees_busy_each(struct store *s, const struct principal *who,
+			     const char *session, const char *from,
+			     const char *to, store_span_fn fn, void *arg,
+			     struct error *e);
+
 /* Start days of COURSE's sessions in [FROM, TO) but for session EXCEPT
  * (NULL or "": none). */
 int store_course_starts_each(struct store *s, const struct principal *who,
