@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/check.h"
 #include "core/validate.h"
 #include "core/write.h"
 #include "util/buf.h"
@@ -46,6 +47,11 @@ struct importer {
 	} *own;
 	size_t nown, capown;
 	struct keyset keys;
+	/* For a kind whose writes the rules between records ask about:
+	 * each key written and its line, to name the row a refusal at the
+	 * end of the file (TRAINER-CLASH, say) begins with. */
+	struct keyset lines;
+	int lines_kept;
 };
 
 static void bad(struct importer *im, long line, long col, const char *field,
@@ -313,11 +319,32 @@ static void row(struct importer *im)
 		goto out;
 	}
 	}
+	if (im->lines_kept &&
+	    keyset_add(&im->lines, r.key, strlen(r.key), im->row_line,
+		       &first) < 0)
+		im->lines_kept = 0;	/* out of memory: no line, no harm */
 	im->st->inserted += res == PUT_INSERTED;
 	im->st->updated += res == PUT_UPDATED;
 	im->st->unchanged += res == PUT_UNCHANGED;
 out:
 	record_release(&r);
+}
+
+/* The line of the first record RULE names that this file wrote (0:
+ * none), and which record it is, into *KEY. */
+static long rule_line(struct importer *im, const struct error *rule,
+		      const char **key)
+{
+	for (size_t i = 0; im->lines_kept && i < rule->nrecords; i++) {
+		long line = 0;
+		const char *k = rule->records[i];
+
+		if (keyset_add(&im->lines, k, strlen(k), 0, &line) == 0 && line) {
+			*key = k;
+			return line;
+		}
+	}
+	return 0;
 }
 
 static void on_row(int c, void *arg)
@@ -415,11 +442,17 @@ static int read_rows(struct write_tx *t, void *arg, struct error *e)
 	if (!im->problems && write_tx_finish(t, e)) {
 		if (e->code != ERR_RULE)
 			goto out;
-		/* A rule over the whole file: no single row to name. */
+		/* A rule over the whole file: the row of the first record
+		 * it names that the file wrote, if any. */
+		const char *key = NULL;
+		long at;
+
 		error_release(&im->rule);
 		im->rule = *e;
 		error_init(e);
-		bad(im, 0, 0, NULL, NULL, im->rule.message);
+		at = rule_line(im, &im->rule, &key);
+		bad(im, at, 0, at ? im->k->key_column : NULL, key,
+		    im->rule.message);
 	}
 	if (im->problems) {
 		error_set(e, im->rule.rule ? ERR_RULE : ERR_INPUT,
@@ -460,6 +493,7 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	error_init(&im.rule);
 	if (keyset_init(&im.keys))
 		return error_set(e, ERR_STORE, "libsodium cannot start");
+	im.lines_kept = check_guard_asks(k) && !keyset_init(&im.lines);
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
 		keyset_release(&im.keys);
 		return error_set(e, ERR_NOMEM, "out of memory");
@@ -469,6 +503,7 @@ int import_csv(struct store *s, const struct kind *k, FILE *file,
 	ret = write_many(s, o->who, flags, read_rows, &rd, e);
 	csv_free(&p);
 	keyset_release(&im.keys);
+	keyset_release(&im.lines);
 	free(im.own);
 	error_release(&im.rule);
 	clear_row(&im);

@@ -60,6 +60,8 @@ def overlapping_sessions_with_one_trainer_are_found():
     assert e['rule'] == 'TRAINER-CLASH', e
     assert e['records'] == [trainer] + sorted([s['key'], new]), e
     assert e['dates'] == [start, day(s['valid_to'], -1)], e
+    # The row of the file's record it names.
+    assert [(x['line'], x['value']) for x in e['errors']] == [(2, new)], e
     assert fingerprint(db) == before
     # As a database from before the rules holds it: the check finds it.
     with sqlite3.connect(db) as c:
