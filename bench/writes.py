@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Write cost benchmark: single-record API writes per second and a CSV
-import of many trainees, for cadre binary CADRE against binary BASELINE
+"""Write cost benchmark: single-record API writes per second (trainees,
+which no rule between records asks about, and enrolments, which the
+guard of every write checks against their class and their trainees'
+other sessions) and a CSV import of many trainees, for cadre binary CADRE against binary BASELINE
 (an older build), run alternately in the same script on copies of one
 demo mission, so the machine's drift falls on both alike.
 
 usage: bench/writes.py --cadre build/cadre --baseline OLD/cadre
-                       [--writes 400] [--rows 100000] [--rounds 3]
+                       [--writes 400] [--enrolments 100] [--rows 100000]
+                       [--rounds 3]
 
 Prints each figure for both and the ratio cadre/baseline (above 1: cadre
 is slower). Every write is its own transaction: it measures what each
@@ -17,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import tempfile
@@ -42,8 +46,28 @@ def copy(src, dst):
                                          os.path.basename(dst) + name[len(os.path.basename(src)):]))
 
 
-def api_writes(binary, db, n):
-    """Seconds for N trainee POSTs, one after the other, on one connection."""
+def free_seats(db, n):
+    """N (session, trainee-free) seats in sessions to come, by key."""
+    c = sqlite3.connect(db)
+    rows = c.execute(
+        "SELECT s.key, c.capacity - (SELECT count(*) FROM enrolment e"
+        " WHERE e.session = s.key AND e.attendance <> 'withdrawn')"
+        " FROM session s JOIN course c ON c.code = s.course"
+        " WHERE s.status = 'planned' AND s.valid_from > '2026-12-01'"
+        " ORDER BY s.key").fetchall()
+    c.close()
+    seats = [k for k, free in rows for _ in range(max(free, 0))]
+    if len(seats) < n:
+        raise SystemExit("only %d free seats for %d enrolments" % (len(seats), n))
+    return seats[:n]
+
+
+def api_writes(binary, db, n, m):
+    """Seconds for N trainee POSTs, then for N enrolments of them in
+    sessions to come (writes the rules between records ask about: a
+    class's capacity, a trainee's other sessions), one after the other,
+    on one connection."""
+    seats = free_seats(db, m)
     run(binary, db, "user", "add", "bw", "--role", "training", stdin=PW)
     tok = json.loads(run(binary, db, "--json", "token", "add", "bw"))["token"]
     srv = subprocess.Popen([binary, "--db", db, "serve", "--listen", "127.0.0.1:0",
@@ -53,16 +77,23 @@ def api_writes(binary, db, n):
         port = int(re.search(r":(\d+)/", srv.stdout.readline()).group(1))
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+        def post(path, body):
+            c.request("POST", path, json.dumps(body), h)
+            r = c.getresponse()
+            text = r.read()
+            if r.status != 201:
+                raise SystemExit("POST %s answered %d: %s" % (path, r.status, text[:300]))
+
         t0 = time.perf_counter()
         for i in range(n):
-            body = json.dumps({"service_number": "BW-%06d" % i, "name": "Bench %d" % i,
-                               "nation": "IRQ", "unit": "IRQ-U-INF1"})
-            c.request("POST", "/api/v1/trainees", body, h)
-            r = c.getresponse()
-            r.read()
-            if r.status != 201:
-                raise SystemExit("POST answered %d" % r.status)
-        return time.perf_counter() - t0
+            post("/api/v1/trainees", {"service_number": "BW-%06d" % i,
+                                      "name": "Bench %d" % i, "nation": "IRQ",
+                                      "unit": "IRQ-U-INF1"})
+        t1 = time.perf_counter()
+        for i in range(m):
+            post("/api/v1/enrolments", {"session": seats[i],
+                                        "trainee": "BW-%06d" % i})
+        return t1 - t0, time.perf_counter() - t1
     finally:
         srv.terminate()
         srv.wait()
@@ -79,6 +110,8 @@ def main():
     ap.add_argument("--cadre", default="build/cadre")
     ap.add_argument("--baseline", required=True)
     ap.add_argument("--writes", type=int, default=400)
+    # The demo's sessions to come have about a hundred free seats.
+    ap.add_argument("--enrolments", type=int, default=100)
     ap.add_argument("--rows", type=int, default=100000)
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
@@ -94,20 +127,26 @@ def main():
         for name, b in (("cadre", a.cadre), ("baseline", a.baseline)):
             demos[name] = os.path.join(d, name + "-demo.db")
             run(b, demos[name], "demo")
-        res = {k: {"api": [], "import": []} for k in demos}
+        res = {k: {"api": [], "enrol": [], "import": []} for k in demos}
         for r in range(a.rounds):
             for name, b in (("cadre", a.cadre), ("baseline", a.baseline)):
                 db = os.path.join(d, "%s-%d.db" % (name, r))
                 copy(demos[name], db)
-                res[name]["api"].append(a.writes / api_writes(b, db, a.writes))
+                trainees, enrolments = api_writes(b, db, a.writes, a.enrolments)
+                res[name]["api"].append(a.writes / trainees)
+                res[name]["enrol"].append(a.enrolments / enrolments)
                 db2 = os.path.join(d, "%s-%d-i.db" % (name, r))
                 copy(demos[name], db2)
                 res[name]["import"].append(import_rows(b, db2, csv))
         api = {k: statistics.median(v["api"]) for k, v in res.items()}
+        enrol = {k: statistics.median(v["enrol"]) for k, v in res.items()}
         imp = {k: statistics.median(v["import"]) for k, v in res.items()}
         print("API writes/s (median of %d): cadre %.0f, baseline %.0f, "
               "time ratio %.2f" % (a.rounds, api["cadre"], api["baseline"],
                                    api["baseline"] / api["cadre"]))
+        print("API enrolments/s (median):   cadre %.0f, baseline %.0f, "
+              "time ratio %.2f" % (enrol["cadre"], enrol["baseline"],
+                                   enrol["baseline"] / enrol["cadre"]))
         print("import of %d trainees (s):   cadre %.2f, baseline %.2f, "
               "ratio %.2f" % (a.rows, imp["cadre"], imp["baseline"],
                               imp["cadre"] / imp["baseline"]))
