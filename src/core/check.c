@@ -1068,9 +1068,14 @@ static int refuse_fresh(struct store *s, const struct principal *reader,
 	error_release(&err);
 	if (shown_n > 10)
 		buf_addf(&msg, "; and %zu more", shown_n - 10);
-	if (hidden)
-		buf_addf(&msg, "%s%zu on records you may not see", shown_n ?
-			 "; and " : "", hidden);
+	if (hidden && shown_n)
+		buf_addf(&msg, "; and %zu on records you may not see", hidden);
+	else if (hidden)	/* the rule, never whose record */
+		buf_addf(&msg, "%s: this change would break the rule on records "
+			 "you may not see (%zu violation%s)",
+			 json_string_value(json_object_get(json_array_get(fresh, 0),
+							   "rule")),
+			 hidden, hidden == 1 ? "" : "s");
 	error_set(e, ERR_RULE, "%s%s", n > 1 ? "this change would leave these "
 		  "violations: " : "", buf_str(&msg));
 	buf_release(&msg);

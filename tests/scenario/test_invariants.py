@@ -961,5 +961,35 @@ def an_overfull_class_from_before_the_rules_takes_no_one_more():
     clean(db)
 
 
+@test
+def a_refusal_never_names_what_the_writer_may_not_see():
+    """A session classified NS has trainer E; a training officer cleared
+    NR imports another with E on the same days. Refused (the rule binds
+    whatever the writer sees) by TRAINER-CLASH, but the NS session's key
+    is in neither the message nor the records: it is counted."""
+    d, db = fixture()
+    imp_ok(d, db, 'sessions', SESSION_HEAD.rstrip('\n') + ',classification\n'
+           'CRS,BASE,R1,2020-02-01,2020-02-11,E,,planned,NS\n')
+    rc, out, err = cadre(db, 'user', 'add', 'nr', '--role', 'training',
+                         '--clearance', 'NR', stdin=PW + '\n')
+    assert rc == 0, out + err
+    before = fingerprint(db)
+    rc, out, err = cadre(db, '--as', 'nr', 'import', 'sessions',
+                         write(os.path.join(d, 'nr.csv'), SESSION_HEAD +
+                               'CRS,HQ,R1,2020-02-05,2020-02-15,E,,planned\n'),
+                         '--json')
+    assert rc == 1, (rc, out, err)
+    e = json.loads(out)['error']
+    assert e['rule'] == 'TRAINER-CLASH', e
+    assert 'CRS/2020-02-01' not in out, out
+    assert 'records you may not see (1 violation)' in e['message'], e
+    assert e['records'] == [] and e['dates'] == [], e
+    assert fingerprint(db) == before
+    # The administrator, who sees both, is told both.
+    rc, out, err = imp(d, db, 'sessions', SESSION_HEAD +
+                       'CRS,HQ,R1,2020-02-05,2020-02-15,E,,planned\n')
+    assert rc == 1 and 'CRS/2020-02-01' in json.loads(out)['error']['records'], out
+
+
 if __name__ == '__main__':
     run()
