@@ -39,6 +39,7 @@ static const struct limit limits[] = {
 	{ 'M', "max-connections", 1, 10000 },
 	{ 'A', "max-per-address", 1, 10000 },
 	{ 'T', "request-timeout", 1, 3600 },
+	{ 'R', "readers", 0, 256 },
 };
 
 static const struct limit *limit_of(int opt)
@@ -74,16 +75,18 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'M' },
 		{ "max-per-address", required_argument, NULL, 'A' },
 		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "readers", required_argument, NULL, 'R' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
-				 .port = 8080, .stop = &stop_flag };
+				 .port = 8080, .stop = &stop_flag,
+				 .readers = -1 };
 	char host[64];
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:M:A:T:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:M:A:T:R:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -109,15 +112,18 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.tls_cert = optarg;
 		} else if (opt == 'K') {
 			o.tls_key = optarg;
-		} else if (opt == 'M' || opt == 'A' || opt == 'T') {
+		} else if (opt == 'M' || opt == 'A' || opt == 'T' || opt == 'R') {
 			const struct limit *l = limit_of(opt);
+			unsigned readers = 0;
 			unsigned *to = opt == 'M' ? &o.max_connections :
 				       opt == 'A' ? &o.max_per_address :
-				       &o.request_timeout;
+				       opt == 'T' ? &o.request_timeout : &readers;
 
 			if (parse_limit(optarg, l, to))
 				return cli_usage(c, "serve", "--%s: an integer from "
 						 "%u to %u", l->name, l->min, l->max);
+			if (opt == 'R')
+				o.readers = (int)readers;
 		}
 	}
 	if (o.max_per_address > (o.max_connections ? o.max_connections :

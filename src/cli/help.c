@@ -225,7 +225,7 @@ static const struct help {
 "                              [--quiet] [--no-cache]\n"
 "                              [--tls-cert PEM --tls-key PEM]\n"
 "                              [--max-connections N] [--max-per-address N]\n"
-"                              [--request-timeout SECONDS]\n"
+"                              [--request-timeout SECONDS] [--readers N]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"

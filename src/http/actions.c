@@ -35,7 +35,7 @@ enum MHD_Result h_status(struct req *r, const char *tail)
 	if (!a)
 		date_format(date_today(), asof);
 	error_init(&e);
-	if (mission_status(r->srv->store, &r->who, asof, &st, &e)) {
+	if (mission_status(r->db, &r->who, asof, &st, &e)) {
 		enum MHD_Result ret = error_reply(r, &e);
 
 		error_release(&e);
@@ -127,7 +127,7 @@ static enum MHD_Result run_action(struct req *r, const char *name,
 		}
 	}
 	error_init(&e);
-	store_set_actor(r->srv->store, r->who.login);
+	store_set_actor(r->db, r->who.login);
 	rc = a->call(r, b, d, &rep, &e);
 	json_decref(b);
 	return done(r, rc, rep, &e);
@@ -136,7 +136,7 @@ static enum MHD_Result run_action(struct req *r, const char *name,
 static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
-	return action_suspend(r->srv->store, &r->who, s(b, "scope"), d[0],
+	return action_suspend(r->db, &r->who, s(b, "scope"), d[0],
 			      s(b, "reason"),
 			      s(b, "ordered_by") ? s(b, "ordered_by") : r->who.login,
 			      t(b, "dry_run"), rep, e);
@@ -145,21 +145,21 @@ static int call_suspend(struct req *r, json_t *b, char d[][11], json_t **rep,
 static int call_resume(struct req *r, json_t *b, char d[][11], json_t **rep,
 		       struct error *e)
 {
-	return action_resume(r->srv->store, &r->who, s(b, "scope"), d[0],
+	return action_resume(r->db, &r->who, s(b, "scope"), d[0],
 			     t(b, "apply"), t(b, "dry_run"), rep, e);
 }
 
 static int call_consent(struct req *r, json_t *b, char d[][11], json_t **rep,
 			struct error *e)
 {
-	return action_consent(r->srv->store, &r->who, s(b, "verb"),
+	return action_consent(r->db, &r->who, s(b, "verb"),
 			      s(b, "consent"), d[0], t(b, "dry_run"), rep, e);
 }
 
 static int call_transfer(struct req *r, json_t *b, char d[][11], json_t **rep,
 			 struct error *e)
 {
-	return action_transfer(r->srv->store, &r->who, s(b, "activity"),
+	return action_transfer(r->db, &r->who, s(b, "activity"),
 			       s(b, "to"), d[0], t(b, "with_personnel"),
 			       t(b, "dry_run"), rep, e);
 }
@@ -172,7 +172,7 @@ static int call_plan(struct req *r, json_t *b, char d[][11], json_t **rep,
 		.postponed = t(b, "postponed"), .apply = t(b, "apply"),
 	};
 
-	return plan_sessions(r->srv->store, &r->who, &o, rep, e);
+	return plan_sessions(r->db, &r->who, &o, rep, e);
 }
 
 /* The actions by the name the route table passes. */
@@ -235,7 +235,7 @@ enum MHD_Result h_audit(struct req *r, const char *tail)
 	f.until = arg(r, "until");
 	f.limit = arg_long(r, "limit", 1000);
 	error_init(&e);
-	rc = audit_each(r->srv->store, &r->who, &f, add_entry, list, &e);
+	rc = audit_each(r->db, &r->who, &f, add_entry, list, &e);
 	if (rc) {
 		json_decref(list);
 		list = NULL;
@@ -271,7 +271,7 @@ enum MHD_Result h_check(struct req *r, const char *tail)
 		return problem(r, 400, "Bad Request", "to is the day after the "
 			       "last: it must come after from", NULL);
 	error_init(&e);
-	rc = mission_check(r->srv->store, &r->who, f, t, &res, &e);
+	rc = mission_check(r->db, &r->who, f, t, &res, &e);
 	return done(r, rc, res, &e);
 }
 
@@ -287,7 +287,7 @@ enum MHD_Result h_conflicts(struct req *r, const char *tail)
 	(void)tail;
 	/* Checked at the door: from and to are given, and are dates. */
 	error_init(&e);
-	rc = conflicts_list(r->srv->store, &r->who, arg(r, "from"),
+	rc = conflicts_list(r->db, &r->who, arg(r, "from"),
 			    arg(r, "to"), &res, &e);
 	return done(r, rc, res, &e);
 }
@@ -312,7 +312,7 @@ static enum MHD_Result report_by_name(struct req *r, const char *name)
 			rc = report_arg(&a, &d->params[i], arg(r, d->params[i].name),
 					REPORT_API_NAMES, &e);
 	if (!rc)
-		rc = report_run(r->srv->store, &r->who, d, &a, REPORT_API_NAMES,
+		rc = report_run(r->db, &r->who, d, &a, REPORT_API_NAMES,
 				&rep, &e);
 	return done(r, rc, rep, &e);
 }
@@ -337,7 +337,7 @@ enum MHD_Result h_calendar(struct req *r, const char *what, const char *key)
 		return problem(r, 404, "Not Found", "no such calendar", NULL);
 	snprintf(name, sizeof(name), "%.*s", (int)(n - 4), key);
 	error_init(&e);
-	if (calendar_ics(r->srv->store, &r->who, what, name, &ics, &e)) {
+	if (calendar_ics(r->db, &r->who, what, name, &ics, &e)) {
 		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;

@@ -119,7 +119,7 @@ int auth_identify(struct req *r)
 
 	error_init(&e);
 	if (authz && !strncmp(authz, "Bearer ", 7)) {
-		ok = account_token_login(r->srv->store, authz + 7, login, &e) > 0;
+		ok = account_token_login(r->db, authz + 7, login, &e) > 0;
 	} else if (cookie) {
 		struct session s;
 
@@ -130,7 +130,7 @@ int auth_identify(struct req *r)
 			ok = 1;
 		}
 	}
-	if (ok && account_principal(r->srv->store, login, &r->who, &e))
+	if (ok && account_principal(r->db, login, &r->who, &e))
 		ok = 0;	/* disabled since */
 	error_release(&e);
 	r->authed = ok;
@@ -361,7 +361,7 @@ static enum MHD_Result login_start(struct req *r)
 	 * then fails in the usual time, and no shorter login is asked. */
 	if (strlen(login) < sizeof(c->login)) {
 		snprintf(c->login, sizeof(c->login), "%s", login);
-		if (account_password_hash(r->srv->store, login, c->hash, &e)) {
+		if (account_password_hash(r->db, login, c->hash, &e)) {
 			ret = error_reply(r, &e);
 			goto out;
 		}
@@ -393,7 +393,7 @@ static enum MHD_Result login_finish(struct req *r)
 	if (c->ok < 0)
 		error_set(&e, ERR_NOMEM, "out of memory checking a password");
 	else if (ok)
-		ok = !account_principal(r->srv->store, c->login, &p, &e);
+		ok = !account_principal(r->db, c->login, &p, &e);
 	/* Disabled since is a refusal; a failing store is not. */
 	if (e.code != ERR_OK && e.code != ERR_INPUT) {
 		enum MHD_Result ret = error_reply(r, &e);

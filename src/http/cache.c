@@ -143,14 +143,32 @@ int cache_send(struct answer_cache *c, struct req *r, const char *key)
 	return 1;
 }
 
+unsigned long cache_gen(struct answer_cache *c)
+{
+	unsigned long gen;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	gen = c->gen;
+	pthread_mutex_unlock(&c->lock);
+	return gen;
+}
+
 void cache_put(struct answer_cache *c, const char *key, const char *body,
-	       size_t len, const char *etag)
+	       size_t len, const char *etag, unsigned long gen)
 {
 	struct centry *e = NULL;
 
 	if (len > CACHE_BODY_MAX)
 		return;
 	pthread_mutex_lock(&c->lock);
+	/* A reader beside the writer may have read before a change that
+	 * has since dropped the answers: what it read is stale already. */
+	if (gen != c->gen) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
 	for (size_t i = 0; i < CACHE_SLOTS && !e; i++)
 		if (c->e[i].key && !strcmp(c->e[i].key, key))
 			e = &c->e[i];

@@ -52,7 +52,8 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 		MHD_add_response_header(resp, "Retry-After", "1");
 	r->status = status;
 	if (r->cache_key && status == 200)
-		cache_put(r->srv->cache, r->cache_key, body, strlen(body), r->etag);
+		cache_put(r->srv->cache, r->cache_key, body, strlen(body),
+			  r->etag, r->cache_gen);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -241,6 +242,89 @@ static void finished(const struct req *r)
 		access_log(r, secs);
 }
 
+/*==== Readers ==========================================================*/
+
+/*
+ * With --readers, a GET or HEAD is answered through a reader of its own
+ * (store_open_reader) in a read transaction: a committed snapshot, the
+ * newest when it starts, so a write answered before it is seen and a
+ * report's queries agree with each other. Reads then go on beside the
+ * writer and beside each other; SQLite's WAL keeps them apart. No GET
+ * writes (a reader is query_only: one that tried would fail, not write).
+ */
+
+static struct store *reader_take(struct server_state *srv)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&srv->pool_lock);
+	while (!srv->nfree)
+		pthread_cond_wait(&srv->pool_free, &srv->pool_lock);
+	s = srv->readers[--srv->nfree];
+	pthread_mutex_unlock(&srv->pool_lock);
+	return s;
+}
+
+static void reader_give(struct server_state *srv, struct store *s)
+{
+	pthread_mutex_lock(&srv->pool_lock);
+	srv->readers[srv->nfree++] = s;
+	pthread_cond_signal(&srv->pool_free);
+	pthread_mutex_unlock(&srv->pool_lock);
+}
+
+/* Answer a GET or HEAD through a reader. */
+static enum MHD_Result on_read(struct server_state *srv, struct req *r)
+{
+	enum MHD_Result ret;
+	struct error e;
+
+	error_init(&e);
+	r->db = reader_take(srv);
+	/* Before the snapshot: a change committed after it drops the
+	 * answers, and this one is not kept (cache_put). */
+	r->cache_gen = cache_gen(srv->cache);
+	if (store_read_begin(r->db, &e)) {
+		snprintf(r->route, sizeof(r->route), "other");
+		ret = error_reply(r, &e);
+	} else {
+		auth_identify(r);
+		if (srv->cache && !strcmp(r->method, "GET") &&
+		    strncmp(r->url, "/api/v1/", 8) == 0 &&
+		    (r->cache_key = cache_key(r)) &&
+		    cache_send(srv->cache, r, r->cache_key))
+			ret = MHD_YES;
+		else
+			ret = route_dispatch(r);
+	}
+	store_read_end(r->db);
+	reader_give(srv, r->db);
+	r->db = NULL;
+	error_release(&e);
+	finished(r);
+	return ret;
+}
+
+/* Open N readers of PATH; 0, or -1 with E set. */
+static int readers_open(struct server_state *srv, const char *path, int n,
+			struct error *e)
+{
+	if (n <= 0)
+		return 0;
+	srv->readers = calloc((size_t)n, sizeof(*srv->readers));
+	if (!srv->readers)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	for (; srv->nreaders < (size_t)n; srv->nreaders++) {
+		struct store **s = &srv->readers[srv->nreaders];
+
+		if (store_open_reader(path, s, e))
+			return -1;
+		store_set_busy_timeout(*s, SERVE_LOCKED_WAIT_MS);
+	}
+	srv->nfree = srv->nreaders;
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -294,7 +378,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return ret;
 		}
 	}
+	if (srv->nreaders && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
+		return on_read(srv, r);
 	pthread_mutex_lock(&srv->db);
+	r->db = srv->store;
+	r->cache_gen = cache_gen(srv->cache);
 	/* Who asks comes first: a disabled account or a revoked token is
 	 * refused at once, never answered from what it was shown before. */
 	auth_identify(r);
@@ -393,12 +481,17 @@ static void state_free(struct server_state *srv)
 		fprintf(stderr, "cadre: libmicrohttpd: %ld more messages not "
 			"shown\n", srv->log_dropped);
 	store_close(srv->store);
+	for (size_t i = 0; i < srv->nreaders; i++)
+		store_close(srv->readers[i]);
+	free(srv->readers);
 	if (srv->held >= 0)
 		close(srv->held);
 	cache_free(srv->cache);
 	metrics_free(srv->metrics);
 	free(srv->conns);
 	pthread_mutex_destroy(&srv->db);
+	pthread_mutex_destroy(&srv->pool_lock);
+	pthread_cond_destroy(&srv->pool_free);
 	pthread_mutex_destroy(&srv->gate);
 	pthread_mutex_destroy(&srv->log_lock);
 	pthread_mutex_destroy(&srv->lock);
@@ -417,6 +510,8 @@ static struct server_state *state_new(const struct server_opts *o)
 		return NULL;
 	srv->held = -1;
 	pthread_mutex_init(&srv->db, NULL);
+	pthread_mutex_init(&srv->pool_lock, NULL);
+	pthread_cond_init(&srv->pool_free, NULL);
 	pthread_mutex_init(&srv->log_lock, NULL);
 	pthread_mutex_init(&srv->gate, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
@@ -471,7 +566,9 @@ int server_run(const struct server_opts *o, struct error *e)
 	/* Held for the server's life, so that a restore or demo --force
 	 * refuses to replace the database under it. */
 	if (store_open(o->db_path, &srv->store, e) ||
-	    (srv->held = store_hold(o->db_path, e)) < 0 || auth_start(srv, e))
+	    (srv->held = store_hold(o->db_path, e)) < 0 ||
+	    readers_open(srv, o->db_path, o->readers < 0 ? threads : o->readers,
+			 e) || auth_start(srv, e))
 		goto out;
 	/* Under the store's lock a write waits little: it waited for the
 	 * database before (SERVE_WRITE_WAIT_MS), and every request waits

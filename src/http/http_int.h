@@ -62,9 +62,16 @@ struct conn_slot {
 };
 
 struct server_state {
-	struct store *store;
+	struct store *store;		/* the writer: every request but a read's */
 	int held;			/* store_hold()'s descriptor, or -1 */
 	pthread_mutex_t db;		/* one request at a time on the store */
+	/* The readers (--readers): each GET and HEAD takes a free one for
+	 * its life, beside the writer; none, and every request is the
+	 * writer's. The free ones are readers[0 .. nfree). */
+	struct store **readers;
+	size_t nreaders, nfree;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_free;
 	pthread_mutex_t gate;		/* one write at a time waits for SQLite's lock */
 	pthread_mutex_t lock;		/* sessions and failures */
 	/* libmicrohttpd's own messages, at most SERVE_LOG_BURST a second */
@@ -97,6 +104,9 @@ struct qparam {
 
 struct req {
 	struct server_state *srv;	/* the server's state: store, sessions */
+	/* The connection this request reads and writes through: the writer
+	 * (under srv->db), or for a GET a reader in a read transaction. */
+	struct store *db;
 	struct MHD_Connection *conn;
 	const char *method, *url;
 	struct buf body;
@@ -111,6 +121,7 @@ struct req {
 	char route[96];		/* the route's pattern, for metrics */
 	double started;		/* seconds, monotonic */
 	char *cache_key;	/* a GET's answer may be kept under it */
+	unsigned long cache_gen;	/* the cache's generation before it read */
 	struct qparam query[QUERY_MAX];	/* checked before the handler runs */
 	size_t nquery;
 	struct login_check *login;	/* a login's password check (auth.c) */
@@ -176,8 +187,12 @@ void cache_free(struct answer_cache *c);
 char *cache_key(struct req *r);
 /* Answer R from C under KEY: 1 when answered. */
 int cache_send(struct answer_cache *c, struct req *r, const char *key);
+/* The generation of C's answers: taken before a request reads, so that
+ * an answer read before a change, and put after it, is not kept. */
+unsigned long cache_gen(struct answer_cache *c);
+/* Keep BODY under KEY, as read at generation GEN (cache_gen()). */
 void cache_put(struct answer_cache *c, const char *key, const char *body,
-	       size_t len, const char *etag);
+	       size_t len, const char *etag, unsigned long gen);
 /* Any change through this server: every kept answer is stale. */
 void cache_drop(struct answer_cache *c);
 

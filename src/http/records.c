@@ -109,7 +109,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		q.to = arg(r, "to");
 	}
 	error_init(&e);
-	if (store_each(r->srv->store, k, &q, collect_row, &c, &e)) {
+	if (store_each(r->db, k, &q, collect_row, &c, &e)) {
 		json_decref(c.rows);
 		ret = error_reply(r, &e);
 		error_release(&e);
@@ -242,7 +242,7 @@ static int etag_matches(void *arg, const struct record *before,
 	for (size_t i = 0; i < before->kind->nfields; i++)
 		if (record_set(&seen, i, before->v[i]))
 			goto out;
-	if (store_mask_refs(pc->r->srv->store, &pc->r->who, &seen, e)) {
+	if (store_mask_refs(pc->r->db, &pc->r->who, &seen, e)) {
 		record_release(&seen);
 		return -1;
 	}
@@ -291,7 +291,7 @@ static enum MHD_Result save(struct req *r, struct record *rec,
 	int rc;
 
 	error_init(&e);
-	rc = write_record(r->srv->store, &r->who, rec, &o, &res, &e);
+	rc = write_record(r->db, &r->who, rec, &o, &res, &e);
 	if (rc > 0) {
 		error_release(&e);
 		return invalid(r, pr.list, "the record is not valid");
@@ -308,7 +308,7 @@ static enum MHD_Result save(struct req *r, struct record *rec,
 		return ret;
 	}
 	/* The answer shows the record as the caller may read it. */
-	if (store_mask_refs(r->srv->store, &r->who, rec, &e)) {
+	if (store_mask_refs(r->db, &r->who, rec, &e)) {
 		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;
@@ -352,7 +352,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 	struct collect c = { json_array() };
 	int found;
 
-	if (store_each(r->srv->store, k, &q, collect_row, &c, e)) {
+	if (store_each(r->db, k, &q, collect_row, &c, e)) {
 		json_decref(c.rows);
 		return -1;
 	}
@@ -368,7 +368,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 		return 0;
 	if (record_init(out, k))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	return store_get(r->srv->store, k, key, out, e);
+	return store_get(r->db, k, key, out, e);
 }
 
 /* The reply when visible() did not give the record. */

@@ -21,6 +21,9 @@ struct server_opts {
 	unsigned request_timeout;	/* seconds for a request to arrive whole */
 	int quiet;		/* no access log */
 	int no_cache;		/* answer every GET from the database */
+	/* Connections that answer GETs beside the writer; 0: the writer
+	 * answers everything, one request at a time; < 0: one a thread. */
+	int readers;
 	const char *tls_cert;	/* PEM files: both or neither */
 	const char *tls_key;
 	const volatile sig_atomic_t *stop;	/* set by SIGTERM/SIGINT */

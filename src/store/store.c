@@ -219,6 +219,92 @@ int store_open(const char *path, struct store **out, struct error *e)
 	return store_open_at(path, -1, out, e);
 }
 
+/* The journal mode of S's database, into MODE ("" when unreadable). */
+static void journal_mode(struct store *s, char mode[16])
+{
+	sqlite3_stmt *st;
+
+	mode[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL))
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(mode, 16, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+int store_open_reader(const char *path, struct store **out, struct error *e)
+{
+	struct store *s = NULL;
+	char mode[16];
+	int v;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return error_set(e, ERR_NOMEM, "out of memory");
+	}
+	/* Read-write for SQLite (a WAL reader writes the shared-memory
+	 * index), never created, and query_only: nothing is written through
+	 * it, not even by mistake. The journal mode is the writer's (WAL is
+	 * kept in the file): a reader sets no pragma that writes. */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		error_set(e, ERR_IO, "cannot open database %s to read: %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA query_only = ON", e))
+		goto fail;
+	/* Outside WAL a reader's lock would hold every write back. */
+	journal_mode(s, mode);
+	if (strcmp(mode, "wal")) {
+		error_set(e, ERR_STORE, "database %s is not in WAL mode (%s): it "
+			  "cannot be read beside its writer", path,
+			  mode[0] ? mode : "unknown");
+		goto fail;
+	}
+	/* The writer migrates; a reader only checks it has. */
+	v = store_schema_version(s);
+	if (v != store_latest_version()) {
+		error_set(e, ERR_STORE, "database %s has schema version %d, not "
+			  "%d: open it to write first", path, v,
+			  store_latest_version());
+		goto fail;
+	}
+	s->reader = 1;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+int store_read_begin(struct store *s, struct error *e)
+{
+	/* What a read remembers of visibility and of records found held
+	 * for this connection's own writes; a reader's are another's. */
+	store_forget_seen(s);
+	store_forget_exists(s);
+	return exec(s, "BEGIN", e);
+}
+
+void store_read_end(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+
+	/* A statement stepped and not reset would keep the snapshot open
+	 * past COMMIT, and the next request would read the past. */
+	while ((st = sqlite3_next_stmt(s->db, st)))
+		if (sqlite3_stmt_busy(st))
+			sqlite3_reset(st);
+	if (!sqlite3_get_autocommit(s->db) &&
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 	       struct error *e)
 {
@@ -380,6 +466,9 @@ int store_begin(struct store *s, struct error *e)
 {
 	if (s->in_tx)
 		return error_set(e, ERR_STORE, "transaction already open");
+	if (s->reader)
+		return error_set(e, ERR_STORE, "a write through a connection "
+				 "that only reads");
 	if (exec(s, "BEGIN IMMEDIATE", e))
 		return -1;
 	s->in_tx = 1;

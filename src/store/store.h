@@ -30,6 +30,18 @@ int store_open_at(const char *path, int version, struct store **out,
 
 void store_close(struct store *s);	/* accepts NULL */
 
+/* Open PATH to read only, beside the connection that writes it (a
+ * server's pool of readers): its own SQLite connection and statements,
+ * query_only, neither created nor migrated. The database must be in WAL
+ * mode and at the newest schema (store_open() first). */
+int store_open_reader(const char *path, struct store **out,
+		      struct error *e);
+/* A read transaction on a reader, so that every query until
+ * store_read_end() sees the same committed snapshot: the newest commit
+ * when it starts, whichever connection made it. */
+int store_read_begin(struct store *s, struct error *e);
+void store_read_end(struct store *s);	/* ends it, ready for the next */
+
 int store_schema_version(struct store *s);
 int store_latest_version(void);
 /* FN is told, in a sentence for the user, before store_open() upgrades a

@@ -28,6 +28,7 @@ struct store {
 	char *path;		/* the database file: its key and head beside it */
 	char *actor;
 	int in_tx;
+	int reader;		/* store_open_reader(): query_only, never migrated */
 	int fk_off;		/* store_begin_checked(): keys on again at the end */
 	int64_t put_id;		/* row id of store_put()'s record */
 	/* Head of the audit chain, loaded at the first append of a
