@@ -5,7 +5,8 @@ the same server: no database, no caller) run the same way in the same
 script as the ceiling of the HTTP stack.
 
 usage: bench/api.py [--cadre build/cadre] [--seconds 5] [--clients 64]
-                    [--python]
+                    [--python] [--no-cache] [--readers 0,4] [--threads N]
+                    [--routes N]
 
 With wrk (Debian's package) on loopback: 2 threads, CLIENTS connections,
 SECONDS per route, p99 from its latency distribution. Without it (or with
@@ -13,6 +14,15 @@ SECONDS per route, p99 from its latency distribution. Without it (or with
 absolute figures, are the result on a shared machine. Aim (issue 4): the
 50-person list at >= 30% of the static response's throughput, p99 under
 20 ms at 64 connections, no errors.
+
+--readers 0,4 runs the routes against one server per value, side by side
+in one run: 0 is the single connection behind one lock, 4 a pool of four
+read connections beside the writer (serve --readers; a GET holds one
+while a thread answers it, so more readers than --threads, the same for
+every server, sit idle). With --no-cache it is the database that answers,
+which is what the pool is for (issue 15: the 50-person list at >= 30% of
+/healthz, p99 under 20 ms at 64 connections, no errors). --routes N runs
+only the first N routes (3: /healthz, the 50-person list, one record).
 """
 import argparse
 import http.client
@@ -30,8 +40,8 @@ import time
 ROUTES = [
     ('/healthz', False),
     ('/api/v1/persons?limit=50', True),
-    ('/api/v1/sites', True),
     ('/api/v1/persons/P00001', True),
+    ('/api/v1/sites', True),
     ('/api/v1/sessions?limit=100', True),
     ('/api/v1/status?as_of=2020-01-05', True),
     ('/api/v1/nations?as_of=2020-03-27&status=member', True),
@@ -99,7 +109,15 @@ def main():
     ap.add_argument('--python', action='store_true')
     ap.add_argument('--no-cache', action='store_true',
                     help='serve every GET from the database')
+    ap.add_argument('--readers', default=None,
+                    help='comma-separated values of serve --readers, a '
+                    'server each (default: the server\'s own default)')
+    ap.add_argument('--threads', type=int, default=0,
+                    help='serve --threads, the same for every server')
+    ap.add_argument('--routes', type=int, default=len(ROUTES),
+                    help='only the first N routes')
     a = ap.parse_args()
+    pools = [int(x) for x in a.readers.split(',')] if a.readers else [None]
     use_wrk = not a.python and shutil.which('wrk')
     d = tempfile.mkdtemp(prefix='cadre-api-bench-')
     db = os.path.join(d, 'demo.db')
@@ -110,28 +128,37 @@ def main():
     token = json.loads(subprocess.run([a.cadre, '--db', db, 'token', 'add', 'bench',
                                        '--json'], capture_output=True, text=True,
                                       check=True).stdout)['token']
-    srv = subprocess.Popen([a.cadre, '--db', db, 'serve', '--listen', '127.0.0.1:0',
-                            '--quiet'] + (['--no-cache'] if a.no_cache else []),
-                           stdout=subprocess.PIPE, text=True)
-    port = int(re.search(r':(\d+)/', srv.stdout.readline()).group(1))
-    try:
-        base = None
-        tail = 'p99 ms' if use_wrk else 'p95 ms'
-        print('%-46s %9s %8s %8s %7s %8s' % ('route', 'req/s', 'p50 ms', tail,
-                                             'errors', 'share'))
-        for path, auth in ROUTES:
-            run_one = load_wrk if use_wrk else load
-            rps, p50, ptail, err = run_one(port, path, token if auth else None,
-                                           a.seconds, a.clients)
-            base = base or rps
-            print('%-46s %9.0f %8.2f %8.2f %7d %7.0f%%' % (path, rps, p50, ptail, err,
-                                                          100 * rps / base))
-        print('(share: the route\'s requests per second as a share of /healthz\'s; '
-              '%s, %d connections, %.0f s each)' % ('wrk' if use_wrk else 'python',
-                                                    a.clients, a.seconds))
-    finally:
-        srv.terminate()
-        srv.wait()
+    tail = 'p99 ms' if use_wrk else 'p95 ms'
+    print('%-8s %-46s %9s %8s %8s %7s %8s' % ('readers', 'route', 'req/s', 'p50 ms',
+                                              tail, 'errors', 'share'))
+    for readers in pools:
+        extra = ['--no-cache'] if a.no_cache else []
+        if readers is not None:
+            extra += ['--readers', str(readers)]
+        if a.threads:
+            extra += ['--threads', str(a.threads)]
+        srv = subprocess.Popen([a.cadre, '--db', db, 'serve', '--listen',
+                                '127.0.0.1:0', '--quiet'] + extra,
+                               stdout=subprocess.PIPE, text=True)
+        port = int(re.search(r':(\d+)/', srv.stdout.readline()).group(1))
+        try:
+            base = None
+            for path, auth in ROUTES[:a.routes]:
+                run_one = load_wrk if use_wrk else load
+                rps, p50, ptail, err = run_one(port, path, token if auth else None,
+                                               a.seconds, a.clients)
+                base = base or rps
+                print('%-8s %-46s %9.0f %8.2f %8.2f %7d %7.0f%%' % (
+                    'default' if readers is None else readers, path, rps, p50,
+                    ptail, err, 100 * rps / base))
+                sys.stdout.flush()
+        finally:
+            srv.terminate()
+            srv.wait()
+    print('(share: the route\'s requests per second as a share of /healthz\'s '
+          'on the same server; %s, %d connections, %.0f s each%s)' % (
+              'wrk' if use_wrk else 'python', a.clients, a.seconds,
+              ', answer cache off' if a.no_cache else ''))
 
 
 if __name__ == '__main__':

@@ -238,7 +238,9 @@ static const struct help {
 "change through the server (--no-cache: always from the database).\n"
 "At most 512 connections at once (--max-connections), 64 from one address\n"
 "(--max-per-address); a request must arrive whole within 10 s\n"
-"(--request-timeout), or its connection is closed.\n" },
+"(--request-timeout), or its connection is closed. GETs read through\n"
+"--readers N connections of their own beside the one that writes (one a\n"
+"thread, --threads; 0: every request through the writer, in turn).\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"
