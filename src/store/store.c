@@ -282,13 +282,35 @@ fail:
 	return -1;
 }
 
+/* Run SQL, a statement without rows, from the statement cache: a read's
+ * BEGIN and COMMIT parsed once (sqlite3_exec parses them every time, a
+ * tenth of a short read's time). 0, or -1 with E set when E is given. */
+static int step_once(struct store *s, const char *sql, struct error *e)
+{
+	struct error ignored;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (!e) {
+		error_init(&ignored);
+		e = &ignored;
+	}
+	if (!store_stmt(s, sql, &st, e))
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+		     store_fail(s, e, "reading");
+	sqlite3_reset(st);	/* NULL-safe */
+	if (e == &ignored)
+		error_release(&ignored);
+	return rc;
+}
+
 int store_read_begin(struct store *s, struct error *e)
 {
 	/* What a read remembers of visibility and of records found held
 	 * for this connection's own writes; a reader's are another's. */
 	store_forget_seen(s);
 	store_forget_exists(s);
-	return exec(s, "BEGIN", e);
+	return step_once(s, "BEGIN", e);
 }
 
 void store_read_end(struct store *s)
@@ -300,8 +322,7 @@ void store_read_end(struct store *s)
 	while ((st = sqlite3_next_stmt(s->db, st)))
 		if (sqlite3_stmt_busy(st))
 			sqlite3_reset(st);
-	if (!sqlite3_get_autocommit(s->db) &&
-	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (!sqlite3_get_autocommit(s->db) && step_once(s, "COMMIT", NULL))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
