@@ -16,6 +16,9 @@
 #define MAX_ENTITIES 100000
 #define MAX_PERIODS 10000
 #define MAX_LECTURES 1000000
+/* Working days a course may ask for: past the week is legal, and at most
+ * MAX_ENTITIES courses times 5 times this stays within an int. */
+#define MAX_MIN_DAYS 1000
 
 /*==== Line lexer (shared with the solution reader) ====*/
 
@@ -308,15 +311,19 @@ static int parse_courses(struct ctt_lex *lx, struct ctt *c,
 				 (int)lx->tok[0].len, lx->tok[0].s);
 			return -1;
 		}
+		/* More working days than the week has is legal: the format
+		 * allows it, and the cost counts the shortfall (the official
+		 * validator does the same). The bound keeps the cost in an
+		 * int over every course. */
 		if (ctt_tok_int(&lx->tok[2], 0, c->nperiods, &co->lectures) ||
-		    ctt_tok_int(&lx->tok[3], 0, c->ndays, &co->min_days) ||
+		    ctt_tok_int(&lx->tok[3], 0, MAX_MIN_DAYS, &co->min_days) ||
 		    ctt_tok_int(&lx->tok[4], 0, INT_MAX / 2, &co->students)) {
 			ctt_errf(err, lx->line,
 				 "course \"%.*s\": lectures (0..%d), "
 				 "min_working_days (0..%d) and students must "
 				 "be non-negative integers",
 				 (int)lx->tok[0].len, lx->tok[0].s,
-				 c->nperiods, c->ndays);
+				 c->nperiods, MAX_MIN_DAYS);
 			return -1;
 		}
 		co->name = dup_tok(&lx->tok[0]);

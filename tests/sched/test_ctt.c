@@ -211,3 +211,22 @@ Test(ctt, names_compare_by_length)
 	cr_assert_eq(ctt_room_index(&inst, "rA\0", 3), -1);
 	ctt_release(&inst);
 }
+
+/* A course may ask for more working days than the week has: legal in the
+ * format (the official validator accepts it and counts the shortfall),
+ * refused at parse before (issue 18). */
+Test(ctt, more_working_days_than_the_week_is_legal)
+{
+	static const char text[] = TOY_HEAD
+		"COURSES:\nc1 t1 2 5 10\nc2 t1 1 1 30\n\n"
+		"ROOMS:\nrA 20\n\n"
+		"CURRICULA:\nq1 2 c1 c2\n\n"
+		"UNAVAILABILITY_CONSTRAINTS:\nc2 1 1\n\nEND.\n";
+	struct ctt inst;
+	char err[CTT_ERR_MAX];
+
+	cr_assert_eq(ctt_parse(&inst, text, strlen(text), err), 0, "%s", err);
+	cr_assert_eq(inst.courses[0].min_days, 5, "the week has 2 days");
+	ctt_release(&inst);
+	expect_error(TOY_HEAD "COURSES:\nc1 t1 2 1001 10\n", "min_working_days (0..1000)");
+}
