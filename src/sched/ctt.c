@@ -4,6 +4,7 @@
  */
 #include "sched/ctt.h"
 #include "sched/lex.h"
+#include "util/keyset.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -147,8 +148,35 @@ static int name_eq(const char *name, const char *s, size_t len)
 	return strlen(name) == len && memcmp(name, s, len) == 0;
 }
 
+/* NAME's index in NAMES (a set ctt_parse filled): 1 with *AT, 0 when not
+ * there; -1 when there is no set. */
+static int named(const struct keyset *names, const char *name, size_t len,
+		 int *at)
+{
+	long v;
+
+	if (!names)
+		return -1;
+	if (!keyset_find(names, name, len, &v))
+		return 0;
+	*at = (int)v;
+	return 1;
+}
+
+/* Note NAME at index I in *NAMES. 0, or -1 out of memory. */
+static int name_add(struct keyset *names, const char *name, size_t len, int i)
+{
+	long old;
+
+	return !names || keyset_add(names, name, len, i, &old) >= 0 ? 0 : -1;
+}
+
 int ctt_course_index(const struct ctt *c, const char *name, size_t len)
 {
+	int at, rc = named(c->course_names, name, len, &at);
+
+	if (rc >= 0)
+		return rc ? at : -1;
 	for (int i = 0; i < c->ncourses; i++)
 		if (c->courses[i].name && name_eq(c->courses[i].name, name, len))
 			return i;
@@ -157,16 +185,25 @@ int ctt_course_index(const struct ctt *c, const char *name, size_t len)
 
 int ctt_room_index(const struct ctt *c, const char *name, size_t len)
 {
+	int at, rc = named(c->room_names, name, len, &at);
+
+	if (rc >= 0)
+		return rc ? at : -1;
 	for (int i = 0; i < c->nrooms; i++)
 		if (c->rooms[i].name && name_eq(c->rooms[i].name, name, len))
 			return i;
 	return -1;
 }
 
+static void names_free(struct keyset *names);
+
 void ctt_release(struct ctt *c)
 {
 	if (!c)
 		return;
+	names_free(c->course_names);
+	names_free(c->room_names);
+	names_free(c->teacher_names);
 	free(c->name);
 	if (c->courses)
 		for (int i = 0; i < c->ncourses; i++)
@@ -273,12 +310,18 @@ static int parse_header(struct ctt_lex *lx, struct ctt *c,
 
 static int teacher_index(struct ctt *c, const struct ctt_tok *t)
 {
-	for (int i = 0; i < c->nteachers; i++)
+	int at, rc = named(c->teacher_names, t->s, t->len, &at);
+
+	if (rc > 0)
+		return at;
+	for (int i = 0; rc < 0 && i < c->nteachers; i++)
 		if (name_eq(c->teachers[i], t->s, t->len))
 			return i;
 	char *s = dup_tok(t);
-	if (!s)
+	if (!s || name_add(c->teacher_names, t->s, t->len, c->nteachers)) {
+		free(s);
 		return -1;
+	}
 	c->teachers[c->nteachers] = s;
 	return c->nteachers++;
 }
@@ -327,7 +370,8 @@ static int parse_courses(struct ctt_lex *lx, struct ctt *c,
 			return -1;
 		}
 		co->name = dup_tok(&lx->tok[0]);
-		if (!co->name)
+		if (!co->name || name_add(c->course_names, lx->tok[0].s,
+					  lx->tok[0].len, i))
 			goto oom;
 		co->teacher = teacher_index(c, &lx->tok[1]);
 		if (co->teacher < 0)
@@ -379,7 +423,8 @@ static int parse_rooms(struct ctt_lex *lx, struct ctt *c,
 			return -1;
 		}
 		c->rooms[i].name = dup_tok(&lx->tok[0]);
-		if (!c->rooms[i].name) {
+		if (!c->rooms[i].name ||
+		    name_add(c->room_names, lx->tok[0].s, lx->tok[0].len, i)) {
 			ctt_errf(err, lx->line, "out of memory");
 			return -1;
 		}
@@ -555,6 +600,22 @@ static int derive(struct ctt *c)
 	return 0;
 }
 
+static int names_new(struct keyset **names)
+{
+	*names = malloc(sizeof(**names));
+	if (*names && !keyset_init(*names))
+		return 0;
+	free(*names);
+	*names = NULL;
+	return -1;
+}
+
+static void names_free(struct keyset *names)
+{
+	keyset_release(names);
+	free(names);
+}
+
 int ctt_parse(struct ctt *out, const char *buf, size_t len,
 	      char err[CTT_ERR_MAX])
 {
@@ -563,6 +624,11 @@ int ctt_parse(struct ctt *out, const char *buf, size_t len,
 	memset(out, 0, sizeof *out);
 	err[0] = '\0';
 	ctt_lex_init(&lx, buf, len);
+	if (names_new(&out->course_names) || names_new(&out->room_names) ||
+	    names_new(&out->teacher_names)) {
+		ctt_errf(err, 0, "out of memory");
+		goto fail;
+	}
 	if (parse_header(&lx, out, err) || parse_courses(&lx, out, err) ||
 	    parse_rooms(&lx, out, err) || parse_curricula(&lx, out, err) ||
 	    parse_unavailability(&lx, out, err))

@@ -38,6 +38,8 @@ struct ctt_curriculum {
 	int *courses;		/* distinct course indexes */
 };
 
+struct keyset;
+
 struct ctt {
 	char *name;
 	int ncourses, nrooms, ndays, periods_per_day, nperiods;
@@ -53,6 +55,10 @@ struct ctt {
 	int nlectures;
 	int *lecture_course;		/* nlectures */
 	int *first_lecture;		/* ncourses + 1 */
+	/* Names to indexes, so that reading is linear (ctt_parse fills
+	 * them; NULL in an instance made by hand: names are then looked up
+	 * one by one). */
+	struct keyset *course_names, *room_names, *teacher_names;
 };
 
 /* Longest error message the parsers write (including the NUL). */

@@ -79,25 +79,47 @@ static int reserve(struct keyset *ks, size_t len)
 	return 0;
 }
 
-int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
-	       long *value_out)
+/* The item of the LEN bytes at KEY, whose hash is H, or NULL. */
+static const struct keyset_item *lookup(const struct keyset *ks, uint32_t h,
+					const char *key, size_t len)
 {
-	uint32_t h = hash(ks, key, len);
-	struct keyset_item *it;
-
 	if (ks->nslots) {
 		size_t mask = ks->nslots - 1, at = h & mask;
 
 		for (; ks->slots[at]; at = (at + 1) & mask) {
+			const struct keyset_item *it;
+
 			if ((uint32_t)(ks->slots[at] >> 32) != h)
 				continue;
 			it = &ks->items[(uint32_t)ks->slots[at] - 1];
 			if (it->len == len &&
-			    !memcmp(ks->bytes + it->off, key, len)) {
-				*value_out = it->value;
-				return 0;
-			}
+			    !memcmp(ks->bytes + it->off, key, len))
+				return it;
 		}
+	}
+	return NULL;
+}
+
+int keyset_find(const struct keyset *ks, const char *key, size_t len,
+		long *value_out)
+{
+	const struct keyset_item *it = lookup(ks, hash(ks, key, len), key, len);
+
+	if (it)
+		*value_out = it->value;
+	return it != NULL;
+}
+
+int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
+	       long *value_out)
+{
+	uint32_t h = hash(ks, key, len);
+	const struct keyset_item *found = lookup(ks, h, key, len);
+	struct keyset_item *it;
+
+	if (found) {
+		*value_out = found->value;
+		return 0;
 	}
 	if (reserve(ks, len))
 		return -1;

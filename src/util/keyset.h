@@ -43,6 +43,11 @@ int keyset_init(struct keyset *ks);
 int keyset_add(struct keyset *ks, const char *key, size_t len, long value,
 	       long *value_out);
 
+/* Is the LEN bytes at KEY in the set? 1, with *VALUE_OUT the value it
+ * was added with, or 0. */
+int keyset_find(const struct keyset *ks, const char *key, size_t len,
+		long *value_out);
+
 /* The number of keys in the set. */
 size_t keyset_count(const struct keyset *ks);
 
