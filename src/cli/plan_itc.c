@@ -38,7 +38,9 @@ static void usage(FILE *f)
 	      "track 3) or checks a solution of one, and prints the hard\n"
 	      "violations and the cost with its four soft components.\n"
 	      "\n"
-	      "  -t, --time SECONDS   time limit (default 84 unless --iterations)\n"
+	      "  -t, --time SECONDS   time limit from the start of the command,\n"
+	      "                       reading included (default 84 unless\n"
+	      "                       --iterations)\n"
 	      "  -n, --iterations N   annealing budget; with a seed it fixes the\n"
 	      "                       result (the time limit stays a cutoff)\n"
 	      "  -s, --seed N         seed of the random generator (default 1)\n"
@@ -290,6 +292,8 @@ int plan_itc_main(int argc, char **argv)
 	if (!have_time && !so.iterations)
 		so.time_limit = 84;
 
+	/* The budget is the user's from now: reading and the start count. */
+	so.started = ctt_clock();
 	text = read_file(argv[optind], &len);
 	if (!text)
 		goto out;

@@ -579,7 +579,7 @@ void ctt_solve_opts_init(struct ctt_solve_opts *o)
 	o->hard_weight = 10;
 }
 
-static double now_seconds(void)
+double ctt_clock(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -597,7 +597,8 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 	enum ctt_solve_result ret = CTT_SOLVE_NOMEM;
 	const double w_min = opts->hard_weight > 0 ? opts->hard_weight : 1;
 	double W = w_min;
-	double t0 = now_seconds(), elapsed = 0, frac = 0;
+	double t0 = opts->started > 0 ? opts->started : ctt_clock();
+	double elapsed = 0, frac = 0;
 	double temp = opts->temp_start;
 	double log_ratio;
 	long cur_h, cur_s, best_h, best_s;
@@ -629,7 +630,7 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 		double delta;
 
 		if ((it & 1023) == 0) {
-			elapsed = now_seconds() - t0;
+			elapsed = ctt_clock() - t0;
 			if (opts->iterations)
 				frac = (double)it / (double)opts->iterations;
 			else
@@ -694,7 +695,7 @@ enum ctt_solve_result ctt_solve(const struct ctt *inst,
 		goto out;
 	if (stats) {
 		stats->iterations = it;
-		stats->seconds = now_seconds() - t0;
+		stats->seconds = ctt_clock() - t0;
 		stats->stopped = stopped;
 	}
 	ret = CTT_SOLVE_OK;

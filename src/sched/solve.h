@@ -37,6 +37,8 @@ struct ctt_solve_opts {
 	uint64_t seed;
 	uint64_t iterations;	/* annealing budget; 0 = set by time_limit */
 	double time_limit;	/* seconds; 0 = none (then iterations > 0) */
+	double started;		/* ctt_clock() when the budget began (reading
+				 * the instance counts); 0: at ctt_solve() */
 	const volatile sig_atomic_t *stop;	/* nonzero: stop now; may be NULL */
 	void (*progress)(void *ctx, const struct ctt_progress *p);
 	void *progress_ctx;
@@ -52,6 +54,9 @@ struct ctt_solve_stats {
 	double seconds;
 	int stopped;		/* 1: time limit or stop request ended it */
 };
+
+/* Seconds on a monotonic clock, for ctt_solve_opts.started. */
+double ctt_clock(void);
 
 /* Result codes of ctt_solve. */
 enum ctt_solve_result {
