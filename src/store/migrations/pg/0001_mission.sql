@@ -22,11 +22,14 @@
 --   compares them as strings (valid_from <= ?, valid_to IS NULL OR ...),
 --   which ISO dates allow, and hands them to the rules as text; a DATE
 --   column would change every comparison, bind and read.
--- * Every foreign key is DEFERRABLE (INITIALLY IMMEDIATE, so it is checked
---   at each statement as on SQLite): a checked import turns SQLite's keys
---   off for its transaction (store_begin_checked) and checks them itself;
---   here the backend says SET CONSTRAINTS ALL DEFERRED instead, and
---   PostgreSQL checks them once more at COMMIT.
+-- * Every foreign key is DEFERRABLE, INITIALLY IMMEDIATE: checked at each
+--   statement as on SQLite unless a transaction says otherwise. An import
+--   turns SQLite's keys off for its transaction (store_begin_checked: its
+--   rows' references were checked by record_validate); PostgreSQL lets no
+--   ordinary role turn them off, but a transaction may say SET CONSTRAINTS
+--   ALL DEFERRED and have them checked once, at COMMIT, whatever the order
+--   of its rows. Only a migration can make a key deferrable later, so
+--   every key is made so now; what the backend does with it is its own.
 -- * PostgreSQL has no user_version: the version is the one row of
 --   cadre_schema, made here, and the backend sets it to N in the
 --   transaction that applies migration N (no table means version 0).
