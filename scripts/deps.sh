@@ -10,7 +10,12 @@ nodejs"
 # The browser tests (make check) also need Debian's Chromium; CI's fuzz
 # run (scripts/fuzz.sh) clang, its libFuzzer and sanitizer runtimes
 # (libclang-rt-dev) and llvm-symbolizer (llvm) for readable reports.
-[ "${1:-}" = "--test" ] && pkgs="$pkgs chromium clang libclang-rt-dev llvm"
+# tests/store/test_schema_pg starts a throwaway PostgreSQL: Debian's
+# postgresql (its server package postgresql-15 holds the contrib modules,
+# unaccent among them: the postgresql-contrib metapackage asks for
+# nothing more).
+[ "${1:-}" = "--test" ] && pkgs="$pkgs chromium clang libclang-rt-dev llvm
+postgresql"
 
 missing=""
 for p in $pkgs; do
