@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "model/kind.h"
@@ -64,6 +65,7 @@ struct conn_slot {
 struct server_state {
 	struct store *store;		/* the writer: every request but a read's */
 	int held;			/* store_hold()'s descriptor, or -1 */
+	atomic_int draining;		/* stopping: nothing new begins */
 	pthread_mutex_t db;		/* one request at a time on the store */
 	/* The readers (--readers): each GET and HEAD takes a free one for
 	 * its life, beside the writer; none, and every request is the
