@@ -31,20 +31,20 @@ static char *audit_json(const struct account *a)
 	return s;
 }
 
-static void row_account(sqlite3_stmt *st, struct account *a)
+static void row_account(struct db_stmt *st, struct account *a)
 {
 	const char *v;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(a->login, sizeof(a->login), "%s", sqlite3_column_text(st, 0));
-	snprintf(a->role, sizeof(a->role), "%s", sqlite3_column_text(st, 1));
-	v = (const char *)sqlite3_column_text(st, 2);
+	snprintf(a->login, sizeof(a->login), "%s", db_column_text(st, 0));
+	snprintf(a->role, sizeof(a->role), "%s", db_column_text(st, 1));
+	v = db_column_text(st, 2);
 	snprintf(a->nation, sizeof(a->nation), "%s", v ? v : "");
-	snprintf(a->clearance, sizeof(a->clearance), "%s", sqlite3_column_text(st, 3));
-	v = (const char *)sqlite3_column_text(st, 4);
+	snprintf(a->clearance, sizeof(a->clearance), "%s", db_column_text(st, 3));
+	v = db_column_text(st, 4);
 	snprintf(a->password_hash, sizeof(a->password_hash), "%s", v ? v : "");
-	a->disabled = sqlite3_column_int(st, 5);
-	snprintf(a->created, sizeof(a->created), "%s", sqlite3_column_text(st, 6));
+	a->disabled = db_column_int(st, 5);
+	snprintf(a->created, sizeof(a->created), "%s", db_column_text(st, 6));
 }
 
 #define ACCOUNT_COLUMNS "login, role, nation, clearance, password_hash," \
@@ -53,20 +53,20 @@ static void row_account(sqlite3_stmt *st, struct account *a)
 int store_account_get(struct store *s, const char *login, struct account *out,
 		      struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account WHERE login = ?1",
 		       &st, e))
 		return -1;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_text(st, 1, login, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		row_account(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return store_fail(s, e, "reading an account");
 }
@@ -74,21 +74,21 @@ int store_account_get(struct store *s, const char *login, struct account *out,
 int store_account_each(struct store *s, account_fn fn, void *arg,
 		       struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, ret = 0;
 
 	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account ORDER BY login",
 		       &st, e))
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct account a;
 
 		row_account(st, &a);
 		if ((ret = fn(arg, &a)))
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "listing accounts");
 	return ret;
 }
@@ -97,7 +97,7 @@ int store_account_put(struct store *s, const struct account *a, int create,
 		      struct error *e)
 {
 	struct account old;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *before = NULL, *after = NULL, created[21];
 	int found, rc, ret = -1;
 
@@ -118,19 +118,19 @@ int store_account_put(struct store *s, const struct account *a, int create,
 		       "UPDATE account SET role = ?2, nation = ?3, clearance = ?4,"
 		       " password_hash = ?5, disabled = ?6 WHERE login = ?1", &st, e))
 		return -1;
-	sqlite3_bind_text(st, 1, a->login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->role, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, a->login, -1);
+	db_bind_text(st, 2, a->role, -1);
 	if (a->nation[0])
-		sqlite3_bind_text(st, 3, a->nation, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->clearance, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, a->nation, -1);
+	db_bind_text(st, 4, a->clearance, -1);
 	if (a->password_hash[0])
-		sqlite3_bind_text(st, 5, a->password_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, a->disabled);
+		db_bind_text(st, 5, a->password_hash, -1);
+	db_bind_int64(st, 6, a->disabled);
 	if (create)
-		sqlite3_bind_text(st, 7, created, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+		db_bind_text(st, 7, created, -1);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE) {
 		store_fail(s, e, "writing an account");
 		goto out;
 	}
@@ -153,7 +153,7 @@ out:
 int store_token_put(struct store *s, const char *login, const char *hash,
 		    struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char created[21], after[200];
 	int rc;
 
@@ -163,12 +163,12 @@ int store_token_put(struct store *s, const char *login, const char *hash,
 	if (store_stmt(s, "INSERT INTO token (hash, login, created)"
 		       " VALUES (?1, ?2, ?3)", &st, e))
 		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, created, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, hash, -1);
+	db_bind_text(st, 2, login, -1);
+	db_bind_text(st, 3, created, -1);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, e, "writing a token");
 	/* The audit names the token by the start of its hash only. */
 	snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":\"%.12s…\"}",
@@ -179,18 +179,18 @@ int store_token_put(struct store *s, const char *login, const char *hash,
 int store_token_login(struct store *s, const char *hash, char login[64],
 		      struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (store_stmt(s, "SELECT login FROM token WHERE hash = ?1 AND NOT revoked",
 		       &st, e))
 		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(login, 64, "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_bind_text(st, 1, hash, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		snprintf(login, 64, "%s", db_column_text(st, 0));
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(s, e, "reading a token");
+	return rc == DB_DONE ? 0 : store_fail(s, e, "reading a token");
 }

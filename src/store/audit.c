@@ -78,11 +78,11 @@ static int entry_hash(const struct audit_entry *a, struct buf *b,
 }
 
 /* A stored hash column as hex into OUT: "" when it is not 32 bytes. */
-static void hash_hex(sqlite3_stmt *st, int col, char out[65])
+static void hash_hex(struct db_stmt *st, int col, char out[65])
 {
-	const void *h = sqlite3_column_blob(st, col);
+	const void *h = db_column_blob(st, col);
 
-	if (h && sqlite3_column_bytes(st, col) == 32)
+	if (h && db_column_bytes(st, col) == 32)
 		hex32(h, out);
 	else
 		out[0] = '\0';
@@ -228,7 +228,7 @@ static int key_load(struct store *s, int create, struct error *e)
 	if (s->key_state == KEY_LOADED ||
 	    (s->key_state == KEY_ABSENT && !create))
 		return 0;
-	if (audit_file(s->path, ".key", path)) {
+	if (audit_file(s->files, ".key", path)) {
 		/* A database in memory lives as long as its connection, and so
 		 * may its key: a random one, kept nowhere else. */
 		s->key_state = KEY_ABSENT;
@@ -265,7 +265,7 @@ int audit_key_copy(struct store *s, const char *db, struct error *e)
 	if (key_load(s, 0, e))
 		return -1;
 	if (s->key_state != KEY_LOADED) {
-		audit_file(s->path, ".key", path);
+		audit_file(s->files, ".key", path);
 		return error_set(e, ERR_IO, "the audit key %s is missing: the "
 				 "copy could not be verified", path);
 	}
@@ -380,7 +380,7 @@ void audit_publish_head(struct store *s)
 		return;
 	s->head_due = 0;
 	error_init(&e);
-	head_file_write(s->path, s->due_seq, s->due_mac, 0, &e);
+	head_file_write(s->files, s->due_seq, s->due_mac, 0, &e);
 	error_release(&e);
 }
 
@@ -388,42 +388,42 @@ void audit_publish_head(struct store *s)
 static int seal_read(struct store *s, int64_t *seq, unsigned char mac[32],
 		     struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (store_stmt(s, "SELECT seq, mac FROM audit_seal", &st, e))
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) == 32)
-			memcpy(mac, sqlite3_column_blob(st, 1), 32);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*seq = db_column_int64(st, 0);
+		if (db_column_bytes(st, 1) == 32)
+			memcpy(mac, db_column_blob(st, 1), 32);
 		else
 			memset(mac, 0, 32);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "reading the audit seal");
-	return rc == SQLITE_ROW;
+	return rc == DB_ROW;
 }
 
 /* Entry SEQ's stored mac into MAC: 1, or 0 when it has none. */
 static int stored_mac(struct store *s, int64_t seq, unsigned char mac[32],
 		      struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, found = 0;
 
 	if (store_stmt(s, "SELECT mac FROM audit WHERE seq = ?1", &st, e))
 		return -1;
-	sqlite3_bind_int64(st, 1, seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
-		memcpy(mac, sqlite3_column_blob(st, 0), 32);
+	db_bind_int64(st, 1, seq);
+	rc = db_step(st);
+	if (rc == DB_ROW && db_column_bytes(st, 0) == 32) {
+		memcpy(mac, db_column_blob(st, 0), 32);
 		found = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "reading the audit log");
 	return found;
 }
@@ -436,7 +436,7 @@ static int head_file_check(struct store *s, int64_t seal_seq,
 {
 	unsigned char mac[32], have[32];
 	int64_t seq;
-	int rc = head_file_read(s->path, &seq, mac, e);
+	int rc = head_file_read(s->files, &seq, mac, e);
 
 	if (rc <= 0)
 		return rc;
@@ -447,7 +447,7 @@ static int head_file_check(struct store *s, int64_t seal_seq,
 				 "copy of the database was put back; nothing was "
 				 "written (see cadre audit verify; to go back to "
 				 "an older copy on purpose, use cadre restore)",
-				 (long long)s->head_seq, s->path, (long long)seq);
+				 (long long)s->head_seq, s->files, (long long)seq);
 	if (seq == seal_seq)
 		memcpy(have, seal, 32), rc = 1;
 	else if (seq > seal_seq)
@@ -461,7 +461,7 @@ static int head_file_check(struct store *s, int64_t seal_seq,
 				 "the head file %s.head names: the log was "
 				 "rewritten from there or the database replaced; "
 				 "nothing was written (see cadre audit verify)",
-				 (long long)seq, s->path);
+				 (long long)seq, s->files);
 	return 0;
 }
 
@@ -473,7 +473,7 @@ static int load_mac(struct store *s, const unsigned char *md, int has_mac,
 	char path[AUDIT_PATH_MAX];
 	unsigned char seal[32];
 	int64_t seal_seq = 0;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = seal_read(s, &seal_seq, seal, e);
 
 	if (rc < 0 || key_load(s, !rc, e))
@@ -484,15 +484,15 @@ static int load_mac(struct store *s, const unsigned char *md, int has_mac,
 		if (store_stmt(s, "INSERT INTO audit_seal (one, seq, mac)"
 			       " VALUES (1, ?1, ?2)", &st, e))
 			return -1;
-		sqlite3_bind_int64(st, 1, seal_seq);
-		sqlite3_bind_blob(st, 2, seal, 32, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		db_bind_int64(st, 1, seal_seq);
+		db_bind_blob(st, 2, seal, 32);
+		rc = db_step(st);
+		db_reset(st);
+		if (rc != DB_DONE)
 			return store_fail(s, e, "sealing the audit log");
 		s->head_dirty = 1;	/* a head file for the seal */
 	} else if (s->key_state != KEY_LOADED) {
-		audit_file(s->path, ".key", path);
+		audit_file(s->files, ".key", path);
 		return error_set(e, ERR_IO, "the audit key %s is missing: this "
 				 "database's audit log is sealed with it, and an "
 				 "entry written without it could not be told from "
@@ -517,7 +517,7 @@ static int load_mac(struct store *s, const unsigned char *md, int has_mac,
 static int load_head(struct store *s, struct error *e)
 {
 	unsigned char md[32];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, has_mac = 0;
 
 	/* The chain's end as the log holds it (with this transaction's own
@@ -525,25 +525,25 @@ static int load_head(struct store *s, struct error *e)
 	if (store_stmt(s, "SELECT seq, hash, mac FROM audit"
 		       " ORDER BY seq DESC LIMIT 1", &st, e))
 		return -1;
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	memset(md, 0, sizeof(md));
-	if (rc == SQLITE_ROW) {
-		s->head_seq = sqlite3_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		s->head_seq = db_column_int64(st, 0);
 		hash_hex(st, 1, s->head_hash);
 		if (!s->head_hash[0])
 			snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
 		else
-			memcpy(md, sqlite3_column_blob(st, 1), 32);
-		if (sqlite3_column_bytes(st, 2) == 32) {
-			memcpy(s->head_mac, sqlite3_column_blob(st, 2), 32);
+			memcpy(md, db_column_blob(st, 1), 32);
+		if (db_column_bytes(st, 2) == 32) {
+			memcpy(s->head_mac, db_column_blob(st, 2), 32);
 			has_mac = 1;
 		}
 	} else {
 		s->head_seq = 0;
 		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "reading the audit head");
 	if (load_mac(s, md, has_mac, e))
 		return -1;
@@ -579,17 +579,17 @@ int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 {
 	unsigned char seal[32];
 	int64_t seal_seq;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = seal_read(s, &seal_seq, seal, e);
 
 	if (rc <= 0)
 		return rc;
 	if (store_stmt(s, "SELECT max(seq) FROM audit", &st, e))
 		return -1;
-	rc = sqlite3_step(st);
-	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = db_step(st);
+	*seq = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc != DB_ROW)
 		return store_fail(s, e, "reading the audit log");
 	if (*seq <= seal_seq) {
 		*seq = seal_seq;
@@ -628,7 +628,7 @@ int audit_append(struct store *s, const char *action, const char *entity,
 		" before, after, hash, mac)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 	struct audit_entry a;
-	sqlite3_stmt *st = s->audit_insert;
+	struct db_stmt *st = s->audit_insert;
 	unsigned char md[32], mac[32];
 	char hash[65];
 	int rc;
@@ -643,25 +643,24 @@ int audit_append(struct store *s, const char *action, const char *entity,
 	if (entry_hash(&a, &s->audit_hashed, md, hash))
 		return error_set(e, ERR_NOMEM, "out of memory");
 	if (!st) {
-		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-				       &st, NULL) != SQLITE_OK)
+		if (db_prepare(s->db, sql, 1, &st))
 			return store_fail(s, e, "preparing a statement");
 		s->audit_insert = st;
 	}
-	sqlite3_bind_int64(st, 1, a.seq);
-	sqlite3_bind_text(st, 2, a.at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a.actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, before, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, after, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, md, sizeof(md), SQLITE_STATIC);
+	db_bind_int64(st, 1, a.seq);
+	db_bind_text(st, 2, a.at, -1);
+	db_bind_text(st, 3, a.actor, -1);
+	db_bind_text(st, 4, action, -1);
+	db_bind_text(st, 5, entity, -1);
+	db_bind_text(st, 6, key, -1);
+	db_bind_text(st, 7, before, -1);
+	db_bind_text(st, 8, after, -1);
+	db_bind_blob(st, 9, md, sizeof(md));
 	entry_mac(s->key, s->head_mac, md, mac);
-	sqlite3_bind_blob(st, 10, mac, sizeof(mac), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_bind_blob(st, 10, mac, sizeof(mac));
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, e, "writing the audit log");
 	s->head_seq = a.seq;
 	memcpy(s->head_hash, hash, sizeof(hash));
@@ -672,7 +671,7 @@ int audit_append(struct store *s, const char *action, const char *entity,
 
 int audit_write_head(struct store *s, struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (!s->head_dirty)
@@ -682,11 +681,11 @@ int audit_write_head(struct store *s, struct error *e)
 		return -1;
 	if (store_stmt(s, "UPDATE audit_head SET seq = ?1, hash = ?2", &st, e))
 		return -1;
-	sqlite3_bind_int64(st, 1, s->head_seq);
-	sqlite3_bind_text(st, 2, s->head_hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_bind_int64(st, 1, s->head_seq);
+	db_bind_text(st, 2, s->head_hash, -1);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, e, "writing the audit head");
 	s->head_dirty = 0;
 	s->head_due = 1;	/* for the head file, once committed */
@@ -695,17 +694,17 @@ int audit_write_head(struct store *s, struct error *e)
 	return 0;
 }
 
-static const char *text(sqlite3_stmt *st, int col)
+static const char *text(struct db_stmt *st, int col)
 {
-	return (const char *)sqlite3_column_text(st, col);
+	return db_column_text(st, col);
 }
 
 /* The entry of the current row; its hash in hex into HASH (the row's
  * text stays the statement's until the next step). prev_hash is NULL:
  * it is the hash of the entry before. */
-static void row_entry(sqlite3_stmt *st, struct audit_entry *a, char hash[65])
+static void row_entry(struct db_stmt *st, struct audit_entry *a, char hash[65])
 {
-	a->seq = sqlite3_column_int64(st, 0);
+	a->seq = db_column_int64(st, 0);
 	a->at = text(st, 1);
 	a->actor = text(st, 2);
 	a->action = text(st, 3);
@@ -804,7 +803,7 @@ int audit_each(struct store *s, const struct principal *who,
 	       struct error *e)
 {
 	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, ret = -1;
 
 	store_forget_seen(s);
@@ -827,16 +826,16 @@ int audit_each(struct store *s, const struct principal *who,
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, buf_str(&b), -1, &st, NULL)) {
+	if (db_prepare(s->db, buf_str(&b), 0, &st)) {
 		store_fail(s, e, "reading the audit log");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, f->entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->since, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, f->until, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, f->entity, -1);
+	db_bind_text(st, 2, f->key, -1);
+	db_bind_text(st, 3, f->actor, -1);
+	db_bind_text(st, 4, f->since, -1);
+	db_bind_text(st, 5, f->until, -1);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct audit_entry a;
 		char hash[65];
 
@@ -861,13 +860,13 @@ int audit_each(struct store *s, const struct principal *who,
 		if (ret)
 			goto out;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_fail(s, e, "reading the audit log");
 		goto out;
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	buf_release(&b);
 	return ret;
 }
@@ -956,7 +955,7 @@ static int walk_start(struct store *s, struct mac_walk *w, struct error *e)
 		w->keyed = 1;
 		memcpy(w->key, s->key, 32);
 	}
-	rc = head_file_read(s->path, &w->file_seq, w->file_mac, e);
+	rc = head_file_read(s->files, &w->file_seq, w->file_mac, e);
 	if (rc < 0)
 		return -1;
 	if (!rc)
@@ -979,7 +978,7 @@ static int walk_end(struct store *s, struct mac_walk *w, struct audit_report *r,
 	r->seal_seq = w->seal_seq;
 	r->keyed = w->keyed ? AUDIT_MACS_VERIFIED : AUDIT_NO_KEY;
 	if (w->file_seq < 0) {
-		audit_file(s->path, ".head", path);
+		audit_file(s->files, ".head", path);
 		*path = *path ? *path : '?';
 		r->broken = last + 1;
 		return error_set(e, ERR_TAMPER, "the head file %s is missing: "
@@ -1004,7 +1003,7 @@ static int walk_end(struct store *s, struct mac_walk *w, struct audit_report *r,
 
 int audit_check(struct store *s, struct audit_report *r, struct error *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct buf hashed = BUF_INIT;
 	struct mac_walk w;
 	char prev[65], hash[65];
@@ -1025,12 +1024,12 @@ int audit_check(struct store *s, struct audit_report *r, struct error *e)
 		if (walk_mac(&w, &none, NULL, NULL, 0, &r->broken, e))
 			goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT " AUDIT_COLUMNS ", mac"
-			       " FROM audit ORDER BY rowid", -1, &st, NULL)) {
+	if (db_prepare(s->db, "SELECT " AUDIT_COLUMNS ", mac"
+			       " FROM audit ORDER BY seq", 0, &st)) {
 		store_fail(s, e, "reading the audit log");
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct audit_entry a;
 		char stored[65];
 
@@ -1054,38 +1053,37 @@ int audit_check(struct store *s, struct audit_report *r, struct error *e)
 			       "removed, inserted or moved");
 			goto out;
 		}
-		if (walk_mac(&w, &a, md, sqlite3_column_blob(st, 9),
-			     sqlite3_column_bytes(st, 9), &r->broken, e))
+		if (walk_mac(&w, &a, md, db_column_blob(st, 9),
+			     db_column_bytes(st, 9), &r->broken, e))
 			goto out;
 		memcpy(prev, hash, sizeof(prev));
 		expect++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_fail(s, e, "reading the audit log");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	r->entries = expect - 1;
 	{
 		/* The recorded head, not the log's end. */
-		sqlite3_stmt *h;
-		const unsigned char *hh;
+		struct db_stmt *h;
+		const char *hh;
 
-		if (sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM audit_head",
-				       -1, &h, NULL)) {
+		if (db_prepare(s->db, "SELECT seq, hash FROM audit_head", 0, &h)) {
 			store_fail(s, e, "reading the audit head");
 			goto out;
 		}
 		head_seq = 0;
 		snprintf(s->head_hash, sizeof(s->head_hash), "%s", GENESIS);
-		if (sqlite3_step(h) == SQLITE_ROW) {
-			head_seq = sqlite3_column_int64(h, 0);
-			hh = sqlite3_column_text(h, 1);
+		if (db_step(h) == DB_ROW) {
+			head_seq = db_column_int64(h, 0);
+			hh = db_column_text(h, 1);
 			snprintf(s->head_hash, sizeof(s->head_hash), "%s",
 				 hh && *hh ? (const char *)hh : GENESIS);
 		}
-		sqlite3_finalize(h);
+		db_finalize(h);
 		s->head_loaded = 0;
 	}
 	if (head_seq != expect - 1 ||
@@ -1101,7 +1099,7 @@ int audit_check(struct store *s, struct audit_report *r, struct error *e)
 	ret = 0;
 out:
 	sodium_memzero(&w, sizeof(w));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	buf_release(&hashed);
 	return ret;
 }
@@ -1119,7 +1117,7 @@ int audit_verify(struct store *s, int64_t *count, int64_t *broken,
 		return rc;
 	memcpy(head, r.head, 65);
 	if (r.keyed == AUDIT_NO_KEY) {
-		audit_file(s->path, ".key", path);
+		audit_file(s->files, ".key", path);
 		return error_set(e, ERR_IO, "the audit key %s is missing: the "
 				 "hash chain and the head file were checked, the "
 				 "MACs were not", path);

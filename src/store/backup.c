@@ -1,6 +1,7 @@
 /* Online backup and restore with SQLite's backup API; see backup.h. */
 #include "store/backup.h"
 #include "store/store_int.h"
+#include "store/db_sqlite.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +86,7 @@ static int check_copy(const char *path, const char *name,
 			  name, e->message ? e->message : "");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(c->db, "PRAGMA integrity_check", -1, &st, NULL)) {
+	if (sqlite3_prepare_v2(db_sqlite_handle(c->db), "PRAGMA integrity_check", -1, &st, NULL)) {
 		store_fail(c, e, "checking the copy");
 		goto out;
 	}
@@ -93,7 +94,7 @@ static int check_copy(const char *path, const char *name,
 	what = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	if (rc != SQLITE_ROW || !what || strcmp(what, "ok")) {
 		error_set(e, ERR_INPUT, "%s is damaged: %s", name,
-			  what ? what : sqlite3_errmsg(c->db));
+			  what ? what : db_errmsg(c->db));
 		goto out;
 	}
 	if (audit_check(c, r, e)) {
@@ -125,6 +126,14 @@ static int snapshot_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 	return rc < 0 ? -1 : 0;
 }
 
+/* A backup is a copy of SQLite's file; PostgreSQL has its own tools. */
+static int on_postgres(struct error *e)
+{
+	return error_set(e, ERR_USAGE, "backup and restore copy a SQLite "
+			 "database; on PostgreSQL use pg_dump and pg_restore, "
+			 "or cadre copy to and from a SQLite file");
+}
+
 int store_backup(struct store *s, const char *dest, int force,
 		 backup_progress_fn fn, void *arg, struct backup_result *r,
 		 struct error *e)
@@ -136,6 +145,8 @@ int store_backup(struct store *s, const char *dest, int force,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	if (!db_sqlite_handle(s->db))
+		return on_postgres(e);
 	if (!force && access(dest, F_OK) == 0)
 		return error_set(e, ERR_CONFLICT, "%s exists: nothing was "
 				 "written (--force replaces it)", dest);
@@ -148,7 +159,7 @@ int store_backup(struct store *s, const char *dest, int force,
 	/* One read transaction over the whole copy: in WAL mode its snapshot
 	 * holds while others commit, and the backup copies from it rather
 	 * than starting over at every change. */
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) ||
+	if (sqlite3_exec(db_sqlite_handle(s->db), "BEGIN", NULL, NULL, NULL) ||
 	    snapshot_tail(s, &seq, mac, e)) {
 		if (!e->message)
 			store_fail(s, e, "reading the database");
@@ -160,9 +171,9 @@ int store_backup(struct store *s, const char *dest, int force,
 			  dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto fail;
 	}
-	if (copy_pages(dst, s->db, fn, arg, &r->pages, e))
+	if (copy_pages(dst, db_sqlite_handle(s->db), fn, arg, &r->pages, e))
 		goto fail;
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(db_sqlite_handle(s->db), "COMMIT", NULL, NULL, NULL);
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		error_set(e, ERR_IO, "cannot write %s", tmp);
 		dst = NULL;
@@ -201,8 +212,8 @@ int store_backup(struct store *s, const char *dest, int force,
 	}
 	return 0;
 fail:
-	if (!sqlite3_get_autocommit(s->db) && !s->in_tx)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (db_in_tx(s->db) && !s->in_tx)
+		sqlite3_exec(db_sqlite_handle(s->db), "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(dst);
 	remove_all(tmp);
 	return -1;
@@ -275,6 +286,8 @@ int store_restore(struct store *s, const char *src, backup_progress_fn fn,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	if (!db_sqlite_handle(s->db))
+		return on_postgres(e);
 	if (snprintf(tmp, sizeof(tmp), "%s.restore.%ld", s->path,
 		     (long)getpid()) >= (int)sizeof(tmp) - 8)
 		return error_set(e, ERR_USAGE, "the name %s is too long", s->path);
@@ -287,7 +300,7 @@ int store_restore(struct store *s, const char *src, backup_progress_fn fn,
 	if (store_open(tmp, &c, e))
 		goto fail;
 	rc = audit_tail(c, &seq, mac, e);
-	if (rc < 0 || copy_pages(s->db, c->db, fn, arg, &r->pages, e))
+	if (rc < 0 || copy_pages(db_sqlite_handle(s->db), db_sqlite_handle(c->db), fn, arg, &r->pages, e))
 		goto fail;
 	if (rc == 1 && (audit_key_copy(c, s->path, e) ||
 			audit_head_file_set(s->path, seq, mac, e)))

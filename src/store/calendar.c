@@ -9,7 +9,7 @@
 #include "store/rows_int.h"
 #include "util/date.h"
 
-static int one(sqlite3_stmt *st, void *ctx)
+static int one(struct db_stmt *st, void *ctx)
 {
 	(void)st;
 	(void)ctx;
@@ -40,7 +40,7 @@ struct walk {
 	struct error *e;
 };
 
-static int session_row(sqlite3_stmt *st, void *ctx)
+static int session_row(struct db_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
 	struct calendar_session r = {

@@ -216,3 +216,13 @@ const char *db_file(struct db *d)
 {
 	return d->drv->file(d);
 }
+
+void db_match_sql(struct db *d, struct buf *b, int n)
+{
+	d->drv->match_sql(b, n);
+}
+
+char *db_match_text(struct db *d, const char *typed)
+{
+	return d->drv->match_text(typed);
+}

@@ -137,6 +137,15 @@ struct embedded_file;
 /* The engine's migrations, in order, ending with a NULL name. */
 const struct embedded_file *db_migrations(const struct db *d);
 
+struct buf;
+/* Full-text search of trainees, which each engine does its own way:
+ * append to B the condition that trainee t holds every word of the text
+ * bound as parameter N, and make that text (malloc'd; NULL out of
+ * memory) from what a user typed, read as words and never as the
+ * engine's query syntax. Nothing typed matches nothing. */
+void db_match_sql(struct db *d, struct buf *b, int n);
+char *db_match_text(struct db *d, const char *typed);
+
 /* The file the database is in (SQLite), or NULL. */
 const char *db_file(struct db *d);
 

@@ -48,6 +48,8 @@ struct db_driver {
 	int (*set_schema_version)(struct db *d, int v);
 	const struct embedded_file *migrations;
 	const char *(*file)(struct db *d);
+	void (*match_sql)(struct buf *b, int n);
+	char *(*match_text)(const char *typed);
 };
 
 /* The first member of every driver's connection. */

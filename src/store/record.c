@@ -200,40 +200,40 @@ static void add_columns(struct buf *b, const struct kind *k, const char *alias)
 /* V is not copied: it must outlive the statement's next step. Every
  * cached statement is reset and its bindings cleared before it is bound
  * again, so no step sees a value gone by then. */
-static int bind_value(sqlite3_stmt *st, int idx, const struct field *f,
+static int bind_value(struct db_stmt *st, int idx, const struct field *f,
 		      const char *v)
 {
 	if (!v)
-		return sqlite3_bind_null(st, idx);
+		return db_bind_null(st, idx);
 	switch (f->type) {
 	case FT_INT:
-		return sqlite3_bind_int64(st, idx, strtoll(v, NULL, 10));
+		return db_bind_int64(st, idx, strtoll(v, NULL, 10));
 	case FT_REAL:
-		return sqlite3_bind_double(st, idx, strtod(v, NULL));
+		return db_bind_double(st, idx, strtod(v, NULL));
 	case FT_BOOL:
-		return sqlite3_bind_int(st, idx, !strcmp(v, "yes"));
+		return db_bind_int64(st, idx, !strcmp(v, "yes"));
 	default:
-		return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+		return db_bind_text(st, idx, v, -1);
 	}
 }
 
 /* Read column COL of ST as field F's canonical text; NULL when empty. */
-static int column_value(sqlite3_stmt *st, int col, const struct field *f,
+static int column_value(struct db_stmt *st, int col, const struct field *f,
 			char **out)
 {
-	const unsigned char *t;
+	const char *t;
 
 	*out = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (db_column_type(st, col) == DB_NULL)
 		return 0;
 	if (f && f->type == FT_BOOL) {
-		*out = strdup(sqlite3_column_int(st, col) ? "yes" : "no");
+		*out = strdup(db_column_int(st, col) ? "yes" : "no");
 		return *out ? 0 : -1;
 	}
-	t = sqlite3_column_text(st, col);
+	t = db_column_text(st, col);
 	if (!t)
 		return 0;
-	*out = strdup((const char *)t);
+	*out = strdup(t);
 	return *out ? 0 : -1;
 }
 
@@ -248,7 +248,7 @@ static size_t kind_index(const struct kind *k)
 }
 
 int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
-	      sqlite3_stmt **st, struct error *e)
+	      struct db_stmt **st, struct error *e)
 {
 	size_t ki = kind_index(k), n = k->nfields;
 	int composite = kind_composite_key(k);
@@ -257,15 +257,15 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 	if (ki >= KINDS_MAX)
 		return error_set(e, ERR_STORE, "kind %s outside the catalogue", k->name);
 	if ((*st = s->kst[ki][op])) {
-		sqlite3_reset(*st);
-		sqlite3_clear_bindings(*st);
+		db_reset(*st);
+		db_clear_bindings(*st);
 		return 0;
 	}
 	switch (op) {
 	case KOP_LOAD:
 		buf_adds(&b, "SELECT ");
 		add_columns(&b, k, NULL);
-		buf_addf(&b, ", rowid FROM %s WHERE %s = ?1", k->table,
+		buf_addf(&b, ", id FROM %s WHERE %s = ?1", k->table,
 			 k->key_column);
 		break;
 	case KOP_EXISTS:
@@ -294,8 +294,7 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 		buf_release(&b);
 		return error_set(e, ERR_NOMEM, "out of memory");
 	}
-	if (sqlite3_prepare_v3(s->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT,
-			       st, NULL) != SQLITE_OK) {
+	if (db_prepare(s->db, buf_str(&b), 1, st)) {
 		buf_release(&b);
 		return store_fail(s, e, "preparing a statement");
 	}
@@ -304,10 +303,10 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 	return 0;
 }
 
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+static int prepare(struct store *s, const char *sql, struct db_stmt **st,
 		   struct error *e)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+	if (db_prepare(s->db, sql, 0, st))
 		return store_fail(s, e, "preparing a query");
 	return 0;
 }
@@ -317,18 +316,18 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 static int load(struct store *s, const struct kind *k, const char *key,
 		struct record *out, int64_t *id, struct error *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, found = -1;
 
 	if (kind_stmt(s, k, KOP_LOAD, &st, e))
 		goto out;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	db_bind_text(st, 1, key, -1);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
 		found = 0;
 		goto out;
 	}
-	if (rc != SQLITE_ROW) {
+	if (rc != DB_ROW) {
 		store_fail(s, e, "reading a record");
 		goto out;
 	}
@@ -340,13 +339,13 @@ static int load(struct store *s, const struct kind *k, const char *key,
 		}
 	}
 	if (id)
-		*id = sqlite3_column_int64(st, (int)k->nfields);
+		*id = db_column_int64(st, (int)k->nfields);
 	free(out->key);
 	out->key = strdup(key);
 	found = out->key ? 1 : -1;
 out:
 	if (st)
-		sqlite3_reset(st);
+		db_reset(st);
 	return found;
 }
 
@@ -361,7 +360,7 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 {
 	size_t ki = kind_index(k);
 	struct buf *last = ki < KINDS_MAX ? &s->exists_last[ki] : NULL;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	/* Records are never deleted, so one found in this transaction is
@@ -371,10 +370,10 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 		return 1;
 	if (kind_stmt(s, k, KOP_EXISTS, &st, e))
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(st, 1, key, -1);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_ROW) {
 		if (s->in_tx && last && *key) {
 			buf_reset(last);
 			if (buf_adds(last, key))
@@ -382,7 +381,7 @@ int store_exists(struct store *s, const struct kind *k, const char *key,
 		}
 		return 1;
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return store_fail(s, e, "looking up a record");
 }
@@ -391,7 +390,7 @@ int store_visible(struct store *s, const struct principal *who,
 		  const struct kind *k, const char *key, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	if (!who || who->system)
@@ -407,12 +406,12 @@ int store_visible(struct store *s, const struct principal *who,
 	buf_release(&b);
 	if (rc)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_bind_text(st, 1, key, -1);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return store_fail(s, e, "looking up a record");
 }
@@ -460,8 +459,8 @@ int store_may_see(struct store *s, const struct principal *who,
 
 int store_host_nation(struct store *s, char out[4], struct error *e)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *t;
+	struct db_stmt *st = NULL;
+	const char *t;
 	int rc;
 
 	/* Asked for a rule, so over every organisation (the system's view). */
@@ -470,12 +469,12 @@ int store_host_nation(struct store *s, char out[4], struct error *e)
 		       " 'host-%' AND nation IS NOT NULL ORDER BY id LIMIT 1",
 		       &st, e))
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) &&
-	    strlen((const char *)t) == 3)
+	rc = db_step(st);
+	if (rc == DB_ROW && (t = db_column_text(st, 0)) &&
+	    strlen(t) == 3)
 		memcpy(out, t, 4);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "finding the host nation");
 	return 0;
 }
@@ -484,7 +483,7 @@ long long store_count(struct store *s, const struct principal *who,
 		       const struct kind *k, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	long long n = -1;
 
 	buf_addf(&b, "SELECT count(*) FROM %s t WHERE 1", k->table);
@@ -492,11 +491,11 @@ long long store_count(struct store *s, const struct principal *who,
 	if (b.failed)
 		error_set(e, ERR_NOMEM, "out of memory");
 	else if (!prepare(s, buf_str(&b), &st, e)) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
+		if (db_step(st) == DB_ROW)
+			n = db_column_int64(st, 0);
 		else
 			store_fail(s, e, "counting records");
-		sqlite3_finalize(st);
+		db_finalize(st);
 	}
 	buf_release(&b);
 	return n;
@@ -518,38 +517,12 @@ static const char *asof_clause(const struct kind *k)
 	return "";
 }
 
-/* What a user typed as an FTS5 expression: each word a quoted prefix
- * ("al" "12"*), all required; quotes inside a word are doubled, so
- * nothing typed is read as FTS5 syntax. A search for nothing matches
- * nothing. The result is from sqlite3_malloc. */
-static char *match_expression(const char *typed)
-{
-	struct buf b = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)typed;
-	char *out;
-
-	while (*p) {
-		while (*p && (isspace(*p) || (ispunct(*p) && *p != '"')))
-			p++;
-		if (!*p)
-			break;
-		buf_adds(&b, b.len ? " \"" : "\"");
-		for (; *p && !isspace(*p) && !(ispunct(*p) && *p != '"'); p++)
-			buf_add(&b, *p == '"' ? "\"\"" : (const char *)p,
-				*p == '"' ? 2 : 1);
-		buf_adds(&b, "\"*");
-	}
-	out = b.failed ? NULL : sqlite3_mprintf("%s", b.len ? buf_str(&b) :
-						"\"\"");
-	buf_release(&b);
-	return out;
-}
 
 int store_each(struct store *s, const struct kind *k, const struct query *q,
 	       record_fn fn, void *arg, struct error *e)
 {
 	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct record r = { 0 };
 	char **der = NULL;
 	char today[DATE_LEN + 1];
@@ -603,8 +576,8 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			error_set(e, ERR_USAGE, "%s cannot be searched", k->name);
 			goto out;
 		}
-		buf_addf(&b, " AND t.id IN (SELECT rowid FROM trainee_fts "
-			 "WHERE trainee_fts MATCH ?%zu)", q->nfilters + 6);
+		buf_adds(&b, " AND ");
+		db_match_sql(s->db, &b, (int)q->nfilters + 6);
 	}
 	buf_adds(&b, ")");
 	for (size_t i = 0; i < q->nfilters; i++) {
@@ -649,10 +622,10 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	}
 	if (store_stmt(s, buf_str(&b), &st, e))
 		goto out;
-	sqlite3_bind_text(st, 1, on, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, 1, on, -1);
 	if (q->limit > 0) {
-		sqlite3_bind_int64(st, (int)q->nfilters + 2, q->limit);
-		sqlite3_bind_int64(st, (int)q->nfilters + 3,
+		db_bind_int64(st, (int)q->nfilters + 2, q->limit);
+		db_bind_int64(st, (int)q->nfilters + 3,
 				   q->offset > 0 ? q->offset : 0);
 	}
 	for (size_t i = 0; i < q->nfilters; i++) {
@@ -660,35 +633,34 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		const char *v = q->filters[i].value;
 
 		if (f && f->type == FT_BOOL)
-			sqlite3_bind_int(st, (int)i + 2, !strcmp(v, "yes"));
+			db_bind_int64(st, (int)i + 2, !strcmp(v, "yes"));
 		else if (f && (f->type == FT_INT || f->type == FT_REAL))
 			bind_value(st, (int)i + 2, f, v);
 		else
-			sqlite3_bind_text(st, (int)i + 2, v, -1, SQLITE_STATIC);
+			db_bind_text(st, (int)i + 2, v, -1);
 	}
 	/* Numbered after ?1 (the date), the filters and the limit and
 	 * offset: ?N+4 from, ?N+5 to, ?N+6 the search. */
 	if (q->from)
-		sqlite3_bind_text(st, (int)q->nfilters + 4, q->from, -1,
-				  SQLITE_STATIC);
+		db_bind_text(st, (int)q->nfilters + 4, q->from, -1);
 	if (q->to)
-		sqlite3_bind_text(st, (int)q->nfilters + 5, q->to, -1,
-				  SQLITE_STATIC);
+		db_bind_text(st, (int)q->nfilters + 5, q->to, -1);
 	if (q->match) {
-		char *m = match_expression(q->match);
+		char *m = db_match_text(s->db, q->match);
 
 		if (!m) {
 			error_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		sqlite3_bind_text(st, (int)q->nfilters + 6, m, -1, sqlite3_free);
+		db_bind_text(st, (int)q->nfilters + 6, m, -1);
+		free(m);
 	}
 	if (record_init(&r, k) ||
 	    !(der = calloc(k->nderived + 1, sizeof(*der)))) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		int stop;
 
 		for (size_t i = 0; i < k->nfields; i++) {
@@ -711,7 +683,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_fail(s, e, "listing records");
 		goto out;
 	}
@@ -723,7 +695,7 @@ out:
 	free(der);
 	record_release(&r);
 	if (st)
-		sqlite3_reset(st);	/* cached: never finalized here */
+		db_reset(st);	/* cached: never finalized here */
 	buf_release(&b);
 	return ret;
 }
@@ -769,7 +741,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 {
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int found = 0, ret = -1, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
@@ -778,7 +750,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		return error_set(e, ERR_STORE, "write outside a transaction");
 	/* After some failures (a full disk, an I/O error) SQLite ends the
 	 * transaction by itself: a write now would be committed on its own. */
-	if (sqlite3_get_autocommit(s->db))
+	if (!db_in_tx(s->db))
 		return error_set(e, ERR_STORE, "the database ended the "
 				 "transaction after a failure: nothing was written");
 	if (!r->key && record_make_key(r))
@@ -790,12 +762,12 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
 	if (composite)
-		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, (int)n + 1, r->key, -1);
+	if (db_step(st) != DB_DONE)
 		goto failed;
-	s->put_id = sqlite3_last_insert_rowid(s->db);
-	if (!sqlite3_changes(s->db)) {
-		sqlite3_reset(st);
+	s->put_id = db_last_insert_id(s->db);
+	if (!db_changes(s->db)) {
+		db_reset(st);
 		st = NULL;
 		if (record_init(&old, k)) {
 			error_set(e, ERR_NOMEM, "out of memory");
@@ -819,8 +791,8 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 			goto out;
 		for (size_t i = 0; i < n; i++)
 			bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
-		sqlite3_bind_text(st, (int)n + 1, r->key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, (int)n + 1, r->key, -1);
+		if (db_step(st) != DB_DONE)
 			goto failed;
 	}
 	if (record_json_text(r, &s->audit_after) ||
@@ -840,7 +812,7 @@ failed:
 	record_fail(s, k, r, e);
 out:
 	if (st)
-		sqlite3_reset(st);
+		db_reset(st);
 	record_release(&old);
 	return ret;
 }

@@ -24,7 +24,7 @@ static void vis_enrolment(struct buf *b, const struct principal *who,
 
 /*==== Transition =======================================================*/
 
-static int transition_session_row(sqlite3_stmt *st, void *ctx)
+static int transition_session_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct transition_session r = {
@@ -60,12 +60,12 @@ int store_transition_sessions(struct store *s, const struct principal *who,
 	return rq_run(s, &b, &asof, 1, transition_session_row, &w, e);
 }
 
-static int transition_course_row(sqlite3_stmt *st, void *ctx)
+static int transition_course_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct transition_course r = {
 		rq_str(st, 0), rq_str(st, 1), rq_long(st, 2),
-		sqlite3_column_double(st, 3),
+		db_column_double(st, 3),
 	};
 
 	return ((transition_course_fn)w->fn)(w->arg, &r);
@@ -87,7 +87,7 @@ int store_transition_courses(struct store *s, const struct principal *who,
 
 /*==== Manning ==========================================================*/
 
-static int manning_post_row(sqlite3_stmt *st, void *ctx)
+static int manning_post_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct manning_post r = {
@@ -126,7 +126,7 @@ int store_manning_posts(struct store *s, const struct principal *who,
 	return rq_run(s, &b, &asof, 1, manning_post_row, &w, e);
 }
 
-static int manning_rotation_row(sqlite3_stmt *st, void *ctx)
+static int manning_rotation_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct manning_rotation r = {
@@ -178,12 +178,12 @@ static void deployed_on(struct buf *b, const struct principal *who)
 	rq_vis(b, who, "assignment", "a");
 }
 
-static int contribution_row(sqlite3_stmt *st, void *ctx)
+static int contribution_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct contribution r = {
 		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_long(st, 3),
-		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
+		rq_long(st, 4), db_column_type(st, 4) != DB_NULL,
 	};
 
 	return ((contribution_fn)w->fn)(w->arg, &r);
@@ -214,7 +214,7 @@ int store_contributions(struct store *s, const struct principal *who,
 	return rq_run(s, &b, &asof, 1, contribution_row, &w, e);
 }
 
-static int deployed_row(sqlite3_stmt *st, void *ctx)
+static int deployed_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct deployed r = { rq_str(st, 0), rq_long(st, 1) };
@@ -239,7 +239,7 @@ int store_deployed_on(struct store *s, const struct principal *who,
 
 /*==== Training output ==================================================*/
 
-static int training_output_row(sqlite3_stmt *st, void *ctx)
+static int training_output_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct training_output r = {
@@ -281,12 +281,12 @@ int store_training_output(struct store *s, const struct principal *who,
 
 /*==== Capability =======================================================*/
 
-static int assessment_row(sqlite3_stmt *st, void *ctx)
+static int assessment_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct assessment_row r = {
 		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_long(st, 3),
-		rq_long(st, 4), sqlite3_column_type(st, 4) != SQLITE_NULL,
+		rq_long(st, 4), db_column_type(st, 4) != DB_NULL,
 	};
 
 	return ((assessment_fn)w->fn)(w->arg, &r);
@@ -320,12 +320,12 @@ void suspension_release(struct suspension *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
+static char *dup_col(struct db_stmt *st, int i)
 {
 	return strdup(rq_str(st, i));
 }
 
-static int suspension_row(sqlite3_stmt *st, void *ctx)
+static int suspension_row(struct db_stmt *st, void *ctx)
 {
 	struct suspension *sp = ctx;
 
@@ -360,7 +360,7 @@ int store_suspension(struct store *s, const struct principal *who,
 	return rc;
 }
 
-static int postponed_row(sqlite3_stmt *st, void *ctx)
+static int postponed_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct postponed r = {
@@ -401,7 +401,7 @@ int store_postponed(struct store *s, const struct principal *who,
 
 /*==== Transfer =========================================================*/
 
-static int transfer_row(sqlite3_stmt *st, void *ctx)
+static int transfer_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct transfer r = {
@@ -449,7 +449,7 @@ int store_transfers(struct store *s, const struct principal *who,
 	return rq_run(s, &b, &activity, 1, transfer_row, &w, e);
 }
 
-static int reassigned_row(sqlite3_stmt *st, void *ctx)
+static int reassigned_row(struct db_stmt *st, void *ctx)
 {
 	struct rows_ctx *w = ctx;
 	struct reassigned r = { rq_str(st, 0), rq_str(st, 1), rq_str(st, 2),

@@ -10,11 +10,10 @@
 
 #define NO_VALUE SIZE_MAX
 
-static int bind_all(sqlite3_stmt *st, const char *const *params, size_t n)
+static int bind_all(struct db_stmt *st, const char *const *params, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
-				      SQLITE_TRANSIENT))
+		if (db_bind_text(st, (int)i + 1, params[i], -1))
 			return -1;
 	return 0;
 }
@@ -25,19 +24,19 @@ int rows_each(struct store *s, const char *sql, const char *const *params,
 	struct buf text = BUF_INIT;
 	size_t *at = NULL, nat = 0, capat = 0, ncol = 0;
 	const char **col = NULL;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, ret = -1;
 
 	if (store_stmt(s, sql, &st, e))
 		return -1;
 	if (bind_all(st, params, n)) {
 		store_fail(s, e, "binding a query");
-		sqlite3_reset(st);
+		db_reset(st);
 		return -1;
 	}
-	ncol = (size_t)sqlite3_column_count(st);
+	ncol = (size_t)db_column_count(st);
 	/* Every cell first: offsets into TEXT, NO_VALUE for NULL. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (nat + ncol > capat) {
 			size_t cap = capat ? capat * 2 : 64 * (ncol ? ncol : 1);
 			size_t *p;
@@ -45,7 +44,7 @@ int rows_each(struct store *s, const char *sql, const char *const *params,
 			while (cap < nat + ncol)
 				cap *= 2;
 			if (!(p = realloc(at, cap * sizeof(*p)))) {
-				sqlite3_reset(st);
+				db_reset(st);
 				error_set(e, ERR_NOMEM, "out of memory");
 				goto out;
 			}
@@ -53,19 +52,19 @@ int rows_each(struct store *s, const char *sql, const char *const *params,
 			capat = cap;
 		}
 		for (size_t c = 0; c < ncol; c++) {
-			const unsigned char *v = sqlite3_column_text(st, (int)c);
+			const char *v = db_column_text(st, (int)c);
 
 			if (!v) {
 				at[nat++] = NO_VALUE;
 				continue;
 			}
 			at[nat++] = text.len;
-			buf_add(&text, v, (size_t)sqlite3_column_bytes(st, (int)c));
+			buf_add(&text, v, (size_t)db_column_bytes(st, (int)c));
 			buf_addc(&text, '\0');
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		store_fail(s, e, "running a query");
 		goto out;
 	}
@@ -96,21 +95,21 @@ out:
 int rows_int(struct store *s, const char *sql, const char *const *params,
 	     size_t n, long long *out, struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*out = 0;
 	if (store_stmt(s, sql, &st, e))
 		return -1;
 	if (bind_all(st, params, n)) {
-		sqlite3_reset(st);
+		db_reset(st);
 		return store_fail(s, e, "binding a query");
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "running a query");
 	return 0;
 }
@@ -148,7 +147,7 @@ void rows_mission_cte(struct buf *b, const struct principal *who)
 int rq_run(struct store *s, struct buf *sql, const char *const *params,
 	   size_t n, rq_row_fn row, void *ctx, struct error *e)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, stop = 0;
 
 	if (sql->failed) {
@@ -160,30 +159,29 @@ int rq_run(struct store *s, struct buf *sql, const char *const *params,
 	if (rc)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (sqlite3_bind_text(st, (int)i + 1, params[i], -1,
-				      SQLITE_TRANSIENT)) {
-			sqlite3_reset(st);
+		if (db_bind_text(st, (int)i + 1, params[i], -1)) {
+			db_reset(st);
 			return store_fail(s, e, "binding a query");
 		}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		if ((stop = row(st, ctx)))
 			break;
-	sqlite3_reset(st);
+	db_reset(st);
 	if (stop)
 		return stop;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(s, e, "running a query");
 	return 0;
 }
 
-const char *rq_text(sqlite3_stmt *st, int i)
+const char *rq_text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return db_column_text(st, i);
 }
 
-long rq_long(sqlite3_stmt *st, int i)
+long rq_long(struct db_stmt *st, int i)
 {
-	return (long)sqlite3_column_int64(st, i);
+	return (long)db_column_int64(st, i);
 }
 
 void store_forget_seen(struct store *s)
@@ -309,7 +307,7 @@ int rows_int_sql(struct store *s, struct buf *sql, const char *const *params,
 	return rc;
 }
 
-const char *rq_str(sqlite3_stmt *st, int i)
+const char *rq_str(struct db_stmt *st, int i)
 {
 	const char *v = rq_text(st, i);
 

@@ -61,16 +61,16 @@ void rq_vis(struct buf *b, const struct principal *who, const char *table,
 	    const char *alias);
 
 /* Called per row; non-zero stops the walk and is returned by rq_run. */
-typedef int (*rq_row_fn)(sqlite3_stmt *st, void *ctx);
+typedef int (*rq_row_fn)(struct db_stmt *st, void *ctx);
 
 /* Run SQL (released here, whatever happens) with text PARAMS bound to
  * ?1.. (NULL binds NULL). 0, ROW's non-zero, or -1 with E set. */
 int rq_run(struct store *s, struct buf *sql, const char *const *params,
 	   size_t n, rq_row_fn row, void *ctx, struct error *e);
 
-const char *rq_text(sqlite3_stmt *st, int i);	/* NULL for NULL */
-const char *rq_str(sqlite3_stmt *st, int i);	/* "" for NULL */
-long rq_long(sqlite3_stmt *st, int i);
+const char *rq_text(struct db_stmt *st, int i);	/* NULL for NULL */
+const char *rq_str(struct db_stmt *st, int i);	/* "" for NULL */
+long rq_long(struct db_stmt *st, int i);
 
 /* Keep in *V (one key, or a ';'-list of keys) only the records of kind
  * REF that WHO may see: a record shows the keys it names (*V is replaced,

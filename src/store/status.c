@@ -31,9 +31,9 @@ static void on_mission_post_visible(struct buf *b,
 }
 
 /* The one integer of a count's row. */
-static int int_row(sqlite3_stmt *st, void *ctx)
+static int int_row(struct db_stmt *st, void *ctx)
 {
-	*(long long *)ctx = sqlite3_column_int64(st, 0);
+	*(long long *)ctx = db_column_int64(st, 0);
 	return 0;
 }
 
@@ -44,7 +44,7 @@ struct code_walk {
 	void *arg;
 };
 
-static int code_row(sqlite3_stmt *st, void *ctx)
+static int code_row(struct db_stmt *st, void *ctx)
 {
 	struct code_walk *w = ctx;
 
@@ -120,7 +120,7 @@ static void copy_day(char out[11], const char *v)
 	snprintf(out, 11, "%s", v ? v : "");
 }
 
-static int dates_row(sqlite3_stmt *st, void *ctx)
+static int dates_row(struct db_stmt *st, void *ctx)
 {
 	struct status_dates *out = ctx;
 
@@ -151,7 +151,7 @@ struct event_walk {
 	void *arg;
 };
 
-static int event_row(sqlite3_stmt *st, void *ctx)
+static int event_row(struct db_stmt *st, void *ctx)
 {
 	struct event_walk *w = ctx;
 	struct status_event_row r = {
@@ -183,12 +183,12 @@ struct consent_walk {
 	void *arg;
 };
 
-static int consent_row(sqlite3_stmt *st, void *ctx)
+static int consent_row(struct db_stmt *st, void *ctx)
 {
 	struct consent_walk *w = ctx;
 	struct status_consent_row r = {
 		.code = rq_text(st, 0), .title = rq_text(st, 1), .state = rq_text(st, 2),
-		.ceiling = sqlite3_column_int64(st, 3),
+		.ceiling = db_column_int64(st, 3),
 		.valid_from = rq_text(st, 4), .valid_to = rq_text(st, 5),
 	};
 
@@ -211,13 +211,13 @@ int store_status_consents(struct store *s, const struct principal *who,
 
 /*==== Sessions =========================================================*/
 
-static int sessions_row(sqlite3_stmt *st, void *ctx)
+static int sessions_row(struct db_stmt *st, void *ctx)
 {
 	struct status_sessions *out = ctx;
 
-	out->running = sqlite3_column_int64(st, 0);
-	out->planned = sqlite3_column_int64(st, 1);
-	out->postponed = sqlite3_column_int64(st, 2);
+	out->running = db_column_int64(st, 0);
+	out->planned = db_column_int64(st, 1);
+	out->postponed = db_column_int64(st, 2);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Opening the database, migrations and transactions. */
 #include "store/store_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -10,41 +11,41 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "store/db_sqlite.h"
+#include "util/buf.h"
 #include "util/embed.h"
-
-extern const struct embedded_file store_migrations[];
 
 /*==== Opening and migrations ===========================================*/
 
 int store_fail(struct store *s, struct error *e, const char *what)
 {
-	int code = s && s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+	struct db *d = s ? s->db : NULL;
 
-	/* A file SQLite could not grow (its WAL, its shared-memory index)
-	 * is an I/O error to SQLite, and a full disk to the user. */
-	if (code == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC)
-		code = SQLITE_FULL;
 	/* What the user can do about it, for the failures they can. The
 	 * caller rolls back: nothing of the write is left. */
-	switch (code) {
-	case SQLITE_FULL:
+	switch (db_errkind(d)) {
+	case DB_E_FULL:
 		return error_set(e, ERR_STORE, "%s: the disk is full: nothing was "
 				 "written; free space and run it again", what);
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	case DB_E_BUSY:
 		return error_set(e, ERR_BUSY, "%s: the database is busy (another "
 				 "writer holds it): nothing was written; run it "
 				 "again", what);
-	case SQLITE_IOERR:
+	case DB_E_IO:
 		return error_set(e, ERR_STORE, "%s: the disk failed (%s): nothing "
-				 "was written", what, sqlite3_errmsg(s->db));
-	case SQLITE_READONLY:
+				 "was written", what, db_errmsg(d));
+	case DB_E_READONLY:
 		return error_set(e, ERR_STORE, "%s: the database is read-only: "
 				 "nothing was written", what);
+	default:
+		break;
 	}
-	return error_set(e, ERR_STORE, "%s: %s", what,
-			 s && s->db ? sqlite3_errmsg(s->db) : "no database");
+	return error_set(e, ERR_STORE, "%s: %s", what, db_errmsg(d));
 }
+
+/* The SQLite migrations; the PostgreSQL ones are numbered alike
+ * (tests/store/test_schema_pg.py holds them to it). */
+extern const struct embedded_file store_migrations[];
 
 int store_latest_version(void)
 {
@@ -55,39 +56,30 @@ int store_latest_version(void)
 	return n;
 }
 
+/* A busy database or a full disk says so, as store_fail() does; any
+ * other failure, the engine's own words. */
+static int exec_failed(struct store *s, const char *sql, struct error *e)
+{
+	switch (db_errkind(s->db)) {
+	case DB_E_BUSY:
+	case DB_E_FULL:
+	case DB_E_IO:
+		return store_fail(s, e, !strncmp(sql, "BEGIN", 5) ?
+				  "starting a write" : !strncmp(sql, "COMMIT", 6) ?
+				  "committing" : "the database");
+	default:
+		return error_set(e, ERR_STORE, "%s", db_errmsg(s->db));
+	}
+}
+
 static int exec(struct store *s, const char *sql, struct error *e)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int code = sqlite3_errcode(s->db) & 0xff;
-
-		/* A busy database or a full disk says so, as store_fail()
-		 * does; any other failure, SQLite's own words. */
-		if (code == SQLITE_BUSY || code == SQLITE_LOCKED ||
-		    code == SQLITE_FULL || code == SQLITE_IOERR)
-			store_fail(s, e, !strncmp(sql, "BEGIN", 5) ?
-				   "starting a write" : !strncmp(sql, "COMMIT", 6) ?
-				   "committing" : "the database");
-		else
-			error_set(e, ERR_STORE, "%s", msg ? msg : "SQL failed");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return db_exec(s->db, sql) ? exec_failed(s, sql, e) : 0;
 }
 
 int store_schema_version(struct store *s)
 {
-	sqlite3_stmt *st;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return db_schema_version(s->db);
 }
 
 static store_note_fn upgrade_note;
@@ -99,39 +91,18 @@ void store_on_upgrade(store_note_fn fn)
 
 void store_library_init(void)
 {
-	/* No count of SQLite's memory in use (nothing reads it): each of its
-	 * allocations then skips a mutex, 5% of an import's CPU. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
-/* cadre_unhex(TEXT): the bytes 64 hex digits stand for, for migration 8;
- * anything else comes back as its own bytes, for `audit verify` to find. */
-static void sql_unhex(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	const char *hex = (const char *)sqlite3_value_text(argv[0]);
-	int n = sqlite3_value_bytes(argv[0]);
-	unsigned char bin[32];
-	size_t got = 0;
-
-	(void)argc;
-	if (!hex) {
-		sqlite3_result_null(cx);
-		return;
-	}
-	if (n == 64 && !sodium_hex2bin(bin, sizeof(bin), hex, 64, NULL, &got,
-				       NULL) && got == sizeof(bin))
-		sqlite3_result_blob(cx, bin, sizeof(bin), SQLITE_TRANSIENT);
-	else
-		sqlite3_result_blob(cx, hex, n, SQLITE_TRANSIENT);
+	db_sqlite_library_init();
 }
 
 /* Migrations are files NNNN_name.sql applied in order, each in its own
- * transaction together with the bump of user_version. */
+ * transaction together with the bump of the schema version. The write
+ * lock is the database's: two servers starting on one PostgreSQL
+ * database apply each migration once, the second finding it done. */
 static int migrate(struct store *s, const char *path, int target,
 		   struct error *e)
 {
+	const struct embedded_file *m = db_migrations(s->db);
 	int have = store_schema_version(s), latest = store_latest_version();
-	char sql[64];
 
 	if (have < 0)
 		return store_fail(s, e, "reading the schema version");
@@ -150,68 +121,84 @@ static int migrate(struct store *s, const char *path, int target,
 		upgrade_note(note);
 	}
 	for (int v = have; v < target; v++) {
-		if (exec(s, "BEGIN IMMEDIATE", e))
-			return -1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(s, store_migrations[v].data, e) || exec(s, sql, e)) {
-			char *why = e->message ? strdup(e->message) : NULL;
-
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (db_begin_write(s->db, 0))
+			return exec_failed(s, "BEGIN", e);
+		if (store_schema_version(s) > v) {	/* another did it */
+			db_rollback(s->db);
+			continue;
+		}
+		if (db_exec(s->db, m[v].data) ||
+		    db_set_schema_version(s->db, v + 1)) {
 			error_set(e, ERR_STORE, "migration %s failed: %s",
-				  store_migrations[v].name, why ? why : "");
-			free(why);
+				  m[v].name, db_errmsg(s->db));
+			db_rollback(s->db);
 			return -1;
 		}
-		if (exec(s, "COMMIT", e))
-			return -1;
+		if (db_commit(s->db))
+			return exec_failed(s, "COMMIT", e);
 	}
 	return 0;
+}
+
+/* Where the audit key and head of database TARGET are kept: beside a
+ * SQLite file; for a PostgreSQL database, in the folder CADRE_STATE_DIR
+ * (the working folder when unset) under the database's name, for they
+ * must not be in the database itself (docs/audit.md). NULL out of
+ * memory. */
+static char *files_of(const char *target)
+{
+	const char *dir = getenv("CADRE_STATE_DIR"), *p, *end;
+	struct buf b = BUF_INIT;
+	char *out;
+
+	if (db_engine_of(target) == DB_SQLITE)
+		return strdup(strncmp(target, "sqlite:", 7) ? target : target + 7);
+	/* postgresql://[user@]host[:port]/NAME?...: the NAME; "cadre" for
+	 * a connection string without one. */
+	p = strstr(target, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	p = p ? p + 1 : "";
+	end = p + strcspn(p, "?");
+	buf_addf(&b, "%s/cadre-pg-", dir && *dir ? dir : ".");
+	if (end == p)
+		buf_adds(&b, "cadre");
+	for (; p < end; p++)
+		buf_add(&b, isalnum((unsigned char)*p) || *p == '-' ||
+			*p == '_' ? p : "_", 1);
+	out = b.failed ? NULL : strdup(buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+static struct store *store_new(const char *path, struct error *e)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->path = strdup(path)) || !(s->files = files_of(path))) {
+		if (s)
+			free(s->path);
+		free(s);
+		error_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	return s;
 }
 
 int store_open_at(const char *path, int version, struct store **out,
 		  struct error *e)
 {
-	struct store *s = NULL;
+	struct store *s;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		return error_set(e, ERR_NOMEM, "out of memory");
+	if (!(s = store_new(path, e)))
+		return -1;
+	if (db_open(path, DB_OPEN_CREATE, &s->db, e) ||
+	    migrate(s, path, version, e)) {
+		store_close(s);
+		return -1;
 	}
-	/* A store is used by one thread at a time (the server holds its
-	 * lock around every request), so SQLite need not lock each call. */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		error_set(e, ERR_IO, "cannot open database %s: %s", path,
-			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-		 " PRAGMA synchronous = NORMAL;", e)) {
-		char *why = strdup(e->message ? e->message : "");
-
-		error_set(e, ERR_IO, "cannot use database %s: %s", path,
-			  why ? why : "");
-		free(why);
-		goto fail;
-	}
-	if (sqlite3_create_function(s->db, "cadre_unhex", 1, SQLITE_UTF8 |
-				    SQLITE_DETERMINISTIC, NULL, sql_unhex,
-				    NULL, NULL) != SQLITE_OK) {
-		store_fail(s, e, "defining cadre_unhex");
-		goto fail;
-	}
-	if (migrate(s, path, version, e))
-		goto fail;
 	*out = s;
 	return 0;
-fail:
-	store_close(s);
-	return -1;
 }
 
 int store_open(const char *path, struct store **out, struct error *e)
@@ -219,53 +206,16 @@ int store_open(const char *path, struct store **out, struct error *e)
 	return store_open_at(path, -1, out, e);
 }
 
-/* The journal mode of S's database, into MODE ("" when unreadable). */
-static void journal_mode(struct store *s, char mode[16])
-{
-	sqlite3_stmt *st;
-
-	mode[0] = '\0';
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL))
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(mode, 16, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-}
-
 int store_open_reader(const char *path, struct store **out, struct error *e)
 {
-	struct store *s = NULL;
-	char mode[16];
+	struct store *s;
 	int v;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		return error_set(e, ERR_NOMEM, "out of memory");
-	}
-	/* Read-write for SQLite (a WAL reader writes the shared-memory
-	 * index), never created, and query_only: nothing is written through
-	 * it, not even by mistake. The journal mode is the writer's (WAL is
-	 * kept in the file): a reader sets no pragma that writes. */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		error_set(e, ERR_IO, "cannot open database %s to read: %s", path,
-			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	if (!(s = store_new(path, e)))
+		return -1;
+	if (db_open(path, DB_OPEN_READER, &s->db, e))
 		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec(s, "PRAGMA query_only = ON", e))
-		goto fail;
-	/* Outside WAL a reader's lock would hold every write back. */
-	journal_mode(s, mode);
-	if (strcmp(mode, "wal")) {
-		error_set(e, ERR_STORE, "database %s is not in WAL mode (%s): it "
-			  "cannot be read beside its writer", path,
-			  mode[0] ? mode : "unknown");
-		goto fail;
-	}
 	/* The writer migrates; a reader only checks it has. */
 	v = store_schema_version(s);
 	if (v != store_latest_version()) {
@@ -282,51 +232,27 @@ fail:
 	return -1;
 }
 
-/* Run SQL, a statement without rows, from the statement cache: a read's
- * BEGIN and COMMIT parsed once (sqlite3_exec parses them every time, a
- * tenth of a short read's time). 0, or -1 with E set when E is given. */
-static int step_once(struct store *s, const char *sql, struct error *e)
-{
-	struct error ignored;
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (!e) {
-		error_init(&ignored);
-		e = &ignored;
-	}
-	if (!store_stmt(s, sql, &st, e))
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
-		     store_fail(s, e, "reading");
-	sqlite3_reset(st);	/* NULL-safe */
-	if (e == &ignored)
-		error_release(&ignored);
-	return rc;
-}
-
 int store_read_begin(struct store *s, struct error *e)
 {
 	/* What a read remembers of visibility and of records found held
 	 * for this connection's own writes; a reader's are another's. */
 	store_forget_seen(s);
 	store_forget_exists(s);
-	return step_once(s, "BEGIN", e);
+	if (db_begin_read(s->db))
+		return e ? store_fail(s, e, "reading") : -1;
+	return 0;
 }
 
 void store_read_end(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-
 	/* A statement stepped and not reset would keep the snapshot open
 	 * past COMMIT, and the next request would read the past. */
-	while ((st = sqlite3_next_stmt(s->db, st)))
-		if (sqlite3_stmt_busy(st))
-			sqlite3_reset(st);
-	if (!sqlite3_get_autocommit(s->db) && step_once(s, "COMMIT", NULL))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	db_reset_all(s->db);
+	if (db_in_tx(s->db) && db_commit(s->db))
+		db_rollback(s->db);
 }
 
-int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+int store_stmt(struct store *s, const char *sql, struct db_stmt **st,
 	       struct error *e)
 {
 	struct cached_stmt *c;
@@ -334,13 +260,12 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 	for (size_t i = 0; i < s->ncache; i++) {
 		if (!strcmp(s->cache[i].sql, sql)) {
 			*st = s->cache[i].st;
-			sqlite3_reset(*st);
-			sqlite3_clear_bindings(*st);
+			db_reset(*st);
+			db_clear_bindings(*st);
 			return 0;
 		}
 	}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-			       NULL) != SQLITE_OK)
+	if (db_prepare(s->db, sql, 1, st))
 		return store_fail(s, e, "preparing a statement");
 	if (s->ncache == sizeof(s->cache) / sizeof(s->cache[0])) {
 		/* Full: drop the oldest not being stepped through — a caller's
@@ -348,18 +273,18 @@ int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
 		 * masking its references), and its own must outlive them. */
 		size_t i = 0;
 
-		while (i + 1 < s->ncache && sqlite3_stmt_busy(s->cache[i].st))
+		while (i + 1 < s->ncache && db_stmt_busy(s->cache[i].st))
 			i++;
 		c = &s->cache[i];
 		free(c->sql);
-		sqlite3_finalize(c->st);
+		db_finalize(c->st);
 		memmove(c, c + 1, (s->ncache - 1 - i) * sizeof(*c));
 		s->ncache--;
 	}
 	c = &s->cache[s->ncache];
 	c->sql = strdup(sql);
 	if (!c->sql) {
-		sqlite3_finalize(*st);
+		db_finalize(*st);
 		return error_set(e, ERR_NOMEM, "out of memory");
 	}
 	c->st = *st;
@@ -397,23 +322,14 @@ int store_check_unheld(const char *path, struct error *e)
 
 int store_wait_writable(struct store *s, int ms, struct error *e)
 {
-	int rc;
-
-	if (!s->gate && sqlite3_open_v2(sqlite3_db_filename(s->db, "main"),
-					&s->gate, SQLITE_OPEN_READWRITE |
-					SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		/* The write itself will meet (and say) what failed here. */
-		sqlite3_close(s->gate);
-		s->gate = NULL;
+	if (!s->gate && db_open(s->path, 0, &s->gate, NULL))
+		return 0;	/* the write itself will meet (and say) it */
+	db_busy_timeout(s->gate, ms);
+	if (!db_begin_write(s->gate, 0)) {
+		db_rollback(s->gate);
 		return 0;
 	}
-	sqlite3_busy_timeout(s->gate, ms);
-	rc = sqlite3_exec(s->gate, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_exec(s->gate, "ROLLBACK", NULL, NULL, NULL);
-		return 0;
-	}
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+	if (db_errkind(s->gate) == DB_E_BUSY)
 		return error_set(e, ERR_BUSY, "the database is busy (another "
 				 "writer held it for %d ms): nothing was "
 				 "written; run it again", ms);
@@ -422,37 +338,38 @@ int store_wait_writable(struct store *s, int ms, struct error *e)
 
 void store_set_busy_timeout(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	db_busy_timeout(s->db, ms);
 }
 
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	sqlite3_close(s->gate);
+	db_close(s->gate);
 	if (s->in_tx)
 		store_rollback(s);
 	for (size_t i = 0; i < s->ncache; i++) {
 		free(s->cache[i].sql);
-		sqlite3_finalize(s->cache[i].st);
+		db_finalize(s->cache[i].st);
 	}
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		for (size_t j = 0; j < 4; j++)
-			sqlite3_finalize(s->kst[i][j]);
-	sqlite3_finalize(s->audit_insert);
+			db_finalize(s->kst[i][j]);
+	db_finalize(s->audit_insert);
 	buf_release(&s->audit_before);
 	buf_release(&s->audit_after);
 	buf_release(&s->audit_hashed);
 	for (size_t i = 0; i < KINDS_MAX; i++)
 		buf_release(&s->exists_last[i]);
-	sqlite3_close_v2(s->db);
+	db_close(s->db);
 	sodium_memzero(s->key, sizeof(s->key));
 	free(s->path);
+	free(s->files);
 	free(s->actor);
 	free(s);
 }
 
-sqlite3 *store_db(struct store *s)
+struct db *store_db(struct store *s)
 {
 	return s->db;
 }
@@ -476,22 +393,15 @@ void store_forget_exists(struct store *s)
 		buf_reset(&s->exists_last[i]);
 }
 
-static void keys_on(struct store *s)
-{
-	if (s->fk_off)
-		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	s->fk_off = 0;
-}
-
-int store_begin(struct store *s, struct error *e)
+static int store_begin_as(struct store *s, int checked, struct error *e)
 {
 	if (s->in_tx)
 		return error_set(e, ERR_STORE, "transaction already open");
 	if (s->reader)
 		return error_set(e, ERR_STORE, "a write through a connection "
 				 "that only reads");
-	if (exec(s, "BEGIN IMMEDIATE", e))
-		return -1;
+	if (db_begin_write(s->db, checked))
+		return exec_failed(s, "BEGIN", e);
 	s->in_tx = 1;
 	s->head_loaded = 0;
 	s->head_dirty = 0;
@@ -499,32 +409,31 @@ int store_begin(struct store *s, struct error *e)
 	return 0;
 }
 
+int store_begin(struct store *s, struct error *e)
+{
+	return store_begin_as(s, 0, e);
+}
+
 int store_begin_checked(struct store *s, struct error *e)
 {
-	if (s->in_tx)
-		return error_set(e, ERR_STORE, "transaction already open");
-	/* The pragma is a no-op inside a transaction: set it before. */
-	if (exec(s, "PRAGMA foreign_keys = OFF", e))
-		return -1;
-	s->fk_off = 1;
-	if (store_begin(s, e)) {
-		keys_on(s);
-		return -1;
-	}
-	return 0;
+	return store_begin_as(s, 1, e);
 }
 
 int store_commit(struct store *s, struct error *e)
 {
-	if (audit_write_head(s, e) || exec(s, "COMMIT", e)) {
-		store_rollback(s);
-		return -1;
+	if (audit_write_head(s, e))
+		goto fail;
+	if (db_commit(s->db)) {
+		exec_failed(s, "COMMIT", e);
+		goto fail;
 	}
 	s->in_tx = 0;
 	s->head_loaded = 0;
-	keys_on(s);
 	audit_publish_head(s);
 	return 0;
+fail:
+	store_rollback(s);
+	return -1;
 }
 
 int store_savepoint(struct store *s, struct error *e)
@@ -540,7 +449,8 @@ int store_savepoint_release(struct store *s, struct error *e)
 void store_savepoint_rollback(struct store *s)
 {
 	store_forget_seen(s);
-	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
+	db_exec(s->db, "ROLLBACK TO part");
+	db_exec(s->db, "RELEASE part");
 	s->head_loaded = 0;	/* the audit head may have moved back */
 	store_forget_exists(s);	/* and records found may be gone */
 }
@@ -548,12 +458,10 @@ void store_savepoint_rollback(struct store *s)
 void store_rollback(struct store *s)
 {
 	store_forget_seen(s);
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(s->db);
 	s->in_tx = 0;
 	store_forget_exists(s);
 	s->head_loaded = 0;
 	s->head_dirty = 0;
 	s->head_due = 0;
-	keys_on(s);
 }

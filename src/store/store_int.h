@@ -4,32 +4,33 @@
 
 #include <time.h>
 
-#include <sqlite3.h>
 
 #include "store/access.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "util/buf.h"
 
 /* The connection, for the store's own modules (and the white-box unit
- * tests). Do not write through it outside a transaction. */
-sqlite3 *store_db(struct store *s);
+ * tests: db_sqlite_handle() of it on SQLite). Do not write through it
+ * outside a transaction. */
+struct db *store_db(struct store *s);
 
 /* A prepared, reset statement for SQL from the connection's cache (or
  * prepared now and cached). Owned by the store: never finalize it. */
-int store_stmt(struct store *s, const char *sql, sqlite3_stmt **st,
+int store_stmt(struct store *s, const char *sql, struct db_stmt **st,
 	       struct error *e);
 
 /* Record a database failure in E; returns -1. */
 int store_fail(struct store *s, struct error *e, const char *what);
 
 struct store {
-	sqlite3 *db;
-	sqlite3 *gate;		/* store_wait_writable()'s own connection */
-	char *path;		/* the database file: its key and head beside it */
+	struct db *db;
+	struct db *gate;	/* store_wait_writable()'s own connection */
+	char *path;		/* the database: a file, or a PostgreSQL URL */
+	char *files;		/* where its key and head are: FILES.key, .head */
 	char *actor;
 	int in_tx;
 	int reader;		/* store_open_reader(): query_only, never migrated */
-	int fk_off;		/* store_begin_checked(): keys on again at the end */
 	int64_t put_id;		/* row id of store_put()'s record */
 	/* Head of the audit chain, loaded at the first append of a
 	 * transaction and dropped on rollback. */
@@ -48,16 +49,16 @@ struct store {
 	/* Prepared statements by SQL text, reused for the connection's life. */
 	struct cached_stmt {
 		char *sql;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 	} cache[48];
 	size_t ncache;
 	/* The statements every record read and write uses, by kind. */
-	sqlite3_stmt *kst[KINDS_MAX][4];
+	struct db_stmt *kst[KINDS_MAX][4];
 	/* A written record's JSON for its audit entry, reused write to write. */
 	struct buf audit_before, audit_after;
 	/* The audit log's insert, the bytes an entry's hash is over, and the
 	 * time it is stamped with as text (of second at_time). */
-	sqlite3_stmt *audit_insert;
+	struct db_stmt *audit_insert;
 	struct buf audit_hashed;
 	time_t at_time;
 	char at[21];
@@ -88,7 +89,7 @@ enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
 
 /* The reset statement for OP on kind K, prepared on first use. */
 int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
-	      sqlite3_stmt **st, struct error *e);
+	      struct db_stmt **st, struct error *e);
 
 /* R as the compact JSON of its audit entry, into B (emptied first): the
  * same bytes as record_to_json(). 0, or -1 out of memory. */

@@ -10,7 +10,14 @@
 #include <unistd.h>
 
 #include "model/kind.h"
+#include "store/db_sqlite.h"
 #include "store/store_int.h"	/* white-box: the connection */
+
+/* The SQLite connection under the store S, to look at and tamper with. */
+static inline sqlite3 *test_sqlite(struct store *s)
+{
+	return db_sqlite_handle(store_db(s));
+}
 
 /* A fresh database path in a new temporary directory. */
 /* The integer a one-row, one-column query answers (0 when none). */
@@ -19,7 +26,7 @@ static inline long long sql_int(struct store *s, const char *sql)
 	sqlite3_stmt *st;
 	long long v = 0;
 
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
+	cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), sql, -1, &st, NULL),
 		     SQLITE_OK, "%s", sql);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);

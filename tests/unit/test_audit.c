@@ -24,7 +24,7 @@ static void sql(struct store *s, const char *q)
 {
 	char *err = NULL;
 
-	cr_assert_eq(sqlite3_exec(store_db(s), q, NULL, NULL, &err), SQLITE_OK,
+	cr_assert_eq(sqlite3_exec(test_sqlite(s), q, NULL, NULL, &err), SQLITE_OK,
 		     "%s: %s", q, err);
 }
 
@@ -89,7 +89,7 @@ Test(audit, each_hash_is_the_documented_blake2b_of_its_entry)
 
 	for (size_t i = 0; i < 14; i += 2)	/* seq 10 and on: two digits */
 		put_raw(s, "nations", "code", more[i], "name", more[i + 1], NULL);
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), "SELECT seq, at, actor,"
+	cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), "SELECT seq, at, actor,"
 		     " action, entity, key, before, after, hash FROM audit"
 		     " ORDER BY seq", -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -179,9 +179,9 @@ Test(audit, entries_cannot_be_changed_through_sql_by_accident)
 {
 	struct store *s = five();
 
-	cr_assert_neq(sqlite3_exec(store_db(s), "UPDATE audit SET actor = 'x'",
+	cr_assert_neq(sqlite3_exec(test_sqlite(s), "UPDATE audit SET actor = 'x'",
 				   NULL, NULL, NULL), SQLITE_OK);
-	cr_assert_neq(sqlite3_exec(store_db(s), "DELETE FROM audit",
+	cr_assert_neq(sqlite3_exec(test_sqlite(s), "DELETE FROM audit",
 				   NULL, NULL, NULL), SQLITE_OK);
 	store_close(s);
 }
@@ -275,7 +275,7 @@ static struct store *log_of_schema_7(const char *src, const char *edit)
 		 " hash = (SELECT hash FROM audit ORDER BY seq DESC LIMIT 1);"
 		 " DETACH src", src, edit);
 	sql(s, q);
-	cr_assert_eq(sqlite3_exec(store_db(s), "SELECT prev_hash FROM audit",
+	cr_assert_eq(sqlite3_exec(test_sqlite(s), "SELECT prev_hash FROM audit",
 				  NULL, NULL, NULL), SQLITE_OK, "schema 7 has prev_hash");
 	store_close(s);
 	cr_assert_eq(store_open(path, &s, &e), 0, "%s", e.message);
@@ -295,7 +295,7 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 
 	error_init(&e);
 	cr_assert_eq(audit_verify(now, &count, &broken, head7, &e), 0);
-	src = strdup(sqlite3_db_filename(store_db(now), "main"));
+	src = strdup(sqlite3_db_filename(test_sqlite(now), "main"));
 	store_close(now);
 
 	old = log_of_schema_7(src, "after");
@@ -303,7 +303,7 @@ Test(audit, a_chain_of_schema_7_verifies_after_the_migration)
 		     e.message);
 	cr_assert_eq(count, 5);
 	cr_assert_str_eq(head8, head7, "the same head after the migration");
-	cr_assert_neq(sqlite3_exec(store_db(old), "SELECT prev_hash FROM audit",
+	cr_assert_neq(sqlite3_exec(test_sqlite(old), "SELECT prev_hash FROM audit",
 				   NULL, NULL, NULL), SQLITE_OK, "prev_hash is gone");
 	/* The chain goes on from there. */
 	put_raw(old, "nations", "code", "PRT", "name", "Portugal", NULL);
@@ -380,13 +380,13 @@ Test(audit, macs_are_as_documented)
 	fclose(f);
 	memcpy(seal_msg, "cadre audit seal 1", 18);
 	crypto_auth(mac, seal_msg, sizeof(seal_msg), key);
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), "SELECT seq, mac FROM audit_seal",
+	cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), "SELECT seq, mac FROM audit_seal",
 					-1, &st, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
 	cr_assert_eq(sqlite3_column_int64(st, 0), 0, "a fresh log is sealed at 0");
 	cr_assert_eq(memcmp(sqlite3_column_blob(st, 1), mac, 32), 0, "the seal");
 	sqlite3_finalize(st);
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), "SELECT hash, mac FROM audit"
+	cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), "SELECT hash, mac FROM audit"
 					" ORDER BY seq", -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		memcpy(msg, mac, 32);

@@ -222,7 +222,7 @@ Test(csvio, references_resolve_within_the_same_file)
 	cr_assert_eq(import_text(s, "nations", "code,name\nIRQ,Iraq\n", 0,
 				 &st, &e), 0, "%s", e.message);
 	cr_assert_eq(fk_on(s), 1, "foreign keys on after an import");
-	cr_assert_neq(sqlite3_exec(store_db(s), "INSERT INTO organisation"
+	cr_assert_neq(sqlite3_exec(test_sqlite(s), "INSERT INTO organisation"
 				   " (code, name, kind, parent, valid_from) VALUES"
 				   " ('X', 'X', 'other', 'NOWHERE', '2018-10-01')",
 				   NULL, NULL, NULL), SQLITE_OK,

@@ -21,7 +21,7 @@ static int has_column(sqlite3 *db, const char *table, const char *col)
 Test(kind, every_field_is_a_column_and_every_column_a_field)
 {
 	struct store *s = open_scratch(NULL);
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = test_sqlite(s);
 
 	for (size_t i = 0; i < nkinds; i++) {
 		const struct kind *k = kinds[i];

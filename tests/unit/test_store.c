@@ -25,7 +25,7 @@ Test(store, migrates_from_every_earlier_version)
 		cr_assert_eq(store_schema_version(s), v);
 		if (v >= 1) {
 			/* Data written under the old schema survives. */
-			sqlite3_exec(store_db(s), "INSERT INTO nation (code, name)"
+			sqlite3_exec(test_sqlite(s), "INSERT INTO nation (code, name)"
 				     " VALUES ('IRQ', 'Iraq')", NULL, NULL, NULL);
 		}
 		store_close(s);
@@ -89,7 +89,7 @@ Test(store, refuses_a_newer_schema)
 	char *path;
 
 	s = open_scratch(&path);
-	sqlite3_exec(store_db(s), "PRAGMA user_version = 999", NULL, NULL, NULL);
+	sqlite3_exec(test_sqlite(s), "PRAGMA user_version = 999", NULL, NULL, NULL);
 	store_close(s);
 	error_init(&e);
 	cr_assert_neq(store_open(path, &s, &e), 0);
@@ -104,11 +104,11 @@ Test(store, wal_and_foreign_keys_are_on)
 	struct store *s = open_scratch(NULL);
 	sqlite3_stmt *st;
 
-	sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
+	sqlite3_prepare_v2(test_sqlite(s), "PRAGMA journal_mode", -1, &st, NULL);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
 	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
 	sqlite3_finalize(st);
-	sqlite3_prepare_v2(store_db(s), "PRAGMA foreign_keys", -1, &st, NULL);
+	sqlite3_prepare_v2(test_sqlite(s), "PRAGMA foreign_keys", -1, &st, NULL);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
 	cr_assert_eq(sqlite3_column_int(st, 0), 1);
 	sqlite3_finalize(st);

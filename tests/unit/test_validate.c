@@ -159,7 +159,7 @@ Test(validate, every_foreign_key_is_a_checked_reference)
 		sqlite3_stmt *st;
 
 		snprintf(sql, sizeof(sql), "PRAGMA foreign_key_list(%s)", k->table);
-		cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
+		cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), sql, -1, &st, NULL),
 			     SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *table = (const char *)sqlite3_column_text(st, 2);
