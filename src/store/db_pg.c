@@ -15,12 +15,14 @@
  */
 #include "store/db_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/embed.h"
 
@@ -400,13 +402,36 @@ static int pg_exec(struct db *db, const char *sql)
 
 /* ==== Parameters ======================================================== */
 
+/* Does P, after a parameter, go on with IS [NOT] NULL? */
+static int tests_null(const char *p)
+{
+	static const char *const words[] = { "IS", "NOT", "NULL" };
+
+	for (int w = 0; w < 3; w++) {
+		size_t n = strlen(words[w]);
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (strncasecmp(p, words[w], n)) {
+			if (w == 1)	/* NOT is optional */
+				continue;
+			return 0;
+		}
+		p += n;
+		if (isalnum((unsigned char)*p) || *p == '_')
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * SQL with SQLite's parameters (?N, and ? meaning one more than the
  * largest number before it, as SQLite numbers them) written as $N.
  * Quoted text ('...' with '' inside), quoted names ("...") and comments
  * (-- and C-style) are copied as they are. *NPARAMS is the largest number;
- * (*USED)[N-1], for N up to it, says whether $N appears (*USED is NULL
- * when there are none). NULL out of memory.
+ * (*USED)[N-1], for N up to it, says whether $N appears: 0 not, 1 yes, 2
+ * first in an IS [NOT] NULL test (*USED is NULL when there are none).
+ * NULL out of memory.
  */
 static char *translate(const char *sql, int *nparams, unsigned char **used)
 {
@@ -476,7 +501,8 @@ static char *translate(const char *sql, int *nparams, unsigned char **used)
 				seen = t;
 				nseen = grow;
 			}
-			seen[n - 1] = 1;
+			if (!seen[n - 1])
+				seen[n - 1] = tests_null(p) ? 2 : 1;
 			o += (size_t)snprintf(out + o, 12, "$%ld", n);
 		} else {
 			out[o++] = *p++;
@@ -519,9 +545,12 @@ static void stmt_free(struct pg_stmt *s)
 
 /*
  * The parameter types: 0 lets PostgreSQL infer each from where it stands
- * (a column it is compared with or stored in, an operator's other side);
- * a number the SQL skips (?2 without ?1, which SQLite allows) has nowhere
- * to be inferred from and would fail the whole statement, so it is text.
+ * (a column it is compared with or stored in, an operator's other side).
+ * Where it cannot, the whole statement fails ("could not determine data
+ * type of parameter $N"): a number the SQL skips (?2 without ?1, which
+ * SQLite allows), and a parameter first met in ?N IS NULL, which
+ * PostgreSQL types before it meets the later uses (?1 IS NULL OR x = ?1).
+ * Those are text, the type of nearly every parameter the store tests so.
  */
 static int param_arrays(struct pg_stmt *s, const unsigned char *used)
 {
@@ -534,7 +563,7 @@ static int param_arrays(struct pg_stmt *s, const unsigned char *used)
 	if (!s->types || !s->values || !s->lengths || !s->formats)
 		return -1;
 	for (int i = 0; i < s->nparams; i++)
-		s->types[i] = used[i] ? 0 : OID_TEXT;
+		s->types[i] = used[i] == 1 ? 0 : OID_TEXT;
 	return 0;
 }
 
