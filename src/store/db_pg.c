@@ -319,9 +319,16 @@ static int pg_open(const char *target, int flags, struct db **out,
 	const char *keys[] = { "dbname", "client_encoding",
 			       "fallback_application_name", NULL };
 	const char *vals[] = { target, "UTF8", "cadre", NULL };
-	struct pg_db *d = calloc(1, sizeof(*d));
+	struct pg_db *d;
 	char shown[512];
 
+	/* db_engine_of() takes "postgresql:KEY=VALUE ..." for a connection
+	 * string, which libpq reads without the prefix. */
+	if (!strncmp(target, "postgresql:", 11) && strncmp(target + 11, "//", 2))
+		for (target += 11; *target == ' '; target++)
+			;
+	vals[0] = target;
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return error_set(e, ERR_NOMEM, "out of memory");
 	d->base.drv = &db_pg_driver;
@@ -1086,18 +1093,22 @@ static int pg_commit(struct db *db)
 	int ok = result_ok(d, res);
 
 	if (ok && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
+		static const char aborted[] = "the transaction was aborted by "
+					      "an earlier error: ";
+		const char *why = d->errmsg;
 		char msg[1200];
 
+		if (why && !strncmp(why, aborted, sizeof(aborted) - 1))
+			why += sizeof(aborted) - 1;
 		snprintf(msg, sizeof(msg), "the transaction was rolled back, "
 			 "as a statement in it had failed%s%s",
-			 d->errmsg ? ": " : "", d->errmsg ? d->errmsg : "");
+			 why ? ": " : "", why ? why : "");
 		set_error(d, d->errkind == DB_OK ? DB_E_OTHER : d->errkind,
 			  msg);
 		ok = 0;
 	}
 	PQclear(res);
-	if (ok)
-		flush_dead(d);
+	flush_dead(d);
 	return ok ? 0 : -1;
 }
 

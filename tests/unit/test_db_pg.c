@@ -454,6 +454,48 @@ Test(db_pg, opening_says_why_and_hides_the_password)
 	error_release(&e);
 }
 
+/* "postgresql:" and libpq's KEY=VALUE connection string, from the URL's
+ * own host, port and user. */
+static void keyword_form(char *out, size_t size, const char *dbname,
+			 const char *extra)
+{
+	const char *u = url();
+	const char *q = strchr(u, '?');
+	char params[512], *p;
+
+	cr_assert(q, "%s", u);
+	snprintf(params, sizeof(params), "%s", q + 1);
+	for (p = params; *p; p++)
+		if (*p == '&')
+			*p = ' ';
+	snprintf(out, size, "postgresql:%s dbname=%s %s", params, dbname, extra);
+}
+
+Test(db_pg, opens_a_keyword_connection_string)
+{
+	char target[1024];
+	struct db *d = NULL;
+	struct error e;
+	char name[64];
+	const char *u = url();
+
+	cr_assert(!strncmp(u, "postgresql:///", 14), "%s", u);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(u + 14, "?"), u + 14);
+	keyword_form(target, sizeof(target), name, "");
+	cr_assert_eq(db_engine_of(target), DB_POSTGRES);
+	d = open_flags(target, 0);
+	cr_expect_eq(one_int(d, "SELECT 3"), 3);
+	db_close(d);
+	keyword_form(target, sizeof(target), "cadre_nosuch",
+		     "password='s3 cret'");
+	error_init(&e);
+	cr_expect_eq(db_open(target, 0, &d, &e), -1);
+	cr_expect(strstr(e.message, "must exist"), "%s", e.message);
+	cr_expect_null(strstr(e.message, "s3 cret"), "%s", e.message);
+	cr_expect_null(strstr(e.message, "cret"), "%s", e.message);
+	error_release(&e);
+}
+
 Test(db_pg, sqlite_functions_give_sqlite_answers)
 {
 	struct db *d = conn();
