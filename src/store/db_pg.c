@@ -209,7 +209,7 @@ static void note_command(struct pg_db *d, PGresult *res)
 		d->inserted = 1;
 	if (!strncmp(status, "INSERT ", 7) || !strncmp(status, "UPDATE ", 7) ||
 	    !strncmp(status, "DELETE ", 7) || !strncmp(status, "MERGE ", 6))
-		d->changes = atoi(PQcmdTuples(res));
+		d->changes = (int)strtol(PQcmdTuples(res), NULL, 10);
 }
 
 /* Was RES a success (rows or none)? Else the error is D's. */
