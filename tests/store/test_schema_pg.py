@@ -39,120 +39,28 @@ Without PostgreSQL's programs (Debian's postgresql package), the whole
 test is skipped. The throwaway cluster lives in a temporary folder, owned
 by the `postgres` user when this runs as root (PostgreSQL refuses root),
 listens on a Unix socket there and on no TCP address, and is stopped and
-removed at the end whatever happened.
+removed at the end whatever happened (tests/lib/pgcluster.py).
 """
 import glob
 import json
 import os
-import pwd
-import random
 import re
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 MIGRATIONS = os.environ.get("CADRE_MIGRATIONS") or os.path.join(ROOT, "src", "store", "migrations")
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from pgcluster import Cluster, SkipAll  # noqa: E402
 
 
 def skip_all(why):
     print("1..0 # SKIP " + why)
     sys.exit(0)
-
-
-def pg_bindir():
-    """Where initdb, pg_ctl and psql are: Debian's versioned folder (the
-    newest), pg_config's answer, or PATH."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(re.sub(r"\D", "", p.split("/")[4]) or 0))
-    if found:
-        return os.path.dirname(found[-1])
-    if shutil.which("pg_config"):
-        d = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
-        if os.path.exists(os.path.join(d, "initdb")):
-            return d
-    if shutil.which("initdb"):
-        return os.path.dirname(shutil.which("initdb"))
-    return None
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster on a Unix socket in a temporary
-    folder, no TCP."""
-
-    def __init__(self, bindir):
-        self.bindir = bindir
-        self.as_user = []
-        self.dir = tempfile.mkdtemp(prefix="cadre-pg-")
-        os.chmod(self.dir, 0o700)
-        if os.geteuid() == 0:
-            try:
-                pw = pwd.getpwnam("postgres")
-            except KeyError:
-                raise SkipAll("running as root and there is no postgres user to run PostgreSQL as")
-            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
-            runuser = shutil.which("runuser")
-            self.as_user = [runuser, "-u", "postgres", "--"] if runuser else None
-            if not self.as_user:
-                raise SkipAll("running as root and no runuser to run PostgreSQL as postgres")
-        self.data = os.path.join(self.dir, "data")
-        self.log = os.path.join(self.dir, "log")
-        # The port only names the socket (.s.PGSQL.PORT) in our own folder.
-        self.port = random.randint(20000, 60000)
-        self.started = False
-
-    def run_pg(self, prog, *args):
-        r = subprocess.run(self.as_user + [os.path.join(self.bindir, prog)] + list(args),
-                           capture_output=True, text=True)
-        if r.returncode:
-            raise RuntimeError("%s %s failed (%d):\n%s%s" % (prog, " ".join(args), r.returncode,
-                                                             r.stdout, r.stderr))
-        return r
-
-    def start(self):
-        # C.UTF-8 (glibc has it built in) so that the text search parser
-        # reads letters beyond ASCII as letters; plain C where it is not.
-        have = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
-        locale = "--locale=C.UTF-8" if "c.utf8" in have or "c.utf-8" in have else "--no-locale"
-        self.run_pg("initdb", "-D", self.data, "-A", "trust", "-U", "postgres",
-                    "-E", "UTF8", locale, "--no-sync")
-        opts = "-c listen_addresses='' -k %s -p %d -c fsync=off -c full_page_writes=off" % (
-            self.dir, self.port)
-        self.started = True
-        try:
-            self.run_pg("pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "start")
-        except RuntimeError as e:
-            log = open(self.log).read() if os.path.exists(self.log) else ""
-            raise RuntimeError("%s\nserver log:\n%s" % (e, log))
-
-    def stop(self):
-        if self.started:
-            subprocess.run(self.as_user + [os.path.join(self.bindir, "pg_ctl"), "-D", self.data,
-                                           "-m", "immediate", "-w", "stop"],
-                           capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def psql(self, db, *args):
-        """psql as whoever runs the test (it reads the migration files),
-        through the socket; trust lets it in as the postgres role."""
-        cmd = [os.path.join(self.bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-               "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-d", db] + list(args)
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode:
-            raise RuntimeError("psql %s failed (%d):\n%s%s" % (" ".join(args), r.returncode,
-                                                               r.stdout, r.stderr))
-        return r.stdout
-
-    def query(self, db, sql):
-        return self.psql(db, "-At", "-c", sql)
-
-
-class SkipAll(Exception):
-    pass
 
 
 # ==== The migrations ====================================================
@@ -552,11 +460,8 @@ def data_through(cluster, lite_files, pg_files, tmp):
 def main():
     lite_files, pg_files = migration_files()
     names = lambda fs: [os.path.basename(f) for f in fs]
-    bindir = pg_bindir()
-    if not bindir or not os.path.exists(os.path.join(bindir, "psql")):
-        skip_all("PostgreSQL is not installed (Debian: apt-get install postgresql)")
     try:
-        cluster = Cluster(bindir)
+        cluster = Cluster()
     except SkipAll as e:
         skip_all(str(e))
     # meson's timeout sends SIGTERM: stop the cluster then too.

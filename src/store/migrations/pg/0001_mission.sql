@@ -295,3 +295,64 @@ CREATE TABLE audit (
 	prev_hash TEXT NOT NULL,
 	hash TEXT NOT NULL
 );
+
+-- SQLite's functions that the store's shared SQL calls, so that its SQL
+-- is written once (src/store/db.h): they are the dialect, not the schema,
+-- and tests/store/test_schema_pg.py does not compare them. Each gives
+-- SQLite's answer on the arguments the store passes.
+
+-- instr(X, Y): where Y first is in X, from 1; 0 when it is not; NULL for
+-- NULL. The store writes instr(...) > 0 for "contains": PostgreSQL takes
+-- no integer where a boolean is wanted, SQLite takes both.
+CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN strpos(haystack, needle);
+
+-- group_concat(X, SEP) and group_concat(X): the values joined by SEP (a
+-- comma), NULLs skipped, NULL when there are none. string_agg's own state
+-- functions take an `internal` state, which only a superuser may declare
+-- an aggregate with; this one keeps the text so far.
+CREATE FUNCTION cadre_group_concat(acc TEXT, value TEXT, sep TEXT)
+RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN value IS NULL THEN acc
+	    WHEN acc IS NULL THEN value
+	    ELSE acc || coalesce(sep, '') || value END;
+CREATE AGGREGATE group_concat(TEXT, TEXT) (
+	SFUNC = cadre_group_concat, STYPE = TEXT
+);
+CREATE FUNCTION cadre_group_concat(acc TEXT, value TEXT)
+RETURNS TEXT LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN cadre_group_concat(acc, value, ',');
+CREATE AGGREGATE group_concat(TEXT) (
+	SFUNC = cadre_group_concat, STYPE = TEXT
+);
+
+-- json_extract(JSON, '$.a.b'): the value at the path, as text (a number's
+-- digits, a string without its quotes, true and false as 1 and 0 as
+-- SQLite gives them); NULL for a JSON null, a missing key or a NULL.
+-- Paths are '$' and '$.key...' only (no [n]); an object or array comes
+-- back as jsonb prints it, with spaces SQLite leaves out.
+CREATE FUNCTION json_extract(doc TEXT, path TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (SELECT CASE jsonb_typeof(v)
+		WHEN 'boolean' THEN (v::boolean)::int::text
+		ELSE v #>> '{}' END
+	FROM (SELECT doc::jsonb #> string_to_array(substr(path, 3), '.')
+	      AS v) j);
+
+-- date(DAY, MODIFIER): DAY ('YYYY-MM-DD', or an ISO time whose day it
+-- takes) moved by one modifier such as '+90 days', as 'YYYY-MM-DD'.
+-- STABLE rather than IMMUTABLE: reading text as a date is. Unlike
+-- SQLite's, an impossible day is an error, not NULL.
+CREATE FUNCTION date(day TEXT, modifier TEXT) RETURNS TEXT
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+RETURN to_char(day::date + modifier::interval, 'YYYY-MM-DD');
+
+-- max(X, Y) and min(X, Y) of two texts (ISO dates): SQLite's scalar
+-- forms, NULL when either is, beside the one-argument aggregates.
+CREATE FUNCTION max(a TEXT, b TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN greatest(a, b);
+CREATE FUNCTION min(a TEXT, b TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN least(a, b);
