@@ -571,7 +571,7 @@ int server_run(const struct server_opts *o, struct error *e)
 	/* Held for the server's life, so that a restore or demo --force
 	 * refuses to replace the database under it. */
 	if (store_open(o->db_path, &srv->store, e) ||
-	    (srv->held = store_hold(o->db_path, e)) < 0 ||
+	    (srv->held = store_hold(o->db_path, e)) == -1 ||
 	    readers_open(srv, o->db_path, o->readers < 0 ? threads : o->readers,
 			 e) || auth_start(srv, e))
 		goto out;

@@ -64,7 +64,7 @@ static void nation_rule(struct buf *sql, const char *table,
 			 " code = %s) = '%s')", c->nation, nation, c->person,
 			 nation);
 	else
-		buf_adds(sql, "1");
+		buf_adds(sql, "TRUE");
 }
 
 static void clause_at(struct buf *sql, const struct principal *p,
@@ -131,7 +131,7 @@ void access_clause_cols(struct buf *sql, const struct principal *p,
 		key_refs(sql, p, kinds[i], c->ref_pre, c->ref_post, 0, NULL);
 		buf_adds(sql, ")");
 	}
-	buf_adds(sql, " ELSE 1 END)");
+	buf_adds(sql, " ELSE TRUE END)");
 }
 
 static void markings_clause(struct buf *sql, const struct principal *p,
@@ -146,22 +146,22 @@ static void markings_clause(struct buf *sql, const struct principal *p,
 	if (p->role == ROLE_LIAISON) {
 		/* Only what is released to the host nation. */
 		if (nation)
-			buf_addf(sql, " AND instr(';' || %s || ';', ';%s;')",
+			buf_addf(sql, " AND instr(';' || %s || ';', ';%s;') > 0",
 				 rel, p->nation);
 		else
-			buf_adds(sql, " AND 0");
+			buf_adds(sql, " AND FALSE");
 	} else {
-		buf_addf(sql, " AND (instr(';' || %s || ';', ';MISSION;')"
-			 " OR instr(';' || %s || ';', ';NATO;')", rel, rel);
+		buf_addf(sql, " AND (instr(';' || %s || ';', ';MISSION;') > 0"
+			 " OR instr(';' || %s || ';', ';NATO;') > 0", rel, rel);
 		if (nation)
-			buf_addf(sql, " OR instr(';' || %s || ';', ';%s;')",
+			buf_addf(sql, " OR instr(';' || %s || ';', ';%s;') > 0",
 				 rel, p->nation);
 		buf_adds(sql, ")");
 	}
 	if (p->role != ROLE_CONTINGENT)
 		return;
 	if (!nation) {
-		buf_adds(sql, " AND 0");
+		buf_adds(sql, " AND FALSE");
 	} else if (k) {
 		buf_adds(sql, " AND ");
 		nation_rule(sql, k->table, c, p->nation);
@@ -175,9 +175,9 @@ static void markings_clause(struct buf *sql, const struct principal *p,
 		for (size_t i = 0; i < 3; i++) {
 			buf_addf(sql, " WHEN '%s' THEN coalesce(", tables[i]);
 			nation_rule(sql, tables[i], c, p->nation);
-			buf_adds(sql, ", 0)");
+			buf_adds(sql, ", FALSE)");
 		}
-		buf_adds(sql, " ELSE 1 END)");
+		buf_adds(sql, " ELSE TRUE END)");
 	}
 }
 

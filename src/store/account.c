@@ -182,7 +182,7 @@ int store_token_login(struct store *s, const char *hash, char login[64],
 	struct db_stmt *st;
 	int rc;
 
-	if (store_stmt(s, "SELECT login FROM token WHERE hash = ?1 AND NOT revoked",
+	if (store_stmt(s, "SELECT login FROM token WHERE hash = ?1 AND revoked = 0",
 		       &st, e))
 		return -1;
 	db_bind_text(st, 1, hash, -1);

@@ -66,8 +66,8 @@ int store_activities_in_scope_each(struct store *s,
 		 " WHERE (a.valid_to IS NULL OR a.valid_to > ?1)"
 		 " AND (CASE WHEN ?2 IS NOT NULL THEN ?2 = 'mission'"
 		 "  OR ?2 = 'site:' || a.site OR ?2 = 'activity:' || a.code"
-		 "  ELSE (?3 IS NULL OR instr(';' || ?3 || ';', ';' || a.site || ';'))"
-		 "  AND instr(';' || ?4 || ';', ';' || a.kind || ';') END)");
+		 "  ELSE (?3 IS NULL OR instr(';' || ?3 || ';', ';' || a.site || ';') > 0)"
+		 "  AND instr(';' || ?4 || ';', ';' || a.kind || ';') > 0 END)");
 	rq_vis(&sql, who, "activities", "a");
 	buf_adds(&sql, " ORDER BY a.code");
 	return rows_each_sql(s, &sql, p, 4, rows_text_row, &x, e);
@@ -128,8 +128,8 @@ int store_sessions_under_consent_each(struct store *s,
 		 " JOIN activity a ON a.code = c.activity"
 		 " WHERE s.status NOT IN ('postponed', 'cancelled') AND s.valid_to > ?1"
 		 " AND" SQL_SESSION_OF_MISSION
-		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';'))"
-		 " AND instr(';' || ?3 || ';', ';' || a.kind || ';')");
+		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || s.site || ';') > 0)"
+		 " AND instr(';' || ?3 || ';', ';' || a.kind || ';') > 0");
 	rq_vis(&sql, who, "sessions", "s");
 	buf_adds(&sql, " ORDER BY s.valid_from, s.key");
 	return rows_each_sql(s, &sql, p, 3, rows_text_row, &x, e);
@@ -160,10 +160,10 @@ int store_assignments_under_consent_each(struct store *s,
 		 " JOIN post p ON p.number = a.post"
 		 " WHERE p.organisation IN (SELECT code FROM mission)"
 		 " AND (a.valid_to IS NULL OR a.valid_to > ?1)"
-		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || p.site || ';'))"
+		 " AND (?2 IS NULL OR instr(';' || ?2 || ';', ';' || p.site || ';') > 0)"
 		 " AND instr(';' || ?3 || ';', ';' || CASE p.function"
 		 " WHEN 'training' THEN 'training' WHEN 'advising' THEN 'advising'"
-		 " ELSE 'support' END || ';')");
+		 " ELSE 'support' END || ';') > 0");
 	rq_vis(&sql, who, "assignments", "a");
 	rq_vis(&sql, who, "posts", "p");
 	buf_adds(&sql, " ORDER BY a.valid_from, a.key");

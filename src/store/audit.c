@@ -807,7 +807,7 @@ int audit_each(struct store *s, const struct principal *who,
 	int rc, ret = -1;
 
 	store_forget_seen(s);
-	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE 1");
+	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE TRUE");
 	entry_visible(&b, who);
 	if (f->entity)
 		buf_adds(&b, " AND entity = ?1");

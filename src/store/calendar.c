@@ -87,7 +87,7 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 	buf_adds(&b, of == CALENDAR_SITE ?
 		 " WHERE s.status <> 'cancelled' AND s.site = ?1" :
 		 " WHERE s.status <> 'cancelled' AND"
-		 " instr(';' || s.trainers || ';', ';' || ?1 || ';')");
+		 " instr(';' || s.trainers || ';', ';' || ?1 || ';') > 0");
 	rq_vis(&b, who, "session", "s");
 	buf_adds(&b, " ORDER BY s.valid_from, s.key");
 	date_format(date_today(), today);

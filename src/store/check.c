@@ -67,14 +67,14 @@ int store_check_span(struct store *s, const struct principal *who,
 
 	buf_adds(&sql, "SELECT min(d), max(d) FROM (");
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		buf_addf(&sql, "%sSELECT t.valid_from AS d FROM %s t WHERE 1",
+		buf_addf(&sql, "%sSELECT t.valid_from AS d FROM %s t WHERE TRUE",
 			 i ? " UNION ALL " : "", tables[i]);
 		rq_vis(&sql, who, tables[i], "t");
 		buf_addf(&sql, " UNION ALL SELECT t.valid_to FROM %s t WHERE"
 			 " t.valid_to IS NOT NULL", tables[i]);
 		rq_vis(&sql, who, tables[i], "t");
 	}
-	buf_adds(&sql, ")");
+	buf_adds(&sql, ") AS days");
 	rc = rows_each_sql(s, &sql, NULL, 0, copy_span, out, e);
 	if (rc < 0)
 		return -1;
@@ -204,7 +204,7 @@ int store_check_assignment_pairs(struct store *s, const struct principal *who,
 		 " AND a2.key > a1.key"
 		 " JOIN post p1 ON p1.number = a1.post"
 		 " JOIN post p2 ON p2.number = a2.post"
-		 " WHERE NOT p1.concurrent AND NOT p2.concurrent"
+		 " WHERE p1.concurrent = 0 AND p2.concurrent = 0"
 		 " AND a1.valid_from < coalesce(a2.valid_to, ?3)"
 		 " AND a2.valid_from < coalesce(a1.valid_to, ?3)"
 		 " AND max(a1.valid_from, a2.valid_from) < ?2"

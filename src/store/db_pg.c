@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/buf.h"
 #include "util/embed.h"
 
 extern const struct embedded_file store_migrations_pg[];
@@ -1189,6 +1190,39 @@ static const char *pg_file(struct db *db)
 	return NULL;
 }
 
+/* Search: the tsvector document migration 7 keeps per trainee, against
+ * a tsquery of the words typed, folded as the document is (unaccent, the
+ * 'simple' configuration's lower case). */
+static void pg_match_sql(struct buf *b, int n)
+{
+	buf_addf(b, "t.id IN (SELECT id FROM trainee_fts WHERE document @@"
+		 " to_tsquery('simple', unaccent(?%d)))", n);
+}
+
+/* Each word a quoted prefix, all required: 'al':* & '12':*. Words are
+ * split at spaces and punctuation, as FTS5's unicode61 splits them, and
+ * a quote is never part of one, so nothing typed is tsquery syntax. */
+static char *pg_match_text(const char *typed)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)typed;
+	char *out;
+
+	while (*p) {
+		while (*p && (isspace(*p) || ispunct(*p)))
+			p++;
+		if (!*p)
+			break;
+		buf_adds(&b, b.len ? " & '" : "'");
+		for (; *p && !isspace(*p) && !ispunct(*p); p++)
+			buf_add(&b, (const char *)p, 1);
+		buf_adds(&b, "':*");
+	}
+	out = b.failed ? NULL : strdup(b.len ? buf_str(&b) : "");
+	buf_release(&b);
+	return out;
+}
+
 const struct db_driver db_pg_driver = {
 	.engine = DB_POSTGRES,
 	.open = pg_open,
@@ -1227,4 +1261,6 @@ const struct db_driver db_pg_driver = {
 	.set_schema_version = pg_set_schema_version,
 	.migrations = store_migrations_pg,
 	.file = pg_file,
+	.match_sql = pg_match_sql,
+	.match_text = pg_match_text,
 };

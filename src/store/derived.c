@@ -34,7 +34,7 @@ static void event_in_force(struct buf *b, const struct principal *who,
 static void site_status(struct buf *b, const struct principal *who)
 {
 	buf_adds(b, "CASE WHEN t.valid_to IS NOT NULL AND t.valid_to <= ?1"
-		 " THEN 'closed' WHEN NOT t.mission_approved THEN 'restricted'"
+		 " THEN 'closed' WHEN t.mission_approved = 0 THEN 'restricted'"
 		 " WHEN ");
 	event_in_force(b, who, "suspend",
 		       "e.scope = 'mission' OR e.scope = 'site:' || t.code");

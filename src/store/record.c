@@ -486,7 +486,7 @@ long long store_count(struct store *s, const struct principal *who,
 	struct db_stmt *st = NULL;
 	long long n = -1;
 
-	buf_addf(&b, "SELECT count(*) FROM %s t WHERE 1", k->table);
+	buf_addf(&b, "SELECT count(*) FROM %s t WHERE TRUE", k->table);
 	access_clause(&b, who, k, "t");
 	if (b.failed)
 		error_set(e, ERR_NOMEM, "out of memory");
@@ -548,7 +548,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		buf_addf(&b, ") AS %s", k->derived[i].name);
 	}
-	buf_addf(&b, " FROM %s t WHERE 1", k->table);
+	buf_addf(&b, " FROM %s t WHERE TRUE", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);
 
@@ -579,7 +579,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		buf_adds(&b, " AND ");
 		db_match_sql(s->db, &b, (int)q->nfilters + 6);
 	}
-	buf_adds(&b, ")");
+	buf_adds(&b, ") AS r");
 	for (size_t i = 0; i < q->nfilters; i++) {
 		const char *name = q->filters[i].field;
 		int known = kind_field_index(k, name) >= 0;
@@ -593,7 +593,8 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 				  k->name, name);
 			goto out;
 		}
-		buf_addf(&b, "%s%s IS ?%zu", i ? " AND " : " WHERE ", name, i + 2);
+		buf_addf(&b, "%s%s IS NOT DISTINCT FROM ?%zu", i ? " AND " : " WHERE ",
+			 name, i + 2);
 	}
 	if (q->sort) {
 		const char *name = q->sort + (q->sort[0] == '-');
@@ -606,8 +607,9 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 				  k->name, name);
 			goto out;
 		}
-		buf_addf(&b, " ORDER BY %s%s, id_", name,
-			 q->sort[0] == '-' ? " DESC" : "");
+		/* Empty values first, as SQLite sorts NULL, on both engines. */
+		buf_addf(&b, " ORDER BY %s%s, id_", name, q->sort[0] == '-' ?
+			 " DESC NULLS LAST" : " NULLS FIRST");
 	} else {
 		buf_adds(&b, " ORDER BY id_");
 	}

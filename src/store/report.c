@@ -79,7 +79,7 @@ int store_transition_courses(struct store *s, const struct principal *who,
 	struct rows_ctx w = { (void (*)(void))fn, arg };
 
 	buf_adds(&b, "SELECT c.code, c.title, c.transition_sessions,"
-		 " c.pass_target FROM course c WHERE 1");
+		 " c.pass_target FROM course c WHERE TRUE");
 	rq_vis(&b, who, "course", "c");
 	buf_adds(&b, " ORDER BY c.code");
 	return rq_run(s, &b, NULL, 0, transition_course_row, &w, e);
@@ -208,7 +208,7 @@ int store_contributions(struct store *s, const struct principal *who,
 		 " pl.nation = n.code AND pl.valid_from <= ?1 AND"
 		 " (pl.valid_to IS NULL OR pl.valid_to > ?1)");
 	rq_vis(&b, who, "pledge", "pl");
-	buf_adds(&b, ") AS pledged FROM nation n WHERE 1");
+	buf_adds(&b, ") AS pledged FROM nation n WHERE TRUE");
 	rq_vis(&b, who, "nation", "n");
 	buf_adds(&b, " ORDER BY deployed DESC, n.code");
 	return rq_run(s, &b, &asof, 1, contribution_row, &w, e);
@@ -260,8 +260,8 @@ int store_training_output(struct store *s, const struct principal *who,
 
 	buf_adds(&b, "SELECT substr(s.valid_to, 1, 7) AS month, s.course, s.site,"
 		 " coalesce(a.host, '') AS institution, count(*) AS trainees,"
-		 " sum(en.result = 'pass') AS passed,"
-		 " sum(en.certificate IS NOT NULL) AS certificates"
+		 " count(CASE WHEN en.result = 'pass' THEN 1 END) AS passed,"
+		 " count(en.certificate) AS certificates"
 		 " FROM session s JOIN enrolment en ON en.session = s.key");
 	vis_enrolment(&b, who, "en");
 	buf_adds(&b, " JOIN course c ON c.code = s.course");

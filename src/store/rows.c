@@ -117,7 +117,7 @@ int rows_int(struct store *s, const char *sql, const char *const *params,
 void rows_visible(struct buf *sql, const struct principal *who,
 		  const struct kind *k, const char *a)
 {
-	buf_adds(sql, "(1");
+	buf_adds(sql, "(TRUE");
 	access_clause(sql, who, k, a);
 	buf_adds(sql, ")");
 }

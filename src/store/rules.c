@@ -26,7 +26,7 @@ int store_org_in_mission(struct store *s, const struct principal *who,
 		 " WHERE x.code = ?1");
 	rq_vis(&sql, who, "organisations", "x");
 	buf_adds(&sql, " UNION SELECT o.code, o.parent, o.kind FROM organisation o"
-		 " JOIN up ON o.code = up.parent WHERE 1");
+		 " JOIN up ON o.code = up.parent WHERE TRUE");
 	rq_vis(&sql, who, "organisations", "o");
 	buf_adds(&sql, ") SELECT count(*) FROM up WHERE kind = 'mission'");
 	rc = rows_int_sql(s, &sql, p, 1, &n, e);
@@ -189,7 +189,7 @@ int store_assignments_horizon(struct store *s, const struct principal *who,
 
 	last[0] = '\0';
 	buf_adds(&sql, "SELECT max(max(a.valid_from, coalesce(a.valid_to,"
-		 " a.valid_from))) FROM assignment a WHERE 1");
+		 " a.valid_from))) FROM assignment a WHERE TRUE");
 	rq_vis(&sql, who, "assignments", "a");
 	rc = rows_each_sql(s, &sql, NULL, 0, copy_day, last, e);
 	return rc < 0 ? -1 : rc;

@@ -138,7 +138,7 @@ int store_status_dates(struct store *s, const struct principal *who,
 	buf_adds(&b, "SELECT (SELECT min(o.valid_from) FROM organisation o"
 		 " WHERE o.kind = 'mission'");
 	rq_vis(&b, who, "organisations", "o");
-	buf_adds(&b, "), (SELECT min(c.valid_from) FROM consent c WHERE 1");
+	buf_adds(&b, "), (SELECT min(c.valid_from) FROM consent c WHERE TRUE");
 	rq_vis(&b, who, "consents", "c");
 	buf_adds(&b, ")");
 	return rq_run(s, &b, NULL, 0, dates_row, out, e);
@@ -230,19 +230,19 @@ int store_status_sessions(struct store *s, const struct principal *who,
 	*out = (struct status_sessions){ 0 };
 	/* Running and planned are what the dates say (store/derived.h),
 	 * whatever status was stored when the session was written. */
-	buf_adds(&b, "SELECT coalesce(sum(s.st = 'running'), 0),"
-		 " coalesce(sum(s.st = 'planned'"
-		 "  AND s.valid_from <= date(?1, '+90 days')), 0),"
-		 " coalesce(sum(s.status = 'postponed'"
+	buf_adds(&b, "SELECT count(CASE WHEN s.st = 'running' THEN 1 END),"
+		 " count(CASE WHEN s.st = 'planned'"
+		 "  AND s.valid_from <= date(?1, '+90 days') THEN 1 END),"
+		 " count(CASE WHEN s.status = 'postponed'"
 		 "  AND s.valid_from >= date(?1, '-365 days')"
 		 "  AND s.valid_from <= date(?1, '+90 days')"
 		 "  AND NOT EXISTS (SELECT 1 FROM session r WHERE r.replaces = s.key"
 		 "  AND r.valid_from <= ?1");
 	/* A replacement the caller may not see has not, for them, run. */
 	rq_vis(&b, who, "sessions", "r");
-	buf_adds(&b, ")), 0) FROM (SELECT s.*, ");
+	buf_adds(&b, ") THEN 1 END) FROM (SELECT s.*, ");
 	derived_session_state(&b, "s", "?1");
-	buf_adds(&b, " AS st FROM session s WHERE 1");
+	buf_adds(&b, " AS st FROM session s WHERE TRUE");
 	rq_vis(&b, who, "sessions", "s");
 	buf_adds(&b, ") s");
 	return rq_run(s, &b, &asof, 1, sessions_row, out, e);

@@ -294,7 +294,12 @@ int store_stmt(struct store *s, const char *sql, struct db_stmt **st,
 
 int store_hold(const char *path, struct error *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	/* What replaces a database whole works on SQLite's files alone. */
+	if (db_engine_of(path) != DB_SQLITE)
+		return STORE_HELD_NOTHING;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB)) {
 		error_set(e, ERR_IO, "cannot hold database %s: %s", path,
@@ -308,7 +313,11 @@ int store_hold(const char *path, struct error *e)
 
 int store_check_unheld(const char *path, struct error *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), held;
+	int fd, held;
+
+	if (db_engine_of(path) != DB_SQLITE)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return 0;

@@ -55,10 +55,11 @@ void store_on_upgrade(store_note_fn fn);
  * before any store is opened (it is then shared by every thread). */
 void store_library_init(void);
 
-/* Who is recorded in the audit entries of this connection's writes. */
 /* A server holds database PATH for its life: a shared flock() on the
  * file (SQLite's own locks are fcntl() locks, apart from these). The
- * descriptor to close at the end, or -1 with E set. */
+ * descriptor to close at the end, STORE_HELD_NOTHING for a PostgreSQL
+ * database (no file to hold), or -1 with E set. */
+#define STORE_HELD_NOTHING (-2)
 int store_hold(const char *path, struct error *e);
 
 /* 0 when no server holds PATH (store_hold()), or it does not exist; -1
@@ -78,6 +79,7 @@ int store_wait_writable(struct store *s, int ms, struct error *e);
  * before it fails busy (5,000 ms when opened). */
 void store_set_busy_timeout(struct store *s, int ms);
 
+/* Who is recorded in the audit entries of this connection's writes. */
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
 

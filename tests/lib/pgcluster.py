@@ -108,7 +108,7 @@ class Cluster:
         opts = " ".join([
             "-c listen_addresses=''", "-k %s" % self.dir, "-p %d" % self.port,
             "-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off",
-            "-c autovacuum=off", "-c max_connections=50", "-c shared_buffers=16MB",
+            "-c autovacuum=off", "-c max_connections=200", "-c shared_buffers=16MB",
         ])
         self.started = True
         try:

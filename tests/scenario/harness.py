@@ -16,7 +16,18 @@ import traceback
 # The helpers both suites share, in tests/lib (meson puts it on PYTHONPATH
 # too; this is for running a script by hand).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from dbstate import copy_db  # noqa: E402,F401 (the tests take it from here)
+from dbstate import copy_db as _copy_file  # noqa: E402
+import engine  # noqa: E402
+
+
+def copy_db(src, dst):
+    """Copy database SRC to DST (a path, or a folder to copy it into),
+    on whichever engine the tests run (tests/lib/engine.py)."""
+    if not engine.POSTGRES:
+        return _copy_file(src, dst)
+    if os.path.isdir(dst):
+        dst = os.path.join(dst, os.path.basename(src))
+    return engine.copy(src, dst)
 
 CADRE = os.environ.get('CADRE', 'build/cadre')
 _tests = []
@@ -29,7 +40,7 @@ def test(fn):
 
 def cadre(db, *args, stdin=None):
     env = dict(os.environ, CADRE_TODAY='2026-11-29')
-    p = subprocess.run([CADRE, '--db', db] + list(args), input=stdin,
+    p = subprocess.run([CADRE, '--db', engine.target(db)] + list(args), input=stdin,
                        capture_output=True, text=True, env=env, timeout=600)
     return p.returncode, p.stdout, p.stderr
 
@@ -65,7 +76,7 @@ class Server:
     def __init__(self, db, *args, env=None):
         e = dict(os.environ, CADRE_TODAY='2026-11-29')
         e.update(env or {})
-        self.p = subprocess.Popen([CADRE, '--db', db, 'serve', '--listen',
+        self.p = subprocess.Popen([CADRE, '--db', engine.target(db), 'serve', '--listen',
                                    '127.0.0.1:0', '--quiet'] + list(args),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True, env=e)

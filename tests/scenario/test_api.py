@@ -314,7 +314,7 @@ def tls_when_given_a_certificate_and_secure_cookies():
     subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
                     '-keyout', key, '-out', cert, '-days', '2', '-subj',
                     '/CN=127.0.0.1'], check=True, capture_output=True)
-    p = subprocess.Popen([CADRE, '--db', DB, 'serve', '--listen', '127.0.0.1:0',
+    p = subprocess.Popen([CADRE, '--db', harness.engine.target(DB), 'serve', '--listen', '127.0.0.1:0',
                           '--quiet', '--tls-cert', cert, '--tls-key', key],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -250,7 +250,7 @@ def no_command_ignores_as():
         copy_db(DB, db)
         env = dict(os.environ, CADRE_TODAY='2026-11-29')
         try:
-            p = subprocess.run([CADRE, '--db', db, '--as', 'no.such.login'] + argv,
+            p = subprocess.run([CADRE, '--db', harness.engine.target(db), '--as', 'no.such.login'] + argv,
                                input='', capture_output=True, text=True, env=env,
                                timeout=20)
             rc, err = p.returncode, p.stderr

@@ -146,7 +146,7 @@ def reports_as_csv_and_as_an_excel_workbook():
     import subprocess
     import zipfile
     from harness import CADRE
-    out = subprocess.run([CADRE, '--db', DB, 'report', 'training-output', '--from',
+    out = subprocess.run([CADRE, '--db', harness.engine.target(DB), 'report', 'training-output', '--from',
                           '2020-01-01', '--to', '2020-05-31', '--format', 'csv'],
                          capture_output=True, check=True).stdout.decode()
     assert '\r\n' in out, 'CRLF line ends (RFC 4180)'
@@ -154,7 +154,7 @@ def reports_as_csv_and_as_an_excel_workbook():
     assert [(r['month'], r['trainees'], r['passed']) for r in rows] == \
         [('2020-02', '2', '1'), ('2020-03', '1', '1')], rows
     path = os.path.join(D, 'out.xlsx')
-    subprocess.run([CADRE, '--db', DB, 'report', 'manning', '--as-of', '2020-03-01',
+    subprocess.run([CADRE, '--db', harness.engine.target(DB), 'report', 'manning', '--as-of', '2020-03-01',
                     '--days', '20', '--format', 'xlsx', '-o', path], check=True,
                    capture_output=True)
     z = zipfile.ZipFile(path)
@@ -182,7 +182,7 @@ def reports_as_csv_and_as_an_excel_workbook():
 def calendars_and_sites_on_a_map():
     import subprocess
     from harness import CADRE
-    ics = subprocess.run([CADRE, '--db', DB, 'export', 'calendar', '--person', 'E'],
+    ics = subprocess.run([CADRE, '--db', harness.engine.target(DB), 'export', 'calendar', '--person', 'E'],
                          capture_output=True, check=True).stdout.decode()
     # Unfold (RFC 5545) and read the events back.
     lines = ics.replace('\r\n ', '').split('\r\n')
@@ -203,7 +203,7 @@ def calendars_and_sites_on_a_map():
     first = [e for e in events if e['DTSTART'] == '20200201'][0]
     assert first['DTEND'] == '20200211' and first['SUMMARY'] == 'Course'
     assert first['LOCATION'].startswith('Training base') and 'E' in first['DESCRIPTION']
-    geo = json.loads(subprocess.run([CADRE, '--db', DB, 'export', 'sites', '--format',
+    geo = json.loads(subprocess.run([CADRE, '--db', harness.engine.target(DB), 'export', 'sites', '--format',
                                      'geojson'], capture_output=True, check=True).stdout)
     assert geo['type'] == 'FeatureCollection' and len(geo['features']) == 3
     base = [f for f in geo['features'] if f['properties']['code'] == 'BASE'][0]
@@ -357,7 +357,7 @@ def over_the_api_the_feeds_and_reports_answer_to_their_reader():
     from harness import CADRE
     token = ok_json(SDB, 'token', 'add', 'nr.trainer')['token']
     env = dict(os.environ, CADRE_TODAY='2026-11-29')
-    p = subprocess.Popen([CADRE, '--db', SDB, 'serve', '--listen', '127.0.0.1:0',
+    p = subprocess.Popen([CADRE, '--db', harness.engine.target(SDB), 'serve', '--listen', '127.0.0.1:0',
                           '--quiet'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, env=env)
     try:

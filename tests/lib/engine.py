@@ -1,0 +1,75 @@
+"""Which database engine the black-box tests run cadre on.
+
+CADRE_TEST_ENGINE=postgres runs a test script's every database on a
+throwaway PostgreSQL cluster (tests/lib/pgcluster.py), started on first
+use and removed at exit: a database path the test makes (tmp/m.db) names
+a PostgreSQL database of its own, created empty on first use, and the
+audit key and head files go to the folder CADRE_STATE_DIR, as cadre keeps
+them for a PostgreSQL database. Otherwise (the default) a path is a SQLite
+file and nothing here does anything.
+"""
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+
+ENGINE = os.environ.get("CADRE_TEST_ENGINE", "sqlite")
+POSTGRES = ENGINE == "postgres"
+
+_cluster = None
+_names = {}
+_state = None
+if POSTGRES:
+    _state = tempfile.mkdtemp(prefix="cadre-pgstate-")
+    os.environ["CADRE_STATE_DIR"] = _state
+
+
+def _start():
+    global _cluster
+    if _cluster is None:
+        import pgcluster
+        try:
+            _cluster = pgcluster.Cluster()
+        except pgcluster.SkipAll as e:
+            print("1..0 # SKIP " + str(e))
+            sys.exit(0)
+        _cluster.start()
+    return _cluster
+
+
+def _name(path):
+    return "t" + hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:20]
+
+
+def target(path):
+    """What `cadre --db` is given for database PATH: PATH itself on
+    SQLite; on PostgreSQL the URL of its database, made when new."""
+    if not POSTGRES or "://" in path:
+        return path
+    c = _start()
+    name = _name(path)
+    if name not in _names:
+        c.createdb(name)
+        _names[name] = path
+    return c.url(name)
+
+
+def copy(src, dst):
+    """Copy database SRC to path DST on PostgreSQL: a new database made
+    from it as a template (nothing may be connected to SRC), with its key
+    and head files."""
+    c = _start()
+    s, d = _name(src), _name(dst)
+    target(src)
+    if d in _names:
+        c.psql("postgres", "-c", 'DROP DATABASE "%s"' % d)
+    c.psql("postgres", "-c", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (d, s))
+    _names[d] = dst
+    for ext in (".key", ".head"):
+        f = os.path.join(_state, "cadre-pg-" + s + ext)
+        if os.path.exists(f):
+            shutil.copyfile(f, os.path.join(_state, "cadre-pg-" + d + ext))
+            if ext == ".key":
+                os.chmod(os.path.join(_state, "cadre-pg-" + d + ext), 0o600)
+    return dst
