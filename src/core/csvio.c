@@ -649,7 +649,6 @@ static void json_element(struct importer *im, size_t i, json_t *o)
 	struct record r = { 0 };
 	const char *name;
 	json_t *v;
-	int bad_member = 0;
 
 	im->row_line = (long)i + 1;
 	if (!json_is_object(o)) {
@@ -671,7 +670,6 @@ static void json_element(struct importer *im, size_t i, json_t *o)
 			continue;
 		if (f < 0) {
 			bad(im, im->row_line, 0, name, NULL, "unknown field");
-			bad_member = 1;
 			continue;
 		}
 		rc = json_cell_dup(v, &text);
@@ -682,12 +680,13 @@ static void json_element(struct importer *im, size_t i, json_t *o)
 		if (rc) {
 			bad(im, im->row_line, 0, name, NULL, "not a string, "
 			    "number, boolean or null");
-			bad_member = 1;
 			continue;
 		}
 		record_take(&r, (size_t)f, &text);
 	}
-	if (!bad_member && !im->fatal)
+	/* Its other fields are checked all the same (every problem
+	 * reported); the file is refused, so nothing of it stays. */
+	if (!im->fatal)
 		put_row(im, &r);
 	record_release(&r);
 }
