@@ -12,6 +12,7 @@
 #include "core/policy.h"
 #include "util/buf.h"
 #include "util/progress.h"
+#include "util/utf8.h"
 
 static const struct kind *kind_arg(struct cli *c, const char *command,
 				   const char *name)
@@ -558,8 +559,12 @@ static int table_row(void *arg, const struct record *r,
 		else
 			v = derived[i - composite - k->nfields];
 		t->cells[t->rows * t->ncols + col] = strdup(v ? v : "");
-		if (v && strlen(v) > t->width[col])
-			t->width[col] = strlen(v) > CELL_MAX ? CELL_MAX : strlen(v);
+		if (v) {
+			size_t w = utf8_width(v);	/* columns, not bytes */
+
+			if (w > t->width[col])
+				t->width[col] = w > CELL_MAX ? CELL_MAX : w;
+		}
 		col++;
 	}
 	t->rows++;
@@ -568,18 +573,18 @@ static int table_row(void *arg, const struct record *r,
 
 static void table_print(struct table *t)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		printf("%-*s%s", (int)t->width[i], t->head[i],
-		       i + 1 < t->ncols ? "  " : "\n");
+	for (size_t i = 0; i < t->ncols; i++) {
+		utf8_put_cell(stdout, t->head[i], t->width[i]);
+		fputs(i + 1 < t->ncols ? "  " : "\n", stdout);
+	}
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const char *v = t->cells[r * t->ncols + i];
-			int w = (int)t->width[i];
 
-			if (strlen(v) > CELL_MAX)
-				printf("%.*s…", CELL_MAX - 1, v);
-			else if (i + 1 < t->ncols)
-				printf("%-*s", w, v);
+			/* The last column is not padded; a long one is cut. */
+			if (i + 1 < t->ncols || utf8_width(v) > CELL_MAX)
+				utf8_put_cell(stdout, v, i + 1 < t->ncols ?
+					      t->width[i] : CELL_MAX);
 			else
 				fputs(v, stdout);
 			fputs(i + 1 < t->ncols ? "  " : "\n", stdout);

@@ -150,6 +150,17 @@ def _():
         check(len(j) > 0, "list %s --as-of 2020-06-01 is empty" % kind)
 
 
+@test("list aligns its columns by the width text takes, not its bytes (Türkiye)")
+def _():
+    out = ok("--db", demo_db(), "list", "nations").stdout.splitlines()
+    at = out[0].index("member_since")
+    rows = [l for l in out[1:] if l.strip()]
+    check(any("Türkiye" in l for l in rows), "Türkiye listed")
+    for l in rows:
+        eq(l[at - 2:at], "  ", "the gap before member_since: %r" % l)
+        check(l[at] != " " or l[at:at + 10].strip() == "", "a date where the column is: %r" % l)
+
+
 @test("cadre help lists every command and every report")
 def _():
     import re
