@@ -6,6 +6,7 @@ set -eu
 pkgs="gcc make pkg-config meson ninja-build python3 iso-codes
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
 libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev
+libzip-dev libexpat1-dev libutf8proc-dev
 nodejs"
 # The browser tests (make check) also need Debian's Chromium; CI's fuzz
 # run (scripts/fuzz.sh) clang, its libFuzzer and sanitizer runtimes

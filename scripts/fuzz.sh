@@ -2,7 +2,7 @@
 # Run each libFuzzer harness for a bounded time (FUZZ_TIME seconds, 60
 # unless told) and fail on any crash, leak, sanitizer report or hang.
 #
-#   scripts/fuzz.sh [ctt|import|record ...]     (all three by default)
+#   scripts/fuzz.sh [ctt|import|xlsx|record ...]     (all four by default)
 #
 # Builds build-fuzz with clang (-Dfuzzing=true: the libraries under the
 # harnesses are instrumented too), starts each harness on a scratch copy
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 dir=build-fuzz
 time=${FUZZ_TIME:-60}
-harnesses=${*:-ctt import record}
+harnesses=${*:-ctt import xlsx record}
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz.sh: clang is missing (scripts/deps.sh --test installs it)" >&2

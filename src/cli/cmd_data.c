@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "core/calendar.h"
@@ -11,6 +12,7 @@
 #include "core/policy.h"
 #include "util/buf.h"
 #include "util/progress.h"
+#include "util/utf8.h"
 
 static const struct kind *kind_arg(struct cli *c, const char *command,
 				   const char *name)
@@ -32,37 +34,133 @@ static const struct kind *kind_arg(struct cli *c, const char *command,
 
 /*==== import ===========================================================*/
 
+enum import_format { IN_GUESS, IN_CSV, IN_XLSX, IN_JSON };
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* The file's format: by its name, else by its first byte (a ZIP begins
+ * "PK", a JSON export '['; a CSV header with a field name). */
+static enum import_format guess_format(const char *path, FILE *f)
+{
+	int ch;
+
+	if (ends_with(path, ".xlsx"))
+		return IN_XLSX;
+	if (ends_with(path, ".json"))
+		return IN_JSON;
+	if (ends_with(path, ".csv"))
+		return IN_CSV;
+	ch = getc(f);
+	if (ch != EOF)
+		ungetc(ch, f);
+	return ch == 'P' ? IN_XLSX : ch == '[' ? IN_JSON : IN_CSV;
+}
+
+/* All of F into *DATA (a workbook is read from memory, as a ZIP's
+ * directory is at its end): its size, or -1 with E set. */
+static long slurp(FILE *f, const char *path, char **data, struct error *e)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_add(&b, chunk, n))
+			break;
+	if (ferror(f) || b.failed) {
+		buf_release(&b);
+		return error_set(e, b.failed ? ERR_INPUT : ERR_IO,
+				 "cannot read %s: %s", path, b.failed ?
+				 "larger than cadre reads (256 MiB)" :
+				 strerror(errno));
+	}
+	*data = b.data;
+	return (long)b.len;
+}
+
+static int delimiter_arg(struct cli *c, const char *v, char *out)
+{
+	if (!strcmp(v, ",") || !strcmp(v, ";") || !strcmp(v, "\t")) {
+		*out = *v;
+		return 0;
+	}
+	if (!strcmp(v, "tab") || !strcmp(v, "\\t")) {
+		*out = '\t';
+		return 0;
+	}
+	return cli_usage(c, "import", "--delimiter is ',', ';' or tab");
+}
+
 int cmd_import(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "sheet", required_argument, NULL, 'S' },
+		{ "format", required_argument, NULL, 'f' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct import_opts io = { 0 };
 	struct import_stats st;
 	struct progress pr;
 	const struct kind *k;
+	enum import_format fmt = IN_GUESS;
+	const char *path;
 	struct error e;
+	char *data = NULL;
+	long size = 0;
 	FILE *f;
 	int opt, rc, now;
 
-	while ((opt = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":nd:S:f:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "import", opt, &now) > 0)
 			return now;
 		if (opt == 'n')
 			io.dry_run = 1;
+		else if (opt == 'd' && delimiter_arg(c, optarg, &io.delimiter))
+			return EXIT_USAGE;
+		else if (opt == 'S')
+			io.sheet = optarg;
+		else if (opt == 'f' && !strcmp(optarg, "csv"))
+			fmt = IN_CSV;
+		else if (opt == 'f' && !strcmp(optarg, "xlsx"))
+			fmt = IN_XLSX;
+		else if (opt == 'f' && !strcmp(optarg, "json"))
+			fmt = IN_JSON;
+		else if (opt == 'f')
+			return cli_usage(c, "import", "--format is csv, xlsx "
+					 "or json");
 	}
 	if (argc - optind != 2)
 		return cli_usage(c, "import", "expected KIND FILE");
 	if (!(k = kind_arg(c, "import", argv[optind])))
 		return EXIT_USAGE;
+	path = argv[optind + 1];
 	error_init(&e);
-	f = strcmp(argv[optind + 1], "-") ? fopen(argv[optind + 1], "r") : stdin;
+	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
-		error_set(&e, ERR_IO, "cannot read %s: %s", argv[optind + 1],
+		error_set(&e, ERR_IO, "cannot read %s: %s", path,
 			  strerror(errno));
 		goto fail;
 	}
+	if (fmt == IN_GUESS)
+		fmt = guess_format(path, f);
+	if (io.sheet && fmt != IN_XLSX) {
+		rc = cli_usage(c, "import", "--sheet is for Excel workbooks "
+			       "(.xlsx)");
+		goto out;
+	}
+	if (io.delimiter && fmt != IN_CSV) {
+		rc = cli_usage(c, "import", "--delimiter is for CSV files");
+		goto out;
+	}
+	if (fmt == IN_XLSX && (size = slurp(f, path, &data, &e)) < 0)
+		goto fail;
 	if (!cli_store(c)) {
 		rc = c->status;
 		goto out;
@@ -71,13 +169,19 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	progress_start(&pr, "import", 0);
 	io.progress = progress_cb;
 	io.progress_arg = &pr;
-	rc = import_csv(c->store, k, f, argv[optind + 1], &io, &st, &e);
+	if (fmt == IN_XLSX)
+		rc = import_xlsx(c->store, k, data ? data : "", (size_t)size,
+				 path, &io, &st, &e);
+	else if (fmt == IN_JSON)
+		rc = import_json(c->store, k, f, path, &io, &st, &e);
+	else
+		rc = import_csv(c->store, k, f, path, &io, &st, &e);
 	progress_done(&pr);
 	if (rc)
 		goto fail;
 	if (c->json) {
 		cli_print_json(json_pack("{s:s, s:s, s:b, s:i, s:i, s:i, s:i}",
-			"kind", k->name, "file", argv[optind + 1],
+			"kind", k->name, "file", path,
 			"dry_run", io.dry_run, "rows", (int)st.rows,
 			"inserted", (int)st.inserted, "updated", (int)st.updated,
 			"unchanged", (int)st.unchanged));
@@ -94,6 +198,7 @@ fail:
 out:
 	if (f && f != stdin)
 		fclose(f);
+	free(data);
 	error_release(&e);
 	return rc;
 }
@@ -264,6 +369,48 @@ static int export_geojson(struct cli *c, const char *path)
 	return rc;
 }
 
+/* `export KIND --format xlsx -o FILE.xlsx`: written beside the target
+ * and renamed, never a half workbook. */
+static int export_workbook(struct cli *c, const struct kind *k,
+			   const char *path)
+{
+	struct progress pr;
+	struct error e;
+	char tmp[4096];
+	long rows;
+	int rc = 0;
+
+	if (!path || !strcmp(path, "-"))
+		return cli_usage(c, "export", "an Excel workbook needs "
+				 "-o FILE.xlsx");
+	if (!cli_store(c))
+		return c->status;
+	error_init(&e);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp~", path) >= sizeof(tmp)) {
+		error_set(&e, ERR_INPUT, "cannot write %s: the name is too long",
+			  path);
+		goto fail;
+	}
+	progress_start(&pr, "export", 0);
+	rows = export_xlsx(c->store, c->who, k, tmp, progress_cb, &pr, &e);
+	progress_done(&pr);
+	if (rows < 0)
+		goto fail;
+	if (rename(tmp, path)) {
+		error_set(&e, ERR_IO, "cannot write %s: %s", path,
+			  strerror(errno));
+		goto fail;
+	}
+	fprintf(stderr, "exported %ld %s to %s\n", rows, k->name, path);
+	goto out;
+fail:
+	unlink(tmp);
+	rc = cli_error(c, &e);
+out:
+	error_release(&e);
+	return rc;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -302,13 +449,16 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return export_geojson(c, path);
 	if (c->json && !strcmp(format, "csv"))
 		format = "json";
-	if (strcmp(format, "csv") && strcmp(format, "json"))
-		return cli_usage(c, "export", "--format is csv or json (geojson "
-				 "for sites)");
+	if (strcmp(format, "csv") && strcmp(format, "json") &&
+	    strcmp(format, "xlsx"))
+		return cli_usage(c, "export", "--format is csv, json or xlsx "
+				 "(geojson for sites)");
 	if (argc - optind != 1)
 		return cli_usage(c, "export", "expected KIND");
 	if (!(k = kind_arg(c, "export", argv[optind])))
 		return EXIT_USAGE;
+	if (!strcmp(format, "xlsx"))
+		return export_workbook(c, k, path);
 	error_init(&e);
 	if (!cli_store(c)) {
 		rc = c->status;
@@ -409,8 +559,12 @@ static int table_row(void *arg, const struct record *r,
 		else
 			v = derived[i - composite - k->nfields];
 		t->cells[t->rows * t->ncols + col] = strdup(v ? v : "");
-		if (v && strlen(v) > t->width[col])
-			t->width[col] = strlen(v) > CELL_MAX ? CELL_MAX : strlen(v);
+		if (v) {
+			size_t w = utf8_width(v);	/* columns, not bytes */
+
+			if (w > t->width[col])
+				t->width[col] = w > CELL_MAX ? CELL_MAX : w;
+		}
 		col++;
 	}
 	t->rows++;
@@ -419,18 +573,18 @@ static int table_row(void *arg, const struct record *r,
 
 static void table_print(struct table *t)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		printf("%-*s%s", (int)t->width[i], t->head[i],
-		       i + 1 < t->ncols ? "  " : "\n");
+	for (size_t i = 0; i < t->ncols; i++) {
+		utf8_put_cell(stdout, t->head[i], t->width[i]);
+		fputs(i + 1 < t->ncols ? "  " : "\n", stdout);
+	}
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t i = 0; i < t->ncols; i++) {
 			const char *v = t->cells[r * t->ncols + i];
-			int w = (int)t->width[i];
 
-			if (strlen(v) > CELL_MAX)
-				printf("%.*s…", CELL_MAX - 1, v);
-			else if (i + 1 < t->ncols)
-				printf("%-*s", w, v);
+			/* The last column is not padded; a long one is cut. */
+			if (i + 1 < t->ncols || utf8_width(v) > CELL_MAX)
+				utf8_put_cell(stdout, v, i + 1 < t->ncols ?
+					      t->width[i] : CELL_MAX);
 			else
 				fputs(v, stdout);
 			fputs(i + 1 < t->ncols ? "  " : "\n", stdout);

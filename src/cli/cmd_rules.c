@@ -13,6 +13,7 @@
 #include "store/access.h"
 #include "util/buf.h"
 #include "util/date.h"
+#include "util/utf8.h"
 
 static const char *js(json_t *o, const char *k)
 {
@@ -400,24 +401,30 @@ static void print_table(const char *title, json_t *rows, const char *first)
 			if (!seen && json_array_size(cols) < 24)
 				json_array_append_new(cols, json_string(k));
 		}
+	/* Widths in the columns a terminal gives text, not its bytes. */
 	json_array_foreach(cols, j, v)
-		width[j] = strlen(json_string_value(v));
+		width[j] = utf8_width(json_string_value(v));
 	json_array_foreach(rows, i, row)
 		json_array_foreach(cols, j, v) {
+			size_t w;
+
 			scalar(json_object_get(row, json_string_value(v)), cell,
 			       sizeof(cell));
-			if (strlen(cell) > width[j])
-				width[j] = strlen(cell) > 40 ? 40 : strlen(cell);
+			if ((w = utf8_width(cell)) > width[j])
+				width[j] = w > 40 ? 40 : w;
 		}
 	printf("\n%s\n", title);
-	json_array_foreach(cols, j, v)
-		printf("  %-*s", (int)width[j], json_string_value(v));
+	json_array_foreach(cols, j, v) {
+		fputs("  ", stdout);
+		utf8_put_cell(stdout, json_string_value(v), width[j]);
+	}
 	printf("\n");
 	json_array_foreach(rows, i, row) {
 		json_array_foreach(cols, j, v) {
 			scalar(json_object_get(row, json_string_value(v)), cell,
 			       sizeof(cell));
-			printf("  %-*.40s", (int)width[j], cell);
+			fputs("  ", stdout);
+			utf8_put_cell(stdout, cell, width[j]);
 		}
 		printf("\n");
 	}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/report.h"
 #include "model/kind.h"
 
 static const struct help {
@@ -19,8 +20,8 @@ static const struct help {
 "  init                     create an empty mission database\n"
 "  demo [--force]           load the demo mission (NATO Mission Iraq)\n"
 "  generate --scale N       a large synthetic mission, for benchmarks\n"
-"  import KIND FILE         import records from CSV, all or nothing\n"
-"  export KIND              export records as CSV or JSON\n"
+"  import KIND FILE         import CSV, Excel or JSON, all or nothing\n"
+"  export KIND              export records as CSV, JSON or Excel\n"
 "  list KIND                list records, optionally as of a date\n"
 "  show KIND ID             one record\n"
 "  status                   where the mission stands on a date\n"
@@ -32,7 +33,7 @@ static const struct help {
 "  resume                   end a suspension and re-date what it postponed\n"
 "  consent grant|suspend|withdraw ID   change the host nation's consent\n"
 "  transfer ACTIVITY        pass an activity from the coalition to the mission\n"
-"  report ceilings|transition   headcount against ceilings; self-sufficiency\n"
+"  report NAME              a report of the mission (REPORT below)\n"
 "  serve [--listen H:P]     the HTTP JSON API (loopback unless told)\n"
 "  user add|passwd|disable|list   the accounts of the people using cadre\n"
 "  token add LOGIN          a token for scripts (shown once)\n"
@@ -40,10 +41,7 @@ static const struct help {
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
 "\n"
-"KIND: nations organisations sites consents pledges posts persons assignments\n"
-"      caveats activities courses sessions training-plans trainees\n"
-"      enrolments assessments status-events\n"
-"\n"
+"@KINDS@"
 "Every command takes --help, and read commands take --json. --as LOGIN\n"
 "runs the command as that account: every read (list, show, export,\n"
 "status, reports, calendars, the map, the audit log) holds only what its\n"
@@ -78,20 +76,27 @@ static const struct help {
 "and written through the rules, in one transaction.\n" },
 	{ "import",
 "usage: cadre [--db PATH] import KIND FILE [--dry-run] [--json]\n"
+"              [--delimiter ','|';'|tab] [--sheet NAME] [--format csv|xlsx|json]\n"
 "\n"
-"Import records of KIND from the CSV file FILE ('-' for standard input).\n"
-"Columns are found by header name; every row is validated; the file is\n"
-"imported whole or not at all, and every problem is listed as\n"
-"file:line:column, field, value and reason. Records already present\n"
-"(same natural key) are updated, identical ones left alone, so importing\n"
-"a file twice changes nothing. --dry-run validates without writing.\n" },
+"Import records of KIND from FILE ('-' for standard input): CSV, an Excel\n"
+"workbook (.xlsx: the first sheet, or --sheet NAME) or JSON as export\n"
+"--format json writes; the format by the name, else the first byte.\n"
+"Columns are found by header name (a sheet's first row); every row is\n"
+"validated; the file is imported whole or not at all, and every problem\n"
+"is listed as file:line:column (sheet, row and column; a JSON element),\n"
+"field, value and reason. A CSV header with more ';' than ',' is read\n"
+"with ';', as Excel writes it in many locales. Excel dates are read as\n"
+"dates, numbers as people write them. Records already present (same\n"
+"natural key) are updated, identical ones left alone, so importing a\n"
+"file twice changes nothing. --dry-run validates without writing.\n" },
 	{ "export",
-"usage: cadre [--db PATH] export KIND [--format csv|json] [-o FILE]\n"
+"usage: cadre [--db PATH] export KIND [--format csv|json|xlsx] [-o FILE]\n"
 "       cadre [--db PATH] export sites --format geojson [-o FILE]\n"
 "       cadre [--db PATH] export calendar --person ID | --site CODE [-o FILE]\n"
 "\n"
 "Write every record of KIND, in the order they were created, as CSV\n"
-"(RFC 4180) or JSON. An export imported into an empty database exports\n"
+"(RFC 4180), JSON or an Excel workbook (-o FILE.xlsx: one sheet, typed\n"
+"cells). An export imported into an empty database exports\n"
 "again identically. With -o the file is replaced only when complete.\n"
 "Sites also as GeoJSON points (with their status today); a trainer's or a\n"
 "site's sessions as an iCalendar file, each an all-day event with its\n"
@@ -330,6 +335,42 @@ static void kind_help(const struct kind *k, FILE *out)
 			k->derived[i].name);
 }
 
+/* WORDS after LABEL, wrapped under it at 76 columns. */
+static void wrapped(FILE *out, const char *label, const char *const *words,
+		    size_t n)
+{
+	size_t col = strlen(label);
+
+	fputs(label, out);
+	for (size_t i = 0; i < n; i++) {
+		if (col + 1 + strlen(words[i]) > 76) {
+			fprintf(out, "\n%*s", (int)strlen(label), "");
+			col = strlen(label);
+		}
+		fprintf(out, " %s", words[i]);
+		col += 1 + strlen(words[i]);
+	}
+	fputc('\n', out);
+}
+
+/* The overview: its kinds and reports from their catalogues, so that a
+ * kind or a report added is listed without a second list to keep. */
+static void overview(const char *text, FILE *out)
+{
+	const char *at = strstr(text, "@KINDS@");
+	const char *names[KINDS_MAX];
+
+	fwrite(text, 1, (size_t)(at - text), out);
+	for (size_t i = 0; i < nkinds; i++)
+		names[i] = kinds[i]->name;
+	wrapped(out, "KIND:", names, nkinds);
+	fputs("\nREPORT (cadre help report):\n", out);
+	for (size_t i = 0; i < nreports; i++)
+		fprintf(out, "  %-22s %s\n", reports[i].name, reports[i].summary);
+	fputc('\n', out);
+	fputs(at + strlen("@KINDS@"), out);
+}
+
 int cli_help(const char *command, FILE *out)
 {
 	const struct kind *k = command ? kind_find(command) : NULL;
@@ -341,7 +382,10 @@ int cli_help(const char *command, FILE *out)
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
 		if ((!command && !helps[i].command) ||
 		    (command && helps[i].command && !strcmp(command, helps[i].command))) {
-			fputs(helps[i].text, out);
+			if (helps[i].command)
+				fputs(helps[i].text, out);
+			else
+				overview(helps[i].text, out);
 			return 0;
 		}
 	}

@@ -167,6 +167,11 @@ static json_t *error_json(const struct error *e)
 			json_t *j = json_object();
 
 			json_object_set_new(j, "file", str_or_null(it->file));
+			if (it->sheet)
+				json_object_set_new(j, "sheet", json_string(it->sheet));
+			if (it->element)
+				json_object_set_new(j, "element",
+						    json_integer(it->element - 1));
 			json_object_set_new(j, "line", it->line ?
 					    json_integer(it->line) : json_null());
 			json_object_set_new(j, "column", it->column ?
@@ -180,6 +185,47 @@ static json_t *error_json(const struct error *e)
 		json_object_set_new(o, "more_errors", json_integer((json_int_t)e->dropped));
 	}
 	return o;
+}
+
+/* Excel's name of the 1-based column COL: A … Z, AA … (at most XFD). */
+static void column_letters(long col, char out[8])
+{
+	char rev[8];
+	int n = 0;
+
+	while (col > 0 && n < 7) {
+		rev[n++] = (char)('A' + (col - 1) % 26);
+		col = (col - 1) / 26;
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	out[n] = '\0';
+}
+
+/* An item in a workbook or a JSON array, as a person would say where:
+ * roll.xlsx: sheet "Roll", row 7, column C (nation): 'XX': reason. */
+static void item_at(const struct error_item *it)
+{
+	char letters[8];
+
+	fprintf(stderr, "  %s:", it->file ? it->file : "");
+	if (it->sheet)
+		fprintf(stderr, " sheet \"%s\"", it->sheet);
+	if (it->sheet && it->line)
+		fprintf(stderr, ", row %ld", it->line);
+	if (it->element)
+		fprintf(stderr, " element %ld", it->element - 1);
+	if (it->sheet && it->column) {
+		column_letters(it->column, letters);
+		fprintf(stderr, ", column %s", letters);
+	}
+	if (it->field)
+		fprintf(stderr, it->element && !it->column ? ", %s" : " (%s)",
+			it->field);
+	fprintf(stderr, ":");
+	if (it->value)
+		fprintf(stderr, " '%s':", it->value);
+	fprintf(stderr, " %s\n", it->reason ? it->reason : "");
 }
 
 int cli_error(struct cli *c, struct error *e)
@@ -197,6 +243,10 @@ int cli_error(struct cli *c, struct error *e)
 	for (size_t i = 0; i < e->nitems; i++) {
 		const struct error_item *it = &e->items[i];
 
+		if (it->sheet || it->element) {
+			item_at(it);
+			continue;
+		}
 		fprintf(stderr, "  %s", it->file ? it->file : "");
 		if (it->line)
 			fprintf(stderr, ":%ld", it->line);

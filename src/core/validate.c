@@ -275,6 +275,17 @@ static int check_controls(const struct field *f, const char *in,
 			*why = msg;
 			return -1;
 		}
+		/* A mark has its use in text; in a code it is only unseen,
+		 * and "PCOL" with one looks like "PCOL" without. */
+		if (!free_text && ch == 0xe2 && (unsigned char)p[1] == 0x80 &&
+		    ((unsigned char)p[2] == 0x8e || (unsigned char)p[2] == 0x8f)) {
+			snprintf(msg, sizeof(msg), "holds the invisible "
+				 "direction mark U+%04X at byte %td: a code may "
+				 "not, it would look like the code without it",
+				 0x2000u + ((unsigned char)p[2] - 0x80), p - in + 1);
+			*why = msg;
+			return -1;
+		}
 		if (ch != 0x7f && (ch >= 0x20 || (free_text &&
 		    (ch == '\t' || ch == '\n' || ch == '\r'))))
 			continue;

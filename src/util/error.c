@@ -28,6 +28,7 @@ void error_release(struct error *e)
 	free(e->rule);
 	for (size_t i = 0; i < e->nitems; i++) {
 		free(e->items[i].file);
+		free(e->items[i].sheet);
 		free(e->items[i].field);
 		free(e->items[i].value);
 		free(e->items[i].reason);
@@ -60,6 +61,13 @@ int error_set(struct error *e, enum error_code code, const char *fmt, ...)
 void error_add(struct error *e, const char *file, long line, long column,
 	       const char *field, const char *value, const char *reason)
 {
+	error_add_at(e, file, NULL, line, column, 0, field, value, reason);
+}
+
+void error_add_at(struct error *e, const char *file, const char *sheet,
+		  long line, long column, long element, const char *field,
+		  const char *value, const char *reason)
+{
 	struct error_item *it;
 
 	if (e->nitems >= ERROR_MAX_ITEMS) {
@@ -74,8 +82,10 @@ void error_add(struct error *e, const char *file, long line, long column,
 	e->items = it;
 	it = &e->items[e->nitems++];
 	it->file = dup_or_null(file);
+	it->sheet = dup_or_null(sheet);
 	it->line = line;
 	it->column = column;
+	it->element = element;
 	it->field = dup_or_null(field);
 	it->value = dup_or_null(value);
 	it->reason = dup_or_null(reason);

@@ -31,8 +31,10 @@ enum error_code {
 
 struct error_item {
 	char *file;
+	char *sheet;	/* a workbook's sheet, or NULL: line is then its row */
 	long line;	/* 0 when not applicable */
 	long column;	/* 0 when not applicable */
+	long element;	/* a JSON array's index + 1; 0 when not applicable */
 	char *field;
 	char *value;
 	char *reason;
@@ -62,6 +64,12 @@ int error_set(struct error *e, enum error_code code, const char *fmt, ...)
 /* Append an item; past the cap only counts it. Any string may be NULL. */
 void error_add(struct error *e, const char *file, long line, long column,
 	       const char *field, const char *value, const char *reason);
+
+/* The same for a position in a workbook's SHEET (ROW, COLUMN: 1-based)
+ * or a JSON array's ELEMENT (its index + 1); 0 and NULL not applicable. */
+void error_add_at(struct error *e, const char *file, const char *sheet,
+		  long row, long column, long element, const char *field,
+		  const char *value, const char *reason);
 
 void error_add_record(struct error *e, const char *key);
 void error_add_date(struct error *e, const char *date);

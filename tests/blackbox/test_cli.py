@@ -150,6 +150,37 @@ def _():
         check(len(j) > 0, "list %s --as-of 2020-06-01 is empty" % kind)
 
 
+@test("list aligns its columns by the width text takes, not its bytes (Türkiye)")
+def _():
+    out = ok("--db", demo_db(), "list", "nations").stdout.splitlines()
+    at = out[0].index("member_since")
+    rows = [l for l in out[1:] if l.strip()]
+    check(any("Türkiye" in l for l in rows), "Türkiye listed")
+    for l in rows:
+        eq(l[at - 2:at], "  ", "the gap before member_since: %r" % l)
+        check(l[at] != " " or l[at:at + 10].strip() == "", "a date where the column is: %r" % l)
+
+
+@test("cadre help lists every command and every report")
+def _():
+    import re
+    text = ok("help").stdout
+    commands = text.split("commands:", 1)[1].split("\n\n", 1)[0]
+    listed = {line.split()[0] for line in commands.splitlines() if line.strip()}
+    for c in ["init", "demo", "generate", "import", "export", "list", "show", "status",
+              "check", "audit", "backup", "restore", "suspend", "resume", "consent",
+              "transfer", "report", "serve", "user", "token", "plan", "help"]:
+        check(c in listed, "cadre help does not list the command %s" % c)
+    # The reports cadre knows, as its refusal of an unknown one names them.
+    r = cadre("--db", demo_db(), "report", "nope")
+    names = re.findall(r"[a-z][a-z-]+", r.stderr.split("no report 'nope':", 1)[1].split("(")[0])
+    names = [n for n in names if n != "or"]
+    check(len(names) >= 8, "report names from the refusal", r)
+    section = text.split("REPORT", 1)[1] if "REPORT" in text else ""
+    eq([n for n in names if not re.search(r"^  %s " % re.escape(n), section, re.M)], [],
+       "reports missing from cadre help")
+
+
 @test("cadre help lists every kind (and list works for any kind it adds)")
 def _():
     from tap import all_kinds

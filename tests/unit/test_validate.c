@@ -367,6 +367,9 @@ Test(validate, the_slash_collision_cannot_be_written)
 	/* The right-to-left mark U+200F, which Arabic text may need, stays. */
 	CANON_EQ("persons", "name", "\xd8\xb9\xd9\x84\xd9\x8a\xe2\x80\x8f",
 		 "\xd8\xb9\xd9\x84\xd9\x8a\xe2\x80\x8f");
+	/* In a code a mark is only unseen: PCOL and PCOL+LRM look alike. */
+	CANON_BAD("persons", "code", "PCOL\xe2\x80\x8e", "direction mark U+200E");
+	CANON_BAD("persons", "nation", "\xe2\x80\x8fIRQ", "direction mark U+200F");
 	CANON_BAD("persons", "code", "PCOL ", "begin or end with a space");
 	CANON_BAD("assessments", "competency", "a/b", "composite key");
 	/* A reference holds a whole key, '/' and all. */
