@@ -127,7 +127,7 @@ void access_clause_cols(struct buf *sql, const struct principal *p,
 	for (size_t i = 0; i < nkinds; i++) {
 		if (!has_key_refs(kinds[i]))
 			continue;
-		buf_addf(sql, " WHEN '%s' THEN (1", kinds[i]->table);
+		buf_addf(sql, " WHEN '%s' THEN (TRUE", kinds[i]->table);
 		key_refs(sql, p, kinds[i], c->ref_pre, c->ref_post, 0, NULL);
 		buf_adds(sql, ")");
 	}

@@ -731,7 +731,7 @@ static void seen_in(struct buf *b, const struct principal *who, const char *x)
 	snprintf(nation, sizeof(nation), "json_extract(%s, '$.nation')", x);
 	snprintf(person, sizeof(person), "json_extract(%s, '$.person')", x);
 	snprintf(pre, sizeof(pre), "json_extract(%s, '$.", x);
-	buf_addf(b, " AND (%s IS NULL OR (1", x);
+	buf_addf(b, " AND (%s IS NULL OR (TRUE", x);
 	access_clause_cols(b, who, NULL, &c);
 	buf_adds(b, "))");
 }
@@ -743,7 +743,7 @@ static void entry_visible(struct buf *b, const struct principal *who)
 {
 	if (!who || who->system)
 		return;
-	buf_adds(b, " AND (entity IN ('account', 'token') OR (1");
+	buf_adds(b, " AND (entity IN ('account', 'token') OR (TRUE");
 	seen_in(b, who, "before");
 	seen_in(b, who, "after");
 	buf_adds(b, "))");

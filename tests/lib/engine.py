@@ -11,6 +11,7 @@ file and nothing here does anything.
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -64,7 +65,17 @@ def copy(src, dst):
     target(src)
     if d in _names:
         c.psql("postgres", "-c", 'DROP DATABASE "%s"' % d)
-    c.psql("postgres", "-c", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (d, s))
+    try:
+        c.psql("postgres", "-c", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (d, s))
+    except RuntimeError:
+        # A server is connected to SRC: a dump of it, in one snapshot.
+        c.psql("postgres", "-c", 'CREATE DATABASE "%s"' % d)
+        dump = subprocess.run([os.path.join(c.bindir, "pg_dump"), "-h", c.dir, "-p",
+                               str(c.port), "-U", c.user, "-d", s],
+                              capture_output=True, check=True)
+        subprocess.run([os.path.join(c.bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                        "-h", c.dir, "-p", str(c.port), "-U", c.user, "-d", d],
+                       input=dump.stdout, capture_output=True, check=True)
     _names[d] = dst
     for ext in (".key", ".head"):
         f = os.path.join(_state, "cadre-pg-" + s + ext)
