@@ -6,12 +6,15 @@ set -eu
 pkgs="gcc make pkg-config meson ninja-build python3 iso-codes
 libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
 libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev
-libzip-dev libexpat1-dev libutf8proc-dev
+libzip-dev libexpat1-dev libutf8proc-dev libpq-dev
 nodejs"
 # The browser tests (make check) also need Debian's Chromium; CI's fuzz
 # run (scripts/fuzz.sh) clang, its libFuzzer and sanitizer runtimes
 # (libclang-rt-dev) and llvm-symbolizer (llvm) for readable reports.
-# tests/store/test_schema_pg starts a throwaway PostgreSQL: Debian's
+# libpq-dev is the PostgreSQL client library of store/db_pg.c (cadre runs
+# on SQLite without a PostgreSQL server; the library is always built in).
+# The pg suite (tests/store, and the scenarios with CADRE_TEST_ENGINE=
+# postgres) starts a throwaway PostgreSQL: Debian's
 # postgresql (its server package postgresql-15 holds the contrib modules,
 # unaccent among them: the postgresql-contrib metapackage asks for
 # nothing more).
