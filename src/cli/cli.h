@@ -75,6 +75,7 @@ int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_generate(struct cli *c, int argc, char **argv);
 int cmd_backup(struct cli *c, int argc, char **argv);
+int cmd_copy(struct cli *c, int argc, char **argv);
 int cmd_restore(struct cli *c, int argc, char **argv);
 
 #endif

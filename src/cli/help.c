@@ -151,6 +151,17 @@ static const struct help {
 "MACs) before it takes the name FILE; a failed backup leaves nothing.\n"
 "An existing FILE is refused (exit 1) unless --force. Progress is shown\n"
 "on a terminal. Keep FILE.key as carefully as the database.\n" },
+	{ "copy",
+"usage: cadre copy FROM TO [--json]\n"
+"\n"
+"Copy a whole mission (records, accounts, the audit log) from the\n"
+"database FROM into the new, empty database TO, with the same ids:\n"
+"SQLite to PostgreSQL and back (a path or sqlite:PATH; a postgresql://\n"
+"URL, whose database must exist). FROM is read as one snapshot and TO\n"
+"written in one transaction; a table a line on stderr as it arrives.\n"
+"On arrival each table is counted again and the audit chain verified\n"
+"to end at the same entry and hash, with FROM's key and head file as\n"
+"TO's. A TO that holds anything is refused (exit 1). See docs/deploy.md.\n" },
 	{ "restore",
 "usage: cadre [--db PATH] restore FILE [--json]\n"
 "\n"

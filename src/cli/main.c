@@ -42,6 +42,7 @@ static const struct command {
 	{ "generate", cmd_generate, 1 },
 	{ "backup", cmd_backup, 1 },
 	{ "restore", cmd_restore, 1 },
+	{ "copy", cmd_copy, 1 },
 };
 
 /*==== Shared helpers ===================================================*/

@@ -107,6 +107,11 @@ int db_column_count(struct db_stmt *st)
 	return st->db->drv->column_count(st);
 }
 
+const char *db_column_name(struct db_stmt *st, int i)
+{
+	return st->db->drv->column_name(st, i);
+}
+
 enum db_type db_column_type(struct db_stmt *st, int i)
 {
 	return st->db->drv->column_type(st, i);
@@ -225,4 +230,14 @@ void db_match_sql(struct db *d, struct buf *b, int n)
 char *db_match_text(struct db *d, const char *typed)
 {
 	return d->drv->match_text(typed);
+}
+
+const char *db_tables_sql(struct db *d)
+{
+	return d->drv->tables_sql;
+}
+
+int db_ids_follow(struct db *d)
+{
+	return d->drv->ids_follow(d);
 }

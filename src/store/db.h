@@ -91,6 +91,8 @@ int db_bind_blob(struct db_stmt *st, int i, const void *p, int n);
 int db_bind_null(struct db_stmt *st, int i);
 
 int db_column_count(struct db_stmt *st);
+/* Column I's name, once a row has been stepped to. */
+const char *db_column_name(struct db_stmt *st, int i);
 enum db_type db_column_type(struct db_stmt *st, int i);
 const char *db_column_text(struct db_stmt *st, int i);	/* NULL: NULL */
 int64_t db_column_int64(struct db_stmt *st, int i);	/* 0: NULL */
@@ -145,6 +147,14 @@ struct buf;
  * engine's query syntax. Nothing typed matches nothing. */
 void db_match_sql(struct db *d, struct buf *b, int n);
 char *db_match_text(struct db *d, const char *typed);
+
+/* A query whose rows name every table of the mission's schema that a
+ * copy of the database carries over: not the engine's own, nor the
+ * search index its triggers keep (trainee_fts), nor the schema's version. */
+const char *db_tables_sql(struct db *d);
+/* After rows were written with ids of their own (a copy): make the ids
+ * the engine picks next follow them. 0, or -1 with the error. */
+int db_ids_follow(struct db *d);
 
 /* The file the database is in (SQLite), or NULL. */
 const char *db_file(struct db *d);

@@ -27,6 +27,7 @@ struct db_driver {
 	int (*bind_blob)(struct db_stmt *st, int i, const void *p, int n);
 	int (*bind_null)(struct db_stmt *st, int i);
 	int (*column_count)(struct db_stmt *st);
+	const char *(*column_name)(struct db_stmt *st, int i);
 	enum db_type (*column_type)(struct db_stmt *st, int i);
 	const char *(*column_text)(struct db_stmt *st, int i);
 	int64_t (*column_int64)(struct db_stmt *st, int i);
@@ -48,6 +49,8 @@ struct db_driver {
 	int (*set_schema_version)(struct db *d, int v);
 	const struct embedded_file *migrations;
 	const char *(*file)(struct db *d);
+	const char *tables_sql;
+	int (*ids_follow)(struct db *d);
 	void (*match_sql)(struct buf *b, int n);
 	char *(*match_text)(const char *typed);
 };

@@ -89,6 +89,9 @@ struct pg_stmt {
 	unsigned char **blob;
 	size_t *blob_len;
 	int nblob;
+	/* Floats of the current row as SQLite writes them, per column. */
+	char (*ftext)[32];
+	int nftext;
 };
 
 static inline struct pg_db *pdb(struct db *d)
@@ -540,6 +543,7 @@ static void stmt_free(struct pg_stmt *s)
 	drop_blobs(s);
 	free(s->blob);
 	free(s->blob_len);
+	free(s->ftext);
 	PQclear(s->res);
 	for (int i = 0; i < s->nparams; i++)
 		free(s->values[i]);
@@ -838,6 +842,25 @@ static int pg_column_count(struct db_stmt *st)
 	return s->ncols_prepared > 0 ? s->ncols_prepared : 0;
 }
 
+static const char *pg_column_name(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = pst(st);
+
+	return s->res && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
+/* An identity does not follow the ids written into it, as a rowid does:
+ * each is set past the largest id its table holds. */
+static int pg_ids_follow(struct db *d)
+{
+	return d->drv->exec(d, "DO $$ DECLARE c record; BEGIN FOR c IN"
+		" SELECT table_name AS t, column_name AS col FROM"
+		" information_schema.columns WHERE table_schema = current_schema()"
+		" AND is_identity = 'YES' LOOP EXECUTE format('SELECT setval("
+		"pg_get_serial_sequence(%L, %L), coalesce((SELECT max(%I) FROM %I),"
+		" 0) + 1, false)', c.t, c.col, c.col, c.t); END LOOP; END $$");
+}
+
 static enum db_type pg_column_type(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = pst(st);
@@ -922,6 +945,29 @@ static const unsigned char *bytea(struct pg_stmt *s, int i, size_t *len)
 	return out;
 }
 
+/* Column I, a float, as SQLite gives a REAL as text ("%!.15g": 18.0,
+ * not PostgreSQL's 18), so that a value reads alike on both engines. */
+static const char *float_text(struct pg_stmt *s, int i)
+{
+	const char *v = PQgetvalue(s->res, s->row, i);
+	int n = PQnfields(s->res);
+	char *out;
+
+	if (s->nftext < n) {
+		char (*more)[32] = realloc(s->ftext, (size_t)n * sizeof(*more));
+
+		if (!more)
+			return v;
+		s->ftext = more;
+		s->nftext = n;
+	}
+	out = s->ftext[i];
+	snprintf(out, 32, "%.15g", strtod(v, NULL));
+	if (!strpbrk(out, ".eEin") && strlen(out) < 29)	/* not inf, nan */
+		memcpy(out + strlen(out), ".0", 3);
+	return out;
+}
+
 static const char *pg_column_text(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = pst(st);
@@ -934,6 +980,9 @@ static const char *pg_column_text(struct db_stmt *st, int i)
 		return *PQgetvalue(s->res, s->row, i) == 't' ? "1" : "0";
 	case OID_BYTEA:
 		return (const char *)bytea(s, i, &len);
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return float_text(s, i);
 	default:
 		return PQgetvalue(s->res, s->row, i);
 	}
@@ -1240,6 +1289,7 @@ const struct db_driver db_pg_driver = {
 	.bind_blob = pg_bind_blob,
 	.bind_null = pg_bind_null,
 	.column_count = pg_column_count,
+	.column_name = pg_column_name,
 	.column_type = pg_column_type,
 	.column_text = pg_column_text,
 	.column_int64 = pg_column_int64,
@@ -1261,6 +1311,11 @@ const struct db_driver db_pg_driver = {
 	.set_schema_version = pg_set_schema_version,
 	.migrations = store_migrations_pg,
 	.file = pg_file,
+	.tables_sql = "SELECT table_name FROM information_schema.tables WHERE"
+		      " table_schema = current_schema() AND table_type ="
+		      " 'BASE TABLE' AND table_name NOT IN ('cadre_schema',"
+		      " 'trainee_fts') ORDER BY table_name",
+	.ids_follow = pg_ids_follow,
 	.match_sql = pg_match_sql,
 	.match_text = pg_match_text,
 };

@@ -248,6 +248,18 @@ static int sq_column_count(struct db_stmt *st)
 	return sqlite3_column_count(raw(st));
 }
 
+static const char *sq_column_name(struct db_stmt *st, int i)
+{
+	return sqlite3_column_name(raw(st), i);
+}
+
+/* A rowid follows the largest id written by itself. */
+static int sq_ids_follow(struct db *d)
+{
+	(void)d;
+	return 0;
+}
+
 static enum db_type sq_column_type(struct db_stmt *st, int i)
 {
 	switch (sqlite3_column_type(raw(st), i)) {
@@ -490,6 +502,7 @@ const struct db_driver db_sqlite_driver = {
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.column_count = sq_column_count,
+	.column_name = sq_column_name,
 	.column_type = sq_column_type,
 	.column_text = sq_column_text,
 	.column_int64 = sq_column_int64,
@@ -511,6 +524,10 @@ const struct db_driver db_sqlite_driver = {
 	.set_schema_version = sq_set_schema_version,
 	.migrations = store_migrations,
 	.file = sq_file,
+	.tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+		      " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE"
+		      " 'trainee_fts%' ORDER BY name",
+	.ids_follow = sq_ids_follow,
 	.match_sql = sq_match_sql,
 	.match_text = sq_match_text,
 };

@@ -21,13 +21,25 @@ POSTGRES = ENGINE == "postgres"
 _cluster = None
 _names = {}
 _state = None
+
+
+def _state_dir():
+    """The folder of the audit keys and heads, in the environment of
+    every cadre the test starts from now on."""
+    global _state
+    if _state is None:
+        _state = tempfile.mkdtemp(prefix="cadre-pgstate-")
+        os.environ["CADRE_STATE_DIR"] = _state
+    return _state
+
+
 if POSTGRES:
-    _state = tempfile.mkdtemp(prefix="cadre-pgstate-")
-    os.environ["CADRE_STATE_DIR"] = _state
+    _state_dir()
 
 
 def _start():
     global _cluster
+    _state_dir()
     if _cluster is None:
         import pgcluster
         try:

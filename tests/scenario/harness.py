@@ -45,6 +45,14 @@ def cadre(db, *args, stdin=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def cadre_raw(argv, stdin=None):
+    """cadre with ARGV as given (no --db added): (status, stdout, stderr)."""
+    env = dict(os.environ, CADRE_TODAY='2026-11-29')
+    p = subprocess.run([CADRE] + list(argv), input=stdin, capture_output=True,
+                       text=True, env=env, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
 def ok_json(db, *args):
     rc, out, err = cadre(db, *args, '--json')
     assert rc == 0, 'cadre %s: exit %d: %s%s' % (' '.join(args), rc, err, out)

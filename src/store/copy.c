@@ -1,0 +1,281 @@
+/* `cadre copy`: one database into another, table by table (copy.h). */
+#include "store/copy.h"
+#include "store/audit.h"
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+/* The names of the tables S's engine says the schema has, into a list
+ * (each malloc'd), *N of them. 0, or -1 with E set. */
+static int table_names(struct store *s, char ***names, size_t *n,
+		       struct error *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (db_prepare(s->db, db_tables_sql(s->db), 0, &st))
+		return store_fail(s, e, "listing the tables");
+	while ((rc = db_step(st)) == DB_ROW) {
+		char **more = realloc(*names, (*n + 1) * sizeof(**names));
+
+		if (!more || !(more[*n] = strdup(db_column_text(st, 0)))) {
+			*names = more ? more : *names;
+			db_finalize(st);
+			return error_set(e, ERR_NOMEM, "out of memory");
+		}
+		*names = more;
+		(*n)++;
+	}
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : store_fail(s, e, "listing the tables");
+}
+
+static void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int count_rows(struct store *s, const char *table, int64_t *out,
+		      struct error *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st;
+	int rc = -1;
+
+	buf_addf(&sql, "SELECT count(*) FROM %s", table);
+	if (sql.failed)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	if (db_prepare(s->db, buf_str(&sql), 0, &st)) {
+		store_fail(s, e, "counting rows");
+	} else {
+		if (db_step(st) == DB_ROW) {
+			*out = db_column_int64(st, 0);
+			rc = 0;
+		} else {
+			store_fail(s, e, "counting rows");
+		}
+		db_finalize(st);
+	}
+	buf_release(&sql);
+	return rc;
+}
+
+/* The one row a new database's audit_head has, its chain's start,
+ * stands for nothing yet: every other table must be empty. */
+static int check_empty(struct store *to, char **names, size_t n,
+		       struct error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t rows;
+
+		if (count_rows(to, names[i], &rows, e))
+			return -1;
+		if (rows > (strcmp(names[i], "audit_head") ? 0 : 1))
+			return error_set(e, ERR_CONFLICT, "%s holds a database "
+					 "already (table %s has %lld rows): "
+					 "nothing was copied; copy into a new, "
+					 "empty one", to->path, names[i],
+					 (long long)rows);
+	}
+	return 0;
+}
+
+/* Bind column I of SRC's row as parameter I + 1 of DST, by its type. */
+static int bind_like(struct db_stmt *dst, struct db_stmt *src, int i)
+{
+	switch (db_column_type(src, i)) {
+	case DB_NULL:
+		return db_bind_null(dst, i + 1);
+	case DB_INTEGER:
+		return db_bind_int64(dst, i + 1, db_column_int64(src, i));
+	case DB_FLOAT:
+		return db_bind_double(dst, i + 1, db_column_double(src, i));
+	case DB_BLOB:
+		return db_bind_blob(dst, i + 1, db_column_blob(src, i),
+				    db_column_bytes(src, i));
+	default:
+		return db_bind_text(dst, i + 1, db_column_text(src, i), -1);
+	}
+}
+
+/* The INSERT of SRC's columns into TABLE, prepared on TO. */
+static int prepare_insert(struct store *to, const char *table,
+			  struct db_stmt *src, struct db_stmt **ins,
+			  struct error *e)
+{
+	struct buf sql = BUF_INIT;
+	int ncol = db_column_count(src), rc = 0;
+
+	buf_addf(&sql, "INSERT INTO %s (", table);
+	for (int i = 0; i < ncol; i++)
+		buf_addf(&sql, "%s%s", i ? ", " : "", db_column_name(src, i));
+	buf_adds(&sql, ") VALUES (");
+	for (int i = 0; i < ncol; i++)
+		buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+	buf_adds(&sql, ")");
+	if (sql.failed)
+		rc = error_set(e, ERR_NOMEM, "out of memory");
+	else if (db_prepare(to->db, buf_str(&sql), 0, ins))
+		rc = error_set(e, ERR_STORE, "copying table %s: %s", table,
+			       db_errmsg(to->db));
+	buf_release(&sql);
+	return rc;
+}
+
+static int copy_table(struct store *from, struct store *to, const char *table,
+		      int64_t *rows, struct error *e)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *src = NULL, *ins = NULL;
+	int rc, ncol = 0, ret = -1;
+
+	*rows = 0;
+	buf_addf(&sql, "SELECT * FROM %s", table);
+	if (sql.failed) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (db_prepare(from->db, buf_str(&sql), 0, &src)) {
+		store_fail(from, e, "reading a table to copy");
+		goto out;
+	}
+	while ((rc = db_step(src)) == DB_ROW) {
+		if (!ins) {
+			if (prepare_insert(to, table, src, &ins, e))
+				goto out;
+			ncol = db_column_count(src);
+		}
+		db_reset(ins);
+		for (int i = 0; i < ncol; i++)
+			if (bind_like(ins, src, i)) {
+				error_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+		if (db_step(ins) != DB_DONE) {
+			error_set(e, ERR_STORE, "copying row %lld of table %s: "
+				  "%s", (long long)*rows + 1, table,
+				  db_errmsg(to->db));
+			goto out;
+		}
+		(*rows)++;
+	}
+	if (rc != DB_DONE) {
+		store_fail(from, e, "reading a table to copy");
+		goto out;
+	}
+	ret = 0;
+out:
+	db_finalize(ins);
+	db_finalize(src);
+	buf_release(&sql);
+	return ret;
+}
+
+/* Every table of FROM into TO, inside TO's transaction. */
+static int copy_tables(struct store *from, struct store *to, char **names,
+		       size_t n, copy_progress_fn fn, void *arg,
+		       struct copy_result *r, struct error *e)
+{
+	if (db_exec(to->db, "DELETE FROM audit_head"))
+		return store_fail(to, e, "clearing the new chain's start");
+	for (size_t i = 0; i < n; i++) {
+		int64_t rows;
+
+		if (copy_table(from, to, names[i], &rows, e))
+			return -1;
+		r->tables++;
+		r->rows += rows;
+		if (fn)
+			fn(arg, names[i], rows);
+	}
+	if (db_ids_follow(to->db))
+		return store_fail(to, e, "setting the ids to come");
+	return 0;
+}
+
+/* Each table of FROM counted again in TO, once TO has committed. */
+static int recount(struct store *from, struct store *to, char **names,
+		   size_t n, struct error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t a, b;
+
+		if (count_rows(from, names[i], &a, e) ||
+		    count_rows(to, names[i], &b, e))
+			return -1;
+		if (a != b)
+			return error_set(e, ERR_STORE, "table %s: %lld rows "
+					 "copied from %lld", names[i],
+					 (long long)b, (long long)a);
+	}
+	return 0;
+}
+
+/* The chain's key and head file follow it, and it verifies on arrival
+ * to the same head as at the start. */
+static int carry_audit(struct store *from, struct store *to,
+		       struct copy_result *r, struct error *e)
+{
+	unsigned char mac[32];
+	char from_head[65];
+	int64_t seq, count, broken;
+	int sealed = audit_tail(from, &seq, mac, e);
+
+	if (sealed < 0)
+		return -1;
+	if (sealed && (audit_key_copy(from, to->files, e) ||
+		       audit_head_file_set(to->files, seq, mac, e)))
+		return -1;
+	if (audit_verify(from, &count, &broken, from_head, e) ||
+	    audit_verify(to, &r->entries, &broken, r->head, e))
+		return -1;
+	if (count != r->entries || strcmp(from_head, r->head))
+		return error_set(e, ERR_TAMPER, "the copy's audit chain ends at "
+				 "entry %lld (%s), the original's at %lld (%s)",
+				 (long long)r->entries, r->head,
+				 (long long)count, from_head);
+	return 0;
+}
+
+int store_copy(struct store *from, struct store *to, copy_progress_fn fn,
+	       void *arg, struct copy_result *r, struct error *e)
+{
+	char **names = NULL, **have = NULL;
+	size_t n = 0, nhave = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (audit_seal_now(from, e) || table_names(from, &names, &n, e) ||
+	    table_names(to, &have, &nhave, e) ||
+	    check_empty(to, have, nhave, e))
+		goto out;
+	/* One snapshot of FROM, however long the copy takes. */
+	if (db_begin_read(from->db)) {
+		store_fail(from, e, "reading");
+		goto out;
+	}
+	if (store_begin_checked(to, e)) {
+		db_rollback(from->db);
+		goto out;
+	}
+	rc = copy_tables(from, to, names, n, fn, arg, r, e);
+	if (rc)
+		store_rollback(to);
+	else
+		rc = store_commit(to, e);
+	db_rollback(from->db);
+	if (!rc)
+		rc = recount(from, to, names, n, e) || carry_audit(from, to, r, e)
+		     ? -1 : 0;
+out:
+	names_free(names, n);
+	names_free(have, nhave);
+	return rc;
+}
