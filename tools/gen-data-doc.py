@@ -67,7 +67,10 @@ nothing of the file or the request is written. A value is never cut.
   ("holds the control character 0x09 at byte 4"). No field may hold a
   bidirectional embedding, override or isolate (U+202A to U+202E, U+2066
   to U+2069): one makes a name or a code display as another. The marks
-  U+200E and U+200F, which Arabic text may need, are allowed.
+  U+200E and U+200F, which Arabic text may need, are allowed in free
+  text only: in a code, a reference or a list they are unseen, and
+  `PCOL` with one would look like `PCOL` without ("holds the invisible
+  direction mark U+200E at byte 5").
 - **Keys**: a key field that is not a reference holds neither `/` nor `;`,
   and does not begin or end with a space (` PCOL` and `PCOL` would look
   the same and be two records).
