@@ -147,11 +147,6 @@ int db_column_bytes(struct db_stmt *st, int i)
 	return st->db->drv->column_bytes(st, i);
 }
 
-int64_t db_last_insert_id(struct db *d)
-{
-	return d->drv->last_insert_id(d);
-}
-
 int db_changes(struct db *d)
 {
 	return d->drv->changes(d);

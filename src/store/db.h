@@ -101,8 +101,6 @@ double db_column_double(struct db_stmt *st, int i);
 const void *db_column_blob(struct db_stmt *st, int i);
 int db_column_bytes(struct db_stmt *st, int i);
 
-/* The row id of the last row an INSERT of D made: its id column. */
-int64_t db_last_insert_id(struct db *d);
 /* Rows the last INSERT, UPDATE or DELETE of D changed. */
 int db_changes(struct db *d);
 

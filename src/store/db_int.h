@@ -34,7 +34,6 @@ struct db_driver {
 	double (*column_double)(struct db_stmt *st, int i);
 	const void *(*column_blob)(struct db_stmt *st, int i);
 	int (*column_bytes)(struct db_stmt *st, int i);
-	int64_t (*last_insert_id)(struct db *d);
 	int (*changes)(struct db *d);
 	const char *(*errmsg)(struct db *d);
 	enum db_err (*errkind)(struct db *d);

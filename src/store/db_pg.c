@@ -61,7 +61,6 @@ struct pg_db {
 	int flags;		/* DB_OPEN_* */
 	int busy_ms;		/* db_busy_timeout(): the write lock's wait */
 	int changes;		/* rows of the last INSERT, UPDATE or DELETE */
-	int inserted;		/* an INSERT ran since open: lastval() may work */
 	int closed;		/* db_close() came with statements left */
 	unsigned long next_name;	/* names the prepared statements */
 	struct pg_stmt *stmts;	/* every statement, for reset_all */
@@ -209,8 +208,6 @@ static void note_command(struct pg_db *d, PGresult *res)
 {
 	const char *status = PQcmdStatus(res);
 
-	if (!strncmp(status, "INSERT ", 7))
-		d->inserted = 1;
 	if (!strncmp(status, "INSERT ", 7) || !strncmp(status, "UPDATE ", 7) ||
 	    !strncmp(status, "DELETE ", 7) || !strncmp(status, "MERGE ", 6))
 		d->changes = (int)strtol(PQcmdTuples(res), NULL, 10);
@@ -649,38 +646,34 @@ static void pg_clear_bindings(struct db_stmt *st)
 }
 
 /*
- * A named statement is DEALLOCATEd now, or, inside a transaction an error
- * aborted (where PostgreSQL refuses even that), at the next moment the
- * connection can run it (flush_dead). A failure to DEALLOCATE is ignored:
- * the name is never used again, and it goes with the connection.
+ * A named statement is DEALLOCATEd at the next moment the connection runs
+ * something and can run that too (flush_dead: not inside a transaction an
+ * error aborted). A failure to DEALLOCATE is ignored: the name is never
+ * used again, and it goes with the connection.
  */
 static void pg_finalize(struct db_stmt *st)
 {
 	struct pg_stmt *s = pst(st);
 	struct pg_db *d = pdb(st->db);
 
+	/* The name is deallocated when the connection is next used (and can
+	 * run it: not inside a failed transaction); a connection closed
+	 * first frees them all with it, with no round trip per statement. */
 	if (s->name[0] && d->conn) {
-		if (PQtransactionStatus(d->conn) == PQTRANS_INERROR) {
-			if (d->ndead == d->adead) {
-				size_t n = d->adead ? 2 * d->adead : 8;
-				char **t = realloc(d->dead, n * sizeof(*t));
+		if (d->ndead == d->adead) {
+			size_t n = d->adead ? 2 * d->adead : 8;
+			char **t = realloc(d->dead, n * sizeof(*t));
 
-				if (t) {
-					d->dead = t;
-					d->adead = n;
-				}
+			if (t) {
+				d->dead = t;
+				d->adead = n;
 			}
-			if (d->ndead < d->adead) {
-				char *name = strdup(s->name);
+		}
+		if (d->ndead < d->adead) {
+			char *name = strdup(s->name);
 
-				if (name)
-					d->dead[d->ndead++] = name;
-			}
-		} else {
-			char sql[48];
-
-			snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-			PQclear(PQexec(d->conn, sql));
+			if (name)
+				d->dead[d->ndead++] = name;
 		}
 	}
 	*s->pprev = s->next;
@@ -1026,39 +1019,6 @@ static int pg_column_bytes(struct db_stmt *st, int i)
 
 /* ==== The connection's state ============================================ */
 
-/*
- * SQLite's last_insert_rowid() is lastval() here: the value the last
- * nextval() of this session gave, which an INSERT taking its identity
- * column's default calls. lastval() fails when no nextval() ran yet in
- * the session, and a failure inside a transaction would abort it; so it
- * is only asked after an INSERT ran on this connection, and inside a
- * transaction under a savepoint, which undoes the failure should the
- * INSERTs so far all have named their ids. 0 when there is none.
- */
-static int64_t pg_last_insert_id(struct db *db)
-{
-	struct pg_db *d = pdb(db);
-	int in_tx = PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
-	PGresult *res;
-	int64_t id = 0;
-
-	if (!d->inserted ||
-	    PQtransactionStatus(d->conn) == PQTRANS_INERROR)
-		return 0;
-	if (in_tx)
-		PQclear(PQexec(d->conn, "SAVEPOINT cadre_lastval"));
-	res = PQexec(d->conn, "SELECT lastval()");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else if (in_tx)
-		PQclear(PQexec(d->conn,
-			       "ROLLBACK TO SAVEPOINT cadre_lastval"));
-	PQclear(res);
-	if (in_tx)
-		PQclear(PQexec(d->conn, "RELEASE SAVEPOINT cadre_lastval"));
-	return id;
-}
-
 static int pg_changes(struct db *db)
 {
 	return pdb(db)->changes;
@@ -1296,7 +1256,6 @@ const struct db_driver db_pg_driver = {
 	.column_double = pg_column_double,
 	.column_blob = pg_column_blob,
 	.column_bytes = pg_column_bytes,
-	.last_insert_id = pg_last_insert_id,
 	.changes = pg_changes,
 	.errmsg = pg_errmsg,
 	.errkind = pg_errkind,

@@ -300,11 +300,6 @@ static int sq_column_bytes(struct db_stmt *st, int i)
 	return sqlite3_column_bytes(raw(st), i);
 }
 
-static int64_t sq_last_insert_id(struct db *d)
-{
-	return sqlite3_last_insert_rowid(sq_of(d)->h);
-}
-
 static int sq_changes(struct db *d)
 {
 	return sqlite3_changes(sq_of(d)->h);
@@ -509,7 +504,6 @@ const struct db_driver db_sqlite_driver = {
 	.column_double = sq_column_double,
 	.column_blob = sq_column_blob,
 	.column_bytes = sq_column_bytes,
-	.last_insert_id = sq_last_insert_id,
 	.changes = sq_changes,
 	.errmsg = sq_errmsg,
 	.errkind = sq_errkind,

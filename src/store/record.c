@@ -280,7 +280,8 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
 		/* A key already there is no error: store_put then loads the
 		 * record and updates it. */
-		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING", k->key_column);
+		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING RETURNING id",
+			 k->key_column);
 		break;
 	case KOP_UPDATE:
 		buf_addf(&b, "UPDATE %s SET ", k->table);
@@ -744,7 +745,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
 	struct db_stmt *st = NULL;
-	int found = 0, ret = -1, composite = kind_composite_key(k);
+	int found = 0, ret = -1, rc, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
 	store_forget_seen(s);
@@ -765,10 +766,14 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
 	if (composite)
 		db_bind_text(st, (int)n + 1, r->key, -1);
-	if (db_step(st) != DB_DONE)
+	/* The new row's id comes back with the insert (no second round trip
+	 * to a server); no row: the key was taken. */
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		s->put_id = db_column_int64(st, 0);
+	else if (rc != DB_DONE)
 		goto failed;
-	s->put_id = db_last_insert_id(s->db);
-	if (!db_changes(s->db)) {
+	if (rc == DB_DONE) {
 		db_reset(st);
 		st = NULL;
 		if (record_init(&old, k)) {
