@@ -115,11 +115,12 @@ enum MHD_Result h_metrics(struct req *r, const char *tail)
 		 "cadre_http_request_seconds_count %lu\n",
 		 m->count, m->sum, m->count);
 	pthread_mutex_unlock(&m->lock);
-	buf_addf(&b, "# HELP cadre_database_bytes Size of the database file.\n"
-		 "# TYPE cadre_database_bytes gauge\n"
-		 "cadre_database_bytes %lld\n",
-		 m->db_path && !stat(m->db_path, &st) ?
-		 (long long)st.st_size : 0LL);
+	/* A SQLite file's size; a PostgreSQL database's is its server's to
+	 * tell (pg_database_size), and no gauge is better than a 0. */
+	if (m->db_path && !stat(m->db_path, &st))
+		buf_addf(&b, "# HELP cadre_database_bytes Size of the database "
+			 "file.\n# TYPE cadre_database_bytes gauge\n"
+			 "cadre_database_bytes %lld\n", (long long)st.st_size);
 	len = b.len;	/* before buf_detach empties it */
 	body = buf_detach(&b);
 	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

@@ -178,69 +178,74 @@ out:
 	return ret;
 }
 
-/* Every table of FROM into TO, inside TO's transaction. */
+/* Every table of FROM into TO, inside TO's transaction: ROWS[i] rows of
+ * table NAMES[i]. */
 static int copy_tables(struct store *from, struct store *to, char **names,
-		       size_t n, copy_progress_fn fn, void *arg,
+		       int64_t *rows, size_t n, copy_progress_fn fn, void *arg,
 		       struct copy_result *r, struct error *e)
 {
 	if (db_exec(to->db, "DELETE FROM audit_head"))
 		return store_fail(to, e, "clearing the new chain's start");
 	for (size_t i = 0; i < n; i++) {
-		int64_t rows;
-
-		if (copy_table(from, to, names[i], &rows, e))
+		if (copy_table(from, to, names[i], &rows[i], e))
 			return -1;
 		r->tables++;
-		r->rows += rows;
+		r->rows += rows[i];
 		if (fn)
-			fn(arg, names[i], rows);
+			fn(arg, names[i], rows[i]);
 	}
 	if (db_ids_follow(to->db))
 		return store_fail(to, e, "setting the ids to come");
 	return 0;
 }
 
-/* Each table of FROM counted again in TO, once TO has committed. */
-static int recount(struct store *from, struct store *to, char **names,
+/* Each table counted again in TO, once TO has committed, against the
+ * ROWS read from FROM's snapshot. */
+static int recount(struct store *to, char **names, const int64_t *rows,
 		   size_t n, struct error *e)
 {
 	for (size_t i = 0; i < n; i++) {
-		int64_t a, b;
+		int64_t b;
 
-		if (count_rows(from, names[i], &a, e) ||
-		    count_rows(to, names[i], &b, e))
+		if (count_rows(to, names[i], &b, e))
 			return -1;
-		if (a != b)
+		if (b != rows[i])
 			return error_set(e, ERR_STORE, "table %s: %lld rows "
-					 "copied from %lld", names[i],
-					 (long long)b, (long long)a);
+					 "arrived of %lld copied", names[i],
+					 (long long)b, (long long)rows[i]);
 	}
 	return 0;
 }
 
-/* The chain's key and head file follow it, and it verifies on arrival
- * to the same head as at the start. */
-static int carry_audit(struct store *from, struct store *to,
-		       struct copy_result *r, struct error *e)
+/* The chain's key and head file follow it (its end SEQ and MAC as in
+ * FROM's snapshot, whatever FROM wrote since), and on arrival it must
+ * verify, MACs and all, through every one of the ENTRIES copied: the
+ * entries are FROM's byte for byte, so its head is FROM's too. */
+static int carry_audit(struct store *from, struct store *to, int sealed,
+		       int64_t seq, const unsigned char mac[32],
+		       int64_t entries, struct copy_result *r,
+		       struct error *e)
 {
-	unsigned char mac[32];
-	char from_head[65];
-	int64_t seq, count, broken;
-	int sealed = audit_tail(from, &seq, mac, e);
+	int64_t broken;
 
-	if (sealed < 0)
-		return -1;
 	if (sealed && (audit_key_copy(from, to->files, e) ||
 		       audit_head_file_set(to->files, seq, mac, e)))
 		return -1;
-	if (audit_verify(from, &count, &broken, from_head, e) ||
-	    audit_verify(to, &r->entries, &broken, r->head, e))
+	if (audit_verify(to, &r->entries, &broken, r->head, e))
 		return -1;
-	if (count != r->entries || strcmp(from_head, r->head))
-		return error_set(e, ERR_TAMPER, "the copy's audit chain ends at "
-				 "entry %lld (%s), the original's at %lld (%s)",
-				 (long long)r->entries, r->head,
-				 (long long)count, from_head);
+	if (r->entries != entries)
+		return error_set(e, ERR_TAMPER, "the copy's audit chain verifies "
+				 "through entry %lld of the %lld copied",
+				 (long long)r->entries, (long long)entries);
+	return 0;
+}
+
+static int64_t rows_of(char **names, const int64_t *rows, size_t n,
+		       const char *table)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], table))
+			return rows[i];
 	return 0;
 }
 
@@ -249,32 +254,42 @@ int store_copy(struct store *from, struct store *to, copy_progress_fn fn,
 {
 	char **names = NULL, **have = NULL;
 	size_t n = 0, nhave = 0;
-	int rc = -1;
+	int64_t *rows = NULL, seq = 0;
+	unsigned char mac[32] = { 0 };
+	int rc = -1, sealed;
 
 	memset(r, 0, sizeof(*r));
 	if (audit_seal_now(from, e) || table_names(from, &names, &n, e) ||
 	    table_names(to, &have, &nhave, e) ||
 	    check_empty(to, have, nhave, e))
 		goto out;
-	/* One snapshot of FROM, however long the copy takes. */
+	if (!(rows = calloc(n ? n : 1, sizeof(*rows)))) {
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* One snapshot of FROM, however long the copy takes and whatever
+	 * is written to FROM meanwhile: the rows and the chain's end. */
 	if (db_begin_read(from->db)) {
 		store_fail(from, e, "reading");
 		goto out;
 	}
-	if (store_begin_checked(to, e)) {
+	if ((sealed = audit_tail(from, &seq, mac, e)) < 0 ||
+	    store_begin_checked(to, e)) {
 		db_rollback(from->db);
 		goto out;
 	}
-	rc = copy_tables(from, to, names, n, fn, arg, r, e);
+	rc = copy_tables(from, to, names, rows, n, fn, arg, r, e);
 	if (rc)
 		store_rollback(to);
 	else
 		rc = store_commit(to, e);
 	db_rollback(from->db);
-	if (!rc)
-		rc = recount(from, to, names, n, e) || carry_audit(from, to, r, e)
-		     ? -1 : 0;
+	if (!rc && (recount(to, names, rows, n, e) ||
+		    carry_audit(from, to, sealed, seq, mac,
+				rows_of(names, rows, n, "audit"), r, e)))
+		rc = -1;
 out:
+	free(rows);
 	names_free(names, n);
 	names_free(have, nhave);
 	return rc;

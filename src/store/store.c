@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/db_sqlite.h"
@@ -140,14 +141,38 @@ static int migrate(struct store *s, const char *path, int target,
 	return 0;
 }
 
+/* The folder of the audit keys and heads of PostgreSQL databases, into
+ * B: CADRE_STATE_DIR, else ~/.local/state/cadre (made, 0700, when
+ * missing: the key is a secret), else the working folder. */
+static void state_dir(struct buf *b)
+{
+	const char *dir = getenv("CADRE_STATE_DIR"), *home = getenv("HOME");
+	static const char *const parts[] = { "/.local", "/.local/state",
+					     "/.local/state/cadre" };
+
+	if (dir && *dir) {
+		buf_adds(b, dir);
+		return;
+	}
+	if (!home || !*home) {
+		buf_adds(b, ".");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		buf_reset(b);
+		buf_addf(b, "%s%s", home, parts[i]);
+		if (!b->failed)
+			mkdir(buf_str(b), 0700);	/* EEXIST is fine */
+	}
+}
+
 /* Where the audit key and head of database TARGET are kept: beside a
- * SQLite file; for a PostgreSQL database, in the folder CADRE_STATE_DIR
- * (the working folder when unset) under the database's name, for they
- * must not be in the database itself (docs/audit.md). NULL out of
- * memory. */
+ * SQLite file; for a PostgreSQL database, in the state folder under the
+ * database's name, for they must not be in the database itself
+ * (docs/audit.md). NULL out of memory. */
 static char *files_of(const char *target)
 {
-	const char *dir = getenv("CADRE_STATE_DIR"), *p, *end;
+	const char *p, *end;
 	struct buf b = BUF_INIT;
 	char *out;
 
@@ -159,7 +184,8 @@ static char *files_of(const char *target)
 	p = p ? strchr(p + 3, '/') : NULL;
 	p = p ? p + 1 : "";
 	end = p + strcspn(p, "?");
-	buf_addf(&b, "%s/cadre-pg-", dir && *dir ? dir : ".");
+	state_dir(&b);
+	buf_adds(&b, "/cadre-pg-");
 	if (end == p)
 		buf_adds(&b, "cadre");
 	for (; p < end; p++)

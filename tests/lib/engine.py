@@ -60,6 +60,12 @@ def target(path):
     SQLite; on PostgreSQL the URL of its database, made when new."""
     if not POSTGRES or "://" in path:
         return path
+    return on_postgres(path)
+
+
+def on_postgres(path):
+    """The URL of PATH's PostgreSQL database, made when new, whichever
+    engine the run is on (a test of both ends, as cadre copy's)."""
     c = _start()
     name = _name(path)
     if name not in _names:

@@ -39,10 +39,7 @@ def test(fn):
 
 
 def cadre(db, *args, stdin=None):
-    env = dict(os.environ, CADRE_TODAY='2026-11-29')
-    p = subprocess.run([CADRE, '--db', engine.target(db)] + list(args), input=stdin,
-                       capture_output=True, text=True, env=env, timeout=600)
-    return p.returncode, p.stdout, p.stderr
+    return cadre_raw(['--db', engine.target(db)] + list(args), stdin=stdin)
 
 
 def cadre_raw(argv, stdin=None):

@@ -15,7 +15,6 @@ import harness
 from harness import cadre, ok_json, run, test, tmpdir
 
 engine = harness.engine
-engine.POSTGRES = True	# this script's PostgreSQL ends, whatever the run's engine
 
 KINDS = ('nations organisations sites consents pledges posts persons assignments '
          'caveats activities courses sessions training-plans trainees enrolments '
@@ -24,7 +23,7 @@ DIR = tmpdir()
 SRC = os.path.join(DIR, 'src.db')
 rc, out, err = harness.cadre_raw(['--db', SRC, 'demo'])
 assert rc == 0, err
-PG = engine.target(os.path.join(DIR, 'pg.db'))
+PG = engine.on_postgres(os.path.join(DIR, 'pg.db'))
 BACK = os.path.join(DIR, 'back.db')
 
 
