@@ -76,6 +76,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{ "max-per-address", required_argument, NULL, 'A' },
 		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "readers", required_argument, NULL, 'R' },
+		{ "read-only", no_argument, NULL, 'O' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct server_opts o = { .db_path = c->db_path, .host = "127.0.0.1",
@@ -86,7 +87,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct error e;
 	int opt, now;
 
-	while ((opt = getopt_long(argc, argv, ":l:t:qNC:K:M:A:T:R:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:t:qNOC:K:M:A:T:R:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "serve", opt, &now) > 0)
 			return now;
 		if (opt == 'l') {
@@ -108,6 +109,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			o.quiet = 1;
 		} else if (opt == 'N') {
 			o.no_cache = 1;
+		} else if (opt == 'O') {
+			o.read_only = 1;
 		} else if (opt == 'C') {
 			o.tls_cert = optarg;
 		} else if (opt == 'K') {

@@ -242,6 +242,7 @@ static const struct help {
 "                              [--tls-cert PEM --tls-key PEM]\n"
 "                              [--max-connections N] [--max-per-address N]\n"
 "                              [--request-timeout SECONDS] [--readers N]\n"
+"                              [--read-only]\n"
 "\n"
 "Serve the JSON API under /api/v1 until SIGTERM or SIGINT, then finish\n"
 "the requests in flight and close the database. Callers log in with\n"
@@ -256,7 +257,11 @@ static const struct help {
 "(--max-per-address); a request must arrive whole within 10 s\n"
 "(--request-timeout), or its connection is closed. GETs read through\n"
 "--readers N connections of their own beside the one that writes (one a\n"
-"thread, --threads; 0: every request through the writer, in turn).\n" },
+"thread, --threads; 0: every request through the writer, in turn).\n"
+"--read-only serves a replica (a PostgreSQL hot standby, a copy): every\n"
+"GET, and logging in and out; any change is refused with 405 and the web\n"
+"interface says it is read-only. The database is opened to read, and must\n"
+"be at this cadre's schema.\n" },
 	{ "user",
 "usage: cadre user add LOGIN --role ROLE [--nation ISO3] [--clearance LEVEL]\n"
 "                          [--no-password]\n"

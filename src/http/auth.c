@@ -411,11 +411,11 @@ static enum MHD_Result login_finish(struct req *r)
 	session_new(r->srv, p.login, cookie, csrf);
 	snprintf(header, sizeof(header), COOKIE "=%s; Path=/; HttpOnly; "
 		 "SameSite=Strict%s", cookie, r->srv->tls ? "; Secure" : "");
-	return send_json(r, 200, json_pack("{s:s, s:s, s:s?, s:s, s:s}",
+	return send_json(r, 200, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:b}",
 		"login", p.login, "role", role_name(p.role),
 		"nation", p.nation[0] ? p.nation : NULL,
-		"clearance", clearance_name(p.clearance), "csrf_token", csrf),
-		NULL, header, NULL);
+		"clearance", clearance_name(p.clearance), "csrf_token", csrf,
+		"read_only", r->srv->read_only), NULL, header, NULL);
 }
 
 enum MHD_Result h_login(struct req *r, const char *tail)
@@ -446,11 +446,12 @@ enum MHD_Result h_me(struct req *r, const char *tail)
 	if (!r->authed)
 		return send_json(r, 200, json_pack("{s:b}", "authenticated", 0),
 				 NULL, NULL, NULL);
-	return send_json(r, 200, json_pack("{s:b, s:s, s:s, s:s?, s:s, s:s?}",
+	return send_json(r, 200, json_pack("{s:b, s:s, s:s, s:s?, s:s, s:s?, s:b}",
 		"authenticated", 1, "login", r->who.login, "role", role_name(r->who.role),
 		"nation", r->who.nation[0] ? r->who.nation : NULL,
 		"clearance", clearance_name(r->who.clearance),
-		"csrf_token", r->by_cookie ? r->csrf : NULL), NULL, NULL, NULL);
+		"csrf_token", r->by_cookie ? r->csrf : NULL,
+		"read_only", r->srv->read_only), NULL, NULL, NULL);
 }
 
 /* A change made with a browser session's cookie must carry the

@@ -365,6 +365,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return problem(r, 503, "Service Unavailable", "the server is "
 			       "stopping", NULL);
 	}
+	/* A read-only server takes no change; logging in and out are the
+	 * server's own (its sessions are in memory), not the database's. */
+	if (srv->read_only && strcmp(method, "GET") && strcmp(method, "HEAD") &&
+	    strcmp(url, "/api/v1/auth/login") && strcmp(url, "/api/v1/auth/logout")) {
+		snprintf(r->route, sizeof(r->route), "read-only");
+		ret = problem(r, 405, "Method Not Allowed", "this server is "
+			      "read-only (a replica of the mission's database): "
+			      "make changes on the mission's main server", NULL);
+		finished(r);
+		return ret;
+	}
 	/* A write waits for SQLite's write lock (another process's import
 	 * may hold it) before it takes the store's lock, so that reads go on
 	 * meanwhile; a write that waits too long is a 503. */
@@ -522,6 +533,7 @@ static struct server_state *state_new(const struct server_opts *o)
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->conns_lock, NULL);
 	srv->metrics = metrics_new(o->db_path);
+	srv->read_only = o->read_only;
 	srv->cache = o->no_cache ? NULL : cache_new();
 	srv->nconns = o->max_connections ? o->max_connections :
 		      SERVE_MAX_CONNECTIONS;
@@ -570,7 +582,8 @@ int server_run(const struct server_opts *o, struct error *e)
 	}
 	/* Held for the server's life, so that a restore or demo --force
 	 * refuses to replace the database under it. */
-	if (store_open(o->db_path, &srv->store, e) ||
+	if ((o->read_only ? store_open_reader(o->db_path, &srv->store, e) :
+	     store_open(o->db_path, &srv->store, e)) ||
 	    (srv->held = store_hold(o->db_path, e)) == -1 ||
 	    readers_open(srv, o->db_path, o->readers < 0 ? threads : o->readers,
 			 e) || auth_start(srv, e))

@@ -65,6 +65,7 @@ struct conn_slot {
 struct server_state {
 	struct store *store;		/* the writer: every request but a read's */
 	int held;			/* store_hold()'s descriptor, or -1 */
+	int read_only;			/* serve --read-only */
 	atomic_int draining;		/* stopping: nothing new begins */
 	pthread_mutex_t db;		/* one request at a time on the store */
 	/* The readers (--readers): each GET and HEAD takes a free one for

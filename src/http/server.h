@@ -21,6 +21,9 @@ struct server_opts {
 	unsigned request_timeout;	/* seconds for a request to arrive whole */
 	int quiet;		/* no access log */
 	int no_cache;		/* answer every GET from the database */
+	/* Answer reads only (a replica, a hot standby): every change is
+	 * refused at the door, and the database is opened to read. */
+	int read_only;
 	/* Connections that answer GETs beside the writer; 0: the writer
 	 * answers everything, one request at a time; < 0: one a thread. */
 	int readers;

@@ -616,6 +616,41 @@ test('tablet width: pages fit without sideways scrolling', async () => {
   await page.context_.close();
 });
 
+test('a read-only server (a replica) says so on every page, and the main one does not', async () => {
+  const ro = spawn(CADRE, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--quiet', '--read-only'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const roBase = await new Promise((ok, fail) => {
+      let text = '';
+      ro.stdout.on('data', (b) => {
+        text += b;
+        const m = text.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+        if (m) ok(`http://127.0.0.1:${m[1]}`);
+      });
+      ro.on('exit', (c) => fail(new Error(`cadre serve --read-only exited ${c}`)));
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: roBase, locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.fill('#login', 't.manning');
+    await page.fill('#password', PW);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('header.top nav');
+    const badge = page.locator('header.top .badge.read-only');
+    assert(await badge.isVisible(), 'no read-only badge on the replica');
+    assert((await badge.textContent()) === 'Read-only', `badge: ${await badge.textContent()}`);
+    await page.reload();
+    await page.waitForSelector('header.top nav');
+    assert(await badge.isVisible(), 'the badge is gone after a reload');
+    await shot(page, 'read-only');
+    await context.close();
+    const main = await session('manning');
+    assert(await main.locator('header.top .badge.read-only').count() === 0, 'a read-only badge on the main server');
+    await main.context_.close();
+  } finally {
+    ro.kill('SIGTERM');
+  }
+});
+
 test('assets come from the binary with ETags and a strict content policy', async () => {
   const r = await fetch(base + '/app.js');
   const etag = r.headers.get('etag');

@@ -51,6 +51,16 @@ def _start():
     return _cluster
 
 
+def cluster():
+    """The throwaway cluster of this test script, started on first use."""
+    return _start()
+
+
+def name_of(path):
+    """The PostgreSQL database's name of database PATH."""
+    return _name(path)
+
+
 def _name(path):
     return "t" + hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:20]
 

@@ -105,6 +105,20 @@ class Cluster:
         locale = "--locale=C.UTF-8" if "c.utf8" in have or "c.utf-8" in have else "--no-locale"
         self.run_pg("initdb", "-D", self.data, "-A", "trust", "-U", self.user,
                     "-E", "UTF8", locale, "--no-sync", "--no-instructions")
+        self._run()
+
+    def standby(self):
+        """A hot standby of this cluster, streaming from it: a new
+        Cluster in a folder of its own, made by pg_basebackup -R
+        (replication over the primary's socket; trust lets it in),
+        started, read-only. Stop it before the primary."""
+        s = Cluster(self.bindir)
+        s.run_pg("pg_basebackup", "-h", self.dir, "-p", str(self.port), "-U", self.user,
+                 "-D", s.data, "-R", "-X", "stream", "--no-sync")
+        s._run()
+        return s
+
+    def _run(self):
         opts = " ".join([
             "-c listen_addresses=''", "-k %s" % self.dir, "-p %d" % self.port,
             "-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off",

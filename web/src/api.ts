@@ -95,7 +95,10 @@ export function action<T>(name: string, body: unknown): Promise<T> {
   return request<T>('POST', `/api/v1/actions/${name}`, body).then((a) => a.data);
 }
 
-export interface Me { login: string; role: string; nation: string | null; clearance: string; csrf_token: string | null }
+export interface Me {
+  login: string; role: string; nation: string | null; clearance: string; csrf_token: string | null;
+  read_only?: boolean;  // the server is a replica's: it takes no change
+}
 
 export async function login(user: string, password: string): Promise<Me> {
   const me = (await request<Me>('POST', '/api/v1/auth/login', { login: user, password })).data;

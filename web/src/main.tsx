@@ -108,6 +108,9 @@ function Shell({ me, onOut, onLanguage }: { me: api.Me; onOut: () => void; onLan
         </nav>
         <AsOfPicker />
         <LanguagePicker onChange={onLanguage} />
+        {me.read_only && (
+          <span class="badge read-only" role="status" title={t('shell.read_only_hint')}>{t('shell.read_only')}</span>
+        )}
         <div class="who">
           <span title={t('shell.clearance', { c: me.clearance })}>{me.login} · {t(`role.${me.role}`)}{me.nation ? ` · ${me.nation}` : ''}</span>
           <button type="button" class="link" onClick={onOut}>{t('shell.logout')}</button>

@@ -29,6 +29,8 @@ export const ar: Record<string, string> = {
   'shell.asof_banner': 'أنت تطّلع على حالة البعثة كما كانت في {date}.',
   'shell.clearance': 'التصريح الأمني {c}',
   'shell.logout': 'تسجيل الخروج',
+  'shell.read_only': 'للقراءة فقط',
+  'shell.read_only_hint': 'هذا الخادم نسخة مطابقة: يعرض البعثة، وتُجرى التغييرات على الخادم الرئيسي',
   'shell.language': 'اللغة',
 
   'nav.dashboard': 'لوحة المتابعة',

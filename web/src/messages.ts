@@ -29,6 +29,8 @@ export const en: Record<string, string> = {
   'shell.asof_banner': 'You are looking at the mission as it stood on {date}.',
   'shell.clearance': 'Clearance {c}',
   'shell.logout': 'Log out',
+  'shell.read_only': 'Read-only',
+  'shell.read_only_hint': 'This server is a replica: it shows the mission, and changes are made on the main server',
   'shell.language': 'Language',
 
   'nav.dashboard': 'Dashboard',
