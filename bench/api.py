@@ -6,7 +6,7 @@ script as the ceiling of the HTTP stack.
 
 usage: bench/api.py [--cadre build/cadre] [--seconds 5] [--clients 64]
                     [--python] [--no-cache] [--readers 0,4] [--threads N]
-                    [--routes N]
+                    [--routes N] [--engines sqlite,postgres] [--servers 1,2]
 
 With wrk (Debian's package) on loopback: 2 threads, CLIENTS connections,
 SECONDS per route, p99 from its latency distribution. Without it (or with
@@ -23,6 +23,14 @@ every server, sit idle). With --no-cache it is the database that answers,
 which is what the pool is for (issue 15: the 50-person list at >= 30% of
 /healthz, p99 under 20 ms at 64 connections, no errors). --routes N runs
 only the first N routes (3: /healthz, the 50-person list, one record).
+
+--engines sqlite,postgres runs everything on each engine in turn, side by
+side: the demo mission is made on SQLite and copied (cadre copy) into a
+throwaway PostgreSQL cluster (tests/lib/pgcluster.py; Debian's postgresql)
+on a Unix socket. --servers 1,2 runs N servers on the one database at once,
+the CLIENTS connections shared among them (a load generator each): the
+ratio of two servers' requests per second to one's is issue 15's figure
+for PostgreSQL. Each share is against /healthz of the same servers.
 """
 import argparse
 import http.client
@@ -101,6 +109,72 @@ def load_wrk(port, path, token, seconds, clients):
     return rps, ms('50%'), ms('99%'), errors
 
 
+def load_many(run_one, ports, path, token, seconds, clients):
+    """RUN_ONE against every port at once, CLIENTS shared among them:
+    requests per second summed, the worst p50 and tail, errors summed."""
+    out = [None] * len(ports)
+
+    def one(i):
+        out[i] = run_one(ports[i], path, token, seconds, max(1, clients // len(ports)))
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(len(ports))]
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    return (sum(r[0] for r in out), max(r[1] for r in out), max(r[2] for r in out),
+            sum(r[3] for r in out))
+
+
+def postgres_copy(cadre, db, d):
+    """A throwaway cluster holding a copy of database DB: (cluster, URL)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    '..', 'tests', 'lib'))
+    import pgcluster
+    c = pgcluster.Cluster()
+    c.start()
+    url = c.createdb('bench')
+    os.environ['CADRE_STATE_DIR'] = d
+    subprocess.run([cadre, 'copy', db, url], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return c, url
+
+
+def serve(a, target, engine, nserv, readers, token, use_wrk):
+    """NSERV servers on TARGET, every route against them, a line each."""
+    extra = ['--no-cache'] if a.no_cache else []
+    if readers is not None:
+        extra += ['--readers', str(readers)]
+    if a.threads:
+        extra += ['--threads', str(a.threads)]
+    srvs, ports = [], []
+    try:
+        for _ in range(nserv):
+            srv = subprocess.Popen([a.cadre, '--db', target, 'serve', '--listen',
+                                    '127.0.0.1:0', '--quiet'] + extra,
+                                   stdout=subprocess.PIPE, text=True)
+            srvs.append(srv)
+            ports.append(int(re.search(r':(\d+)/', srv.stdout.readline()).group(1)))
+        base = None
+        for path, auth in ROUTES[:a.routes]:
+            # The last route's connections close first: 64 new ones
+            # from the one address of loopback, beside 64 still
+            # closing, are past serve's --max-per-address.
+            time.sleep(1)
+            run_one = load_wrk if use_wrk else load
+            rps, p50, ptail, err = load_many(run_one, ports, path,
+                                             token if auth else None,
+                                             a.seconds, a.clients)
+            base = base or rps
+            print('%-8s %-7d %-8s %-46s %9.0f %8.2f %8.2f %7d %7.0f%%' % (
+                engine, nserv, 'default' if readers is None else readers, path,
+                rps, p50, ptail, err, 100 * rps / base))
+            sys.stdout.flush()
+    finally:
+        for srv in srvs:
+            srv.terminate()
+            srv.wait()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--cadre', default='build/cadre')
@@ -116,8 +190,14 @@ def main():
                     help='serve --threads, the same for every server')
     ap.add_argument('--routes', type=int, default=len(ROUTES),
                     help='only the first N routes')
+    ap.add_argument('--engines', default='sqlite',
+                    help='comma-separated: sqlite, postgres')
+    ap.add_argument('--servers', default='1',
+                    help='comma-separated numbers of servers on one database')
     a = ap.parse_args()
     pools = [int(x) for x in a.readers.split(',')] if a.readers else [None]
+    engines = a.engines.split(',')
+    servers = [int(x) for x in a.servers.split(',')]
     use_wrk = not a.python and shutil.which('wrk')
     d = tempfile.mkdtemp(prefix='cadre-api-bench-')
     db = os.path.join(d, 'demo.db')
@@ -129,36 +209,24 @@ def main():
                                        '--json'], capture_output=True, text=True,
                                       check=True).stdout)['token']
     tail = 'p99 ms' if use_wrk else 'p95 ms'
-    print('%-8s %-46s %9s %8s %8s %7s %8s' % ('readers', 'route', 'req/s', 'p50 ms',
-                                              tail, 'errors', 'share'))
-    for readers in pools:
-        extra = ['--no-cache'] if a.no_cache else []
-        if readers is not None:
-            extra += ['--readers', str(readers)]
-        if a.threads:
-            extra += ['--threads', str(a.threads)]
-        srv = subprocess.Popen([a.cadre, '--db', db, 'serve', '--listen',
-                                '127.0.0.1:0', '--quiet'] + extra,
-                               stdout=subprocess.PIPE, text=True)
-        port = int(re.search(r':(\d+)/', srv.stdout.readline()).group(1))
-        try:
-            base = None
-            for path, auth in ROUTES[:a.routes]:
-                # The last route's connections close first: 64 new ones
-                # from the one address of loopback, beside 64 still
-                # closing, are past serve's --max-per-address.
-                time.sleep(1)
-                run_one = load_wrk if use_wrk else load
-                rps, p50, ptail, err = run_one(port, path, token if auth else None,
-                                               a.seconds, a.clients)
-                base = base or rps
-                print('%-8s %-46s %9.0f %8.2f %8.2f %7d %7.0f%%' % (
-                    'default' if readers is None else readers, path, rps, p50,
-                    ptail, err, 100 * rps / base))
-                sys.stdout.flush()
-        finally:
-            srv.terminate()
-            srv.wait()
+    print('%-8s %-7s %-8s %-46s %9s %8s %8s %7s %8s' % (
+        'engine', 'servers', 'readers', 'route', 'req/s', 'p50 ms', tail, 'errors',
+        'share'))
+    cluster = None
+    try:
+        for engine in engines:
+            target = db
+            if engine == 'postgres':
+                cluster, target = postgres_copy(a.cadre, db, d)
+            for nserv in servers:
+                for readers in pools:
+                    serve(a, target, engine, nserv, readers, token, use_wrk)
+            if cluster:
+                cluster.stop()
+                cluster = None
+    finally:
+        if cluster:
+            cluster.stop()
     print('(share: the route\'s requests per second as a share of /healthz\'s '
           'on the same server; %s, %d connections, %.0f s each%s)' % (
               'wrk' if use_wrk else 'python', a.clients, a.seconds,

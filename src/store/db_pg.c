@@ -68,6 +68,7 @@ struct pg_db {
 	size_t ndead, adead;
 	char *errmsg;		/* NULL: no error */
 	enum db_err errkind;
+	int read_pending;	/* db_begin_read() said, no statement yet */
 };
 
 struct pg_stmt {
@@ -400,11 +401,15 @@ static void pg_close(struct db *db)
 	free(d);
 }
 
+static int begin_pending(struct pg_db *d);
+
 static int pg_exec(struct db *db, const char *sql)
 {
 	struct pg_db *d = pdb(db);
 
 	flush_dead(d);
+	if (begin_pending(d))
+		return -1;
 	return run(d, sql);
 }
 
@@ -764,6 +769,8 @@ static int execute(struct pg_stmt *s)
 	PGresult *res;
 
 	flush_dead(d);
+	if (begin_pending(d))
+		return -1;
 	if (s->name[0]) {
 		res = PQexecPrepared(d->conn, s->name, s->nparams, values,
 				     s->lengths, s->formats, 0);
@@ -1040,7 +1047,9 @@ static enum db_err pg_errkind(struct db *db)
 
 static int pg_in_tx(struct db *db)
 {
-	return PQtransactionStatus(pdb(db)->conn) != PQTRANS_IDLE;
+	struct pg_db *d = pdb(db);
+
+	return d->read_pending || PQtransactionStatus(d->conn) != PQTRANS_IDLE;
 }
 
 /* ==== Transactions ====================================================== */
@@ -1065,6 +1074,7 @@ static int pg_begin_write(struct db *db, int checked)
 	char sql[256];
 
 	flush_dead(d);
+	d->read_pending = 0;
 	snprintf(sql, sizeof(sql),
 		 "BEGIN ISOLATION LEVEL READ COMMITTED; "
 		 "SET LOCAL lock_timeout = '%dms'; "
@@ -1085,12 +1095,26 @@ static int pg_begin_write(struct db *db, int checked)
 	return -1;
 }
 
-/* One snapshot, taken at the first statement, until db_commit(). */
+/*
+ * One snapshot, taken at the first statement, until db_commit(). The
+ * BEGIN itself waits for that statement, as SQLite's deferred BEGIN does:
+ * a request that reads nothing (/healthz, the interface's files) costs
+ * the server no round trip, where BEGIN and COMMIT would be two.
+ */
 static int pg_begin_read(struct db *db)
 {
 	struct pg_db *d = pdb(db);
 
 	flush_dead(d);
+	d->read_pending = 1;
+	return 0;
+}
+
+static int begin_pending(struct pg_db *d)
+{
+	if (!d->read_pending)
+		return 0;
+	d->read_pending = 0;
 	return run(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
@@ -1099,8 +1123,15 @@ static int pg_begin_read(struct db *db)
 static int pg_commit(struct db *db)
 {
 	struct pg_db *d = pdb(db);
-	PGresult *res = PQexec(d->conn, "COMMIT");
-	int ok = result_ok(d, res);
+	PGresult *res;
+	int ok;
+
+	if (d->read_pending) {		/* a read that read nothing */
+		d->read_pending = 0;
+		return 0;
+	}
+	res = PQexec(d->conn, "COMMIT");
+	ok = result_ok(d, res);
 
 	if (ok && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
 		static const char aborted[] = "the transaction was aborted by "
@@ -1126,6 +1157,7 @@ static void pg_rollback(struct db *db)
 {
 	struct pg_db *d = pdb(db);
 
+	d->read_pending = 0;
 	if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(d->conn, "ROLLBACK"));
 	flush_dead(d);

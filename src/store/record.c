@@ -594,8 +594,15 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 				  k->name, name);
 			goto out;
 		}
-		buf_addf(&b, "%s%s IS NOT DISTINCT FROM ?%zu", i ? " AND " : " WHERE ",
-			 name, i + 2);
+		/* "= ?" for a value, which an index answers on both engines
+		 * (PostgreSQL's IS NOT DISTINCT FROM would scan the table);
+		 * IS NULL for none, its parameter bound and unused. */
+		if (q->filters[i].value)
+			buf_addf(&b, "%s%s = ?%zu", i ? " AND " : " WHERE ",
+				 name, i + 2);
+		else
+			buf_addf(&b, "%s%s IS NULL", i ? " AND " : " WHERE ",
+				 name);
 	}
 	if (q->sort) {
 		const char *name = q->sort + (q->sort[0] == '-');
