@@ -197,6 +197,58 @@ static void add_columns(struct buf *b, const struct kind *k, const char *alias)
 			 alias ? "." : "", k->fields[i].name);
 }
 
+/* Is field F a single reference that a read masks for its reader (not
+ * one of the key's, which decide whether the record is seen at all)? */
+static const struct kind *masked_ref(const struct field *f)
+{
+	if (!f->ref || (f->flags & FF_KEY) || f->type != FT_REF)
+		return NULL;
+	return kind_find(f->ref);
+}
+
+/* After K's columns: each single reference of alias t as WHO may read
+ * it, NULL for a record WHO may not see, in the query itself (one query
+ * for a list, rather than one more for each record it names). The
+ * filters and the sort keep to the stored values, as before. */
+static void add_seen_columns(struct buf *b, const struct kind *k,
+			     const struct principal *who)
+{
+	char expr[96];
+
+	if (!who || who->system)
+		return;
+	for (size_t i = 0; i < k->nfields; i++) {
+		const struct field *f = &k->fields[i];
+
+		if (!masked_ref(f))
+			continue;
+		snprintf(expr, sizeof(expr), "t.%s", f->name);
+		buf_adds(b, ", ");
+		rows_seen_ref(b, who, f->ref, expr);
+		buf_addf(b, " AS seen_%s", f->name);
+	}
+}
+
+static int column_value(struct db_stmt *st, int col, const struct field *f,
+			char **out);
+
+/* Read the columns add_seen_columns() added, from column COL on, over
+ * R's references. */
+static void read_seen_columns(struct db_stmt *st, int col, struct record *r,
+			      const struct principal *who)
+{
+	const struct kind *k = r->kind;
+
+	if (!who || who->system)
+		return;
+	for (size_t i = 0; i < k->nfields; i++) {
+		if (!masked_ref(&k->fields[i]))
+			continue;
+		free(r->v[i]);
+		column_value(st, col++, &k->fields[i], &r->v[i]);
+	}
+}
+
 /* V is not copied: it must outlive the statement's next step. Every
  * cached statement is reset and its bindings cleared before it is bound
  * again, so no step sees a value gone by then. */
@@ -418,8 +470,10 @@ int store_visible(struct store *s, const struct principal *who,
 }
 
 /* store_mask_refs() within one read, remembering what it looked up. */
+/* LISTS_ONLY: the single references were masked by the query already
+ * (add_columns_seen). */
 static int mask_refs(struct store *s, const struct principal *who,
-		     struct record *r, struct error *e)
+		     struct record *r, int lists_only, struct error *e)
 {
 	const struct kind *k = r->kind;
 
@@ -433,6 +487,7 @@ static int mask_refs(struct store *s, const struct principal *who,
 		 * (access_clause); the others are masked here. */
 		if (!f->ref || (f->flags & FF_KEY) || !r->v[i] || !*r->v[i] ||
 		    (f->type != FT_REF && f->type != FT_LIST) ||
+		    (lists_only && f->type == FT_REF) ||
 		    !(ref = kind_find(f->ref)))
 			continue;
 		if (rows_mask_list(s, who, ref, &r->v[i], e))
@@ -447,7 +502,7 @@ int store_mask_refs(struct store *s, const struct principal *who,
 	/* What is visible may have changed since the last read, in this
 	 * process or another: nothing remembered is trusted. */
 	store_forget_seen(s);
-	return mask_refs(s, who, r, e);
+	return mask_refs(s, who, r, 0, e);
 }
 
 int store_may_see(struct store *s, const struct principal *who,
@@ -549,6 +604,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		buf_addf(&b, ") AS %s", k->derived[i].name);
 	}
+	add_seen_columns(&b, k, q->who);
 	buf_addf(&b, " FROM %s t WHERE TRUE", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);
@@ -683,7 +739,9 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		free(r.key);
 		column_value(st, 1, NULL, &r.key);
-		if (mask_refs(s, q->who, &r, e)) {
+		read_seen_columns(st, (int)(k->nfields + k->nderived + 2), &r,
+				  q->who);
+		if (mask_refs(s, q->who, &r, 1, e)) {
 			ret = -1;
 			goto out;
 		}
