@@ -31,6 +31,13 @@ on a Unix socket. --servers 1,2 runs N servers on the one database at once,
 the CLIENTS connections shared among them (a load generator each): the
 ratio of two servers' requests per second to one's is issue 15's figure
 for PostgreSQL. Each share is against /healthz of the same servers.
+
+--mixed adds, for each server set-up, a mixed load from Python threads
+(CLIENTS of them, SECONDS long): 90% reads of one person, 10% writes,
+half of them new persons (POST), half a change of one (PATCH with the
+If-Match of a GET just before; 412, another writer first, is counted
+apart, not as an error). Then the audit chain is verified, and it must
+have grown by exactly the writes that were answered 200 or 201.
 """
 import argparse
 import http.client
@@ -87,6 +94,77 @@ def load(port, path, token, seconds, clients):
             lat[int(len(lat) * 0.95)] * 1000, errors[0])
 
 
+def load_mixed(ports, token, seconds, clients):
+    """(req/s, p50 ms, p99 ms, errors, writes, conflicts) of the mix."""
+    lat, counts, failed = [], {'errors': 0, 'writes': 0, 'conflicts': 0}, {}
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+    run = '%06X' % (int(time.time() * 1000) & 0xFFFFFF)   # new codes each run
+
+    def worker(n):
+        import random
+        rnd = random.Random(n)
+        c = http.client.HTTPConnection('127.0.0.1', ports[n % len(ports)], timeout=30)
+        h = {'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'}
+        mine, mc, k = [], {'errors': 0, 'writes': 0, 'conflicts': 0}, 0
+
+        def req(method, path, body=None, extra=None):
+            c.request(method, path, body=body, headers=dict(h, **(extra or {})))
+            r = c.getresponse()
+            r.read()
+            return r.status, r.getheader('ETag')
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            roll = rnd.random()
+            if roll < 0.90:
+                st, _ = req('GET', '/api/v1/persons/P%05d' % rnd.randint(1, 300))
+                ok = st == 200
+            elif roll < 0.95:
+                k += 1
+                st, _ = req('POST', '/api/v1/persons', json.dumps({
+                    'code': 'MX%s%02d%05d' % (run, n, k), 'name': 'Mixed %d %d' % (n, k),
+                    'nation': 'CAN', 'category': 'military',
+                    'valid_from': '2026-12-01'}))
+                ok = st == 201
+                mc['writes'] += ok
+            else:
+                k += 1
+                target = '/api/v1/persons/P%05d' % rnd.randint(1, 20)
+                st, etag = req('GET', target)
+                st, _ = req('PATCH', target, json.dumps({'name': 'Renamed %d %d' % (n, k)}),
+                            {'If-Match': etag or '*'})
+                ok = st in (200, 412)
+                mc['writes'] += st == 200
+                mc['conflicts'] += st == 412
+            mine.append(time.perf_counter() - t0)
+            mc['errors'] += not ok
+            if not ok:
+                with lock:
+                    failed[st] = failed.get(st, 0) + 1
+        with lock:
+            lat.extend(mine)
+            for key in counts:
+                counts[key] += mc[key]
+        c.close()
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    lat.sort()
+    ms = lambda q: 1000 * lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float('nan')
+    return (len(lat) / seconds, ms(0.5), ms(0.99), counts['errors'], counts['writes'],
+            counts['conflicts'], failed)
+
+
+def entries(cadre, target):
+    out = subprocess.run([cadre, '--db', target, 'audit', 'verify', '--json'],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout)['entries']
+
+
 def load_wrk(port, path, token, seconds, clients):
     cmd = ['wrk', '-t2', '-c%d' % clients, '-d%ds' % max(1, int(seconds)),
            '--latency', '--timeout', '5s']
@@ -139,7 +217,7 @@ def postgres_copy(cadre, db, d):
     return c, url
 
 
-def serve(a, target, engine, nserv, readers, token, use_wrk):
+def serve(a, target, engine, nserv, readers, token, use_wrk, writer=None):
     """NSERV servers on TARGET, every route against them, a line each."""
     extra = ['--no-cache'] if a.no_cache else []
     if readers is not None:
@@ -169,6 +247,22 @@ def serve(a, target, engine, nserv, readers, token, use_wrk):
                 engine, nserv, 'default' if readers is None else readers, path,
                 rps, p50, ptail, err, 100 * rps / base))
             sys.stdout.flush()
+        if writer:
+            time.sleep(1)
+            before = entries(a.cadre, target)
+            rps, p50, p99, err, writes, conflicts, failed = load_mixed(
+                ports, writer, a.seconds, a.clients)
+            grown = entries(a.cadre, target) - before
+            print('%-8s %-7d %-8s %-46s %9.0f %8.2f %8.2f %7d %8s' % (
+                engine, nserv, 'default' if readers is None else readers,
+                'mixed 90/10 (python)', rps, p50, p99, err,
+                'chain ok' if grown == writes else 'CHAIN %d != %d' % (grown, writes)))
+            print('%-8s %-7s %-8s   %d writes answered, %d conflicts (412); audit chain '
+                  'verified, %d entries more%s' % (
+                      '', '', '', writes, conflicts, grown,
+                      '; failed: ' + ', '.join('%d x %s' % (n, s) for s, n in
+                                               sorted(failed.items())) if failed else ''))
+            sys.stdout.flush()
     finally:
         for srv in srvs:
             srv.terminate()
@@ -194,6 +288,8 @@ def main():
                     help='comma-separated: sqlite, postgres')
     ap.add_argument('--servers', default='1',
                     help='comma-separated numbers of servers on one database')
+    ap.add_argument('--mixed', action='store_true',
+                    help='also a 90%% read, 10%% write load, then the audit chain')
     a = ap.parse_args()
     pools = [int(x) for x in a.readers.split(',')] if a.readers else [None]
     engines = a.engines.split(',')
@@ -208,6 +304,14 @@ def main():
     token = json.loads(subprocess.run([a.cadre, '--db', db, 'token', 'add', 'bench',
                                        '--json'], capture_output=True, text=True,
                                       check=True).stdout)['token']
+    writer = None
+    if a.mixed:
+        subprocess.run([a.cadre, '--db', db, 'user', 'add', 'bench.w', '--role',
+                        'manning', '--clearance', 'NS'], input='a long enough password\n',
+                       text=True, check=True, stdout=subprocess.DEVNULL)
+        writer = json.loads(subprocess.run([a.cadre, '--db', db, 'token', 'add',
+                                            'bench.w', '--json'], capture_output=True,
+                                           text=True, check=True).stdout)['token']
     tail = 'p99 ms' if use_wrk else 'p95 ms'
     print('%-8s %-7s %-8s %-46s %9s %8s %8s %7s %8s' % (
         'engine', 'servers', 'readers', 'route', 'req/s', 'p50 ms', tail, 'errors',
@@ -220,7 +324,7 @@ def main():
                 cluster, target = postgres_copy(a.cadre, db, d)
             for nserv in servers:
                 for readers in pools:
-                    serve(a, target, engine, nserv, readers, token, use_wrk)
+                    serve(a, target, engine, nserv, readers, token, use_wrk, writer)
             if cluster:
                 cluster.stop()
                 cluster = None
