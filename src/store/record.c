@@ -810,7 +810,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
 	struct db_stmt *st = NULL;
-	int found = 0, ret = -1, rc, composite = kind_composite_key(k);
+	int found = 0, ret = -1, rc, inserted, composite = kind_composite_key(k);
 	size_t n = k->nfields;
 
 	store_forget_seen(s);
@@ -832,13 +832,18 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	if (composite)
 		db_bind_text(st, (int)n + 1, r->key, -1);
 	/* The new row's id comes back with the insert (no second round trip
-	 * to a server); no row: the key was taken. */
+	 * to a server); no row: the key was taken. The statement is stepped
+	 * to its end: SQLite may meet a failure there (a full disk), which
+	 * must fail this write, not the next. */
 	rc = db_step(st);
-	if (rc == DB_ROW)
+	inserted = rc == DB_ROW;
+	if (inserted) {
 		s->put_id = db_column_int64(st, 0);
-	else if (rc != DB_DONE)
+		rc = db_step(st);
+	}
+	if (rc != DB_DONE)
 		goto failed;
-	if (rc == DB_DONE) {
+	if (!inserted) {
 		db_reset(st);
 		st = NULL;
 		if (record_init(&old, k)) {

@@ -112,3 +112,102 @@ def copy(src, dst):
             if ext == ".key":
                 os.chmod(os.path.join(_state, "cadre-pg-" + d + ext), 0o600)
     return dst
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return "'\\x%s'::bytea" % bytes(v).hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _inline(sql, params):
+    """SQL with each ? (outside quotes) replaced by its parameter as a
+    literal: the tests' own SQL, with their own values."""
+    out, it, quote = [], iter(params or ()), None
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+            out.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append(_literal(next(it)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _value(v):
+    return int(v) if isinstance(v, bool) else v
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+class _PgConnection:
+    """What the tests use of a sqlite3 connection, on a PostgreSQL database
+    through psql: execute(sql, params) with ? parameters, its rows as
+    tuples (a row read as JSON: numbers, text, NULL as None, booleans as
+    1/0, as sqlite3 gives them). Each statement commits on its own."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql, params=()):
+        import json
+        sql = _inline(sql, params).strip().rstrip(";")
+        reads = sql.split(None, 1)[0].upper() in ("SELECT", "WITH", "VALUES")
+        if reads:
+            sql = "SELECT row_to_json(r_) FROM (%s) AS r_" % sql
+        c = cluster()
+        cmd = [os.path.join(c.bindir, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+               "-d", self.url, "-c", sql]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("psql: %s\n%s" % (sql[:300], r.stderr))
+        if not reads:
+            return _Rows([])
+        return _Rows([tuple(_value(v) for _, v in json.loads(line, object_pairs_hook=list))
+                      for line in r.stdout.splitlines() if line])
+
+    def executescript(self, sql):
+        self.execute(sql)
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect(path):
+    """A connection to database PATH for a test to look into or tamper
+    with: sqlite3's own on SQLite, a psql-backed one on PostgreSQL."""
+    if not POSTGRES:
+        import sqlite3
+        return sqlite3.connect(path)
+    return _PgConnection(target(path))

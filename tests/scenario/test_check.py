@@ -6,9 +6,9 @@ shape; who may run it (commander, auditor, admin; not the others)."""
 import datetime
 import json
 import os
-import sqlite3
 
 from dbstate import fingerprint
+import harness
 from harness import Server, cadre, copy_db, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
@@ -64,7 +64,7 @@ def overlapping_sessions_with_one_trainer_are_found():
     assert [(x['line'], x['value']) for x in e['errors']] == [(2, new)], e
     assert fingerprint(db) == before
     # As a database from before the rules holds it: the check finds it.
-    with sqlite3.connect(db) as c:
+    with harness.engine.connect(db) as c:
         c.execute("INSERT INTO session (key, course, site, valid_from, valid_to,"
                   " trainers, status) VALUES (?, ?, ?, ?, ?, ?, 'planned')",
                   (new, s['course'], s['site'], start, end, trainer))

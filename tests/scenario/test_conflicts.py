@@ -13,8 +13,8 @@ only go to those who may run the check; nothing counts what is left out.
 import datetime
 import json
 import os
-import sqlite3
 
+import harness
 from harness import Server, cadre, copy_db, ok_json, run, test, tmpdir
 
 DIR = tmpdir()
@@ -45,7 +45,7 @@ def day(s, n):
 # overlapping days; a trainee of A is enrolled in B as well, the
 # enrolment classified NS.
 RUNS = "status NOT IN ('postponed', 'cancelled') AND room IS NOT NULL"
-with sqlite3.connect(DB) as db:
+with harness.engine.connect(DB) as db:
     A, B, SITE, ROOM, A_FROM, A_TO, B_FROM, B_TO = db.execute(
         "SELECT a.key, b.key, a.site, b.room, a.valid_from, a.valid_to, "
         "b.valid_from, b.valid_to FROM session a JOIN session b "

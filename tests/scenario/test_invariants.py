@@ -13,7 +13,6 @@ write that leaves it as it was, and one that adds to it is refused.
 Every test that mutates a clean database ends with `cadre check` at 0."""
 import json
 import os
-import sqlite3
 
 import harness
 from dbstate import fingerprint
@@ -888,7 +887,7 @@ def data_from_before_the_rules():
     d, db = booked()
     # A trainer clash as an older cadre accepted it: E at HQ from 5 to 14
     # February, over E's BASE session from 1 to 10.
-    with sqlite3.connect(db) as c:
+    with harness.engine.connect(db) as c:
         c.execute("INSERT INTO session (key, course, site, room, valid_from, valid_to,"
                   " trainers, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned')",
                   ('CRS/2020-02-05', 'CRS', 'HQ', 'R1', '2020-02-05', '2020-02-15', 'E'))
@@ -943,7 +942,7 @@ def an_overfull_class_from_before_the_rules_takes_no_one_more():
     imp_ok(d, db, 'sessions', SESSION_HEAD + 'TWO,HQ,R1,2020-05-01,2020-05-11,F,,\n'
            'CRS,HQ,R2,2020-05-01,2020-05-11,E,,\n')
     imp_ok(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-05-01,T1,,,\nTWO/2020-05-01,T2,,,\n')
-    with sqlite3.connect(db) as c:
+    with harness.engine.connect(db) as c:
         c.execute("INSERT INTO trainee (service_number, name, nation, unit)"
                   " VALUES ('T4', 'Trainee four', 'IRQ', 'U1')")
         c.execute("INSERT INTO enrolment (key, session, trainee, attendance, result)"
