@@ -55,6 +55,10 @@ def there_and_back_every_record_and_the_chain_arrive():
     assert exported(BACK) == want
     heads = {verified(db)['head'] for db in (SRC, PG, BACK)}
     assert heads == {there['head']}, heads
+    # The mission's rules hold over the copy as over the original.
+    for db in (PG, BACK):
+        rc, out, err = harness.cadre_raw(['--db', db, 'check', '--json'])
+        assert rc == 0 and harness.json.loads(out)['violations'] == [], out[:300] + err
 
 
 @test
@@ -87,6 +91,10 @@ def a_copy_into_a_database_in_use_is_refused():
     assert exported(PG) == before
     rc, out, err = harness.cadre_raw(['copy', SRC])
     assert rc == 2 and 'expected FROM and TO' in err, err
+    # The local operator's command, as backup is: no account copies.
+    rc, out, err = harness.cadre_raw(['--as', 'after.copy', 'copy', SRC, BACK + '.2'])
+    assert rc == 2 and "operator's command" in err, err
+    assert not os.path.exists(BACK + '.2')
 
 
 run()
