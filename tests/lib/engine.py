@@ -93,7 +93,13 @@ def copy(src, dst):
     target(src)
     if d in _names:
         c.psql("postgres", "-c", 'DROP DATABASE "%s"' % d)
+    # A template must have no one connected (PostgreSQL waits 5 s for them
+    # to leave, then refuses): with a server on SRC, a dump straight away.
+    busy = c.query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE "
+                   "datname = '%s'" % s).strip() != "0"
     try:
+        if busy:
+            raise RuntimeError("in use")
         c.psql("postgres", "-c", 'CREATE DATABASE "%s" TEMPLATE "%s"' % (d, s))
     except RuntimeError:
         # A server is connected to SRC: a dump of it, in one snapshot.

@@ -114,7 +114,7 @@ class Cluster:
         started, read-only. Stop it before the primary."""
         s = Cluster(self.bindir)
         s.run_pg("pg_basebackup", "-h", self.dir, "-p", str(self.port), "-U", self.user,
-                 "-D", s.data, "-R", "-X", "stream", "--no-sync")
+                 "-D", s.data, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast")
         s._run()
         return s
 
