@@ -28,14 +28,26 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 {
 	char *body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
 				JSON_REAL_PRECISION(15));
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	json_decref(j);
 	if (!body)
 		body = strdup("{}");
-	resp = MHD_create_response_from_buffer(strlen(body), body,
-					       MHD_RESPMEM_MUST_FREE);
+	return send_body(r, status, body, body ? strlen(body) : 0, type,
+			 cookie, allow);
+}
+
+enum MHD_Result send_body(struct req *r, unsigned status, char *body,
+			  size_t len, const char *type, const char *cookie,
+			  const char *allow)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", type ? type :
 				"application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -52,8 +64,8 @@ enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 		MHD_add_response_header(resp, "Retry-After", "1");
 	r->status = status;
 	if (r->cache_key && status == 200)
-		cache_put(r->srv->cache, r->cache_key, body, strlen(body),
-			  r->etag, r->cache_gen);
+		cache_put(r->srv->cache, r->cache_key, body, len, r->etag,
+			  r->cache_gen);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -137,6 +137,10 @@ struct req {
 enum MHD_Result send_json(struct req *r, unsigned status, json_t *j,
 			  const char *type, const char *cookie,
 			  const char *allow);
+/* Reply with BODY, LEN bytes from malloc() (released), as send_json. */
+enum MHD_Result send_body(struct req *r, unsigned status, char *body,
+			  size_t len, const char *type, const char *cookie,
+			  const char *allow);
 /* RFC 9457 problem details; RULE for a mission rule's refusal. */
 enum MHD_Result problem(struct req *r, unsigned status, const char *title,
 			const char *detail, const char *rule);

@@ -56,24 +56,69 @@ static enum MHD_Result send_record(struct req *r, const struct kind *k,
 
 /*==== Reads ============================================================*/
 
+/* A key's record is collected as JSON to take its ETag; a list is
+ * written straight into text, row by row, as json_dumps() would write
+ * the same rows (a row with a real, or text not UTF-8, through jansson),
+ * since a list of a thousand trees built and dumped and freed was most
+ * of what a list cost. */
 struct collect {
-	json_t *rows;
+	json_t *rows;		/* a key's lookup */
+	struct buf text;	/* a list: its items, comma-separated */
+	size_t nrows;
+	size_t cut;		/* where the last row began */
 };
+
+static json_t *row_json(const struct record *rec, const char *const *derived)
+{
+	json_t *o = record_json(rec);
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "key", json_string(rec->key));
+	for (size_t i = 0; i < rec->kind->nderived; i++)
+		json_object_set_new(o, rec->kind->derived[i].name,
+				    json_string(derived[i] ? derived[i] : ""));
+	return o;
+}
 
 static int collect_row(void *arg, const struct record *rec,
 		       const char *const *derived)
 {
 	struct collect *c = arg;
-	json_t *o = record_json(rec);
+	struct buf *b = &c->text;
+	int rc;
 
-	if (!o)
-		return -3;
-	json_object_set_new(o, "key", json_string(rec->key));
-	for (size_t i = 0; i < rec->kind->nderived; i++)
-		json_object_set_new(o, rec->kind->derived[i].name,
-				    json_string(derived[i] ? derived[i] : ""));
-	json_array_append_new(c->rows, o);
-	return 0;
+	if (c->rows) {
+		json_t *o = row_json(rec, derived);
+
+		return o ? json_array_append_new(c->rows, o), 0 : -3;
+	}
+	c->cut = b->len;
+	if (c->nrows++)
+		buf_addc(b, ',');
+	buf_addc(b, '{');
+	rc = record_json_add(rec, b);
+	if (rc > 0) {
+		json_t *o = row_json(rec, derived);
+		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					 JSON_REAL_PRECISION(15)) : NULL;
+
+		json_decref(o);
+		if (!s)
+			return -3;
+		b->data[--b->len] = '\0';	/* the '{' */
+		buf_adds(b, s);
+		free(s);
+		return b->failed ? -3 : 0;
+	}
+	buf_adds(b, ",\"key\":");
+	buf_addjson(b, rec->key);
+	for (size_t i = 0; i < rec->kind->nderived; i++) {
+		buf_addf(b, ",\"%s\":", rec->kind->derived[i].name);
+		buf_addjson(b, derived[i] ? derived[i] : "");
+	}
+	buf_addc(b, '}');
+	return rc || b->failed ? -3 : 0;
 }
 
 static enum MHD_Result get_records(struct req *r, const struct kind *k,
@@ -81,7 +126,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 {
 	struct filter filters[QUERY_MAX], keyf = { "key", key };
 	struct query q = { .who = &r->who };
-	struct collect c = { json_array() };
+	struct collect c = { key ? json_array() : NULL, BUF_INIT, 0, 0 };
 	struct error e;
 	size_t nf = 0;
 	enum MHD_Result ret;
@@ -111,6 +156,7 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 	error_init(&e);
 	if (store_each(r->db, k, &q, collect_row, &c, &e)) {
 		json_decref(c.rows);
+		buf_release(&c.text);
 		ret = error_reply(r, &e);
 		error_release(&e);
 		return ret;
@@ -128,17 +174,30 @@ static enum MHD_Result get_records(struct req *r, const struct kind *k,
 		return send_record(r, k, one);
 	}
 	{
-		/* The cursor of the next page: where it starts. */
+		/* The cursor of the next page: where it starts; the one row
+		 * more that told of it is cut. */
 		long shown = q.limit - 1;
-		char next[32] = "";
+		struct buf *b = &c.text;
+		struct buf head = BUF_INIT;
+		size_t len;
 
-		if ((long)json_array_size(c.rows) > shown) {
-			json_array_remove(c.rows, (size_t)shown);
-			snprintf(next, sizeof(next), "%ld", q.offset + shown);
+		if ((long)c.nrows > shown && b->data)
+			b->data[b->len = c.cut] = '\0';
+		buf_addf(&head, "{\"kind\":\"%s\",\"items\":[", k->name);
+		buf_add(&head, b->data ? b->data : "", b->len);
+		buf_addc(&head, ']');
+		if ((long)c.nrows > shown)
+			buf_addf(&head, ",\"next\":\"%ld\"", q.offset + shown);
+		buf_addc(&head, '}');
+		buf_release(b);
+		if (head.failed) {
+			buf_release(&head);
+			return problem(r, 500, "Internal Server Error",
+				       "the server failed", NULL);
 		}
-		return send_json(r, 200, json_pack("{s:s, s:o, s:s?}", "kind",
-			k->name, "items", c.rows, "next", next[0] ? next : NULL),
-			NULL, NULL, NULL);
+		len = head.len;
+		return send_body(r, 200, buf_detach(&head), len, NULL, NULL,
+				 NULL);
 	}
 }
 
@@ -349,7 +408,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 {
 	struct filter f = { "key", key };
 	struct query q = { .who = &r->who, .filters = &f, .nfilters = 1 };
-	struct collect c = { json_array() };
+	struct collect c = { key ? json_array() : NULL, BUF_INIT, 0, 0 };
 	int found;
 
 	if (store_each(r->db, k, &q, collect_row, &c, e)) {

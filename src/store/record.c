@@ -138,23 +138,18 @@ static int json_text_jansson(const struct record *r, struct buf *b)
 	return b->failed ? -1 : 0;
 }
 
-/* The audit chain hashes these bytes: they are json_dumps() of
- * record_json(), written straight into B. Reals, and text jansson would
- * refuse (not UTF-8), are left to jansson itself. */
-int record_json_text(const struct record *r, struct buf *b)
+int record_json_add(const struct record *r, struct buf *b)
 {
 	const struct kind *k = r->kind;
 
-	buf_reset(b);
 	for (size_t i = 0; i < k->nfields; i++) {
 		const char *v = r->v[i];
 		enum field_type t = k->fields[i].type;
 
 		if (v && (t == FT_REAL || (t != FT_INT && t != FT_BOOL &&
 					   !utf8_valid(v, strlen(v)))))
-			return json_text_jansson(r, b);
+			return 1;
 	}
-	buf_addc(b, '{');
 	for (size_t i = 0; i < k->nfields; i++) {
 		const struct field *f = &k->fields[i];
 		const char *v = r->v[i];
@@ -173,8 +168,25 @@ int record_json_text(const struct record *r, struct buf *b)
 		else
 			buf_addjson(b, v);
 	}
-	buf_addc(b, '}');
 	return b->failed ? -1 : 0;
+}
+
+/* The audit chain hashes these bytes: they are json_dumps() of
+ * record_json(), written straight into B. Reals, and text jansson would
+ * refuse (not UTF-8), are left to jansson itself. */
+int record_json_text(const struct record *r, struct buf *b)
+{
+	int rc;
+
+	buf_reset(b);
+	buf_addc(b, '{');
+	rc = record_json_add(r, b);
+	if (rc > 0) {
+		buf_reset(b);
+		return json_text_jansson(r, b);
+	}
+	buf_addc(b, '}');
+	return rc || b->failed ? -1 : 0;
 }
 
 char *record_to_json(const struct record *r)

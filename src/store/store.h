@@ -17,6 +17,8 @@
 #include "model/kind.h"
 #include "util/error.h"
 
+struct buf;
+
 struct store;
 
 /* Open (creating when absent) and migrate to the newest schema.
@@ -126,6 +128,12 @@ int record_markings_differ(const struct record *a, const struct record *b);
 json_t *record_json(const struct record *r);
 /* The same as a compact string; caller frees. */
 char *record_to_json(const struct record *r);
+/* Append R's values to B as the members of a JSON object, without its
+ * braces: the bytes json_dumps(record_json(R), JSON_COMPACT |
+ * JSON_PRESERVE_ORDER) writes between them, with no tree built. 1 when a
+ * value is left to jansson (a real; text not UTF-8) and B is as it was;
+ * -1 out of memory; 0. */
+int record_json_add(const struct record *r, struct buf *b);
 
 enum put_result { PUT_INSERTED, PUT_UPDATED, PUT_UNCHANGED };
 

@@ -77,6 +77,28 @@ def a_token_reads_as_its_account():
 
 
 @test
+def a_list_holds_each_record_as_its_own_answer_does():
+    # A list is written straight into text, not through jansson: every
+    # item must be the record its own GET answers (with key and derived
+    # values), reals, empty values and escapes included, and the cursor
+    # the one row more cut off cleanly.
+    for kind in ('persons', 'courses', 'sessions', 'nations', 'assignments'):
+        path, seen = '/api/v1/%s?limit=7' % kind, 0
+        while path and seen < 21:
+            st, _, j = SRV.get(path, 'cmd')
+            assert st == 200 and j['kind'] == kind and len(j['items']) <= 7, (path, j)
+            for item in j['items']:
+                st, _, one = SRV.get('/api/v1/%s/%s' % (kind, urllib.parse.quote(item['key'], safe='/')),
+                                     'cmd')
+                assert st == 200 and one == item, (kind, item, one)
+            seen += len(j['items'])
+            path = j.get('next') and '/api/v1/%s?limit=7&cursor=%s' % (kind, j['next'])
+        assert seen >= 7, (kind, seen)
+    st, _, j = SRV.get('/api/v1/courses?limit=1', 'cmd')
+    assert isinstance(j['items'][0]['pass_target'], float), j
+
+
+@test
 def hidden_and_absent_answer_alike():
     st, _, j = SRV.get('/api/v1/persons/P00001', 'cmd')
     assert st == 200 and j['name'] == 'Dany Fortin', j
