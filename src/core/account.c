@@ -149,13 +149,30 @@ int account_token_add(struct store *s, const char *login, char out[64],
 	return 0;
 }
 
-int account_token_login(struct store *s, const char *token, char login[64],
-			struct error *e)
+static void principal_of(const struct account *a, struct principal *p)
 {
+	memset(p, 0, sizeof(*p));
+	snprintf(p->login, sizeof(p->login), "%s", a->login);
+	p->role = (enum role)role_parse(a->role);
+	snprintf(p->nation, sizeof(p->nation), "%s", a->nation);
+	p->clearance = clearance_parse(a->clearance);
+}
+
+int account_token_principal(struct store *s, const char *token,
+			    struct principal *p, struct error *e)
+{
+	struct account a;
 	char hex[65];
+	int rc;
 
 	token_hash(token, hex);
-	return store_token_login(s, hex, login, e);
+	rc = store_token_account(s, hex, &a, e);
+	if (rc <= 0)
+		return rc;
+	if (a.disabled)
+		return 0;
+	principal_of(&a, p);
+	return 1;
 }
 
 int account_principal(struct store *s, const char *login,
@@ -168,11 +185,7 @@ int account_principal(struct store *s, const char *login,
 		return -1;
 	if (!rc || a.disabled)
 		return error_set(e, ERR_INPUT, "no usable account '%s'", login);
-	memset(p, 0, sizeof(*p));
-	snprintf(p->login, sizeof(p->login), "%s", a.login);
-	p->role = (enum role)role_parse(a.role);
-	snprintf(p->nation, sizeof(p->nation), "%s", a.nation);
-	p->clearance = clearance_parse(a.clearance);
+	principal_of(&a, p);
 	return 0;
 }
 

@@ -47,9 +47,10 @@ int account_password_hash(struct store *s, const char *login,
 int account_verify_password(const char *hash, const char *password,
 			    struct error *e);
 
-/* The login of a token: 1, 0 unknown or revoked, -1 on error. */
-int account_token_login(struct store *s, const char *token, char login[64],
-			struct error *e);
+/* The principal of a token's account: 1, 0 when the token is unknown or
+ * revoked or its account disabled, -1 on error. */
+int account_token_principal(struct store *s, const char *token,
+			    struct principal *p, struct error *e);
 
 #define PASSWORD_MIN 12
 

@@ -119,8 +119,13 @@ int auth_identify(struct req *r)
 
 	error_init(&e);
 	if (authz && !strncmp(authz, "Bearer ", 7)) {
-		ok = account_token_login(r->db, authz + 7, login, &e) > 0;
-	} else if (cookie) {
+		/* The token and its account in one statement. */
+		ok = account_token_principal(r->db, authz + 7, &r->who, &e) > 0;
+		error_release(&e);
+		r->authed = ok;
+		return ok;
+	}
+	if (cookie) {
 		struct session s;
 
 		if (session_find(r->srv, cookie, &s)) {

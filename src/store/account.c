@@ -176,21 +176,25 @@ int store_token_put(struct store *s, const char *login, const char *hash,
 	return audit_append(s, "insert", "token", login, NULL, after, e);
 }
 
-int store_token_login(struct store *s, const char *hash, char login[64],
-		      struct error *e)
+int store_token_account(struct store *s, const char *hash, struct account *out,
+			struct error *e)
 {
 	struct db_stmt *st;
 	int rc;
 
-	if (store_stmt(s, "SELECT login FROM token WHERE hash = ?1 AND revoked = 0",
+	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account WHERE login = "
+		       "(SELECT login FROM token WHERE hash = ?1 AND revoked = 0)",
 		       &st, e))
 		return -1;
 	db_bind_text(st, 1, hash, -1);
 	rc = db_step(st);
 	if (rc == DB_ROW)
-		snprintf(login, 64, "%s", db_column_text(st, 0));
+		row_account(st, out);
 	db_reset(st);
 	if (rc == DB_ROW)
 		return 1;
-	return rc == DB_DONE ? 0 : store_fail(s, e, "reading a token");
+	if (rc == DB_DONE)
+		return 0;
+	return store_fail(s, e, "reading a token");
 }
+

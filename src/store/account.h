@@ -34,8 +34,9 @@ int store_account_each(struct store *s, account_fn fn, void *arg,
 int store_token_put(struct store *s, const char *login, const char *hash,
 		    struct error *e);
 
-/* The login a token hash belongs to: 1 found (and not revoked), 0, -1. */
-int store_token_login(struct store *s, const char *hash, char login[64],
-		      struct error *e);
+/* The account of the token whose hash is HASH, in one statement (a
+ * bearer's every request asks): 1, 0 unknown or revoked, -1 on error. */
+int store_token_account(struct store *s, const char *hash, struct account *out,
+			struct error *e);
 
 #endif

@@ -69,3 +69,35 @@ Test(account, unknown_and_disabled_accounts_never_verify)
 	error_release(&e);
 	store_close(s);
 }
+
+Test(account, a_token_is_its_accounts_principal_until_the_account_is_disabled)
+{
+	struct store *s = open_scratch(NULL);
+	struct principal p;
+	char tok[64], other[64];
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(account_add(s, "u3", "trainer", NULL, "NR", pw, &e), 0,
+		     "%s", e.message);
+	cr_assert_eq(account_add(s, "u4", "commander", NULL, "NS", pw, &e), 0,
+		     "%s", e.message);
+	cr_assert_eq(account_token_add(s, "u3", tok, &e), 0, "%s", e.message);
+	cr_assert_eq(account_token_add(s, "u4", other, &e), 0, "%s", e.message);
+	cr_assert_eq(account_token_principal(s, tok, &p, &e), 1, "%s", e.message);
+	cr_expect_str_eq(p.login, "u3");
+	cr_expect_eq(p.role, ROLE_TRAINER);
+	cr_expect_str_eq(p.nation, "");
+	cr_expect_eq(p.clearance, clearance_parse("NR"));
+	cr_assert_eq(account_token_principal(s, other, &p, &e), 1, "%s", e.message);
+	cr_expect_str_eq(p.login, "u4", "each token its own account");
+	cr_expect_eq(account_token_principal(s, "not a token", &p, &e), 0);
+	tok[5] ^= 1;
+	cr_expect_eq(account_token_principal(s, tok, &p, &e), 0, "one character off");
+	tok[5] ^= 1;
+	cr_assert_eq(account_disable(s, "u3", &e), 0, "%s", e.message);
+	cr_expect_eq(account_token_principal(s, tok, &p, &e), 0,
+		     "a disabled account's token is no one's");
+	error_release(&e);
+	store_close(s);
+}
