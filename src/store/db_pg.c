@@ -69,6 +69,8 @@ struct pg_db {
 	char *errmsg;		/* NULL: no error */
 	enum db_err errkind;
 	int read_pending;	/* db_begin_read() said, no statement yet */
+	int reading;		/* in a read's transaction */
+	int commit_pending;	/* a read's COMMIT sent, its answer not read */
 };
 
 struct pg_stmt {
@@ -230,11 +232,31 @@ static int result_ok(struct pg_db *d, PGresult *res)
 	}
 }
 
+/*
+ * A read's COMMIT is sent and not waited for (pg_commit): read what the
+ * server answered, before anything else is sent on the connection. Every
+ * function here that sends calls it first.
+ */
+static void settle(struct pg_db *d)
+{
+	PGresult *res;
+
+	if (!d->commit_pending)
+		return;
+	d->commit_pending = 0;
+	while ((res = PQgetResult(d->conn)))
+		PQclear(res);
+}
+
 /* Run SQL (no parameters); 0, or -1 with D's error. */
 static int run(struct pg_db *d, const char *sql)
 {
-	PGresult *res = PQexec(d->conn, sql);
-	int ok = result_ok(d, res);
+	PGresult *res;
+	int ok;
+
+	settle(d);
+	res = PQexec(d->conn, sql);
+	ok = result_ok(d, res);
 
 	if (ok)
 		note_command(d, res);
@@ -251,6 +273,7 @@ static void flush_dead(struct pg_db *d)
 {
 	char sql[48];
 
+	settle(d);
 	if (!d->ndead || PQtransactionStatus(d->conn) == PQTRANS_INERROR)
 		return;
 	while (d->ndead) {
@@ -387,6 +410,7 @@ static void pg_close(struct db *db)
 	struct pg_db *d = pdb(db);
 
 	if (d->conn) {
+		settle(d);
 		PQfinish(d->conn);
 		d->conn = NULL;
 	}
@@ -760,6 +784,86 @@ static int pg_bind_null(struct db_stmt *st, int i)
 	return 0;
 }
 
+/* The types S is sent with when not prepared: a blob is sent as
+ * bytea's binary form, say so, or PostgreSQL could read its bytes as some
+ * other type's. NULL with no parameters, or out of memory (D's error). */
+static Oid *send_types(struct pg_db *d, struct pg_stmt *s, int *failed)
+{
+	Oid *types;
+
+	*failed = 0;
+	if (!s->nparams)
+		return NULL;
+	types = malloc((size_t)s->nparams * sizeof(*types));
+	if (!types) {
+		set_error(d, DB_E_OTHER, "out of memory");
+		*failed = 1;
+		return NULL;
+	}
+	for (int i = 0; i < s->nparams; i++)
+		types[i] = s->formats[i] ? OID_BYTEA : s->types[i];
+	return types;
+}
+
+#define READ_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+/*
+ * A read's BEGIN and its first statement S in one round trip, in libpq's
+ * pipeline mode: S's answer, or NULL with D's error (a failed BEGIN's
+ * or S's own). Most of a read is one statement or two, so the BEGIN that
+ * waited for its first (pg_begin_read) would be a round trip of its own.
+ */
+static PGresult *begin_and_send(struct pg_db *d, struct pg_stmt *s,
+				const Oid *types)
+{
+	const char *const *values = (const char *const *)s->values;
+	PGconn *c = d->conn;
+	PGresult *first[2] = { NULL, NULL }, *res;
+	int sent;
+
+	if (PQenterPipelineMode(c) != 1)
+		return run(d, READ_BEGIN) ? NULL : PQexecParams(c, s->sql,
+			s->nparams, types, values, s->lengths, s->formats, 0);
+	sent = PQsendQueryParams(c, READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0) &&
+	       (s->name[0] ?
+		PQsendQueryPrepared(c, s->name, s->nparams, values, s->lengths,
+				    s->formats, 0) :
+		PQsendQueryParams(c, s->sql, s->nparams, types, values,
+				  s->lengths, s->formats, 0));
+	if (!PQpipelineSync(c))
+		sent = 0;
+	/* Each query's answer, then NULL; then the sync's. */
+	for (int q = 0; sent && q < 2; q++)
+		while ((res = PQgetResult(c))) {
+			if (!first[q])
+				first[q] = res;
+			else
+				PQclear(res);
+		}
+	while (sent && (res = PQgetResult(c))) {
+		ExecStatusType st = PQresultStatus(res);
+
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	PQexitPipelineMode(c);
+	if (!sent) {
+		PQclear(first[0]);
+		PQclear(first[1]);
+		set_error(d, DB_E_IO, PQerrorMessage(c));
+		return NULL;
+	}
+	d->reading = 1;
+	if (!result_ok(d, first[0])) {
+		PQclear(first[0]);
+		PQclear(first[1]);
+		return NULL;
+	}
+	PQclear(first[0]);
+	return first[1];
+}
+
 /* Run S with its bindings: its answer is S->res, or -1 with D's error. */
 static int execute(struct pg_stmt *s)
 {
@@ -767,26 +871,21 @@ static int execute(struct pg_stmt *s)
 	const char *const *values = (const char *const *)s->values;
 	Oid *types = NULL;
 	PGresult *res;
+	int failed;
 
 	flush_dead(d);
-	if (begin_pending(d))
+	if (!s->name[0] && (types = send_types(d, s, &failed), failed))
 		return -1;
-	if (s->name[0]) {
+	if (d->read_pending) {
+		d->read_pending = 0;
+		res = begin_and_send(d, s, types);
+		free(types);
+		if (!res)
+			return -1;
+	} else if (s->name[0]) {
 		res = PQexecPrepared(d->conn, s->name, s->nparams, values,
 				     s->lengths, s->formats, 0);
 	} else {
-		/* A blob is sent as bytea's binary form: say so, or
-		 * PostgreSQL could read its bytes as some other type's. */
-		if (s->nparams) {
-			types = malloc((size_t)s->nparams * sizeof(*types));
-			if (!types) {
-				set_error(d, DB_E_OTHER, "out of memory");
-				return -1;
-			}
-			for (int i = 0; i < s->nparams; i++)
-				types[i] = s->formats[i] ? OID_BYTEA :
-					   s->types[i];
-		}
 		res = PQexecParams(d->conn, s->sql, s->nparams, types, values,
 				   s->lengths, s->formats, 0);
 		free(types);
@@ -1049,7 +1148,8 @@ static int pg_in_tx(struct db *db)
 {
 	struct pg_db *d = pdb(db);
 
-	return d->read_pending || PQtransactionStatus(d->conn) != PQTRANS_IDLE;
+	return d->read_pending || (!d->commit_pending &&
+				   PQtransactionStatus(d->conn) != PQTRANS_IDLE);
 }
 
 /* ==== Transactions ====================================================== */
@@ -1075,6 +1175,7 @@ static int pg_begin_write(struct db *db, int checked)
 
 	flush_dead(d);
 	d->read_pending = 0;
+	d->reading = 0;
 	snprintf(sql, sizeof(sql),
 		 "BEGIN ISOLATION LEVEL READ COMMITTED; "
 		 "SET LOCAL lock_timeout = '%dms'; "
@@ -1115,7 +1216,8 @@ static int begin_pending(struct pg_db *d)
 	if (!d->read_pending)
 		return 0;
 	d->read_pending = 0;
-	return run(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	d->reading = 1;
+	return run(d, READ_BEGIN);
 }
 
 /* COMMIT of a transaction an error aborted succeeds as a ROLLBACK: that
@@ -1130,6 +1232,18 @@ static int pg_commit(struct db *db)
 		d->read_pending = 0;
 		return 0;
 	}
+	settle(d);
+	/* A read that read without error has nothing to lose at its
+	 * COMMIT: it is sent and the answer read later (settle), sparing
+	 * the request the round trip. */
+	if (d->reading && PQtransactionStatus(d->conn) == PQTRANS_INTRANS) {
+		d->reading = 0;
+		if (PQsendQuery(d->conn, "COMMIT")) {
+			d->commit_pending = 1;
+			return 0;
+		}
+	}
+	d->reading = 0;
 	res = PQexec(d->conn, "COMMIT");
 	ok = result_ok(d, res);
 
@@ -1158,6 +1272,8 @@ static void pg_rollback(struct db *db)
 	struct pg_db *d = pdb(db);
 
 	d->read_pending = 0;
+	d->reading = 0;
+	settle(d);
 	if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(d->conn, "ROLLBACK"));
 	flush_dead(d);
@@ -1181,9 +1297,12 @@ static void pg_busy_timeout(struct db *db, int ms)
  * answer is not one value). */
 static int one_int(struct pg_db *d, const char *sql, long long *v)
 {
-	PGresult *res = PQexec(d->conn, sql);
-	int ok = result_ok(d, res) && PQntuples(res) == 1 &&
-		 PQnfields(res) == 1;
+	PGresult *res;
+	int ok;
+
+	settle(d);
+	res = PQexec(d->conn, sql);
+	ok = result_ok(d, res) && PQntuples(res) == 1 && PQnfields(res) == 1;
 
 	if (ok)
 		*v = PQgetisnull(res, 0, 0) ? 0 :
@@ -1219,6 +1338,7 @@ static int pg_set_schema_version(struct db *db, int v)
 	int ok;
 
 	snprintf(buf, sizeof(buf), "%d", v);
+	settle(d);
 	res = PQexecParams(d->conn, "UPDATE cadre_schema SET version = $1",
 			   1, NULL, values, NULL, NULL, 0);
 	ok = result_ok(d, res);

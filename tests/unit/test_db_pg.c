@@ -415,6 +415,64 @@ Test(db_pg, a_read_sees_one_snapshot)
 	db_close(b);
 }
 
+Test(db_pg, a_read_begins_with_its_first_statement_and_its_commit_is_not_waited_for)
+{
+	/* A read's BEGIN goes with its first statement (pipeline mode) and
+	 * its COMMIT is read later: what the connection does next must see
+	 * neither, whether the statement is prepared or not, and a first
+	 * statement that fails must fail as it would alone. */
+	struct db *a = conn();
+	struct db *b = conn();
+	struct db_stmt *st;
+
+	ex(a, "DROP TABLE IF EXISTS t_first; CREATE TABLE t_first (n BIGINT);"
+	      "INSERT INTO t_first VALUES (1), (2)");
+	st = prep(a, "SELECT count(*) FROM t_first WHERE n > ?1", 1);
+	for (int round = 0; round < 3; round++) {
+		cr_assert_eq(db_begin_read(a), 0, "%s", db_errmsg(a));
+		cr_expect_eq(db_in_tx(a), 1);
+		db_bind_int64(st, 1, 0);
+		cr_assert_eq(db_step(st), DB_ROW, "%s", db_errmsg(a));
+		cr_expect_eq(db_column_int64(st, 0), 2 + round);
+		db_reset(st);
+		cr_expect_eq(db_exec(a, "INSERT INTO t_first VALUES (9)"), -1,
+			     "a read's transaction is read-only");
+		db_rollback(a);
+		cr_assert_eq(db_begin_read(a), 0, "%s", db_errmsg(a));
+		cr_expect_eq(one_int(a, "SELECT count(*) FROM t_first"), 2 + round);
+		cr_assert_eq(db_commit(a), 0, "%s", db_errmsg(a));
+		cr_expect_eq(db_in_tx(a), 0, "after the COMMIT sent");
+		/* Straight after, another's write is seen: the COMMIT
+		 * ended the snapshot, though its answer was not read. */
+		cr_assert_eq(db_begin_write(b, 0), 0, "%s", db_errmsg(b));
+		ex(b, "INSERT INTO t_first VALUES (3)");
+		cr_assert_eq(db_commit(b), 0, "%s", db_errmsg(b));
+		cr_assert_eq(db_begin_write(a, 0), 0, "%s", db_errmsg(a));
+		ex(a, "INSERT INTO t_first VALUES (100)");
+		cr_expect_eq(one_int(a, "SELECT count(*) FROM t_first"), 4 + round);
+		ex(a, "DELETE FROM t_first WHERE n = 100");
+		cr_assert_eq(db_commit(a), 0, "%s", db_errmsg(a));
+	}
+	cr_assert_eq(db_begin_read(a), 0, "%s", db_errmsg(a));
+	cr_expect_eq(db_exec(a, "SELECT nosuch FROM t_first"), -1);
+	cr_expect_eq(db_errkind(a), DB_E_OTHER, "%s", db_errmsg(a));
+	cr_expect(strstr(db_errmsg(a), "nosuch"), "%s", db_errmsg(a));
+	cr_expect_eq(db_commit(a), -1, "a read a failed statement aborted");
+	db_rollback(a);
+	cr_assert_eq(db_begin_read(a), 0, "%s", db_errmsg(a));
+	{
+		struct db_stmt *bad = prep(a, "SELECT n / 0 FROM t_first", 0);
+
+		cr_expect_eq(db_step(bad), DB_ERROR, "the first, unprepared, fails");
+		db_finalize(bad);
+	}
+	db_rollback(a);
+	cr_expect_eq(one_int(a, "SELECT count(*) FROM t_first"), 5);
+	db_finalize(st);
+	db_close(a);
+	db_close(b);
+}
+
 Test(db_pg, a_reader_connection_takes_no_writes)
 {
 	struct db *d = open_flags(url(), DB_OPEN_READER);
