@@ -8,7 +8,8 @@ libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcsv-dev
 libcriterion-dev libmicrohttpd-dev openssl libxlsxwriter-dev libical-dev
 libzip-dev libexpat1-dev libutf8proc-dev libpq-dev
 nodejs"
-# The browser tests (make check) also need Debian's Chromium; CI's fuzz
+# The browser tests (make check) also need Debian's Chromium; the calendar
+# feeds are read back by a real iCalendar parser (python3-icalendar); CI's fuzz
 # run (scripts/fuzz.sh) clang, its libFuzzer and sanitizer runtimes
 # (libclang-rt-dev) and llvm-symbolizer (llvm) for readable reports.
 # libpq-dev is the PostgreSQL client library of store/db_pg.c (cadre runs
@@ -19,7 +20,7 @@ nodejs"
 # unaccent among them: the postgresql-contrib metapackage asks for
 # nothing more).
 [ "${1:-}" = "--test" ] && pkgs="$pkgs chromium clang libclang-rt-dev llvm
-postgresql"
+postgresql python3-icalendar"
 
 missing=""
 for p in $pkgs; do

@@ -22,32 +22,61 @@ static struct icaltimetype day_of(const char *iso)
 	return t;
 }
 
+/* When the session was last written, as DTSTAMP wants it (UTC); now
+ * when the store does not say (no audit entry: never written since the
+ * audit began). */
+static struct icaltimetype stamp_of(const char *changed)
+{
+	char basic[17];
+	size_t o = 0;
+
+	for (const char *p = changed; *p && o < sizeof(basic) - 1; p++)
+		if (*p != '-' && *p != ':')
+			basic[o++] = *p;
+	basic[o] = '\0';
+	if (o == 16 && basic[8] == 'T' && basic[15] == 'Z')
+		return icaltime_from_string(basic);
+	return icaltime_current_time_with_zone(icaltimezone_get_utc_timezone());
+}
+
 static int add_event(void *arg, const struct calendar_session *r)
 {
 	icalcomponent *cal = arg, *ev;
 	/* Whole, never cut: a cut could split a UTF-8 character. */
 	struct buf uid = BUF_INIT, where = BUF_INIT, desc = BUF_INIT;
+	enum icalproperty_status status = !strcmp(r->status, "cancelled") ?
+		ICAL_STATUS_CANCELLED : !strcmp(r->status, "postponed") ?
+		ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED;
 	int rc = 0;
 
+	/* The UID is the session's key, which never changes (a re-dated
+	 * session is a new session that names the one it replaces), so a
+	 * calendar keeps one event per session across every fetch. */
 	buf_addf(&uid, "%s@cadre", r->key);
 	buf_addf(&where, "%s%s%s", r->site_name, *r->room ? ", " : "", r->room);
-	buf_addf(&desc, "Session %s (%s). Trainers: %s. Lead: %s%s%s.", r->key,
-		 r->status, *r->trainers ? r->trainers : "none", r->lead,
-		 *r->lead_instructor ? ", " : "", r->lead_instructor);
+	buf_addf(&desc, "Session %s (%s). Trainers: %s. Lead nation: %s.", r->key,
+		 r->status, *r->trainer_names ? r->trainer_names : "none",
+		 *r->lead ? r->lead : "none");
+	if (*r->lead_instructor_name)
+		buf_addf(&desc, " Lead instructor: %s.", r->lead_instructor_name);
 	if (uid.failed || where.failed || desc.failed) {
 		rc = -1;
 		goto out;
 	}
 	ev = icalcomponent_vanew(ICAL_VEVENT_COMPONENT,
 		icalproperty_new_uid(buf_str(&uid)),
+		icalproperty_new_dtstamp(stamp_of(r->changed)),
+		icalproperty_new_sequence(r->changes > 1 ? (int)(r->changes - 1) : 0),
 		icalproperty_new_dtstart(day_of(r->valid_from)),
 		icalproperty_new_dtend(day_of(r->valid_to)),
 		icalproperty_new_summary(r->title),
 		icalproperty_new_location(buf_str(&where)),
 		icalproperty_new_description(buf_str(&desc)),
-		icalproperty_new_status(!strcmp(r->status, "postponed") ?
-			ICAL_STATUS_TENTATIVE : ICAL_STATUS_CONFIRMED),
+		icalproperty_new_status(status),
 		(void *)0);
+	if (status == ICAL_STATUS_CANCELLED)
+		icalcomponent_add_property(ev, icalproperty_new_lastmodified(
+			stamp_of(r->changed)));
 	icalcomponent_add_component(cal, ev);
 out:
 	buf_release(&uid);

@@ -40,27 +40,64 @@ struct walk {
 	struct error *e;
 };
 
+/* The names of the persons of CODES ("A;B"), the reader's to see
+ * already, ", "-separated in their order, into OUT. */
+static int names_of(struct store *s, const char *codes, struct buf *out,
+		    struct error *e)
+{
+	const char *p = codes;
+
+	while (*p) {
+		size_t n = strcspn(p, ";");
+		struct db_stmt *st;
+		char code[64];
+		int rc;
+
+		snprintf(code, sizeof(code), "%.*s", (int)n, p);
+		p += n + (p[n] == ';');
+		if (!*code)
+			continue;
+		if (store_stmt(s, "SELECT name FROM person WHERE code = ?1", &st, e))
+			return -1;
+		db_bind_text(st, 1, code, -1);
+		rc = db_step(st);
+		if (out->len)
+			buf_adds(out, ", ");
+		buf_adds(out, rc == DB_ROW ? db_column_text(st, 0) : code);
+		db_reset(st);
+		if (rc != DB_ROW && rc != DB_DONE)
+			return store_fail(s, e, "reading a trainer's name");
+	}
+	return out->failed ? error_set(e, ERR_NOMEM, "out of memory") : 0;
+}
+
 static int session_row(struct db_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
 	struct calendar_session r = {
 		rq_str(st, 0), rq_str(st, 1), rq_str(st, 2), rq_str(st, 3), rq_str(st, 4),
 		rq_str(st, 5), rq_str(st, 6), rq_str(st, 7), rq_str(st, 8), rq_str(st, 9),
-		rq_str(st, 10),
+		rq_str(st, 10), "", rq_str(st, 11), rq_str(st, 12),
+		db_column_int64(st, 13),
 	};
 	char *trainers = *r.trainers ? strdup(r.trainers) : NULL;
+	struct buf names = BUF_INIT;
 	int rc;
 
 	/* The trainers the reader may see; the others are not named. */
 	if (*r.trainers && !trainers)
 		return error_set(w->e, ERR_NOMEM, "out of memory");
-	if (rows_mask_list(w->s, w->who, kind_find("persons"), &trainers, w->e)) {
+	if (rows_mask_list(w->s, w->who, kind_find("persons"), &trainers, w->e) ||
+	    (trainers && names_of(w->s, trainers, &names, w->e))) {
 		free(trainers);
+		buf_release(&names);
 		return -1;
 	}
 	r.trainers = trainers ? trainers : "";
+	r.trainer_names = buf_str(&names);
 	rc = w->fn(w->arg, &r);
 	free(trainers);
+	buf_release(&names);
 	return rc;
 }
 
@@ -78,16 +115,20 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 	/* The state today, from the dates (store/derived.h). */
 	buf_adds(&b, "SELECT s.key, s.valid_from, s.valid_to, ");
 	derived_session_state(&b, "s", "?2");
-	buf_adds(&b, ", c.title, s.site, si.name, s.room, s.trainers, s.lead,"
-		 " s.lead_instructor FROM session s JOIN course c"
-		 " ON c.code = s.course");
+	buf_adds(&b, ", c.title, s.site, si.name, s.room, s.trainers, s.lead, ");
+	/* The lead instructor as the reader may see them: code and name. */
+	rows_seen_ref(&b, who, "persons", "s.lead_instructor");
+	buf_adds(&b, ", (SELECT p.name FROM person p WHERE p.code = ");
+	rows_seen_ref(&b, who, "persons", "s.lead_instructor");
+	buf_adds(&b, "), (SELECT max(a.at) FROM audit a WHERE a.entity = 'session'"
+		 " AND a.key = s.key), (SELECT count(*) FROM audit a WHERE"
+		 " a.entity = 'session' AND a.key = s.key)"
+		 " FROM session s JOIN course c ON c.code = s.course");
 	rq_vis(&b, who, "course", "c");
 	buf_adds(&b, " JOIN site si ON si.code = s.site");
 	rq_vis(&b, who, "site", "si");
-	buf_adds(&b, of == CALENDAR_SITE ?
-		 " WHERE s.status <> 'cancelled' AND s.site = ?1" :
-		 " WHERE s.status <> 'cancelled' AND"
-		 " instr(';' || s.trainers || ';', ';' || ?1 || ';') > 0");
+	buf_adds(&b, of == CALENDAR_SITE ? " WHERE s.site = ?1" :
+		 " WHERE instr(';' || s.trainers || ';', ';' || ?1 || ';') > 0");
 	rq_vis(&b, who, "session", "s");
 	buf_adds(&b, " ORDER BY s.valid_from, s.key");
 	date_format(date_today(), today);
