@@ -157,39 +157,94 @@ int cmd_user(struct cli *c, int argc, char **argv)
 	return finish(c, rc, &e, msg);
 }
 
+static int print_token(void *arg, const struct token_info *t)
+{
+	struct cli *c = arg;
+
+	if (c->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", t->id,
+				      "login", t->login, "scope", t->scope,
+				      "created", t->created, "revoked", t->revoked);
+
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		printf("%-12s %-16s %-8s %s%s\n", t->id, t->login, t->scope,
+		       t->created, t->revoked ? " revoked" : "");
+	}
+	return 0;
+}
+
+/* token add LOGIN [--calendar], token list [LOGIN], token revoke LOGIN
+ * [ID] [--calendar]. */
 int cmd_token(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-	char token[64];
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "calendar", no_argument, NULL, 'K' },
+		{ 0 }
+	};
+	const char *verb, *scope = NULL;
+	char token[64], msg[160];
 	struct error e;
-	int opt, now;
+	int opt, now, n = 0, rc;
 
-	if (argc < 2 || strcmp(argv[1], "add")) {
+	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && !strcmp(argv[1], "--help")) {
 			cli_help("token", stdout);
 			return 0;
 		}
-		return cli_usage(c, "token", "expected add LOGIN");
+		return cli_usage(c, "token", "expected add, list or revoke");
 	}
+	verb = argv[1];
 	argc--;
 	argv++;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (cli_common_option(c, "token", opt, &now) > 0)
 			return now;
+		if (opt == 'K')
+			scope = "calendar";
+	}
+	if (!strcmp(verb, "list")) {
+		if (argc - optind > 1)
+			return cli_usage(c, "token", "expected list [LOGIN]");
+		if (!cli_store(c))
+			return c->status;
+		error_init(&e);
+		rc = store_token_each(c->store, argc > optind ? argv[optind] : NULL,
+				      print_token, c, &e);
+		return rc ? finish(c, rc, &e, "") : 0;
+	}
+	if (!strcmp(verb, "revoke")) {
+		if (argc - optind < 1 || argc - optind > 2)
+			return cli_usage(c, "token", "expected revoke LOGIN [ID]");
+		if (!cli_store(c))
+			return c->status;
+		error_init(&e);
+		rc = account_token_revoke(c->store, argv[optind], argc - optind == 2 ?
+					  argv[optind + 1] : NULL, scope, &n, &e);
+		snprintf(msg, sizeof(msg), "%s: %d token%s revoked", argv[optind], n,
+			 n == 1 ? "" : "s");
+		return finish(c, rc, &e, msg);
+	}
+	if (strcmp(verb, "add"))
+		return cli_usage(c, "token", "no subcommand '%s'", verb);
 	if (argc - optind != 1)
 		return cli_usage(c, "token", "expected add LOGIN");
 	if (!cli_store(c))
 		return c->status;
 	error_init(&e);
-	if (account_token_add(c->store, argv[optind], token, &e)) {
-		int rc = cli_error(c, &e);
+	if (account_token_add(c->store, argv[optind], scope ? scope : "api",
+			      token, &e)) {
+		rc = cli_error(c, &e);
 
 		error_release(&e);
 		return rc;
 	}
 	if (c->json)
-		cli_print_json(json_pack("{s:s, s:s}", "login", argv[optind],
-					 "token", token));
+		cli_print_json(json_pack("{s:s, s:s, s:s}", "login", argv[optind],
+					 "scope", scope ? scope : "api", "token", token));
 	else
 		printf("%s\n(shown once: cadre keeps only its hash)\n", token);
 	return 0;

@@ -37,6 +37,7 @@ static const struct help {
 "  serve [--listen H:P]     the HTTP JSON API (loopback unless told)\n"
 "  user add|passwd|disable|list   the accounts of the people using cadre\n"
 "  token add LOGIN          a token for scripts (shown once)\n"
+"  token list|revoke        the tokens in force, and their end\n"
 "  plan sessions            turn training plans into sessions, or re-plan\n"
 "  plan itc INSTANCE.ctt    solve an ITC 2007 course timetabling instance\n"
 "  help [COMMAND|KIND]      this text, a command's, or a kind's columns\n"
@@ -276,10 +277,21 @@ static const struct help {
 "and kept only as an Argon2id hash. Every change is audited, without the\n"
 "hash.\n" },
 	{ "token",
-"usage: cadre token add LOGIN [--json]\n"
+"usage: cadre token add LOGIN [--calendar] [--json]\n"
+"       cadre token list [LOGIN] [--json]\n"
+"       cadre token revoke LOGIN [ID] [--calendar] [--json]\n"
 "\n"
-"A new token for scripts acting as LOGIN. It is printed once; cadre keeps\n"
-"only its BLAKE2b hash.\n" },
+"add makes a new token acting as LOGIN. It is printed once; cadre keeps\n"
+"only its BLAKE2b hash. A token is sent as Authorization: Bearer TOKEN\n"
+"and may do whatever LOGIN may. With --calendar it opens the calendar\n"
+"feeds only, read, as LOGIN sees them, and may also be given in the URL\n"
+"(/api/v1/calendar/site/CODE.ics?token=TOKEN), as a calendar application\n"
+"that subscribes to a feed needs: it opens nothing else.\n"
+"\n"
+"list shows the tokens by ID, the first 12 characters of their hash (as\n"
+"the audit log names them), never the tokens. revoke ends LOGIN's token\n"
+"ID at once, or without ID every token of LOGIN's (with --calendar, its\n"
+"calendar tokens). Each is audited.\n" },
 	{ "plan",
 "usage: cadre plan sessions --from DATE --to DATE [--site CODE] [--postponed]\n"
 "                           [--dry-run | --apply] [--json]\n"

@@ -122,13 +122,17 @@ static void token_hash(const char *token, char hex[65])
 	sodium_bin2hex(hex, 65, md, sizeof(md));
 }
 
-int account_token_add(struct store *s, const char *login, char out[64],
-		      struct error *e)
+int account_token_add(struct store *s, const char *login, const char *scope,
+		      char out[64], struct error *e)
 {
 	unsigned char raw[32];
 	struct account a;
 	char hex[65];
 	int rc;
+
+	if (strcmp(scope, "api") && strcmp(scope, "calendar"))
+		return error_set(e, ERR_USAGE, "a token's scope is api or "
+				 "calendar, not '%s'", scope);
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(out, 64, raw, sizeof(raw),
@@ -140,7 +144,7 @@ int account_token_add(struct store *s, const char *login, char out[64],
 	if (rc == 0 || (rc > 0 && a.disabled))
 		error_set(e, rc ? ERR_INPUT : ERR_NOTFOUND, rc ?
 			  "account %s is disabled" : "no account '%s'", login);
-	if (rc <= 0 || a.disabled || store_token_put(s, login, hex, e) ||
+	if (rc <= 0 || a.disabled || store_token_put(s, login, hex, scope, e) ||
 	    store_commit(s, e)) {
 		store_rollback(s);
 		sodium_memzero(out, 64);
@@ -158,15 +162,46 @@ static void principal_of(const struct account *a, struct principal *p)
 	p->clearance = clearance_parse(a->clearance);
 }
 
+int account_token_revoke(struct store *s, const char *login, const char *id,
+			 const char *scope, int *n, struct error *e)
+{
+	struct account a;
+	int rc;
+
+	*n = 0;
+	if (id && strlen(id) != 12)
+		return error_set(e, ERR_INPUT, "a token is named by the 12 "
+				 "characters 'cadre token list' shows, not '%s'", id);
+	if (store_begin(s, e))
+		return -1;
+	rc = store_account_get(s, login, &a, e);
+	if (!rc)
+		error_set(e, ERR_NOTFOUND, "no account '%s'", login);
+	if (rc <= 0 || store_token_revoke(s, login, id, scope, n, e))
+		goto fail;
+	if (id && !*n) {
+		error_set(e, ERR_NOTFOUND, "%s has no token %s in force", login, id);
+		goto fail;
+	}
+	if (store_commit(s, e))
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	*n = 0;
+	return -1;
+}
+
 int account_token_principal(struct store *s, const char *token,
-			    struct principal *p, struct error *e)
+			    struct principal *p, char scope[TOKEN_SCOPE_MAX],
+			    struct error *e)
 {
 	struct account a;
 	char hex[65];
 	int rc;
 
 	token_hash(token, hex);
-	rc = store_token_account(s, hex, &a, e);
+	rc = store_token_account(s, hex, &a, scope, e);
 	if (rc <= 0)
 		return rc;
 	if (a.disabled)

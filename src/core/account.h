@@ -20,9 +20,17 @@ int account_passwd(struct store *s, const char *login, const char *password,
 		   struct error *e);
 int account_disable(struct store *s, const char *login, struct error *e);
 
-/* A new token for LOGIN, written into OUT (shown once, never stored). */
-int account_token_add(struct store *s, const char *login, char out[64],
-		      struct error *e);
+/* A new token for LOGIN of SCOPE ("api" or "calendar": see
+ * store/account.h), written into OUT (shown once, never stored). */
+int account_token_add(struct store *s, const char *login, const char *scope,
+		      char out[64], struct error *e);
+
+/* Revoke LOGIN's token ID (the start of its hash, as listed; NULL: every
+ * token of SCOPE, or every token when SCOPE is NULL too). One
+ * transaction, audited; *N how many. An ID that names none of LOGIN's
+ * tokens still in force is ERR_NOTFOUND. */
+int account_token_revoke(struct store *s, const char *login, const char *id,
+			 const char *scope, int *n, struct error *e);
 
 /* The principal of LOGIN; refused (ERR_INPUT) when disabled or unknown. */
 int account_principal(struct store *s, const char *login,
@@ -47,10 +55,11 @@ int account_password_hash(struct store *s, const char *login,
 int account_verify_password(const char *hash, const char *password,
 			    struct error *e);
 
-/* The principal of a token's account: 1, 0 when the token is unknown or
- * revoked or its account disabled, -1 on error. */
+/* The principal of a token's account, and the token's scope: 1, 0 when
+ * the token is unknown or revoked or its account disabled, -1 on error. */
 int account_token_principal(struct store *s, const char *token,
-			    struct principal *p, struct error *e);
+			    struct principal *p, char scope[TOKEN_SCOPE_MAX],
+			    struct error *e);
 
 #define PASSWORD_MIN 12
 

@@ -118,9 +118,23 @@ int auth_identify(struct req *r)
 	int ok = 0;
 
 	error_init(&e);
-	if (authz && !strncmp(authz, "Bearer ", 7)) {
+	const char *feed = NULL;
+	char scope[TOKEN_SCOPE_MAX] = "";
+
+	/* A calendar application cannot send a header: on a calendar feed,
+	 * a calendar token may come in the URL instead, and only a calendar
+	 * token, which opens nothing else (an API token there would be a
+	 * secret that opens everything, written in a URL). */
+	if (!authz && !strncmp(r->url, CALENDAR_PREFIX, strlen(CALENDAR_PREFIX)))
+		feed = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+						   "token");
+	if (feed || (authz && !strncmp(authz, "Bearer ", 7))) {
 		/* The token and its account in one statement. */
-		ok = account_token_principal(r->db, authz + 7, &r->who, &e) > 0;
+		ok = account_token_principal(r->db, feed ? feed : authz + 7,
+					     &r->who, scope, &e) > 0;
+		if (ok && feed && strcmp(scope, "calendar"))
+			ok = 0;
+		r->feed_only = ok && !strcmp(scope, "calendar");
 		error_release(&e);
 		r->authed = ok;
 		return ok;
@@ -459,6 +473,42 @@ enum MHD_Result h_me(struct req *r, const char *tail)
 		"read_only", r->srv->read_only), NULL, NULL, NULL);
 }
 
+/* POST: a new calendar token for the caller, with the feeds' URLs; the
+ * caller's own calendars, as they see them, and nothing else. DELETE:
+ * every calendar token of the caller's, revoked. */
+enum MHD_Result h_feed(struct req *r, const char *tail)
+{
+	char token[64];
+	struct error e;
+	enum MHD_Result ret;
+	int n = 0;
+
+	(void)tail;
+	error_init(&e);
+	if (!strcmp(r->method, "DELETE")) {
+		if (account_token_revoke(r->db, r->who.login, NULL, "calendar",
+					 &n, &e)) {
+			ret = error_reply(r, &e);
+			error_release(&e);
+			return ret;
+		}
+		return send_json(r, 200, json_pack("{s:i}", "revoked", n), NULL,
+				 NULL, NULL);
+	}
+	if (account_token_add(r->db, r->who.login, "calendar", token, &e)) {
+		ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	ret = send_json(r, 200, json_pack("{s:s, s:s, s:{s:s+, s:s+}}",
+		"token", token, "scope", "calendar", "feeds",
+		"site", CALENDAR_PREFIX "site/{code}.ics?token=", token,
+		"person", CALENDAR_PREFIX "person/{code}.ics?token=", token),
+		NULL, NULL, NULL);
+	sodium_memzero(token, sizeof(token));
+	return ret;
+}
+
 /* A change made with a browser session's cookie must carry the
  * session's CSRF token: another site can make the browser send the
  * cookie, not read the token. */
@@ -469,6 +519,11 @@ int auth_refused(struct req *r, enum MHD_Result *ret)
 	if (!r->authed) {
 		*ret = problem(r, 401, "Unauthorized", "log in, or send "
 			       "Authorization: Bearer TOKEN", NULL);
+		return 1;
+	}
+	if (r->feed_only && strncmp(r->url, CALENDAR_PREFIX, strlen(CALENDAR_PREFIX))) {
+		*ret = problem(r, 403, "Forbidden", "a calendar token opens the "
+			       "calendar feeds only", NULL);
 		return 1;
 	}
 	if (!r->by_cookie || !strcmp(r->method, "GET"))

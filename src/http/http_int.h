@@ -117,6 +117,7 @@ struct req {
 	struct principal who;
 	int authed;
 	int by_cookie;
+	int feed_only;	/* a calendar token: the calendar feeds, nothing else */
 	char csrf[48];
 	const char *etag;	/* set on the reply when not NULL */
 	char location[256];	/* a created record's path, or "" */
@@ -170,6 +171,8 @@ int auth_identify(struct req *r);
  * with a browser session's cookie but not its CSRF token. 1 when refused,
  * with the reply in *RET. */
 int auth_refused(struct req *r, enum MHD_Result *ret);
+/* Where the calendar feeds are: a calendar token may come as ?token=. */
+#define CALENDAR_PREFIX "/api/v1/calendar/"
 /* Start the threads that check passwords for logins; 0, -1 (ERR_NOMEM). */
 int auth_start(struct server_state *srv, struct error *e);
 /* Finish the checks queued (their connections resumed) and stop them.
@@ -184,6 +187,7 @@ void auth_release(struct req *r);
 enum MHD_Result h_login(struct req *r, const char *tail);
 enum MHD_Result h_logout(struct req *r, const char *tail);
 enum MHD_Result h_me(struct req *r, const char *tail);
+enum MHD_Result h_feed(struct req *r, const char *tail);
 
 /*==== The answer cache (cache.c) =======================================*/
 

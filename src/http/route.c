@@ -83,6 +83,13 @@ struct route {
 
 static const struct param none[] = { { NULL } };
 
+static const struct param feed_params[] = {
+	{ "token", PT_STRING, 0, .about = "a calendar token (cadre token add "
+	  "LOGIN --calendar), for an application that cannot send "
+	  "Authorization" },
+	{ NULL }
+};
+
 static const struct param as_of_only[] = {
 	{ "as_of", PT_DATE, 0, .about = "the day to answer for (default today)" },
 	{ NULL }
@@ -203,6 +210,13 @@ static const struct route routes[] = {
 	       none, BODY_NONE, ANSWER_JSON, ""),
 	PUBLIC("GET", "/api/v1/auth/me", h_me, "Who is calling, if anyone",
 	       none, BODY_NONE, ANSWER_JSON, ""),
+	AUTHED("POST", "/api/v1/auth/feed", h_feed, NULL,
+	       "A calendar token of the caller's own, to subscribe to the "
+	       "calendar feeds with (shown once): the feeds' URLs with it",
+	       none, BODY_NONE, ANSWER_JSON, ""),
+	AUTHED("DELETE", "/api/v1/auth/feed", h_feed, NULL,
+	       "Revoke every calendar token of the caller's", none, BODY_NONE,
+	       ANSWER_JSON, ""),
 	AUTHED("GET", "/api/v1/kinds", h_kinds, NULL,
 	       "The catalogue: kinds, fields, what the caller may write", none,
 	       BODY_NONE, ANSWER_JSON, ""),
@@ -237,10 +251,10 @@ static const struct route routes[] = {
 	AUTHED("GET", "/api/v1/audit", h_audit, NULL, "The audit log",
 	       audit_params, BODY_NONE, ANSWER_JSON, ""),
 	{ "GET", "/api/v1/calendar/site/{code}.ics", RF_AUTH, CALL_CALENDAR,
-	  NULL, "site", none, "A site's sessions as iCalendar", BODY_NONE,
+	  NULL, "site", feed_params, "A site's sessions as iCalendar", BODY_NONE,
 	  ANSWER_ICS, 200, "404" },
 	{ "GET", "/api/v1/calendar/person/{code}.ics", RF_AUTH, CALL_CALENDAR,
-	  NULL, "person", none, "A trainer's sessions as iCalendar", BODY_NONE,
+	  NULL, "person", feed_params, "A trainer's sessions as iCalendar", BODY_NONE,
 	  ANSWER_ICS, 200, "404" },
 	{ "GET", "/api/v1/{kind}", RF_AUTH | RF_FILTERS, CALL_RECORDS, NULL,
 	  NULL, list_params, "List; any field or derived name filters",

@@ -151,7 +151,7 @@ out:
 }
 
 int store_token_put(struct store *s, const char *login, const char *hash,
-		    struct error *e)
+		    const char *scope, struct error *e)
 {
 	struct db_stmt *st;
 	char created[21], after[200];
@@ -160,36 +160,149 @@ int store_token_put(struct store *s, const char *login, const char *hash,
 	if (!s->in_tx)
 		return error_set(e, ERR_STORE, "write outside a transaction");
 	now_utc(created);
-	if (store_stmt(s, "INSERT INTO token (hash, login, created)"
-		       " VALUES (?1, ?2, ?3)", &st, e))
+	if (store_stmt(s, "INSERT INTO token (hash, login, created, scope)"
+		       " VALUES (?1, ?2, ?3, ?4)", &st, e))
 		return -1;
 	db_bind_text(st, 1, hash, -1);
 	db_bind_text(st, 2, login, -1);
 	db_bind_text(st, 3, created, -1);
+	db_bind_text(st, 4, scope, -1);
 	rc = db_step(st);
 	db_reset(st);
 	if (rc != DB_DONE)
 		return store_fail(s, e, "writing a token");
-	/* The audit names the token by the start of its hash only. */
-	snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":\"%.12s…\"}",
-		 login, hash);
+	/* The audit names the token by the start of its hash only; an
+	 * API token's entry is as it was before scopes. */
+	if (strcmp(scope, "api"))
+		snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":"
+			 "\"%.12s…\",\"scope\":\"%s\"}", login, hash, scope);
+	else
+		snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":"
+			 "\"%.12s…\"}", login, hash);
 	return audit_append(s, "insert", "token", login, NULL, after, e);
 }
 
+int store_token_each(struct store *s, const char *login, token_fn fn, void *arg,
+		     struct error *e)
+{
+	struct db_stmt *st;
+	int rc, ret = 0;
+
+	if (store_stmt(s, "SELECT substr(hash, 1, 12), login, scope, created,"
+		       " revoked FROM token WHERE ?1 IS NULL OR login = ?1"
+		       " ORDER BY id", &st, e))
+		return -1;
+	if (login)
+		db_bind_text(st, 1, login, -1);
+	else
+		db_bind_null(st, 1);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct token_info t;
+
+		memset(&t, 0, sizeof(t));
+		snprintf(t.id, sizeof(t.id), "%s", db_column_text(st, 0));
+		snprintf(t.login, sizeof(t.login), "%s", db_column_text(st, 1));
+		snprintf(t.scope, sizeof(t.scope), "%s", db_column_text(st, 2));
+		snprintf(t.created, sizeof(t.created), "%s", db_column_text(st, 3));
+		t.revoked = db_column_int(st, 4);
+		if ((ret = fn(arg, &t)))
+			break;
+	}
+	db_reset(st);
+	if (!ret && rc != DB_DONE)
+		return store_fail(s, e, "reading the tokens");
+	return ret;
+}
+
+int store_token_revoke(struct store *s, const char *login, const char *id,
+		       const char *scope, int *n, struct error *e)
+{
+	struct db_stmt *st;
+	char after[200];
+	char (*ids)[13] = NULL;
+	size_t nids = 0, cap = 0;
+	int rc, ret = -1;
+
+	*n = 0;
+	if (!s->in_tx)
+		return error_set(e, ERR_STORE, "write outside a transaction");
+	/* The ones to revoke first, then each: an UPDATE ... RETURNING
+	 * would do it at once, but the audit entries are written one by
+	 * one through the store's statements. */
+	if (store_stmt(s, "SELECT substr(hash, 1, 12) FROM token WHERE login = ?1"
+		       " AND revoked = 0 AND (?2 IS NULL OR substr(hash, 1, 12) = ?2)"
+		       " AND (?3 IS NULL OR scope = ?3) ORDER BY id", &st, e))
+		return -1;
+	db_bind_text(st, 1, login, -1);
+	if (id)
+		db_bind_text(st, 2, id, -1);
+	else
+		db_bind_null(st, 2);
+	if (scope)
+		db_bind_text(st, 3, scope, -1);
+	else
+		db_bind_null(st, 3);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (nids == cap) {
+			size_t nc = cap ? 2 * cap : 8;
+			void *p = realloc(ids, nc * sizeof(*ids));
+
+			if (!p) {
+				db_reset(st);
+				error_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			ids = p;
+			cap = nc;
+		}
+		snprintf(ids[nids++], 13, "%s", db_column_text(st, 0));
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		store_fail(s, e, "reading the tokens");
+		goto out;
+	}
+	for (size_t i = 0; i < nids; i++) {
+		if (store_stmt(s, "UPDATE token SET revoked = 1 WHERE login = ?1"
+			       " AND substr(hash, 1, 12) = ?2", &st, e))
+			goto out;
+		db_bind_text(st, 1, login, -1);
+		db_bind_text(st, 2, ids[i], -1);
+		rc = db_step(st);
+		db_reset(st);
+		if (rc != DB_DONE) {
+			store_fail(s, e, "revoking a token");
+			goto out;
+		}
+		snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":"
+			 "\"%s…\",\"revoked\":true}", login, ids[i]);
+		if (audit_append(s, "update", "token", login, NULL, after, e))
+			goto out;
+		(*n)++;
+	}
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
 int store_token_account(struct store *s, const char *hash, struct account *out,
-			struct error *e)
+			char scope[TOKEN_SCOPE_MAX], struct error *e)
 {
 	struct db_stmt *st;
 	int rc;
 
-	if (store_stmt(s, "SELECT " ACCOUNT_COLUMNS " FROM account WHERE login = "
-		       "(SELECT login FROM token WHERE hash = ?1 AND revoked = 0)",
-		       &st, e))
+	if (store_stmt(s, "SELECT a.login, a.role, a.nation, a.clearance,"
+		       " a.password_hash, a.disabled, a.created, t.scope"
+		       " FROM token t JOIN account a ON a.login = t.login"
+		       " WHERE t.hash = ?1 AND t.revoked = 0", &st, e))
 		return -1;
 	db_bind_text(st, 1, hash, -1);
 	rc = db_step(st);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		row_account(st, out);
+		snprintf(scope, TOKEN_SCOPE_MAX, "%s", db_column_text(st, 7));
+	}
 	db_reset(st);
 	if (rc == DB_ROW)
 		return 1;

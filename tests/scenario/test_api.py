@@ -542,6 +542,124 @@ def calendar_feeds_to_subscribe_to():
     assert SRV.get('/api/v1/calendar/site/TAJI.ics')[0] == 401
 
 
+def ical():
+    """Debian's python3-icalendar (scripts/deps.sh --test): a real parser
+    of RFC 5545, from Debian's packages even when another python runs."""
+    try:
+        import icalendar
+    except ImportError:
+        import sys
+        sys.path.append('/usr/lib/python3/dist-packages')
+        import icalendar
+    return icalendar
+
+
+def feed(path, token=None, bearer=None):
+    c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+    c.request('GET', path + ('?token=' + urllib.parse.quote(token) if token else ''),
+              headers={'Authorization': 'Bearer ' + bearer} if bearer else {})
+    r = c.getresponse()
+    body = r.read().decode()
+    c.close()
+    return r.status, body
+
+
+@test
+def a_calendar_is_rfc_5545_with_cancellations_and_trainers_by_name():
+    icalendar = ical()
+    # A planned session at Taji cancelled: a subscribed calendar must
+    # hear that the event it holds is off, not lose it.
+    st, _, j = SRV.get('/api/v1/sessions?site=TAJI&status=planned&limit=1', 'cmd')
+    assert st == 200 and j['items'], j
+    s = j['items'][0]
+    st, h, _ = SRV.get('/api/v1/sessions/' + s['key'], 'a.training')
+    st, _, j = send('PATCH', '/api/v1/sessions/' + s['key'], 'a.training',
+                    {'status': 'cancelled'}, {'If-Match': h['ETag']})
+    assert st == 200, (st, j)
+    st, text = feed('/api/v1/calendar/site/TAJI.ics', bearer=TOKEN['cmd'])
+    assert st == 200, (st, text)
+    cal = icalendar.Calendar.from_ical(text)
+    events = [c for c in cal.walk('VEVENT')]
+    assert len(events) > 10, len(events)
+    uids = [str(e['UID']) for e in events]
+    assert len(set(uids)) == len(uids), 'one event per session'
+    for e in events:
+        for prop in ('UID', 'DTSTAMP', 'DTSTART', 'DTEND', 'SUMMARY', 'STATUS'):
+            assert prop in e, (prop, e)
+        assert e['DTSTAMP'].dt.tzinfo is not None, 'DTSTAMP is UTC'
+        assert e.decoded('DTEND') > e.decoded('DTSTART'), e
+    mine = [e for e in events if str(e['UID']) == s['key'] + '@cadre']
+    assert len(mine) == 1 and str(mine[0]['STATUS']) == 'CANCELLED', mine
+    assert int(mine[0].get('SEQUENCE', 0)) >= 1, 'a change is a new sequence'
+    # Trainers by name, never by person code.
+    names = {p['code']: p['name'] for p in SRV.get('/api/v1/persons?limit=1000', 'cmd')[2]['items']}
+    taught = [e for e in events if 'Trainers: none' not in str(e['DESCRIPTION'])]
+    assert taught, 'sessions with trainers'
+    for e in taught:
+        d = str(e['DESCRIPTION'])
+        assert not re.search(r'\bP\d{5}\b', d), d
+    one = SRV.get('/api/v1/sessions/' + s['key'], 'cmd')[2]
+    if one.get('trainers'):
+        first = one['trainers'].split(';')[0]
+        if first in names:
+            assert names[first] in str(mine[0]['DESCRIPTION']), mine[0]['DESCRIPTION']
+    # The same answer again: a subscription sees no change where none was.
+    assert feed('/api/v1/calendar/site/TAJI.ics', bearer=TOKEN['cmd'])[1] == text
+
+
+@test
+def a_calendar_token_opens_the_feeds_in_the_url_and_nothing_else():
+    st, text = feed('/api/v1/calendar/site/TAJI.ics', bearer=TOKEN['cmd'])
+    assert st == 200
+    st, _, j = send('POST', '/api/v1/auth/feed', 'cmd')
+    assert st == 200 and j['scope'] == 'calendar' and j['token'], j
+    cal = j['token']
+    assert j['feeds']['site'] == '/api/v1/calendar/site/{code}.ics?token=' + cal, j
+    # In the URL, as a calendar application subscribes: the account's
+    # own view, byte for byte.
+    assert feed('/api/v1/calendar/site/TAJI.ics', token=cal) == (200, text)
+    assert feed('/api/v1/calendar/site/NOSUCH.ics', token=cal)[0] == 404
+    # Nothing else: not as a bearer elsewhere, not in another URL.
+    c = http.client.HTTPConnection('127.0.0.1', SRV.port, timeout=30)
+    for path in ('/api/v1/persons', '/api/v1/status', '/api/v1/audit'):
+        c.request('GET', path, headers={'Authorization': 'Bearer ' + cal})
+        r = c.getresponse()
+        r.read()
+        assert r.status == 403, (path, r.status)
+        c.request('GET', path + '?token=' + cal)
+        r = c.getresponse()
+        r.read()
+        assert r.status == 401, (path, r.status)
+    c.request('POST', '/api/v1/auth/feed', headers={'Authorization': 'Bearer ' + cal})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 403, 'a calendar token makes no tokens'
+    c.close()
+    # An API token is never taken from a URL: it opens everything.
+    assert feed('/api/v1/calendar/site/TAJI.ics', token=TOKEN['cmd'])[0] == 401
+    # A reader the calendars are not for gets no more through a feed.
+    st, _, j = send('POST', '/api/v1/auth/feed', 'irq')
+    assert st == 200, j
+    assert feed('/api/v1/calendar/site/TAJI.ics', token=j['token'])[0] == 403
+    # Listed by the start of its hash, revoked at once.
+    rc, out, err = cadre(DB, 'token', 'list', 'cmd', '--json')
+    assert rc == 0, err
+    listed = [json.loads(l) for l in out.splitlines()]
+    assert [t['scope'] for t in listed if not t['revoked']].count('calendar') == 1, listed
+    assert all(cal not in l and len(t['id']) == 12 for l, t in zip(out.splitlines(), listed))
+    st, _, j = send('DELETE', '/api/v1/auth/feed', 'cmd')
+    assert st == 200 and j['revoked'] == 1, j
+    assert feed('/api/v1/calendar/site/TAJI.ics', token=cal)[0] == 401
+    assert feed('/api/v1/calendar/site/TAJI.ics', bearer=TOKEN['cmd'])[0] == 200, \
+        'the API token lives on'
+    st, _, j = send('POST', '/api/v1/auth/feed', 'cmd')
+    rc, out, err = cadre(DB, 'token', 'revoke', 'cmd', '--calendar')
+    assert rc == 0 and '1 token revoked' in out, (out, err)
+    assert feed('/api/v1/calendar/site/TAJI.ics', token=j['token'])[0] == 401
+    rc, out, err = cadre(DB, 'token', 'revoke', 'cmd', 'abc')
+    assert rc != 0 and '12 characters' in err, err
+
+
 def bad_parameter(path, who, name):
     """PATH answers 400, a problem naming parameter NAME and why."""
     st, h, j = SRV.get(path, who)

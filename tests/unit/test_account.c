@@ -74,7 +74,8 @@ Test(account, a_token_is_its_accounts_principal_until_the_account_is_disabled)
 {
 	struct store *s = open_scratch(NULL);
 	struct principal p;
-	char tok[64], other[64];
+	char tok[64], other[64], scope[TOKEN_SCOPE_MAX];
+	int n;
 	struct error e;
 
 	error_init(&e);
@@ -82,21 +83,36 @@ Test(account, a_token_is_its_accounts_principal_until_the_account_is_disabled)
 		     "%s", e.message);
 	cr_assert_eq(account_add(s, "u4", "commander", NULL, "NS", pw, &e), 0,
 		     "%s", e.message);
-	cr_assert_eq(account_token_add(s, "u3", tok, &e), 0, "%s", e.message);
-	cr_assert_eq(account_token_add(s, "u4", other, &e), 0, "%s", e.message);
-	cr_assert_eq(account_token_principal(s, tok, &p, &e), 1, "%s", e.message);
+	cr_assert_eq(account_token_add(s, "u3", "api", tok, &e), 0, "%s", e.message);
+	cr_assert_eq(account_token_add(s, "u4", "calendar", other, &e), 0, "%s", e.message);
+	cr_assert_eq(account_token_principal(s, tok, &p, scope, &e), 1, "%s", e.message);
 	cr_expect_str_eq(p.login, "u3");
 	cr_expect_eq(p.role, ROLE_TRAINER);
 	cr_expect_str_eq(p.nation, "");
 	cr_expect_eq(p.clearance, clearance_parse("NR"));
-	cr_assert_eq(account_token_principal(s, other, &p, &e), 1, "%s", e.message);
+	cr_assert_eq(account_token_principal(s, other, &p, scope, &e), 1, "%s", e.message);
 	cr_expect_str_eq(p.login, "u4", "each token its own account");
-	cr_expect_eq(account_token_principal(s, "not a token", &p, &e), 0);
+	cr_expect_str_eq(scope, "calendar");
+	cr_expect_eq(account_token_add(s, "u4", "everything", other, &e), -1);
+	cr_expect_eq(e.code, ERR_USAGE);
+	error_release(&e);
+	/* Revoked by the start of its hash, as listed: at once. */
+	cr_expect_eq(account_token_revoke(s, "u4", "000000000000", NULL, &n, &e), -1);
+	cr_expect_eq(e.code, ERR_NOTFOUND, "%s", e.message);
+	error_release(&e);
+	cr_assert_eq(account_token_revoke(s, "u4", NULL, "calendar", &n, &e), 0,
+		     "%s", e.message);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(account_token_principal(s, other, &p, scope, &e), 0,
+		     "a revoked token is no one's");
+	cr_assert_eq(account_token_principal(s, tok, &p, scope, &e), 1, "%s", e.message);
+	cr_expect_str_eq(scope, "api");
+	cr_expect_eq(account_token_principal(s, "not a token", &p, scope, &e), 0);
 	tok[5] ^= 1;
-	cr_expect_eq(account_token_principal(s, tok, &p, &e), 0, "one character off");
+	cr_expect_eq(account_token_principal(s, tok, &p, scope, &e), 0, "one character off");
 	tok[5] ^= 1;
 	cr_assert_eq(account_disable(s, "u3", &e), 0, "%s", e.message);
-	cr_expect_eq(account_token_principal(s, tok, &p, &e), 0,
+	cr_expect_eq(account_token_principal(s, tok, &p, scope, &e), 0,
 		     "a disabled account's token is no one's");
 	error_release(&e);
 	store_close(s);
