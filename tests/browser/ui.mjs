@@ -434,6 +434,27 @@ test('a trainer records attendance and a result; the audit log shows it', async 
   await aud.context_.close();
 });
 
+test('a site\'s calendar is subscribed to with a feed address of the reader\'s own, shown once and stopped', async () => {
+  const page = await session('training');
+  await page.goto('/#/training?at=2020-07-01&site=TAJI');
+  await settle(page);
+  await page.click('[data-testid=cal-feed] button >> text=Subscribe to TAJI');
+  await page.waitForSelector('#cal-feed-url');
+  const url = await page.inputValue('#cal-feed-url');
+  assert(url.startsWith(`${base}/api/v1/calendar/site/TAJI.ics?token=`), `feed address: ${url}`);
+  // Fetched as a calendar application would: no cookie, no header.
+  const r = await fetch(url);
+  const ics = await r.text();
+  assert(r.status === 200 && ics.startsWith('BEGIN:VCALENDAR') && ics.includes('BEGIN:VEVENT'), `the feed: ${r.status} ${ics.slice(0, 80)}`);
+  const other = await fetch(url.replace('/calendar/site/TAJI.ics', '/persons'));
+  assert(other.status === 401, `the feed's token opens nothing else: ${other.status}`);
+  clean(page, 'subscribe');
+  await page.click('[data-testid=cal-feed] button >> text=Stop all my calendar feeds');
+  await page.waitForSelector('#cal-feed-url', { state: 'detached' });
+  assert((await fetch(url)).status === 401, 'a stopped feed answers no more');
+  await page.context_.close();
+});
+
 test('the calendar marks a session in conflict with a rule, in English and Arabic; the planner explains its cost', async () => {
   const page = await session('training');
   await page.goto('/#/training?at=2020-07-01');

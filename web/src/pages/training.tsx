@@ -193,6 +193,7 @@ function Calendar({ route, me }: { route: Route; me: api.Me }) {
           </div>
         )}</Show>
       </div>
+      {site && <Subscribe site={site} />}
       <Show it={it}>{(all) => {
         const shown = all.filter((s) => (!site || s.site === site) && s.valid_from <= r.to && s.valid_to >= r.from);
         const found = clashes.data;
@@ -215,6 +216,40 @@ function Calendar({ route, me }: { route: Route; me: api.Me }) {
         <li><span class="cal-bar-item info conflict"><span class="conflict-mark" aria-hidden="true">⚠</span></span> {t('training.legend_conflict')}</li>
       </ul>
     </Page>
+  );
+}
+
+// A site's programme in the reader's own calendar application: a
+// calendar token of theirs (POST /api/v1/auth/feed) in the feed's URL,
+// shown once; it opens the calendar feeds only, as the reader sees them.
+function Subscribe({ site }: { site: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const make = () => {
+    setError(null);
+    api.request<{ token: string; feeds: { site: string } }>('POST', '/api/v1/auth/feed')
+      .then((a) => setUrl(location.origin + a.data.feeds.site.replace('{code}', encodeURIComponent(site))))
+      .catch((e: Error) => setError(e.message));
+  };
+  const stop = () => {
+    setError(null);
+    api.request<{ revoked: number }>('DELETE', '/api/v1/auth/feed')
+      .then(() => setUrl(null))
+      .catch((e: Error) => setError(e.message));
+  };
+  return (
+    <div class="cal-feed" data-testid="cal-feed">
+      {!url && <button type="button" onClick={make}>{t('training.subscribe', { site })}</button>}
+      {url && (
+        <div class="field">
+          <label for="cal-feed-url">{t('training.feed_url')}</label>
+          <input id="cal-feed-url" dir="ltr" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+          <p class="muted small">{t('training.feed_once')}</p>
+        </div>
+      )}
+      <button type="button" class="link" onClick={stop}>{t('training.feed_stop')}</button>
+      {error && <p class="error small" role="alert">{error}</p>}
+    </div>
   );
 }
 
