@@ -13,7 +13,7 @@ and under a second; issue 15: the same on PostgreSQL.
 
 Each report's time includes starting the cadre process (and, on
 PostgreSQL, its connection), so the floor includes starting the engine's
-own shell: `sqlite3 FILE` or `psql` on the cluster's socket, best of 3.
+own shell: `sqlite3 FILE` or `psql` on the cluster's socket, best of 5.
 On SQLite the scan inside this process (Python's sqlite3, no start) is
 printed beside it, as the floor of the earlier figures.
 
@@ -26,6 +26,7 @@ cluster) would have done.
 """
 import argparse
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -75,8 +76,21 @@ def main():
     ap.add_argument('--engines', default='sqlite',
                     help='comma-separated: sqlite, postgres')
     a = ap.parse_args()
-    engines = a.engines.split(',')
+    for engine in a.engines.split(','):
+        if engine not in ('sqlite', 'postgres'):
+            ap.error('unknown engine %s (sqlite, postgres)' % engine)
+    # The mission (without --db) and the audit key and head of its copy
+    # (CADRE_STATE_DIR) live here, removed at the end; --db FILE is kept
+    # for the next run, generated when missing.
     d = tempfile.mkdtemp(prefix='cadre-scale-')
+    try:
+        return bench(a, d)
+    finally:
+        shutil.rmtree(d)
+
+
+def bench(a, d):
+    engines = a.engines.split(',')
     db = a.db or os.path.join(d, 'g.db')
     if not os.path.exists(db):
         t = time.perf_counter()
@@ -98,7 +112,7 @@ def main():
         for engine in engines:
             if engine == 'sqlite':
                 targets[engine] = db
-                floors[engine] = best(quiet(['sqlite3', db, SCAN]))
+                floors[engine] = best(quiet(['sqlite3', db, SCAN]), n=5)
             elif engine == 'postgres':
                 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
                 import pg
@@ -107,9 +121,7 @@ def main():
                 targets[engine] = pg.copy_in(a.cadre, db, cluster, 'bench')
                 print('copied into PostgreSQL and analysed in %.1f s'
                       % (time.perf_counter() - t))
-                floors[engine] = best(quiet(pg.psql(cluster, 'bench') + ['-c', SCAN]))
-            else:
-                ap.error('unknown engine %s (sqlite, postgres)' % engine)
+                floors[engine] = best(quiet(pg.psql(cluster, 'bench') + ['-c', SCAN]), n=5)
         print('enrolments %d; floor (full scan, the shell\'s start included):' % n)
         for engine in engines:
             print('  %-8s %.3f s%s' % (engine, floors[engine],
