@@ -120,6 +120,22 @@ def copy(src, dst):
     return dst
 
 
+def contents(path):
+    """Every byte database PATH keeps, for a test that a secret is kept
+    nowhere in it: SQLite's file and its WAL; PostgreSQL's whole dump."""
+    if not POSTGRES:
+        data = b""
+        for f in (path, path + "-wal"):
+            if os.path.exists(f):
+                with open(f, "rb") as fh:
+                    data += fh.read()
+        return data
+    c = _start()
+    return subprocess.run([os.path.join(c.bindir, "pg_dump"), "-h", c.dir, "-p",
+                           str(c.port), "-U", c.user, "-d", _name(path)],
+                          capture_output=True, check=True).stdout
+
+
 def _literal(v):
     if v is None:
         return "NULL"
