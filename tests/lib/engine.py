@@ -120,6 +120,37 @@ def copy(src, dst):
     return dst
 
 
+def drop(path):
+    """Drop database PATH on PostgreSQL, its key and head with it (a test
+    that makes many, once done with each); on SQLite nothing: its files
+    go with the test's folder."""
+    if not POSTGRES or _name(path) not in _names:
+        return
+    name = _name(path)
+    _start().psql("postgres", "-c", 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    del _names[name]
+    for ext in (".key", ".head"):
+        f = os.path.join(_state, "cadre-pg-" + name + ext)
+        if os.path.exists(f):
+            os.unlink(f)
+
+
+def contents(path):
+    """Every byte database PATH keeps, for a test that a secret is kept
+    nowhere in it: SQLite's file and its WAL; PostgreSQL's whole dump."""
+    if not POSTGRES:
+        data = b""
+        for f in (path, path + "-wal"):
+            if os.path.exists(f):
+                with open(f, "rb") as fh:
+                    data += fh.read()
+        return data
+    c = _start()
+    return subprocess.run([os.path.join(c.bindir, "pg_dump"), "-h", c.dir, "-p",
+                           str(c.port), "-U", c.user, "-d", _name(path)],
+                          capture_output=True, check=True).stdout
+
+
 def _literal(v):
     if v is None:
         return "NULL"

@@ -4,9 +4,8 @@ and every read (list, show, export) filtered by the reader's role,
 nation and clearance."""
 import json
 import os
-import sqlite3
 
-from harness import cadre, copy_db, ok_json, run, test, tmpdir, write
+from harness import cadre, copy_db, engine, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
 DEMO = os.path.join(DIR, 'demo.db')
@@ -25,7 +24,7 @@ def add(db, login, *args, password='a long enough password'):
 
 
 def q(db, sql, *a):
-    con = sqlite3.connect(db)
+    con = engine.connect(db)
     try:
         return con.execute(sql, a).fetchall()
     finally:
@@ -39,7 +38,7 @@ def passwords_and_tokens_are_kept_only_as_hashes():
     assert rc == 0, out
     (h,), = q(db, "SELECT password_hash FROM account WHERE login = 'j7.planner'")
     assert h.startswith('$argon2id$'), h
-    assert 'a long enough password' not in open(db, 'rb').read().decode('latin-1')
+    assert b'a long enough password' not in engine.contents(db)
     tok = ok_json(db, 'token', 'add', 'j7.planner')['token']
     assert len(tok) >= 40
     assert q(db, 'SELECT count(*) FROM token WHERE hash = ?', tok) == [(0,)]

@@ -2,9 +2,8 @@
 """The article (shared/seed/nato-mission-iraq-article.txt) replayed on the
 demo mission: each statement a checked assertion."""
 import os
-import sqlite3
 
-from harness import cadre, copy_db, ok_json, refused, run, test, tmpdir, write
+from harness import cadre, copy_db, engine, ok_json, refused, run, test, tmpdir, write
 
 DIR = tmpdir()
 DEMO = os.path.join(DIR, 'demo.db')
@@ -20,7 +19,7 @@ def copy():
 
 
 def rows(db, sql, *args):
-    con = sqlite3.connect(db)
+    con = engine.connect(db)
     try:
         return con.execute(sql, args).fetchall()
     finally:

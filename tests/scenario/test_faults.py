@@ -6,31 +6,75 @@ were, with exit 3 (500) and a message that says what happened; a database
 held by another writer is a 503 with Retry-After, not a bare 500.
 
 The full disk is a small tmpfs, which needs root (CI runs as root); where
-it cannot be mounted those cases say so as skipped."""
+it cannot be mounted those cases are skipped. On PostgreSQL the tmpfs is
+a tablespace that holds the database's tables and indexes (its catalogs
+and WAL stay on the cluster's disk): a write that needs a page more
+fails as it would on a full disk, and is rolled back whole; the other
+writer holds PostgreSQL's write lock (an advisory lock, db_pg.c); and a
+writer killed at any moment leaves the last commit."""
 import json
 import os
-import sqlite3
+import pwd
+import signal
 import subprocess
 import tempfile
 import threading
 import time
 
 import harness
-from dbstate import copy_db, fingerprint, leftovers
-from harness import cadre, ok_json, run, test, tmpdir, write
+from dbstate import fingerprint, leftovers
+from harness import Skip, cadre, copy_db, engine, ok_json, run, test, tmpdir, write
 
 PW = 'a long enough password'
+# The tablespace of each small disk, and the databases put on it.
+_space = {}
 
 
 def small_disk(size='3m'):
-    """A fresh tmpfs of SIZE, or None where it cannot be mounted."""
+    """A fresh tmpfs of SIZE; the test is skipped where it cannot be
+    mounted. On PostgreSQL a tablespace on it too (on_disk())."""
     d = tempfile.mkdtemp(prefix='cadre-full-')
     p = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=' + size, 'tmpfs', d],
                        capture_output=True)
-    return d if p.returncode == 0 else None
+    if p.returncode:
+        raise Skip('no tmpfs (not root)')
+    if engine.POSTGRES:
+        c = engine.cluster()
+        where = os.path.join(d, 'pg')
+        os.mkdir(where, 0o700)
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam(c.user)
+            os.chown(where, pw.pw_uid, pw.pw_gid)
+        name = 'small_' + os.path.basename(d).replace('-', '_').lower()
+        c.psql('postgres', '-c', "CREATE TABLESPACE %s LOCATION '%s'" % (name, where))
+        _space[d] = (name, [])
+    return d
+
+
+def on_disk(db, disk):
+    """Put database DB on DISK: on SQLite it is there already (a path on
+    it); on PostgreSQL its tables and indexes, and those it makes from
+    now on, move to DISK's tablespace."""
+    if not engine.POSTGRES:
+        return db
+    c = engine.cluster()
+    space, dbs = _space[disk]
+    engine.target(db)
+    name = engine.name_of(db)
+    dbs.append(name)
+    c.psql(name, '-c', 'ALTER DATABASE "%s" SET default_tablespace = %s' % (name, space))
+    c.psql(name, '-c', 'ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE ' + space)
+    c.psql(name, '-c', 'ALTER INDEX ALL IN TABLESPACE pg_default SET TABLESPACE ' + space)
+    return db
 
 
 def unmount(d):
+    if d in _space:
+        space, dbs = _space.pop(d)
+        c = engine.cluster()
+        for name in dbs:
+            c.psql('postgres', '-c', 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        c.psql('postgres', '-c', 'DROP TABLESPACE ' + space)
     subprocess.run(['umount', d], capture_output=True)
 
 
@@ -44,12 +88,9 @@ def base(db, d):
 
 
 def counts(db):
-    con = sqlite3.connect(db)
-    try:
+    with engine.connect(db) as con:
         return [con.execute('SELECT count(*) FROM %s' % t).fetchone()[0]
                 for t in ('trainee', 'audit')]
-    finally:
-        con.close()
 
 
 def assert_intact(db):
@@ -66,12 +107,13 @@ def account(db, login, role):
     return ok_json(db, 'token', 'add', login)['token']
 
 
-def skipped(why):
-    print('# skipped: ' + why)
-
-
 def fill(disk, leave=0):
-    """Fill DISK but for LEAVE bytes; returns the filler's path."""
+    """Fill DISK but for LEAVE bytes; returns the filler's path. On
+    PostgreSQL all of it: what a write needs to open and work (the WAL,
+    the catalogs) is on the cluster's own disk, and a few pages more
+    would hold a small write whole."""
+    if engine.POSTGRES:
+        leave = 0
     path = os.path.join(disk, 'filler')
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     try:
@@ -107,10 +149,8 @@ def full_during(argv, leave=64 << 10):
     leave the database exactly as it was; with the space freed the same
     command then succeeds and changes it (else this tested nothing)."""
     disk = small_disk('96m')
-    if not disk:
-        return skipped('no tmpfs (not root)')
     try:
-        db = copy_db(demo(), disk)
+        db = on_disk(copy_db(demo(), disk), disk)
         before = fingerprint(db)
         filler = fill(disk, leave)
         rc, out, err = cadre(db, *argv)
@@ -139,25 +179,35 @@ def a_full_disk_during_the_planners_apply_leaves_everything_as_it_was():
                  '--apply'])
 
 
+# A cadre bug on PostgreSQL, left to src/cli (reported): --force builds
+# the new mission in a database named as a file beside the old one, the
+# URL with .new-PID after it, and exits 3 ("role postgres.new-PID does
+# not exist") with the disk full or not.
+FORCE_PG = ('--force on PostgreSQL fails whatever the disk: cmd_demo.c names its new '
+            'database URL.new-PID (a cadre bug, reported)')
+
+
 @test
 def a_full_disk_during_demo_force_keeps_the_old_database():
     # The new mission is built beside the old one; the old one stays
     # until the new one is whole (it was deleted first, before).
+    if engine.POSTGRES:
+        raise Skip(FORCE_PG)
     full_during(['demo', '--force', '--accounts'], leave=8 << 20)
 
 
 @test
 def a_full_disk_during_generate_force_keeps_the_old_database():
+    if engine.POSTGRES:
+        raise Skip(FORCE_PG)
     full_during(['generate', '--scale', '0.02', '--force'], leave=8 << 20)
 
 
 @test
 def a_full_disk_during_an_import_leaves_everything_as_it_was():
     disk = small_disk()
-    if not disk:
-        return skipped('no tmpfs (not root)')
     try:
-        db = os.path.join(disk, 'f.db')
+        db = on_disk(os.path.join(disk, 'f.db'), disk)
         base(db, tmpdir())
         before = counts(db)
         rows = ''.join('T%06d,Trainee number %d with a long name,IRQ,IRQ-MOD\n'
@@ -176,11 +226,9 @@ def a_full_disk_during_an_import_leaves_everything_as_it_was():
 @test
 def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
     disk = small_disk('2m')
-    if not disk:
-        return skipped('no tmpfs (not root)')
     srv = None
     try:
-        db = os.path.join(disk, 'f.db')
+        db = on_disk(os.path.join(disk, 'f.db'), disk)
         base(db, tmpdir())
         tok = account(db, 'j7', 'training')
         srv = harness.Server(db)
@@ -224,14 +272,13 @@ def a_full_disk_during_an_api_write_is_a_500_logged_and_nothing_written():
 @test
 def a_full_disk_during_an_api_action_is_a_500_logged_and_nothing_written():
     disk = small_disk('96m')
-    if not disk:
-        return skipped('no tmpfs (not root)')
     srv = None
     try:
         db = copy_db(demo(), disk)
         tok = account(db, 'c1', 'commander')
         before = fingerprint(db)
         ref = copy_db(db, tmpdir())
+        on_disk(db, disk)
         srv = harness.Server(db)
         filler = fill(disk, 64 << 10)
         body = {'scope': 'mission', 'from': '2026-12-01', 'reason': 'full disk'}
@@ -257,6 +304,50 @@ def a_full_disk_during_an_api_action_is_a_500_logged_and_nothing_written():
         unmount(disk)
 
 
+class OtherWriter:
+    """Another connection that takes the write lock, as an import would:
+    SQLite's BEGIN IMMEDIATE; on PostgreSQL the advisory lock every cadre
+    writer takes (WRITE_LOCK_KEY of src/store/db_pg.c), in psql."""
+
+    KEY = '7161115727245194752'
+
+    def __init__(self, db):
+        if engine.POSTGRES:
+            c = engine.cluster()
+            self.p = subprocess.Popen(
+                [os.path.join(c.bindir, 'psql'), '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+                 '-d', engine.target(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                text=True)
+        else:
+            import sqlite3
+            self.con = sqlite3.connect(db, isolation_level=None, timeout=1)
+
+    def hold(self):
+        if engine.POSTGRES:
+            self.p.stdin.write('BEGIN; SELECT pg_advisory_xact_lock(%s); '
+                               "SELECT 'held';\n" % self.KEY)
+            self.p.stdin.flush()
+            lines = [self.p.stdout.readline() for _ in range(2)]
+            assert lines[-1].strip() == 'held', lines
+        else:
+            self.con.execute('BEGIN IMMEDIATE')
+
+    def release(self):
+        if engine.POSTGRES:
+            self.p.stdin.write("ROLLBACK; SELECT 'released';\n")
+            self.p.stdin.flush()
+            assert self.p.stdout.readline().strip() == 'released'
+        else:
+            self.con.execute('ROLLBACK')
+
+    def close(self):
+        if engine.POSTGRES:
+            self.p.stdin.close()
+            self.p.wait(timeout=20)
+        else:
+            self.con.close()
+
+
 @test
 def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
     d = tmpdir()
@@ -264,7 +355,7 @@ def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
     base(db, d)
     tok = account(db, 'j7', 'training')
     srv = harness.Server(db)
-    con = sqlite3.connect(db, isolation_level=None, timeout=1)
+    con = OtherWriter(db)
     body = {'service_number': 'BUSY1', 'name': 'Busy', 'nation': 'IRQ',
             'unit': 'IRQ-MOD'}
     done = {}
@@ -273,7 +364,7 @@ def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
         st, h, j = srv.call('POST', '/api/v1/trainees', tok, body)
         done['write'] = (time.monotonic(), st, h.get('Retry-After'), j)
     try:
-        con.execute('BEGIN IMMEDIATE')      # another writer, as an import
+        con.hold()                          # another writer, as an import
         t = threading.Thread(target=write)
         t.start()
         time.sleep(0.5)                     # the write is waiting now
@@ -291,7 +382,7 @@ def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
         assert all(r[0] < done['write'][0] for r in reads), (reads, done)
         at, st, retry, j = done['write']
         assert (st, retry) == (503, '1') and 'busy' in j['detail'], done
-        con.execute('ROLLBACK')
+        con.release()
         st, _, j = srv.call('POST', '/api/v1/trainees', tok, body)
         assert st == 201, (st, j)
     finally:
@@ -300,6 +391,41 @@ def a_write_held_by_another_writer_is_a_503_while_reads_go_on():
     assert 'busy' in err, err[-400:]
     rc, out, err = cadre(db, 'audit', 'verify')
     assert rc == 0, (out, err)
+
+
+@test
+def a_writer_killed_at_any_moment_leaves_the_last_commit():
+    """SIGKILL during an import of many rows, at several moments: each
+    time the database is as the last commit left it, its chain intact;
+    the import run whole then changes it."""
+    d = tmpdir()
+    db = os.path.join(d, 'k.db')
+    base(db, d)
+    rows = ''.join('K%06d,Trainee number %d,IRQ,IRQ-MOD\n' % (i, i) for i in range(20000))
+    src = write(os.path.join(d, 't.csv'), 'service_number,name,nation,unit\n' + rows)
+    before = fingerprint(db)
+    argv = [harness.CADRE, '--db', engine.target(db), 'import', 'trainees', src]
+    killed = 0
+    for delay in (0.05, 0.3, 0.8, 1.5):
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=dict(os.environ, CADRE_TODAY='2026-11-29'))
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        rc = p.wait(timeout=20)
+        if rc == 0:
+            break                           # done before the kill: nothing to see
+        assert rc == -signal.SIGKILL, rc
+        killed += 1
+        assert fingerprint(db) == before, 'killed after %.2f s' % delay
+        assert_intact(db)
+    else:
+        rc, out, err = cadre(db, 'import', 'trainees', src)
+        assert rc == 0, (rc, out, err[-300:])
+    print('# killed %d times before the import ended' % killed)
+    assert killed >= 2, 'the import ended before a second kill: kill it sooner'
+    assert counts(db)[0] == 20000, counts(db)
+    assert fingerprint(db) != before
+    assert_intact(db)
 
 
 if __name__ == '__main__':

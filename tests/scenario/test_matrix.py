@@ -27,7 +27,6 @@ import os
 import re
 import urllib.parse
 import time
-import sqlite3
 import zipfile
 
 import harness
@@ -57,7 +56,7 @@ for f in sorted(glob.glob(os.path.join(DATA, '[0-9][0-9]-*.csv'))):
 # write accepts them now): the marked sessions of March 2026 all taught
 # by TRAINER1 for IRQ-UNIT, so `cadre check` has violations to list for
 # some readers and to count as hidden for others.
-with sqlite3.connect(DB) as c:
+with harness.engine.connect(DB) as c:
     c.execute("UPDATE session SET trainers = 'TRAINER1', host_unit = 'IRQ-UNIT'"
               " WHERE site = 'BASE' AND valid_from = '2026-03-01'"
               " AND course LIKE 'zq%'")

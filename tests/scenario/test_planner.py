@@ -9,9 +9,8 @@ import os
 import random
 import shutil
 
-import sqlite3
 
-from harness import Server, cadre, ok_json, run, test, tmpdir, write
+from harness import Server, cadre, engine, ok_json, run, test, tmpdir, write
 
 BASE = """nations
 code,name,member_since
@@ -193,7 +192,7 @@ def conflicts(db):
     trainer on a day, straight from the session table ([valid_from,
     valid_to) overlap). The shipped demo has some already (issue 14);
     tests compare before and after."""
-    con = sqlite3.connect(db)
+    con = engine.connect(db)
     run_ = "status NOT IN ('postponed', 'cancelled')"
     both = " WHERE a.%s AND b.%s" % (run_, run_)
     rows = con.execute(
@@ -231,7 +230,7 @@ def demo_db():
 
 
 def session_count(db):
-    con = sqlite3.connect(db)
+    con = engine.connect(db)
     n = con.execute('SELECT count(*) FROM session').fetchone()[0]
     con.close()
     return n

@@ -908,6 +908,7 @@ def sequence(n, tdb, token, tally, base, verbose=False):
               'kept in %s' % (n, ' '.join(ORDER), d))
         raise AssertionError('%s\n%s' % (replay_text(n, ops), stop))
     shutil.rmtree(d, ignore_errors=True)
+    harness.engine.drop(db)
 
 
 # ---- The test ------------------------------------------------------------

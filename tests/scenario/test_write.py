@@ -6,10 +6,9 @@ to hidden records refused as missing ones; the audit log per reader; a
 database failure reported as one; and `--as` on every command."""
 import json
 import os
-import sqlite3
 
 import harness
-from harness import CADRE, cadre, copy_db, ok_json, run, test, tmpdir, write
+from harness import CADRE, cadre, copy_db, engine, ok_json, run, test, tmpdir, write
 
 DIR = tmpdir()
 DB = os.path.join(DIR, 'demo.db')
@@ -250,13 +249,19 @@ def an_auditor_sees_only_the_entries_of_records_they_may_see():
 def a_database_failure_is_not_exists_nor_not_found():
     db = os.path.join(tmpdir(), 'f.db')
     copy_db(DB, db)
-    con = sqlite3.connect(db)
-    con.execute("CREATE TRIGGER fail BEFORE UPDATE ON person BEGIN"
-                " SELECT RAISE(ABORT, 'the disk is on fire'); END")
-    con.execute("CREATE TRIGGER fail2 BEFORE INSERT ON person BEGIN"
-                " SELECT RAISE(ABORT, 'the disk is on fire'); END")
-    con.commit()
-    con.close()
+    # Every write of a person fails in the database itself, on either engine.
+    with engine.connect(db) as con:
+        if engine.POSTGRES:
+            con.execute("CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS"
+                        " $$ BEGIN RAISE EXCEPTION 'the disk is on fire'; END $$")
+            con.execute("CREATE TRIGGER fail BEFORE INSERT OR UPDATE ON person"
+                        " FOR EACH ROW EXECUTE FUNCTION fail()")
+        else:
+            con.execute("CREATE TRIGGER fail BEFORE UPDATE ON person BEGIN"
+                        " SELECT RAISE(ABORT, 'the disk is on fire'); END")
+            con.execute("CREATE TRIGGER fail2 BEFORE INSERT ON person BEGIN"
+                        " SELECT RAISE(ABORT, 'the disk is on fire'); END")
+        con.commit()
     srv = Server(db)
     try:
         st, _, j = srv.req('POST', '/api/v1/persons', 'j1', {
@@ -274,12 +279,14 @@ def a_database_failure_is_not_exists_nor_not_found():
     rc, out, err = cadre(db, 'import', 'persons', path)
     assert rc == 3, (rc, out, err)
     # A table gone: every read fails, and says so (not 404).
-    con = sqlite3.connect(db)
-    con.execute('DROP TRIGGER fail')
-    con.execute('DROP TRIGGER fail2')
-    con.execute('ALTER TABLE person RENAME TO person_gone')
-    con.commit()
-    con.close()
+    with engine.connect(db) as con:
+        if engine.POSTGRES:
+            con.execute('DROP TRIGGER fail ON person')
+        else:
+            con.execute('DROP TRIGGER fail')
+            con.execute('DROP TRIGGER fail2')
+        con.execute('ALTER TABLE person RENAME TO person_gone')
+        con.commit()
     srv = Server(db)
     try:
         st, _, j = srv.req('PATCH', '/api/v1/persons/SECRET-P', 'j1', {'rank': 'X'},
