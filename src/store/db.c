@@ -152,6 +152,16 @@ int db_changes(struct db *d)
 	return d->drv->changes(d);
 }
 
+const char *db_returning_id(struct db *d)
+{
+	return d->drv->returning_id;
+}
+
+int db_inserted_id(struct db *d, int64_t *id)
+{
+	return d->drv->inserted_id(d, id);
+}
+
 const char *db_errmsg(struct db *d)
 {
 	return d ? d->drv->errmsg(d) : "no database";

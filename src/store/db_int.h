@@ -35,6 +35,8 @@ struct db_driver {
 	const void *(*column_blob)(struct db_stmt *st, int i);
 	int (*column_bytes)(struct db_stmt *st, int i);
 	int (*changes)(struct db *d);
+	const char *returning_id;	/* db_returning_id() */
+	int (*inserted_id)(struct db *d, int64_t *id);
 	const char *(*errmsg)(struct db *d);
 	enum db_err (*errkind)(struct db *d);
 	int (*in_tx)(struct db *d);

@@ -1125,6 +1125,15 @@ static int pg_column_bytes(struct db_stmt *st, int i)
 
 /* ==== The connection's state ============================================ */
 
+/* An INSERT here says its row's id with RETURNING (db_returning_id):
+ * one that gave no row inserted none. */
+static int pg_inserted_id(struct db *db, int64_t *id)
+{
+	(void)db;
+	(void)id;
+	return 0;
+}
+
 static int pg_changes(struct db *db)
 {
 	return pdb(db)->changes;
@@ -1409,6 +1418,8 @@ const struct db_driver db_pg_driver = {
 	.column_blob = pg_column_blob,
 	.column_bytes = pg_column_bytes,
 	.changes = pg_changes,
+	.returning_id = " RETURNING id",
+	.inserted_id = pg_inserted_id,
 	.errmsg = pg_errmsg,
 	.errkind = pg_errkind,
 	.in_tx = pg_in_tx,

@@ -344,8 +344,8 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 			buf_addf(&b, "%s?%zu", i ? ", " : "", i + 1);
 		/* A key already there is no error: store_put then loads the
 		 * record and updates it. */
-		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING RETURNING id",
-			 k->key_column);
+		buf_addf(&b, ") ON CONFLICT (%s) DO NOTHING%s", k->key_column,
+			 db_returning_id(s->db));
 		break;
 	case KOP_UPDATE:
 		buf_addf(&b, "UPDATE %s SET ", k->table);
@@ -843,10 +843,10 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
 	if (composite)
 		db_bind_text(st, (int)n + 1, r->key, -1);
-	/* The new row's id comes back with the insert (no second round trip
-	 * to a server); no row: the key was taken. The statement is stepped
-	 * to its end: SQLite may meet a failure there (a full disk), which
-	 * must fail this write, not the next. */
+	/* The new row's id comes back with the insert, or is kept by the
+	 * engine (db_returning_id); none: the key was taken. The statement
+	 * is stepped to its end: SQLite may meet a failure there (a full
+	 * disk), which must fail this write, not the next. */
 	rc = db_step(st);
 	inserted = rc == DB_ROW;
 	if (inserted) {
@@ -855,6 +855,12 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	}
 	if (rc != DB_DONE)
 		goto failed;
+	if (!inserted) {
+		int64_t id;
+
+		if ((inserted = db_inserted_id(s->db, &id)))
+			s->put_id = id;
+	}
 	if (!inserted) {
 		db_reset(st);
 		st = NULL;
