@@ -293,15 +293,26 @@ static void seal_mac(const unsigned char key[32], int64_t seq,
 }
 
 /* An entry's mac: over the mac before it (the seal's for the first
- * keyed entry) and its own hash, which is over every byte of it. */
-static void entry_mac(const unsigned char key[32], const unsigned char prev[32],
-		      const unsigned char md[32], unsigned char out[32])
+ * keyed entry) and its own hash, which is over every byte of it: the
+ * bytes crypto_auth() takes, from HMAC's keyed start made once for KEY
+ * (M), so that each entry costs two of SHA-512's blocks rather than
+ * four, where an import writes an entry for every record. */
+static void entry_mac(struct mac_key *m, const unsigned char key[32],
+		      const unsigned char prev[32], const unsigned char md[32],
+		      unsigned char out[32])
 {
-	unsigned char msg[64];
+	crypto_auth_hmacsha512256_state st;
 
-	memcpy(msg, prev, 32);
-	memcpy(msg + 32, md, 32);
-	crypto_auth(out, msg, sizeof(msg), key);
+	if (!m->ready || sodium_memcmp(m->key, key, 32)) {
+		crypto_auth_hmacsha512256_init(&m->start, key, 32);
+		memcpy(m->key, key, 32);
+		m->ready = 1;
+	}
+	st = m->start;
+	crypto_auth_hmacsha512256_update(&st, prev, 32);
+	crypto_auth_hmacsha512256_update(&st, md, 32);
+	crypto_auth_hmacsha512256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
 }
 
 /* The head file of database DB: 1 with *SEQ and MAC, 0 none (or no file
@@ -656,7 +667,7 @@ int audit_append(struct store *s, const char *action, const char *entity,
 	db_bind_text(st, 7, before, -1);
 	db_bind_text(st, 8, after, -1);
 	db_bind_blob(st, 9, md, sizeof(md));
-	entry_mac(s->key, s->head_mac, md, mac);
+	entry_mac(&s->mac, s->key, s->head_mac, md, mac);
 	db_bind_blob(st, 10, mac, sizeof(mac));
 	rc = db_step(st);
 	db_reset(st);
@@ -888,6 +899,7 @@ struct mac_walk {
 	int64_t file_seq;		/* the entry the head file names, or -1 */
 	unsigned char file_mac[32];
 	int file_seen;			/* that entry was met and matched */
+	struct mac_key mac;		/* entry_mac()'s start for key */
 };
 
 /* Entry A (hash MD, stored mac MAC of LEN bytes) against the seal and
@@ -921,7 +933,7 @@ static int walk_mac(struct mac_walk *w, const struct audit_entry *a,
 			return tamper(e, broken, a->seq, "has no MAC: it was "
 				      "written by someone without the audit key");
 		if (w->keyed) {
-			entry_mac(w->key, w->prev, md, want);
+			entry_mac(&w->mac, w->key, w->prev, md, want);
 			if (sodium_memcmp(want, mac, 32))
 				return tamper(e, broken, a->seq, "does not match "
 					      "its MAC: it was forged or altered by "

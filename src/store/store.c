@@ -398,6 +398,7 @@ void store_close(struct store *s)
 		buf_release(&s->exists_last[i]);
 	db_close(s->db);
 	sodium_memzero(s->key, sizeof(s->key));
+	sodium_memzero(&s->mac, sizeof(s->mac));
 	free(s->path);
 	free(s->files);
 	free(s->actor);

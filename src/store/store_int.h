@@ -2,13 +2,20 @@
 #ifndef CADRE_STORE_INT_H
 #define CADRE_STORE_INT_H
 
+#include <sodium.h>
 #include <time.h>
-
 
 #include "store/access.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "util/buf.h"
+
+/* HMAC's keyed start for the audit key KEY (audit.c's entry_mac). */
+struct mac_key {
+	unsigned char key[32];
+	int ready;
+	crypto_auth_hmacsha512256_state start;
+};
 
 /* The connection, for the store's own modules (and the white-box unit
  * tests: db_sqlite_handle() of it on SQLite). Do not write through it
@@ -42,6 +49,7 @@ struct store {
 	/* The audit key (DB.key), read at the first write that needs it. */
 	enum { KEY_UNREAD, KEY_LOADED, KEY_ABSENT } key_state;
 	unsigned char key[32];
+	struct mac_key mac;
 	/* The head to write to DB.head once the transaction has committed. */
 	int head_due;
 	int64_t due_seq;
