@@ -34,6 +34,7 @@ struct unit {
 	char from[11], to[11];		/* the sessions whose bookings it
 					 * asks about ("": the range's) */
 	json_t *before;			/* the violations before the write */
+	char *lazy;			/* not asked yet: see guard_lazy() */
 };
 
 /* One evaluation: the range, the store, and what it found. */
@@ -712,7 +713,7 @@ int check_run(struct store *s, const struct principal *who, const char *from,
 	      const char *to, json_t **out, struct error *e)
 {
 	static const struct unit all = { F_ALL, { CHECK_ALL, NULL }, "", "",
-					 NULL };
+					 NULL, NULL };
 	struct checker c = { s, who, "", "", NULL, 0, e, &all, 0 };
 
 	*out = NULL;
@@ -752,6 +753,7 @@ struct check_guard {
 static void unit_release(struct unit *u)
 {
 	free((char *)u->focus.key);
+	free(u->lazy);
 	json_decref(u->before);
 }
 
@@ -774,13 +776,79 @@ static json_t *unit_now(struct store *s, const struct unit *u, struct error *e)
 	return c.list;
 }
 
+/*
+ * A trainee's unit made by the insert of one of their enrolments is not
+ * asked before the write (an import asked twice for every row): what it
+ * would have found then is what it finds after, less every violation
+ * naming the new enrolment's session, as long as nothing else that
+ * bears on the trainee's pairs was written in between. So it is asked
+ * once, when it must be: at the end (guard_finish), or before another
+ * enrolment of the trainee is written (guard_unit), or before any write
+ * of another kind (check_guard_note: a session's dates move pairs).
+ * Enrolments of other trainees bear on other pairs only.
+ */
+static json_t *without(const json_t *now, const char *kind, const char *key)
+{
+	json_t *out = json_array();
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(now, i, v) {
+		const json_t *of = json_object_get(v, "kinds"), *k;
+		size_t j;
+		int names = 0;
+
+		json_array_foreach(json_object_get(v, "records"), j, k) {
+			const char *kj = json_string_value(json_array_get(of, j));
+			const char *rj = json_string_value(k);
+
+			names |= rj && kj && !strcmp(rj, key) && !strcmp(kj, kind);
+		}
+		if (!names && json_array_append(out, (json_t *)v)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* A lazy unit's "before", from NOW (NULL: asked now). 0, or -1 with E. */
+static int unit_settle(struct store *s, struct unit *u, const json_t *now,
+		       struct error *e)
+{
+	json_t *asked = NULL;
+
+	if (!u->lazy)
+		return 0;
+	if (!now && !(now = asked = unit_now(s, u, e)))
+		return -1;
+	u->before = without(now, "sessions", u->lazy);
+	json_decref(asked);
+	if (!u->before)
+		return error_set(e, ERR_NOMEM, "out of memory");
+	free(u->lazy);
+	u->lazy = NULL;
+	return 0;
+}
+
+static int settle_all(struct store *s, struct check_guard *g, struct error *e)
+{
+	for (size_t i = 0; g && i < g->n; i++)
+		if (unit_settle(s, &g->v[i], NULL, e))
+			return -1;
+	return 0;
+}
+
 /* Ask FAMILIES of FOCUS over [FROM, TO) before anything it covers is
  * written — unless an earlier unit of G covers it already: a violation
  * is judged by the first unit that covers it, whose "before" no write
- * of the transaction had touched yet. 0, or -1 with E set. */
+ * of the transaction had touched yet. LAZY: the session of the new
+ * enrolment that makes a trainee's unit, which is then asked later (see
+ * without()). 0, or -1 with E set. */
 static int guard_unit(struct store *s, struct check_guard *g,
 		      unsigned families, enum check_by by, const char *key,
-		      const char *from, const char *to, struct error *e)
+		      const char *from, const char *to, const char *lazy,
+		      struct error *e)
 {
 	struct unit *u;
 	char name[160];
@@ -796,7 +864,9 @@ static int guard_unit(struct store *s, struct check_guard *g,
 	if (at) {
 		u = &g->v[json_integer_value(at)];
 		if (strcmp(u->from, from) <= 0 && strcmp(u->to, to) >= 0)
-			return 0;
+			return unit_settle(s, u, NULL, e);
+		if (unit_settle(s, u, NULL, e))
+			return -1;
 	}
 	if (g->n == g->alloc) {
 		size_t alloc = g->alloc ? 2 * g->alloc : 16;
@@ -808,14 +878,14 @@ static int guard_unit(struct store *s, struct check_guard *g,
 		g->alloc = alloc;
 	}
 	u = &g->v[g->n];
-	*u = (struct unit){ families, { by, NULL }, "", "", NULL };
+	*u = (struct unit){ families, { by, NULL }, "", "", NULL, NULL };
 	snprintf(u->from, sizeof(u->from), "%s", from);
 	snprintf(u->to, sizeof(u->to), "%s", to);
 	if (key && !(u->focus.key = strdup(key)))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	if (!(u->before = unit_now(s, u, e))) {
+	if (lazy ? !(u->lazy = strdup(lazy)) : !(u->before = unit_now(s, u, e))) {
 		free((char *)u->focus.key);
-		return -1;
+		return lazy ? error_set(e, ERR_NOMEM, "out of memory") : -1;
 	}
 	if (json_object_set_new(g->last, name, json_integer((json_int_t)g->n))) {
 		unit_release(u);
@@ -855,19 +925,20 @@ static void hull(const struct record *old, const struct record *r,
 	snprintf(to, 11, "%s", t);
 }
 
-/* A unit for the record FIELD names in OLD and in R (when it differs). */
+/* A unit for the record FIELD names in OLD and in R (when it differs);
+ * LAZY as guard_unit's, for R's. */
 static int guard_both(struct store *s, struct check_guard *g,
 		      unsigned families, enum check_by by, const char *field,
 		      const struct record *old, const struct record *r,
-		      struct error *e)
+		      const char *lazy, struct error *e)
 {
 	const char *now = value(r, field), *was = value(old, field);
 
-	if (guard_unit(s, g, families, by, now, WHOLE_FROM, OPEN_END, e))
+	if (guard_unit(s, g, families, by, now, WHOLE_FROM, OPEN_END, lazy, e))
 		return -1;
 	if (was && (!now || strcmp(was, now)))
 		return guard_unit(s, g, families, by, was, WHOLE_FROM,
-				  OPEN_END, e);
+				  OPEN_END, NULL, e);
 	return 0;
 }
 
@@ -900,17 +971,22 @@ int check_guard_note(struct store *s, struct check_guard **gp,
 	}
 	*mark = g->n;
 	hull(old, r, from, to);
+	/* Any write but an enrolment's may move a trainee's pairs: the
+	 * units not asked yet are asked first (without()). */
+	if (strcmp(t, "enrolment") && settle_all(s, g, e))
+		return -1;
 	if (!strcmp(t, "session"))
 		return guard_unit(s, g, F_BOOK | F_CAPACITY | F_TRAINEE,
-				  CHECK_BY_SESSION, r->key, from, to, e);
+				  CHECK_BY_SESSION, r->key, from, to, NULL, e);
 	if (!strcmp(t, "enrolment"))
 		return guard_both(s, g, F_CAPACITY, CHECK_BY_SESSION, "session",
-				  old, r, e) ||
+				  old, r, NULL, e) ||
 		       guard_both(s, g, F_TRAINEE, CHECK_BY_TRAINEE, "trainee",
-				  old, r, e) ? -1 : 0;
+				  old, r, old ? NULL : value(r, "session"), e) ?
+		       -1 : 0;
 	if (!strcmp(t, "assignment"))
 		return guard_both(s, g, F_POSTS | F_QUALIFIED, CHECK_BY_PERSON,
-				  "person", old, r, e);
+				  "person", old, r, NULL, e);
 	/* A record first written is named by nothing yet, so it can break
 	 * nothing through others (what names it later asks for itself). */
 	if (!old && (!strcmp(t, "person") || !strcmp(t, "post") ||
@@ -919,22 +995,22 @@ int check_guard_note(struct store *s, struct check_guard **gp,
 		return 0;
 	if (!strcmp(t, "person"))
 		return guard_unit(s, g, F_QUALIFIED | F_RULES, CHECK_BY_PERSON,
-				  r->key, WHOLE_FROM, OPEN_END, e);
+				  r->key, WHOLE_FROM, OPEN_END, NULL, e);
 	if (!strcmp(t, "post"))
 		return guard_unit(s, g, F_POSTS | F_QUALIFIED | F_RULES,
-				  CHECK_BY_POST, r->key, WHOLE_FROM, OPEN_END, e);
+				  CHECK_BY_POST, r->key, WHOLE_FROM, OPEN_END, NULL, e);
 	if (!strcmp(t, "course"))
 		return guard_unit(s, g, F_CAPACITY | F_RULES, CHECK_BY_COURSE,
-				  r->key, WHOLE_FROM, OPEN_END, e);
+				  r->key, WHOLE_FROM, OPEN_END, NULL, e);
 	if (!strcmp(t, "site"))
 		return guard_unit(s, g, F_CAPACITY | F_RULES, CHECK_BY_SITE,
-				  r->key, WHOLE_FROM, OPEN_END, e);
+				  r->key, WHOLE_FROM, OPEN_END, NULL, e);
 	/* What governs others' records: whatever meets its days. */
 	if (!strcmp(t, "consent") || !strcmp(t, "caveat") ||
 	    !strcmp(t, "organisation") || !strcmp(t, "activity") ||
 	    !strcmp(t, "status_event"))
 		return guard_unit(s, g, F_RULES, CHECK_ALL, NULL, WHOLE_FROM,
-				  OPEN_END, e);
+				  OPEN_END, NULL, e);
 	return 0;
 }
 
@@ -1125,6 +1201,10 @@ int check_guard_finish(struct store *s, struct check_guard *g,
 
 		if (!now)
 			goto out;
+		if (unit_settle(s, &g->v[i], now, e)) {
+			json_decref(now);
+			goto out;
+		}
 		json_array_foreach(now, j, v) {
 			id.len = 0;
 			if (identity(v, &id)) {

@@ -303,6 +303,40 @@ def trainee_clash_from_the_import():
 
 
 @test
+def a_trainee_new_to_the_import_twice_and_one_with_an_old_clash():
+    # The guard asks a trainee's pairs only once for an enrolment that is
+    # new, after it is written (core/check.c, without()): a trainee new
+    # to the mission twice in one file, on the same days, is refused as
+    # surely; and a trainee whose clash is older than the rules may still
+    # be enrolled elsewhere, while a second clash of theirs is refused.
+    d, db = booked()
+    imp_ok(d, db, 'sessions', SESSION_HEAD +
+           'CRS,HQ,R1,2020-02-05,2020-02-15,F,,\nTWO,HQ,R2,2020-03-01,2020-03-11,G,,\n'
+           'TWO,HQ,R1,2020-03-05,2020-03-15,F,,\n')
+    imp_refused(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-03-01,T2,,,\n'
+                'CRS/2020-02-05,T3,,,\nTWO/2020-03-05,T2,,,\n',
+                'TRAINEE-CLASH', ['T2', 'TWO/2020-03-01', 'TWO/2020-03-05'],
+                ['2020-03-05', '2020-03-10'])
+    imp_ok(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-03-01,T2,,,\nCRS/2020-02-05,T3,,,\n')
+    # T1's clash from before the rules: CRS/2020-02-05 over FIRST.
+    with harness.engine.connect(db) as c:
+        c.execute("INSERT INTO enrolment (key, session, trainee) VALUES (?, ?, ?)",
+                  ('CRS/2020-02-05/T1', 'CRS/2020-02-05', 'T1'))
+    c.close()
+    rc, out, _ = cadre(db, 'check', '--json')
+    assert rc == 1 and json.loads(out)['count'] == 1, out
+    imp_ok(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-03-01,T1,,,\n')
+    imp_refused(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-03-05,T1,,,\n',
+                'TRAINEE-CLASH', ['T1', 'TWO/2020-03-01', 'TWO/2020-03-05'])
+    # A new trainee in the old pair's two sessions, in one file.
+    imp_refused(d, db, 'enrolments', ENROL_HEAD + 'TWO/2020-03-05,T3,,,\n'
+                + FIRST + ',T2,,,\nCRS/2020-02-05,T2,,,\n', 'TRAINEE-CLASH',
+                ['T2', FIRST, 'CRS/2020-02-05'])
+    rc, out, _ = cadre(db, 'check', '--json')
+    assert rc == 1 and json.loads(out)['count'] == 1, 'the old clash alone'
+
+
+@test
 def capacity_from_the_import():
     d, db = booked()
     imp_ok(d, db, 'sessions', SESSION_HEAD +
