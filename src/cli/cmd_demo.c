@@ -77,6 +77,13 @@ struct fresh_db {
 static int fresh_start(struct cli *c, struct fresh_db *f, struct error *e)
 {
 	f->path = c->db_path;
+	/* A PostgreSQL database is not a file to build beside the old one
+	 * and move over it; nor is it cadre's to drop. */
+	if (!store_target_is_file(f->path))
+		return error_set(e, ERR_USAGE, "--force replaces a SQLite file; "
+				 "on PostgreSQL, drop and create the database "
+				 "(dropdb, createdb) and run the command again "
+				 "without --force");
 	if (store_check_unheld(f->path, e))
 		return -1;
 	if ((size_t)snprintf(f->tmp, sizeof(f->tmp), "%s.new-%ld", f->path,

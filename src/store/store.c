@@ -337,6 +337,11 @@ int store_hold(const char *path, struct error *e)
 	return fd;
 }
 
+int store_target_is_file(const char *target)
+{
+	return db_engine_of(target) == DB_SQLITE;
+}
+
 int store_check_unheld(const char *path, struct error *e)
 {
 	int fd, held;

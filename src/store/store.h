@@ -69,6 +69,10 @@ int store_hold(const char *path, struct error *e);
  * whole (restore, demo --force) must not pull it from under a server. */
 int store_check_unheld(const char *path, struct error *e);
 
+/* Does TARGET (what --db names) name a SQLite file, rather than a
+ * PostgreSQL database? */
+int store_target_is_file(const char *target);
+
 /* Wait until no other connection holds the database's write lock, at
  * most MS milliseconds, without using S's own connection: meanwhile
  * other threads may go on reading through S (the server waits here
