@@ -490,7 +490,7 @@ def _():
     expect_broken(db, n - 2, "head file with a MAC that is not the entry's")
 
 
-@test("keyed: the key file missing -> verify exit 3 says what it checked and not; a write fails naming the file")
+@test("keyed: the key file missing -> verify exit 3 says what it checked and not")
 def _():
     db = demo_copy()
     key = beside(db, ".key")
@@ -503,9 +503,30 @@ def _():
     eq(j.get("head_file_state"), "at_end", "the head file was still compared", n)
     t = cadre("--db", db, "audit", "verify")
     eq(t.returncode, 3, "text exit status", t)
-    check("MACs NOT checked" in t.stdout and key in t.stdout,
-          "the text names the key and what was not checked", t)
-    before = j["entries"]
+    check("MACs NOT checked" in t.stdout, "the text says what was not checked", t)
+
+
+@test("keyed: the key file missing -> verify names the key and head files where they are",
+      todo_pg="cadre bug: audit verify names them as the URL + '.key' and '.head' "
+      "(src/cli/cmd_audit.c print_report uses audit_file(c->db_path)), not the files "
+      "in CADRE_STATE_DIR")
+def _():
+    db = demo_copy()
+    key = beside(db, ".key")
+    os.unlink(key)
+    j = verify(db).json()
+    eq((j.get("key"), j.get("head_file")), (key, beside(db, ".head")), "--json key, head_file")
+    t = cadre("--db", db, "audit", "verify")
+    check(key in t.stdout and beside(db, ".head") in t.stdout,
+          "the text names the key and head files", t)
+
+
+@test("keyed: the key file missing -> a write fails naming the file, makes no key, writes nothing")
+def _():
+    db = demo_copy()
+    key = beside(db, ".key")
+    os.unlink(key)
+    before = verify(db).json()["entries"]
     w = a_write(db)
     eq(w.returncode, 3, "a write is refused", w)
     check(key in w.stderr and "missing" in w.stderr, "naming the key file", w)
