@@ -15,8 +15,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "scenario"))
-from tap import (POSTGRES, Skip, cadre, check, copy_db, demo_copy, eq, export, ok, run, sqlite_only,
-                 test, tmpdir, verify)
+from tap import (POSTGRES, Skip, cadre, check, copy_db, demo_copy, eq, export, ok, run,
+                 sqlite_only, test, tmpdir, verify)
 from dbstate import fingerprint  # noqa: E402
 import harness  # noqa: E402  (its Server: cadre serve on 127.0.0.1)
 

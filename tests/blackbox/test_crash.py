@@ -243,11 +243,48 @@ def generated():
     return _gen["db"]
 
 
+def settle(db):
+    """On PostgreSQL, the planner's statistics of a database just loaded,
+    as autovacuum gathers them (the test cluster runs without it): with
+    none, a suspension's rule checks of the generated mission took 190 s
+    rather than 16 (told to the lead)."""
+    if POSTGRES:
+        engine.connect(db).execute("ANALYZE")
+
+
+def records(db):
+    """fingerprint(DB), but on PostgreSQL without the tables' `id`
+    columns: a transaction the kill rolled back has still spent identity
+    values (PostgreSQL's sequences are not transactional), so a write run
+    again after it gives its new rows later ids than a first run, with the
+    same records; SQLite takes the next rowid again."""
+    if not POSTGRES:
+        return fingerprint(db)
+    import hashlib
+    c = engine.connect(db)
+    h = hashlib.sha256()
+    for (t,) in c.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND table_type = 'BASE TABLE' AND table_name NOT IN "
+            "('trainee_fts', 'cadre_schema', 'audit', 'audit_head', 'account', 'token') "
+            "ORDER BY table_name"):
+        cols = [r[0] for r in c.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = ? AND column_name <> 'id' "
+            "ORDER BY ordinal_position", (t,))]
+        h.update(t.encode())
+        order = ", ".join(str(i + 1) for i in range(len(cols)))
+        for row in c.execute("SELECT %s FROM %s ORDER BY %s" % (", ".join(cols), t, order)):
+            h.update(repr(row).encode())
+    return h.hexdigest(), c.execute("SELECT count(*) FROM audit").fetchone()[0]
+
+
 def whole_or_nothing(src, argv, what):
     """Run ARGV (after --db COPY) once to the end for the state after, then
     KILLS times on fresh copies of SRC with a SIGKILL at a random moment of
     its run: each must leave the state before or the state after, with an
     intact chain. Returns how many kills left each state."""
+    settle(src)
     before = fingerprint(src)
     db = copy_db(src, tmpdir())
     t0 = time.time()
@@ -255,6 +292,7 @@ def whole_or_nothing(src, argv, what):
     took = time.time() - t0
     after = fingerprint(db)
     check(after != before, "%s changes nothing: not a test" % what, r)
+    after_records = records(db)
     seen = {"before": 0, "after": 0, "finished": 0}
     rnd = random.Random(13)
     for i in range(KILLS):
@@ -275,7 +313,7 @@ def whole_or_nothing(src, argv, what):
         if rc == -signal.SIGKILL and state == "before" and seen["before"] == 1:
             # and the database still takes the write whole afterwards
             ok("--db", db, *argv)
-            eq(fingerprint(db), after, "%s run again after kill %d" % (what, i))
+            eq(records(db), after_records, "%s run again after kill %d" % (what, i))
     print("# %s (%.2fs when whole): %r" % (what, took, seen))
     check(seen["before"] >= 1, "no kill landed before %s committed: %r" % (what, seen))
     return seen
@@ -310,6 +348,7 @@ def _():
     ok("--db", src, "user", "add", "cmdr", "--role", "commander",
        stdin="a long enough password\n")
     token = ok("--db", src, "token", "add", "cmdr", "--json").json()["token"]
+    settle(src)
     before = fingerprint(src)
     body = json.dumps({"scope": "mission", "from": "2026-12-01",
                        "reason": "crash test"}).encode()
