@@ -21,7 +21,10 @@ import traceback
 # The helpers both suites share, in tests/lib (meson puts it on PYTHONPATH
 # too; this is for running a script by hand).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from dbstate import copy_db  # noqa: E402,F401 (the tests take it from here)
+from dbstate import copy_db as _copy_file  # noqa: E402
+import engine  # noqa: E402  (CADRE_TEST_ENGINE=postgres: every --db on PostgreSQL)
+
+POSTGRES = engine.POSTGRES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -69,10 +72,58 @@ class Failure(Exception):
     pass
 
 
-def test(name):
-    """Register the decorated function as one test case."""
+class Skip(Exception):
+    """The test does not apply on this engine: "ok N - name # SKIP why"."""
+
+
+def sqlite_only(why):
+    """Skip the rest of the test on PostgreSQL: WHY it is about SQLite's file."""
+    if POSTGRES:
+        raise Skip(why)
+
+
+def copy_db(src, dst):
+    """Copy database SRC to DST (a path, or a folder to copy it into under
+    its own name) with its audit key and head, on whichever engine the
+    tests run (tests/lib/engine.py). Returns the copy's path."""
+    if not POSTGRES:
+        return _copy_file(src, dst)
+    if os.path.isdir(dst):
+        dst = os.path.join(dst, os.path.basename(src))
+    return engine.copy(src, dst)
+
+
+def beside(db, ext):
+    """The file cadre keeps for database DB: ".key" or ".head" beside a
+    SQLite file; on PostgreSQL in CADRE_STATE_DIR under the database's name."""
+    if not POSTGRES:
+        return db + ext
+    return os.path.join(os.environ["CADRE_STATE_DIR"], "cadre-pg-" + engine.name_of(db) + ext)
+
+
+def blob(v):
+    """A BLOB/BYTEA column's value as bytes: sqlite3 gives bytes, the
+    PostgreSQL connection (JSON) its text form \\x0123..."""
+    if isinstance(v, str) and v.startswith("\\x"):
+        return bytes.fromhex(v[2:])
+    return v
+
+
+def db_args(args):
+    """ARGS with the value of each --db as `cadre --db` is given it on
+    this engine (engine.target: a PostgreSQL URL for a path)."""
+    args = [str(a) for a in args]
+    return [engine.target(a) if i and args[i - 1] == "--db" else a
+            for i, a in enumerate(args)]
+
+
+def test(name, todo_pg=None):
+    """Register the decorated function as one test case. TODO_PG: why it
+    fails on PostgreSQL (a cadre bug told to the lead): there it is a TAP
+    "# TODO", which does not fail the run, and meson calls its passing an
+    unexpected pass, the cue to take the mark away."""
     def deco(fn):
-        _tests.append((name, fn))
+        _tests.append((name, fn, todo_pg if POSTGRES else None))
         return fn
     return deco
 
@@ -107,9 +158,10 @@ def _clip(s, n=1500):
     return s if len(s) <= n else s[:n] + "…[%d more chars]" % (len(s) - n)
 
 
-def cadre(*args, stdin=None, binary=False, timeout=240, cwd=None):
-    """Run the cadre binary with args; returns a Result (never raises on exit status)."""
-    args = [str(a) for a in args]
+def cadre(*args, stdin=None, binary=False, timeout=240, cwd=None, raw=False):
+    """Run the cadre binary with args; returns a Result (never raises on
+    exit status). RAW: each --db as given, not put on the engine."""
+    args = [str(a) for a in args] if raw else db_args(args)
     kw = {} if binary else {"encoding": "utf-8", "errors": "replace"}
     p = subprocess.run([CADRE] + args, input=stdin, capture_output=True,
                        env=env(), timeout=timeout, cwd=cwd, **kw)
@@ -158,7 +210,16 @@ def demo_db():
         raise Failure(_demo_err)
     if _demo_db is None:
         db = os.path.join(tmpdir(), "demo.db")
-        r = cadre("--db", db, "demo")
+        if POSTGRES and os.environ.get("CADRE_TEST_PG_DEMO") != "load":
+            # As `cadre copy` brings it from SQLite: the same records, ids
+            # and chain in less time than the demo's writes over a socket
+            # (test_cli loads the demo itself: CADRE_TEST_PG_DEMO=load).
+            r = cadre("--db", db + ".seed.db", "demo", raw=True)
+            if r.returncode == 0:
+                c = cadre("copy", db + ".seed.db", engine.target(db), raw=True)
+                r = c if c.returncode else r
+        else:
+            r = cadre("--db", db, "demo")
         if r.returncode != 0:
             _demo_err = "cadre demo failed\n" + r.describe()
             raise Failure(_demo_err)
@@ -193,13 +254,16 @@ def run():
         sys.exit(0)
     print("1..%d" % len(_tests), flush=True)
     failed = 0
-    for i, (name, fn) in enumerate(_tests, 1):
+    for i, (name, fn, todo) in enumerate(_tests, 1):
+        mark = " # TODO " + todo if todo else ""
         try:
             fn()
-            print("ok %d - %s" % (i, name), flush=True)
+            print("ok %d - %s%s" % (i, name, mark), flush=True)
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, name, e), flush=True)
         except Exception as e:  # one test's failure never stops the others
-            failed += 1
-            print("not ok %d - %s" % (i, name))
+            failed += not todo
+            print("not ok %d - %s%s" % (i, name, mark))
             if isinstance(e, Failure):
                 msg = str(e)
             else:

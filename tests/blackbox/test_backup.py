@@ -3,7 +3,9 @@
 copy while a server runs and writes is one consistent moment and verifies;
 restore brings exactly that back and records itself in the audit log; a
 damaged or tampered backup, an existing FILE and --as are refused, leaving
-everything as it was. Prints TAP."""
+everything as it was. On PostgreSQL both are refused, naming pg_dump and
+cadre copy, and nothing is written; the rest is of SQLite's file (skipped
+there). Prints TAP."""
 import os
 import sqlite3
 import sys
@@ -13,9 +15,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "scenario"))
-from tap import (cadre, check, copy_db, demo_copy, eq, export, ok, run, test,
-                 tmpdir, verify)
+from tap import (POSTGRES, Skip, cadre, check, copy_db, demo_copy, eq, export, ok, run,
+                 sqlite_only, test, tmpdir, verify)
+from dbstate import fingerprint  # noqa: E402
 import harness  # noqa: E402  (its Server: cadre serve on 127.0.0.1)
+
+# Why the rest of the script does not run on PostgreSQL.
+SQLITE_FILE = "backup and restore copy a SQLite file; PostgreSQL refuses them (test 1)"
 
 PW = "a long enough password"
 
@@ -55,6 +61,39 @@ def last_entry(db):
 
 
 _backup = {}
+
+
+@test("on PostgreSQL backup and restore are refused naming pg_dump and cadre copy; nothing written")
+def _():
+    if not POSTGRES:
+        raise Skip("PostgreSQL's refusal; on SQLite the tests that follow")
+    d, out = tmpdir(), tmpdir()
+    db = os.path.join(d, "pg.db")
+    ok("--db", db, "init")
+    with open(os.path.join(d, "n.csv"), "w") as f:
+        f.write("code,name,member_since\nCAN,Canada,1949-04-04\nDNK,Denmark,1949-04-04\n")
+    ok("--db", db, "import", "nations", os.path.join(d, "n.csv"))
+    sqlite = os.path.join(out, "from.db")       # a SQLite database to restore from
+    ok("--db", sqlite, "init", raw=True)
+    before, v0 = fingerprint(db), verify(db).json()
+    files = sorted(os.listdir(out))
+    for argv in (["backup", os.path.join(out, "b.db")],
+                 ["backup", os.path.join(out, "b.db"), "--force"],
+                 ["restore", sqlite]):
+        r = cadre("--db", db, *argv)
+        eq(r.returncode, 2, "%s on PostgreSQL: exit status" % " ".join(argv[:1]), r)
+        check("pg_dump" in r.stderr and "cadre copy" in r.stderr,
+              "%s: the message names pg_dump and cadre copy" % argv[0], r)
+        j = cadre("--db", db, "--json", *argv)
+        eq(j.returncode, 2, "%s --json: exit status" % argv[0], j)
+        err = j.json().get("error") or {}
+        eq(err.get("code"), "USAGE", "%s --json: error code" % argv[0], j)
+        check("pg_dump" in err.get("message", ""), "%s --json: the message" % argv[0], j)
+        eq(sorted(os.listdir(out)), files, "%s: no file written" % argv[0])
+    eq(fingerprint(db), before, "the database unchanged")
+    v = verify(db)
+    eq((v.returncode, v.json().get("entries"), v.json().get("head")),
+       (0, v0.get("entries"), v0.get("head")), "its audit log unchanged", v)
 
 
 def backup_under_load():
@@ -97,6 +136,7 @@ def backup_under_load():
 
 @test("backup while a server writes: exit 0, FILE with FILE.key (0600) and FILE.head")
 def _():
+    sqlite_only(SQLITE_FILE)
     db, out, r, before, after, failed, total = backup_under_load()
     eq(r.returncode, 0, "backup exit status", r)
     eq(failed, [], "every write of the server answered 201")
@@ -114,6 +154,7 @@ def _():
 
 @test("backup while a server writes: one consistent moment, and it verifies")
 def _():
+    sqlite_only(SQLITE_FILE)
     db, out, r, before, after, failed, total = backup_under_load()
     v = verify(out)
     eq(v.returncode, 0, "audit verify of the backup", v)
@@ -135,6 +176,7 @@ def _():
 
 @test("restore: the database holds exactly the backup's records, verifies, and the restore is its last audit entry")
 def _():
+    sqlite_only(SQLITE_FILE)
     db, out, r, *_ = backup_under_load()
     target = copy_db(db, os.path.join(tmpdir(), "t.db"))
     check(len(bk_persons(target)) > len(bk_persons(out)), "the database has more than the backup")
@@ -176,6 +218,7 @@ def refused_restore(backup, status, what):
 
 @test("restore, demo --force and generate --force refuse a database a server is running on")
 def _():
+    sqlite_only(SQLITE_FILE)
     db, out, *_ = backup_under_load()
     target = copy_db(db, os.path.join(tmpdir(), "held.db"))
     before = export(target, "persons")
@@ -196,6 +239,7 @@ def _():
 
 @test("restore refuses a damaged backup (pages overwritten), leaving the database as it was")
 def _():
+    sqlite_only(SQLITE_FILE)
     _, out, *_ = backup_under_load()
     bad = copy_db(out, os.path.join(tmpdir(), "bad.db"))
     size = os.path.getsize(bad)
@@ -208,6 +252,7 @@ def _():
 
 @test("restore refuses a file that is not a database, and a backup whose audit log was edited")
 def _():
+    sqlite_only(SQLITE_FILE)
     junk = os.path.join(tmpdir(), "junk.db")
     with open(junk, "wb") as f:
         f.write(b"not a database at all\n" * 500)
@@ -225,6 +270,7 @@ def _():
 
 @test("restore refuses a backup without its key file")
 def _():
+    sqlite_only(SQLITE_FILE)
     _, out, *_ = backup_under_load()
     nokey = copy_db(out, os.path.join(tmpdir(), "nokey.db"))
     os.unlink(nokey + ".key")
@@ -234,6 +280,7 @@ def _():
 
 @test("backup to an existing file is refused (exit 1, the file untouched); --force replaces it")
 def _():
+    sqlite_only(SQLITE_FILE)
     db = demo_copy()
     dest = os.path.join(tmpdir(), "exists.db")
     with open(dest, "w") as f:
@@ -251,6 +298,7 @@ def _():
 
 @test("a failed backup leaves nothing; backup and restore refuse --as")
 def _():
+    sqlite_only(SQLITE_FILE)
     db = demo_copy()
     d = tmpdir()
     r = cadre("--db", db, "backup", os.path.join(d, "no", "such", "dir.db"))

@@ -7,8 +7,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import (Failure, KINDS, demo_output, TODAY, cadre, check, demo_copy, demo_db, eq, export,
-                 ok, run, test, tmpdir, verify)
+from tap import (Failure, KINDS, POSTGRES, demo_output, TODAY, cadre, check, db_args, demo_copy,
+                 demo_db, eq, export, ok, run, test, tmpdir, verify)
+import engine  # noqa: E402
 
 SITE_STATUSES = {"open", "restricted", "suspended", "closed"}
 
@@ -19,6 +20,16 @@ def status(as_of=None):
         args += ["--as-of", as_of]
     r = ok(*args)
     return r.json(), r
+
+
+def made(db):
+    """Whether cadre made database DB: its file on SQLite; on PostgreSQL
+    (where the test's database exists from the start) its tables."""
+    if not POSTGRES:
+        return os.path.exists(db)
+    n = engine.connect(db).execute("SELECT count(*) FROM information_schema.tables"
+                                   " WHERE table_schema = current_schema()").fetchone()[0]
+    return n > 0
 
 
 def usage_error(r, what):
@@ -298,7 +309,7 @@ def _on_tty(args):
     from tap import CADRE, env as tenv
     m, s = pty.openpty()
     try:
-        p = subprocess.Popen([CADRE] + args, stdout=subprocess.PIPE, stderr=s, env=tenv())
+        p = subprocess.Popen([CADRE] + db_args(args), stdout=subprocess.PIPE, stderr=s, env=tenv())
         os.close(s)
         out = b""
         while True:
@@ -440,7 +451,7 @@ def _():
         check("usage" in r.stdout.lower(), "cadre help %s prints usage" % c, r)
     r = ok("help", "persons")
     check("nation" in r.stdout and "code" in r.stdout, "help persons lists columns", r)
-    check(not os.path.exists(db), "--help created the database %s" % db)
+    check(not made(db), "--help created the database %s" % db)
 
 
 # --- errors as JSON ----------------------------------------------------------
@@ -463,9 +474,13 @@ def _():
     with open(garbage, "w") as f:
         f.write("this is not an SQLite database\n" * 100)
     problems = []
-    cases = [
-        (["--db", garbage, "status"], "garbage.db"),
-        (["--db", os.path.join(d, "no", "such", "dir", "x.db"), "init"], "x.db"),
+    if POSTGRES:    # no file to spoil: a database that is not there
+        url = engine.target(demo_db()).replace(engine.name_of(demo_db()), "nosuchdb")
+        cases = [(["--db", url, "status"], "nosuchdb")]
+    else:
+        cases = [(["--db", garbage, "status"], "garbage.db"),
+                 (["--db", os.path.join(d, "no", "such", "dir", "x.db"), "init"], "x.db")]
+    cases += [
         (["--db", demo_db(), "export", "nations", "-o", os.path.join(d, "no", "dir", "n.csv")],
          "n.csv"),
         (["--db", demo_db(), "export", "nations", "--format", "json", "-o",
@@ -492,23 +507,31 @@ def _():
 @test("a database from a newer cadre (schema version ahead): exit 3, left untouched")
 def _():
     import hashlib
-    import sqlite3
+    from dbstate import fingerprint
     db = os.path.join(tmpdir(), "future.db")
     ok("--db", db, "init")
-    c = sqlite3.connect(db)
-    c.execute("PRAGMA user_version = 999")
+    c = engine.connect(db)
+    if POSTGRES:    # PostgreSQL has no user_version: cadre_schema's row
+        c.execute("UPDATE cadre_schema SET version = 999")
+    else:
+        c.execute("PRAGMA user_version = 999")
     c.commit()
     c.close()
-    with open(db, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
+
+    def state():
+        if POSTGRES:
+            return fingerprint(db), engine.connect(db).execute(
+                "SELECT version FROM cadre_schema").fetchall()
+        with open(db, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    digest = state()
     for args in (["status"], ["list", "nations"], ["import", "nations", os.devnull],
                  ["audit", "verify"]):
         r = cadre("--db", db, "--json", *args)
         eq(r.returncode, 3, "cadre %s: exit status" % " ".join(args), r)
         err = json_error(r, r.json()["error"].get("code"), "error object")
         check(err["code"] in ("STORE", "IO"), "code STORE", r)
-    with open(db, "rb") as f:
-        eq(hashlib.sha256(f.read()).hexdigest(), digest, "database file unchanged")
+    eq(state(), digest, "database unchanged")
 
 
 @test("export -o FILE replaces the file whole and leaves no temporary file")
@@ -551,7 +574,9 @@ def _():
     eq(export(db, "nations"), nations, "nations unchanged")
 
 
-@test("demo --force replaces the mission; the demo is deterministic (exports identical)")
+@test("demo --force replaces the mission; the demo is deterministic (exports identical)",
+      todo_pg="cadre bug: demo --force builds the new mission at the URL + '.new-PID' "
+      "(src/cli/cmd_demo.c fresh_start), a role no one has")
 def _():
     db = demo_copy()
     r = ok("--db", db, "demo", "--force")
@@ -571,7 +596,7 @@ def _():
     d = tmpdir()
     db = os.path.join(d, "sub.db")
     ok("--db", db, "init")
-    check(os.path.exists(db), "database file created")
+    check(made(db), "database created")
     for kind in KINDS:
         r = ok("--db", db, "list", kind, "--json")
         eq(r.json(), [], "list %s on an empty database" % kind, r)
@@ -591,10 +616,10 @@ def _():
     import subprocess
     from tap import CADRE, env as tenv
     e = tenv()
-    e["CADRE_DB"] = db
+    e["CADRE_DB"] = engine.target(db)
     p = subprocess.run([CADRE, "init"], capture_output=True, text=True, env=e, cwd=d)
     eq(p.returncode, 0, "init with CADRE_DB: " + p.stderr)
-    check(os.path.exists(db), "database created at $CADRE_DB")
+    check(made(db), "database created at $CADRE_DB")
     check(not os.path.exists(os.path.join(d, "cadre.db")), "./cadre.db not created")
 
 if __name__ == "__main__":

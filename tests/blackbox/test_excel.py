@@ -10,14 +10,14 @@ out. Prints TAP."""
 import datetime
 import json
 import os
-import sqlite3
 import sys
 import zipfile
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import (cadre, check, demo_copy, demo_db, eq, export, ok, run, test,
+from tap import (POSTGRES, cadre, check, demo_copy, demo_db, eq, export, ok, run, test,
                  tmpdir, verify)
+import engine  # noqa: E402
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -139,9 +139,12 @@ def roll(n=3, start=1):
 
 def dump(db):
     """Every table's rows, to tell the database unchanged."""
-    con = sqlite3.connect(db)
+    con = engine.connect(db)
     try:
         names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+            " current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            if POSTGRES else
             "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         return {n: sorted(map(repr, con.execute('SELECT * FROM "%s"' % n))) for n in names}
     finally:
