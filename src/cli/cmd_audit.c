@@ -115,9 +115,9 @@ static void print_report(struct cli *c, const struct audit_report *r)
 {
 	char key[AUDIT_PATH_MAX], head[AUDIT_PATH_MAX];
 
-	if (audit_file(c->db_path, ".key", key))
+	if (store_audit_file(c->store, ".key", key))
 		key[0] = '\0';
-	if (audit_file(c->db_path, ".head", head))
+	if (store_audit_file(c->store, ".head", head))
 		head[0] = '\0';
 	if (c->json) {
 		cli_print_json(json_pack("{s:b, s:I, s:s, s:s, s:I, s:s, s:s, s:o?, s:s}",

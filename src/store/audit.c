@@ -105,6 +105,11 @@ int audit_file(const char *db, const char *ext, char out[AUDIT_PATH_MAX])
 	return n > 0 && n < AUDIT_PATH_MAX ? 0 : -1;
 }
 
+int store_audit_file(struct store *s, const char *ext, char out[AUDIT_PATH_MAX])
+{
+	return audit_file(s->files, ext, out);
+}
+
 static int read_all(int fd, void *p, size_t n)
 {
 	size_t got = 0;

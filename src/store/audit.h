@@ -55,6 +55,9 @@ int audit_each(struct store *s, const struct principal *who,
  * ".head") into OUT; -1 when DB has no files beside it (":memory:"). */
 #define AUDIT_PATH_MAX 4096
 int audit_file(const char *db, const char *ext, char out[AUDIT_PATH_MAX]);
+/* The same for S's database, wherever it keeps them: beside a SQLite
+ * file, in the state folder for a PostgreSQL database (store.c). */
+int store_audit_file(struct store *s, const char *ext, char out[AUDIT_PATH_MAX]);
 
 /* Seal the log if no key has met it yet: the key made (DB.key), the
  * seal written in a transaction of its own and the head file after it;

@@ -506,10 +506,7 @@ def _():
     check("MACs NOT checked" in t.stdout, "the text says what was not checked", t)
 
 
-@test("keyed: the key file missing -> verify names the key and head files where they are",
-      todo_pg="cadre bug: audit verify names them as the URL + '.key' and '.head' "
-      "(src/cli/cmd_audit.c print_report uses audit_file(c->db_path)), not the files "
-      "in CADRE_STATE_DIR")
+@test("keyed: the key file missing -> verify names the key and head files where they are")
 def _():
     db = demo_copy()
     key = beside(db, ".key")

@@ -574,11 +574,17 @@ def _():
     eq(export(db, "nations"), nations, "nations unchanged")
 
 
-@test("demo --force replaces the mission; the demo is deterministic (exports identical)",
-      todo_pg="cadre bug: demo --force builds the new mission at the URL + '.new-PID' "
-      "(src/cli/cmd_demo.c fresh_start), a role no one has")
+@test("demo --force replaces the mission; the demo is deterministic (exports identical); "
+      "on PostgreSQL it is refused, naming what to do")
 def _():
     db = demo_copy()
+    if POSTGRES:
+        before = verify(db).json()
+        r = cadre("--db", db, "demo", "--force")
+        eq(r.returncode, 2, "exit status", r)
+        check("dropdb" in r.stderr and "without --force" in r.stderr, "says what to do", r)
+        eq(verify(db).json(), before, "nothing written")
+        return
     r = ok("--db", db, "demo", "--force")
     v = verify(db)
     eq(v.returncode, 0, "audit verify after demo --force", v)

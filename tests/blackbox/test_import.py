@@ -7,7 +7,6 @@ re-import, --dry-run, and an update that writes one audit entry. Prints TAP."""
 import json
 import os
 import shutil
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
