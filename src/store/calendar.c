@@ -117,9 +117,9 @@ int store_calendar_sessions(struct store *s, const struct principal *who,
 	derived_session_state(&b, "s", "?2");
 	buf_adds(&b, ", c.title, s.site, si.name, s.room, s.trainers, s.lead, ");
 	/* The lead instructor as the reader may see them: code and name. */
-	rows_seen_ref(&b, who, "persons", "s.lead_instructor");
+	rows_seen_ref(&b, who, "persons", "s.lead_instructor", 1);
 	buf_adds(&b, ", (SELECT p.name FROM person p WHERE p.code = ");
-	rows_seen_ref(&b, who, "persons", "s.lead_instructor");
+	rows_seen_ref(&b, who, "persons", "s.lead_instructor", 1);
 	buf_adds(&b, "), (SELECT max(a.at) FROM audit a WHERE a.entity = 'session'"
 		 " AND a.key = s.key), (SELECT count(*) FROM audit a WHERE"
 		 " a.entity = 'session' AND a.key = s.key)"

@@ -223,7 +223,7 @@ static const struct kind *masked_ref(const struct field *f)
  * for a list, rather than one more for each record it names). The
  * filters and the sort keep to the stored values, as before. */
 static void add_seen_columns(struct buf *b, const struct kind *k,
-			     const struct principal *who)
+			     const struct principal *who, int many)
 {
 	char expr[96];
 
@@ -236,7 +236,7 @@ static void add_seen_columns(struct buf *b, const struct kind *k,
 			continue;
 		snprintf(expr, sizeof(expr), "t.%s", f->name);
 		buf_adds(b, ", ");
-		rows_seen_ref(b, who, f->ref, expr);
+		rows_seen_ref(b, who, f->ref, expr, many);
 		buf_addf(b, " AS seen_%s", f->name);
 	}
 }
@@ -616,7 +616,9 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		}
 		buf_addf(&b, ") AS %s", k->derived[i].name);
 	}
-	add_seen_columns(&b, k, q->who);
+	/* One record by its key, or a list (rows_seen_ref). */
+	add_seen_columns(&b, k, q->who, !(q->nfilters == 1 &&
+					  !strcmp(q->filters[0].field, "key")));
 	buf_addf(&b, " FROM %s t WHERE TRUE", k->table);
 	if (q->asof) {
 		const char *w = asof_clause(k);

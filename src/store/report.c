@@ -110,7 +110,7 @@ int store_manning_posts(struct store *s, const struct principal *who,
 	rows_mission_cte(&b, who);
 	buf_adds(&b, "SELECT p.number, p.title, p.branch, p.category,"
 		 " coalesce(");
-	rows_seen_ref(&b, who, "sites", "p.site");
+	rows_seen_ref(&b, who, "sites", "p.site", 1);
 	buf_adds(&b, ", ''), coalesce(p.nation, '') AS designated,"
 		 " (SELECT group_concat(pe.nation, ';') FROM assignment a"
 		 "  JOIN person pe ON pe.code = a.person");

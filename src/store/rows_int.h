@@ -80,9 +80,10 @@ int rows_mask_list(struct store *s, const struct principal *who,
 
 /* Append EXPR, a reference to a record of KIND, as WHO may read it: NULL
  * where WHO may not see that record (a post at a site above the reader's
- * clearance is a post at no site they know of). */
+ * clearance is a post at no site they know of). MANY: the statement
+ * masks many rows (a list, a report), not one record. */
 void rows_seen_ref(struct buf *b, const struct principal *who,
-		   const char *kind, const char *expr);
+		   const char *kind, const char *expr, int many);
 
 /* Append a common table `mission(code)`: the mission's organisations
  * WHO may see (a hidden one hides its parts too; &principal_system: all). */
