@@ -18,6 +18,7 @@ struct sq {
 	struct db base;
 	sqlite3 *h;
 	int fk_off;		/* keys off for a checked write */
+	int writer;		/* opened to write (setup_writer) */
 	sqlite3_stmt *begin_read, *commit;	/* parsed once */
 };
 
@@ -73,6 +74,15 @@ static void sq_close(struct db *d)
 {
 	struct sq *q = sq_of(d);
 
+	/* What SQLite asks of a connection that wrote: the statistics its
+	 * planner chooses by, refreshed where the tables changed enough
+	 * (sampled: milliseconds). Without them, after a large import or
+	 * `generate`, training-output read a million enrolments for the
+	 * ten thousand of a year's sessions (0.16 s with them, 0.85 s
+	 * without). A failure (a full disk) changes nothing. */
+	if (q->writer && sqlite3_get_autocommit(q->h))
+		sqlite3_exec(q->h, "PRAGMA analysis_limit = 400; PRAGMA optimize",
+			     NULL, NULL, NULL);
 	sqlite3_finalize(q->begin_read);
 	sqlite3_finalize(q->commit);
 	sqlite3_close_v2(q->h);
@@ -105,6 +115,7 @@ static void journal_mode(sqlite3 *h, char mode[16])
  * a transaction needs it). */
 static int setup_writer(struct sq *q, const char *path, struct error *e)
 {
+	q->writer = 1;
 	if (sqlite3_exec(q->h, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys"
 			 " = ON; PRAGMA synchronous = NORMAL;"
 			 " PRAGMA cache_size = -65536;", NULL, NULL,
