@@ -8,6 +8,7 @@ audit key and head files go to the folder CADRE_STATE_DIR, as cadre keeps
 them for a PostgreSQL database. Otherwise (the default) a path is a SQLite
 file and nothing here does anything.
 """
+import atexit
 import hashlib
 import os
 import shutil
@@ -30,6 +31,7 @@ def _state_dir():
     if _state is None:
         _state = tempfile.mkdtemp(prefix="cadre-pgstate-")
         os.environ["CADRE_STATE_DIR"] = _state
+        atexit.register(shutil.rmtree, _state, True)
     return _state
 
 

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,8 +84,15 @@ def refused(db, *args):
     return json.loads(out)['error']
 
 
+_tmpdirs = []
+
+
 def tmpdir():
-    return tempfile.mkdtemp(prefix='cadre-scn-')
+    """A new folder of the script's, removed when every test passed; kept
+    (and named) when one failed, to look at."""
+    d = tempfile.mkdtemp(prefix='cadre-scn-')
+    _tmpdirs.append(d)
+    return d
 
 
 def write(path, text):
@@ -156,4 +164,9 @@ def run():
             for line in traceback.format_exc().splitlines():
                 print('# ' + line)
         sys.stdout.flush()
+    if failed:
+        print('# kept: ' + ' '.join(_tmpdirs))
+    else:
+        for d in _tmpdirs:
+            shutil.rmtree(d, ignore_errors=True)
     sys.exit(1 if failed else 0)

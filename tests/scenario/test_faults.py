@@ -76,6 +76,10 @@ def unmount(d):
             c.psql('postgres', '-c', 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
         c.psql('postgres', '-c', 'DROP TABLESPACE ' + space)
     subprocess.run(['umount', d], capture_output=True)
+    try:
+        os.rmdir(d)
+    except OSError:
+        pass
 
 
 def base(db, d):

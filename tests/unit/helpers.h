@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "model/kind.h"
@@ -34,13 +35,43 @@ static inline long long sql_int(struct store *s, const char *sql)
 	return v;
 }
 
+#define SCRATCH_MAX 16
+static char scratch_dirs[SCRATCH_MAX][64];
+static int nscratch;
+
+/* The test's scratch directories, removed as its process ends (each
+ * Criterion test runs in a process of its own); one a test crashed in
+ * is left to look at. Their files are flat: the database, its WAL, its
+ * key and head, what a test wrote beside them. */
+static inline void scratch_clean(void)
+{
+	while (nscratch > 0) {
+		const char *dir = scratch_dirs[--nscratch];
+		DIR *d = opendir(dir);
+		struct dirent *de;
+		char path[64 + 256 + 2];
+
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				unlink(path);
+			}
+		if (d)
+			closedir(d);
+		rmdir(dir);
+	}
+}
+
 static inline char *scratch_db(void)
 {
-	static char dir[64];
-	char *path = malloc(96);
+	char *dir, *path = malloc(96);
 
-	snprintf(dir, sizeof(dir), "/tmp/cadre-unit-XXXXXX");
+	cr_assert(path && nscratch < SCRATCH_MAX, "scratch_db");
+	dir = scratch_dirs[nscratch];
+	snprintf(dir, 64, "/tmp/cadre-unit-XXXXXX");
 	cr_assert(mkdtemp(dir), "mkdtemp");
+	if (!nscratch++)
+		atexit(scratch_clean);
 	snprintf(path, 96, "%s/t.db", dir);
 	return path;
 }
