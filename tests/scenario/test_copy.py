@@ -62,6 +62,24 @@ def there_and_back_every_record_and_the_chain_arrive():
 
 
 @test
+def the_demo_made_on_postgresql_says_what_sqlite_says():
+    # Issue 15's "done when": the demo loaded into PostgreSQL itself, not
+    # copied, then the mission's status on the day after the suspension
+    # began, as SQLite answers it; and every record alike.
+    direct = engine.on_postgres(os.path.join(DIR, 'direct.db'))
+    rc, out, err = harness.cadre_raw(['--db', direct, 'demo'])
+    assert rc == 0, out + err
+    for day in ('2020-01-05', '2020-01-03', '2026-11-29'):
+        got = [harness.cadre_raw(['--db', db, 'status', '--as-of', day, '--json'])
+               for db in (SRC, direct)]
+        assert all(g[0] == 0 for g in got), got
+        assert got[0][1] == got[1][1], (day, got[0][1][:300], got[1][1][:300])
+    assert harness.json.loads(got[0][1])['members'] > 0
+    assert exported(direct) == exported(SRC)
+    assert verified(direct)['entries'] == verified(SRC)['entries']
+
+
+@test
 def the_copy_takes_writes_and_finds_its_trainees():
     rc, out, err = harness.cadre_raw(['--db', PG, 'user', 'add', 'after.copy', '--role',
                                       'commander', '--clearance', 'NS'],
