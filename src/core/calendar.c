@@ -72,11 +72,9 @@ static int add_event(void *arg, const struct calendar_session *r)
 		icalproperty_new_summary(r->title),
 		icalproperty_new_location(buf_str(&where)),
 		icalproperty_new_description(buf_str(&desc)),
+		icalproperty_new_lastmodified(stamp_of(r->changed)),
 		icalproperty_new_status(status),
 		(void *)0);
-	if (status == ICAL_STATUS_CANCELLED)
-		icalcomponent_add_property(ev, icalproperty_new_lastmodified(
-			stamp_of(r->changed)));
 	icalcomponent_add_component(cal, ev);
 out:
 	buf_release(&uid);

@@ -113,13 +113,12 @@ int auth_identify(struct req *r)
 							"Authorization");
 	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
 							 COOKIE);
-	char login[64] = "";
+	const char *feed = NULL;
+	char login[64] = "", scope[TOKEN_SCOPE_MAX] = "";
 	struct error e;
 	int ok = 0;
 
 	error_init(&e);
-	const char *feed = NULL;
-	char scope[TOKEN_SCOPE_MAX] = "";
 
 	/* A calendar application cannot send a header: on a calendar feed,
 	 * a calendar token may come in the URL instead, and only a calendar

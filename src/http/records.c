@@ -408,7 +408,7 @@ static int visible(struct req *r, const struct kind *k, const char *key,
 {
 	struct filter f = { "key", key };
 	struct query q = { .who = &r->who, .filters = &f, .nfilters = 1 };
-	struct collect c = { key ? json_array() : NULL, BUF_INIT, 0, 0 };
+	struct collect c = { json_array(), BUF_INIT, 0, 0 };
 	int found;
 
 	if (store_each(r->db, k, &q, collect_row, &c, e)) {

@@ -218,72 +218,52 @@ int store_token_revoke(struct store *s, const char *login, const char *id,
 		       const char *scope, int *n, struct error *e)
 {
 	struct db_stmt *st;
-	char after[200];
-	char (*ids)[13] = NULL;
-	size_t nids = 0, cap = 0;
-	int rc, ret = -1;
+	char after[200], hit[13];
+	int rc;
 
 	*n = 0;
 	if (!s->in_tx)
 		return error_set(e, ERR_STORE, "write outside a transaction");
-	/* The ones to revoke first, then each: an UPDATE ... RETURNING
-	 * would do it at once, but the audit entries are written one by
-	 * one through the store's statements. */
-	if (store_stmt(s, "SELECT substr(hash, 1, 12) FROM token WHERE login = ?1"
-		       " AND revoked = 0 AND (?2 IS NULL OR substr(hash, 1, 12) = ?2)"
-		       " AND (?3 IS NULL OR scope = ?3) ORDER BY id", &st, e))
-		return -1;
-	db_bind_text(st, 1, login, -1);
-	if (id)
-		db_bind_text(st, 2, id, -1);
-	else
-		db_bind_null(st, 2);
-	if (scope)
-		db_bind_text(st, 3, scope, -1);
-	else
-		db_bind_null(st, 3);
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (nids == cap) {
-			size_t nc = cap ? 2 * cap : 8;
-			void *p = realloc(ids, nc * sizeof(*ids));
-
-			if (!p) {
-				db_reset(st);
-				error_set(e, ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			ids = p;
-			cap = nc;
-		}
-		snprintf(ids[nids++], 13, "%s", db_column_text(st, 0));
-	}
-	db_reset(st);
-	if (rc != DB_DONE) {
-		store_fail(s, e, "reading the tokens");
-		goto out;
-	}
-	for (size_t i = 0; i < nids; i++) {
-		if (store_stmt(s, "UPDATE token SET revoked = 1 WHERE login = ?1"
-			       " AND substr(hash, 1, 12) = ?2", &st, e))
-			goto out;
+	/* One at a time, each audited: the first still in force, until
+	 * none is left. */
+	for (;;) {
+		if (store_stmt(s, "SELECT substr(hash, 1, 12) FROM token WHERE"
+			       " login = ?1 AND revoked = 0 AND (?2 IS NULL OR"
+			       " substr(hash, 1, 12) = ?2) AND (?3 IS NULL OR"
+			       " scope = ?3) ORDER BY id LIMIT 1", &st, e))
+			return -1;
 		db_bind_text(st, 1, login, -1);
-		db_bind_text(st, 2, ids[i], -1);
+		if (id)
+			db_bind_text(st, 2, id, -1);
+		else
+			db_bind_null(st, 2);
+		if (scope)
+			db_bind_text(st, 3, scope, -1);
+		else
+			db_bind_null(st, 3);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			snprintf(hit, sizeof(hit), "%s", db_column_text(st, 0));
+		db_reset(st);
+		if (rc == DB_DONE)
+			return 0;
+		if (rc != DB_ROW)
+			return store_fail(s, e, "reading the tokens");
+		if (store_stmt(s, "UPDATE token SET revoked = 1 WHERE login = ?1"
+			       " AND revoked = 0 AND substr(hash, 1, 12) = ?2", &st, e))
+			return -1;
+		db_bind_text(st, 1, login, -1);
+		db_bind_text(st, 2, hit, -1);
 		rc = db_step(st);
 		db_reset(st);
-		if (rc != DB_DONE) {
-			store_fail(s, e, "revoking a token");
-			goto out;
-		}
+		if (rc != DB_DONE)
+			return store_fail(s, e, "revoking a token");
 		snprintf(after, sizeof(after), "{\"login\":\"%s\",\"token\":"
-			 "\"%s…\",\"revoked\":true}", login, ids[i]);
+			 "\"%s…\",\"revoked\":true}", login, hit);
 		if (audit_append(s, "update", "token", login, NULL, after, e))
-			goto out;
+			return -1;
 		(*n)++;
 	}
-	ret = 0;
-out:
-	free(ids);
-	return ret;
 }
 
 int store_token_account(struct store *s, const char *hash, struct account *out,

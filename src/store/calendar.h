@@ -19,14 +19,15 @@ int store_calendar_owner(struct store *s, const struct principal *who,
 			 struct error *e);
 
 /* A session on the calendar; empty strings for what it does not say.
- * The trainers and the lead instructor are those the reader may see,
- * by code ("A;B") and by name ("A, B"), in the session's order; CHANGED
+ * The trainers are those the reader may see, by code ("A;B") and by name
+ * ("A, B"), in the session's order, and the lead instructor by name if
+ * the reader may see them; CHANGED
  * is when the session was last written (its last audit entry, UTC,
  * 2026-12-01T10:00:00Z), CHANGES how many times it was written. */
 struct calendar_session {
 	const char *key, *valid_from, *valid_to, *status, *title;
 	const char *site, *site_name, *room, *trainers, *lead;
-	const char *lead_instructor, *trainer_names, *lead_instructor_name;
+	const char *trainer_names, *lead_instructor_name;
 	const char *changed;
 	long changes;
 };

@@ -821,9 +821,16 @@ static PGresult *begin_and_send(struct pg_db *d, struct pg_stmt *s,
 	PGresult *first[2] = { NULL, NULL }, *res;
 	int sent;
 
-	if (PQenterPipelineMode(c) != 1)
-		return run(d, READ_BEGIN) ? NULL : PQexecParams(c, s->sql,
-			s->nparams, types, values, s->lengths, s->formats, 0);
+	if (PQenterPipelineMode(c) != 1) {	/* one after the other */
+		if (run(d, READ_BEGIN))
+			return NULL;
+		d->reading = 1;
+		return s->name[0] ?
+		       PQexecPrepared(c, s->name, s->nparams, values, s->lengths,
+				      s->formats, 0) :
+		       PQexecParams(c, s->sql, s->nparams, types, values,
+				    s->lengths, s->formats, 0);
+	}
 	sent = PQsendQueryParams(c, READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0) &&
 	       (s->name[0] ?
 		PQsendQueryPrepared(c, s->name, s->nparams, values, s->lengths,
