@@ -143,6 +143,29 @@ static int pair_row(void *arg, const char *const *c, size_t n)
 	return ((check_pair_fn)x->fn)(x->arg, &r);
 }
 
+static void pairs_select(struct buf *sql)
+{
+	buf_adds(sql, "SELECT e1.trainee, s1.key, s1.course, s1.valid_from,"
+		 " s1.valid_to, s2.key, s2.course, s2.valid_from, s2.valid_to"
+		 " FROM enrolment e1 JOIN enrolment e2 ON e2.trainee = e1.trainee"
+		 " AND e2.session > e1.session"
+		 " JOIN session s1 ON s1.key = e1.session"
+		 " JOIN session s2 ON s2.key = e2.session"
+		 " WHERE e1.attendance <> 'withdrawn' AND e2.attendance <> 'withdrawn'"
+		 " AND" SQL_BOOKS("s1") "AND" SQL_BOOKS("s2")
+		 "AND s1.valid_from < s2.valid_to AND s2.valid_from < s1.valid_to"
+		 " AND max(s1.valid_from, s2.valid_from) < ?2"
+		 " AND min(s1.valid_to, s2.valid_to) > ?1");
+}
+
+static void pairs_seen(struct buf *sql, const struct principal *who)
+{
+	rq_vis(sql, who, "enrolments", "e1");
+	rq_vis(sql, who, "enrolments", "e2");
+	rq_vis(sql, who, "sessions", "s1");
+	rq_vis(sql, who, "sessions", "s2");
+}
+
 int store_check_trainee_pairs(struct store *s, const struct principal *who,
 			      const char *from, const char *to,
 			      const struct check_focus *f, check_pair_fn fn,
@@ -160,31 +183,45 @@ int store_check_trainee_pairs(struct store *s, const struct principal *who,
 	struct buf sql = BUF_INIT;
 	const char *p[3] = { from, to, focus_key(f) };
 
-	buf_adds(&sql, "SELECT e1.trainee, s1.key, s1.course, s1.valid_from,"
-		 " s1.valid_to, s2.key, s2.course, s2.valid_from, s2.valid_to"
-		 " FROM enrolment e1 JOIN enrolment e2 ON e2.trainee = e1.trainee"
-		 " AND e2.session > e1.session"
-		 " JOIN session s1 ON s1.key = e1.session"
-		 " JOIN session s2 ON s2.key = e2.session"
-		 " WHERE e1.attendance <> 'withdrawn' AND e2.attendance <> 'withdrawn'"
-		 " AND" SQL_BOOKS("s1") "AND" SQL_BOOKS("s2")
-		 "AND s1.valid_from < s2.valid_to AND s2.valid_from < s1.valid_to"
-		 " AND max(s1.valid_from, s2.valid_from) < ?2"
-		 " AND min(s1.valid_to, s2.valid_to) > ?1");
+	pairs_select(&sql);
 	if (narrow(&sql, f, by)) {
 		buf_release(&sql);
 		return 0;
 	}
-	rq_vis(&sql, who, "enrolments", "e1");
-	rq_vis(&sql, who, "enrolments", "e2");
-	rq_vis(&sql, who, "sessions", "s1");
-	rq_vis(&sql, who, "sessions", "s2");
+	pairs_seen(&sql, who);
 	/* In order for a listing; a focused walk is the guard's, which
 	 * compares what it finds as a set, and sorting its few rows cost
 	 * an import as much as finding them. */
 	if (!focus_key(f))
 		buf_adds(&sql, " ORDER BY e1.trainee, s1.key, s2.key");
 	return rows_each_sql(s, &sql, p, p[2] ? 3 : 2, pair_row, &x, e);
+}
+
+/* Always CHECK_TRAINEES_MAX keys in the statement, the last repeated,
+ * so that its text, and so its prepared statement, is one. */
+int store_check_trainees_pairs(struct store *s, const struct principal *who,
+			       const char *from, const char *to,
+			       const char *const *keys, size_t n,
+			       check_pair_fn fn, void *arg, struct error *e)
+{
+	struct rows_ctx x = { (void (*)(void))fn, arg };
+	struct buf sql = BUF_INIT;
+	const char *p[2 + CHECK_TRAINEES_MAX] = { from, to };
+
+	if (!n || n > CHECK_TRAINEES_MAX)
+		return error_set(e, ERR_STORE, "asking the pairs of %zu "
+				 "trainees at once (1 to %d)", n,
+				 CHECK_TRAINEES_MAX);
+	pairs_select(&sql);
+	buf_adds(&sql, " AND e1.trainee IN (");
+	for (size_t i = 0; i < CHECK_TRAINEES_MAX; i++) {
+		p[2 + i] = keys[i < n ? i : n - 1];
+		buf_addf(&sql, "%s?%zu", i ? ", " : "", i + 3);
+	}
+	buf_adds(&sql, ")");
+	pairs_seen(&sql, who);
+	return rows_each_sql(s, &sql, p, 2 + CHECK_TRAINEES_MAX, pair_row,
+			     &x, e);
 }
 
 int store_check_assignment_pairs(struct store *s, const struct principal *who,

@@ -79,6 +79,14 @@ int store_check_trainee_pairs(struct store *s, const struct principal *who,
 			      const char *from, const char *to,
 			      const struct check_focus *f, check_pair_fn fn,
 			      void *arg, struct error *e);
+/* The trainee pairs of each of N trainees (1 to CHECK_TRAINEES_MAX) in
+ * KEYS, as store_check_trainee_pairs() by trainee asks of one: a guard
+ * that asks of thousands of new trainees asks a statement a batch. */
+#define CHECK_TRAINEES_MAX 64
+int store_check_trainees_pairs(struct store *s, const struct principal *who,
+			       const char *from, const char *to,
+			       const char *const *keys, size_t n,
+			       check_pair_fn fn, void *arg, struct error *e);
 int store_check_assignment_pairs(struct store *s, const struct principal *who,
 				 const char *from, const char *to,
 				 const struct check_focus *f, check_pair_fn fn,

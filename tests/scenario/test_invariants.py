@@ -337,6 +337,44 @@ def a_trainee_new_to_the_import_twice_and_one_with_an_old_clash():
 
 
 @test
+def new_trainees_asked_a_batch_at_a_time():
+    # The guard asks the pairs of an import's new trainees 64 at a time
+    # (store_check_trainees_pairs): each trainee's violations go to its
+    # own unit. 150 new trainees over 8 sessions; B105, in the second
+    # batch, is already in a session on the same days and is refused;
+    # B027 has a clash from before the rules, which a new enrolment on
+    # other days leaves as it was. Neither is the first of its batch,
+    # nor of its session's run, so that a violation counted under
+    # another trainee's unit would show.
+    import datetime
+    d, db = fixture()
+    day = datetime.date(2021, 1, 1)
+    starts = [day + datetime.timedelta(days=15 * k) for k in range(8)]
+    imp_ok(d, db, 'sessions', SESSION_HEAD + ''.join(
+        'CRS,BASE,R1,%s,%s,E,U1,\n' % (s, s + datetime.timedelta(days=10))
+        for s in starts) + 'TWO,HQ,R1,2021-03-20,2021-03-30,F,,\n'
+        'TWO,HQ,R1,2022-06-01,2022-06-11,F,,\nTWO,HQ,R2,2022-06-03,2022-06-13,G,,\n')
+    imp_ok(d, db, 'trainees', 'service_number,name,nation,unit\n' + ''.join(
+        'B%03d,Batch trainee %d,IRQ,U1\n' % (i, i) for i in range(150)))
+    imp_ok(d, db, 'enrolments', ENROL_HEAD + 'TWO/2021-03-20,B105,,,\n'
+           'TWO/2022-06-01,B027,,,\n')
+    with harness.engine.connect(db) as c:
+        c.execute("INSERT INTO enrolment (key, session, trainee) VALUES (?, ?, ?)",
+                  ('TWO/2022-06-03/B027', 'TWO/2022-06-03', 'B027'))
+    c.close()
+    rows = ['CRS/%s,B%03d,,,\n' % (starts[i // 20], i) for i in range(150)]
+    assert rows[105].startswith('CRS/2021-03-17,B105')
+    imp_refused(d, db, 'enrolments', ENROL_HEAD + ''.join(rows),
+                'TRAINEE-CLASH', ['B105', 'CRS/2021-03-17', 'TWO/2021-03-20'],
+                ['2021-03-20', '2021-03-26'])
+    del rows[105]
+    imp_ok(d, db, 'enrolments', ENROL_HEAD + ''.join(rows))
+    rc, out, _ = cadre(db, 'check', '--json')
+    assert rc == 1 and json.loads(out)['count'] == 1, 'the old clash alone'
+    assert json.loads(out)['violations'][0]['records'][0] == 'B027', out
+
+
+@test
 def capacity_from_the_import():
     d, db = booked()
     imp_ok(d, db, 'sessions', SESSION_HEAD +
