@@ -57,16 +57,16 @@ int store_due_sessions(struct store *s, const struct principal *who,
 /* A post of the mission's establishment in force on ASOF, with its end
  * (NULL: none), the last end of an assignment to it on or before ASOF
  * (NULL: none) — and, once per assignment to it that ends after ASOF,
- * that assignment's start and end (a post without one: a
- * row with both NULL). By post, then start. */
+ * that assignment's start and end (a post without one: one row with
+ * both NULL). By post, then start. */
 struct due_post {
 	const char *number, *title, *valid_to, *last_end;
 	const char *from, *to;		/* the assignment, or NULL */
 };
 typedef int (*due_post_fn)(void *arg, const struct due_post *r);
 int store_due_posts(struct store *s, const struct principal *who,
-		    const char *asof, due_post_fn fn,
-		    void *arg, struct error *e);
+		    const char *asof, due_post_fn fn, void *arg,
+		    struct error *e);
 
 /* An assignment to a mission post ending in (FROM, TO] with no later
  * assignment to the same post: a rotation without a relief. */
