@@ -45,6 +45,28 @@ session stored `running` that ended long ago is counted completed.
 Kinds are listed in dependency order: a kind refers only to kinds above it
 (or to itself), which is also the order to import a whole mission in.
 
+## Releasability by kind
+
+A record written without a `releasability` takes its kind's default.
+`HOST` in a default stands for the host nation — the nation of the
+`host-*` organisations (`store_host_nation()`) — and is left out when the
+mission has none yet or the writer may not release to it (a contingent
+commander; docs/api.md). It is a default's word only: a value names the
+nation (`MISSION;IRQ`). A record re-written without the field (a row
+re-imported without the column) keeps the releasability it has: a
+default is a new record's, and a change of markings is the commander's.
+
+| kinds | default | why |
+|---|---|---|
+| courses, sessions | `MISSION;HOST` | the catalogue and the sessions the host forces are trained in: the host nation's liaison sees them (a session only with its course) |
+| trainees, enrolments | `MISSION;HOST` | the host forces' own people and their results |
+| persons, assignments, caveats, posts, pledges | `MISSION` | the mission's personnel and their nations' terms: personal data the host nation does not receive |
+| nations, organisations, sites, consents, activities, training-plans, assessments, status-events | `MISSION` | the mission's own picture (its plans, its assessments of the host institutions, its suspensions); released record by record when the commander decides |
+
+A course or session meant for the mission's own staff (an induction) is
+written `MISSION`. The demo mission keeps these defaults: its courses,
+sessions, trainees and enrolments are `MISSION;IRQ`, the rest `MISSION`.
+
 ## What a value may hold
 
 The same rules hold however a value comes in (CSV import, the API, the

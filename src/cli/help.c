@@ -26,6 +26,7 @@ static const struct help {
 "  show KIND ID             one record\n"
 "  status                   where the mission stands on a date\n"
 "  check                    every rule over the whole mission (its fsck)\n"
+"  due [--days N]           what needs attention: what falls due, and when\n"
 "  audit log|verify         read the audit log, verify its hash chain\n"
 "  backup FILE [--force]    an online, verified copy of the database\n"
 "  restore FILE             replace the database by a verified backup\n"
@@ -130,6 +131,16 @@ static const struct help {
 "involved and the days. Exit status 0 when there is none, 1 otherwise.\n"
 "For the commander, the auditor and the administrator; a violation\n"
 "naming a record the caller may not see is counted, not listed.\n" },
+	{ "due",
+"usage: cadre [--db PATH] due [--days N] [--as-of DATE] [--json]\n"
+"\n"
+"What needs attention in the N days after --as-of (default 30 after\n"
+"today), as the caller sees the mission: each item with the day it falls\n"
+"due, its kind, a reason and the record (KIND/KEY). Trainers'\n"
+"qualifications ending within the days or before their next session;\n"
+"consents ending; and for the mission's staff, who see all its people,\n"
+"rotations ending with no relief, sessions with fewer trainers than\n"
+"their trainees need, posts vacant.\n" },
 	{ "audit",
 "usage: cadre [--db PATH] audit log [--entity KIND] [--key ID] [--actor WHO]\n"
 "                                [--since DATE] [--until DATE] [--limit N]\n"

@@ -29,6 +29,7 @@ static const struct command {
 	{ "show", cmd_show, 0 },
 	{ "status", cmd_status, 0 },
 	{ "check", cmd_check, 0 },
+	{ "due", cmd_due, 0 },
 	{ "audit", cmd_audit, 0 },
 	{ "plan", cmd_plan, 0 },
 	{ "suspend", cmd_suspend, 0 },

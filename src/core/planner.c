@@ -810,8 +810,9 @@ static int write_session(struct build *b, struct rules_tx *t, size_t i,
 	     * replaces: planning does not release what was not. */
 	    (w->enrolled && *w->classification &&
 	     set(&r, "classification", w->classification)) ||
+	    /* A new one the kind's default: the host nation's sessions. */
 	    set(&r, "releasability", w->enrolled && *w->releasability ?
-		w->releasability : "MISSION;IRQ") ||
+		w->releasability : NULL) ||
 	    mission_save(b->s, t, &r, b->e))
 		goto out;
 	if (w->enrolled) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/access.h"
 #include "util/buf.h"
 #include "util/date.h"
 #include "util/utf8.h"
@@ -604,6 +605,34 @@ int record_validate_as(struct store *s, const struct principal *who,
 	return record_validate_kept(s, who, r, NULL, fn, arg, e);
 }
 
+/* Give R its field I's default F->def. A releasability's RELEASE_HOST is
+ * the host nation when the mission has one and the writer may release to
+ * it (not a contingent commander, not the liaison: policy.c), else it is
+ * left out, so that the default never refuses its own writer. */
+static int set_default(struct ctx *c, size_t i, const struct field *f)
+{
+	const char *mark = f->type == FT_RELEASE ? strstr(f->def, RELEASE_HOST)
+						 : NULL;
+	char host[4], v[64];
+	size_t n;
+
+	if (!mark)
+		return record_set(c->r, i, f->def) ?
+			error_set(c->e, ERR_NOMEM, "out of memory") : 0;
+	host[0] = '\0';
+	if ((!c->who || c->who->system || (c->who->role != ROLE_CONTINGENT &&
+	     c->who->role != ROLE_LIAISON)) && c->s &&
+	    store_host_nation(c->s, host, c->e))
+		return -1;
+	n = (size_t)(mark - f->def);
+	if (!host[0] && n && f->def[n - 1] == ';')
+		n--;	/* "MISSION;HOST" without a host: "MISSION" */
+	snprintf(v, sizeof(v), "%.*s%s%s", (int)n, f->def, host,
+		 mark + strlen(RELEASE_HOST));
+	return record_set(c->r, i, v) ?
+		error_set(c->e, ERR_NOMEM, "out of memory") : 0;
+}
+
 int record_validate_kept(struct store *s, const struct principal *who,
 			 struct record *r, const struct record *before,
 			 problem_fn fn, void *arg, struct error *e)
@@ -617,8 +646,8 @@ int record_validate_kept(struct store *s, const struct principal *who,
 		const char *why = NULL;
 		char *canon;
 
-		if (!r->v[i] && f->def && record_set(r, i, f->def))
-			return error_set(e, ERR_NOMEM, "out of memory");
+		if (!r->v[i] && f->def && set_default(&c, i, f))
+			return -1;
 		if (!r->v[i]) {
 			if (f->flags & FF_REQUIRED)
 				problem(&c, i, "required");

@@ -121,10 +121,12 @@ int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 {
 	const struct kind *k = r->kind;
 	struct record old = { 0 };
-	int n, found, seen = 1, ret = -1;
+	int n, found, seen = 1, ret = -1, rel, given;
 
 	if (write_may(t->who, k, e))
 		return -1;
+	rel = kind_field_index(k, "releasability");
+	given = rel < 0 || r->v[rel];
 	n = validate(t, r, o, e);
 	if (n)
 		return n < 0 ? -1 : 1;
@@ -155,6 +157,13 @@ int write_put(struct write_tx *t, struct record *r, const struct write_opts *o,
 		/* An import's row over a record it may not see: taken, as
 		 * WRITE_CREATE says, and not theirs to change. */
 		error_set(e, ERR_CONFLICT, "a record with that key exists");
+		goto out;
+	}
+	/* A releasability not given keeps the stored one: the kind's
+	 * default is a new record's, and a row re-imported without the
+	 * column is no re-marking (which only the commander may make). */
+	if (found && !given && record_set(r, (size_t)rel, old.v[rel])) {
+		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if (o->check && o->check(o->check_arg, found ? &old : NULL, e))

@@ -8,6 +8,7 @@
 #include "core/calendar.h"
 #include "core/check.h"
 #include "core/conflicts.h"
+#include "core/due.h"
 #include "core/planner.h"
 #include "core/policy.h"
 #include "core/report.h"
@@ -289,6 +290,28 @@ enum MHD_Result h_conflicts(struct req *r, const char *tail)
 	error_init(&e);
 	rc = conflicts_list(r->db, &r->who, arg(r, "from"),
 			    arg(r, "to"), &res, &e);
+	return done(r, rc, res, &e);
+}
+
+/* GET /api/v1/due?days=N&as_of=D: what needs attention, for any caller
+ * over what they may see (core/due.h). */
+enum MHD_Result h_due(struct req *r, const char *tail)
+{
+	const char *a = arg(r, "as_of"), *n = arg(r, "days");
+	char asof[11];
+	struct error e;
+	json_t *res = NULL;
+	int rc;
+
+	(void)tail;
+	/* Checked at the door: as_of a date, days from 0 to DUE_DAYS_MAX. */
+	if (a)
+		snprintf(asof, sizeof(asof), "%s", a);
+	else
+		date_format(date_today(), asof);
+	error_init(&e);
+	rc = due_list(r->db, &r->who, asof, n ? (int)strtol(n, NULL, 10) :
+		      DUE_DAYS_DEFAULT, &res, &e);
 	return done(r, rc, res, &e);
 }
 

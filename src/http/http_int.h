@@ -230,6 +230,7 @@ enum MHD_Result h_status(struct req *r, const char *tail);
 enum MHD_Result h_audit(struct req *r, const char *tail);
 enum MHD_Result h_check(struct req *r, const char *tail);
 enum MHD_Result h_conflicts(struct req *r, const char *tail);
+enum MHD_Result h_due(struct req *r, const char *tail);
 enum MHD_Result h_action(struct req *r, const char *name);
 enum MHD_Result h_report(struct req *r, const char *name);
 enum MHD_Result h_calendar(struct req *r, const char *what, const char *key);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/due.h"
 #include "core/report.h"
 #include "http/http_int.h"
 #include "util/date.h"
@@ -175,6 +176,13 @@ static const struct param check_params[] = {
 	{ NULL }
 };
 
+static const struct param due_params[] = {
+	{ "days", PT_INT, 0, 0, DUE_DAYS_MAX,
+	  .about = "how many days after as_of to look (default 30)" },
+	{ "as_of", PT_DATE, 0, .about = "the day to look from (default today)" },
+	{ NULL }
+};
+
 static const struct param conflicts_params[] = {
 	{ "from", PT_DATE, PF_REQUIRED, .about = "the first day" },
 	{ "to", PT_DATE, PF_REQUIRED, .about = "the day after the last, at "
@@ -248,6 +256,10 @@ static const struct route routes[] = {
 	       "The rules' violations over a range that the caller may see "
 	       "whole, each with the sessions it names (any caller)",
 	       conflicts_params, BODY_NONE, ANSWER_JSON, ""),
+	AUTHED("GET", "/api/v1/due", h_due, NULL,
+	       "What needs attention in the days after as_of, as the caller "
+	       "sees the mission (any caller)", due_params, BODY_NONE,
+	       ANSWER_JSON, ""),
 	AUTHED("GET", "/api/v1/audit", h_audit, NULL, "The audit log",
 	       audit_params, BODY_NONE, ANSWER_JSON, ""),
 	{ "GET", "/api/v1/calendar/site/{code}.ics", RF_AUTH, CALL_CALENDAR,

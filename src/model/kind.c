@@ -7,11 +7,17 @@
 #define F(n, t, fl, ...) { .name = (n), .type = (t), .flags = (fl), __VA_ARGS__ }
 #define REQ FF_REQUIRED
 #define KEY (FF_KEY | FF_REQUIRED)
-#define MARKING \
+#define MARKINGS(rel) \
 	F("classification", FT_MARKING, 0, .def = "NU"), \
-	F("releasability", FT_RELEASE, 0, .def = "MISSION"), \
+	F("releasability", FT_RELEASE, 0, .def = (rel)), \
 	F("provenance", FT_ENUM, 0, .values = "entered|public|synthetic", \
 	  .def = "entered")
+#define MARKING MARKINGS("MISSION")
+/* What the mission delivers to the host nation's forces — its courses,
+ * their sessions, the trainees it sends and their enrolments — is theirs
+ * to see by default: HOST in a default is the host nation
+ * (core/validate.c; docs/data.md has the table by kind). */
+#define HOST_MARKING MARKINGS("MISSION;" RELEASE_HOST)
 #define INTERVAL(req_to) \
 	F("valid_from", FT_DATE, REQ), \
 	F("valid_to", FT_DATE, (req_to))
@@ -147,7 +153,7 @@ static const struct field course_fields[] = {
 	F("transition_sessions", FT_INT, FF_POSITIVE, .def = "3", .min = 1,
 	  .max = 100),
 	F("pass_target", FT_REAL, 0, .def = "0.8", .min = 0, .max = 1),
-	MARKING,
+	HOST_MARKING,
 };
 
 static const struct field session_fields[] = {
@@ -163,7 +169,7 @@ static const struct field session_fields[] = {
 	F("status", FT_ENUM, 0, .def = "planned",
 	  .values = "planned|running|completed|postponed|cancelled"),
 	F("replaces", FT_REF, 0, .ref = "sessions"),
-	MARKING,
+	HOST_MARKING,
 };
 
 /* planned, running or completed by its dates on the day; cancelled or
@@ -188,7 +194,7 @@ static const struct field trainee_fields[] = {
 	F("nation", FT_REF, REQ, .ref = "nations"),
 	F("unit", FT_REF, REQ, .ref = "organisations"),
 	F("rank", FT_TEXT, 0),
-	MARKING,
+	HOST_MARKING,
 };
 
 static const struct field enrolment_fields[] = {
@@ -198,7 +204,7 @@ static const struct field enrolment_fields[] = {
 	  .values = "enrolled|attended|absent|withdrawn"),
 	F("result", FT_ENUM, 0, .values = "pending|pass|fail", .def = "pending"),
 	F("certificate", FT_TEXT, 0),
-	MARKING,
+	HOST_MARKING,
 };
 
 static const struct field assessment_fields[] = {

@@ -36,6 +36,11 @@ enum field_flag {
 	FF_POSITIVE = 1 << 3,	/* numbers: > 0 */
 };
 
+/* In a releasability's default (never in a value): the host nation, the
+ * nation of the host-* organisations, when there is one and the writer
+ * may release to it; else nothing (core/validate.c). */
+#define RELEASE_HOST "HOST"
+
 struct field {
 	const char *name;	/* column name in CSV, JSON and SQL */
 	enum field_type type;

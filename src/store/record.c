@@ -531,7 +531,13 @@ int store_host_nation(struct store *s, char out[4], struct error *e)
 	const char *t;
 	int rc;
 
-	/* Asked for a rule, so over every organisation (the system's view). */
+	/* Asked for a rule, so over every organisation (the system's view).
+	 * In a transaction once, until an organisation is written: a
+	 * default asks it of every record an import writes. */
+	if (s->in_tx && s->host_known) {
+		memcpy(out, s->host, 4);
+		return 0;
+	}
 	out[0] = '\0';
 	if (store_stmt(s, "SELECT nation FROM organisation WHERE kind LIKE"
 		       " 'host-%' AND nation IS NOT NULL ORDER BY id LIMIT 1",
@@ -544,6 +550,10 @@ int store_host_nation(struct store *s, char out[4], struct error *e)
 	db_reset(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, e, "finding the host nation");
+	if (s->in_tx) {
+		memcpy(s->host, out, 4);
+		s->host_known = 1;
+	}
 	return 0;
 }
 
@@ -828,6 +838,8 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	size_t n = k->nfields;
 
 	store_forget_seen(s);
+	if (!strcmp(k->table, "organisation"))
+		s->host_known = 0;	/* the host nation may change */
 	if (!s->in_tx)
 		return error_set(e, ERR_STORE, "write outside a transaction");
 	/* After some failures (a full disk, an I/O error) SQLite ends the

@@ -446,6 +446,7 @@ static int store_begin_as(struct store *s, int checked, struct error *e)
 	s->in_tx = 1;
 	s->head_loaded = 0;
 	s->head_dirty = 0;
+	s->host_known = 0;
 	store_forget_exists(s);
 	return 0;
 }
@@ -470,6 +471,7 @@ int store_commit(struct store *s, struct error *e)
 	}
 	s->in_tx = 0;
 	s->head_loaded = 0;
+	s->host_known = 0;
 	audit_publish_head(s);
 	return 0;
 fail:
@@ -493,6 +495,7 @@ void store_savepoint_rollback(struct store *s)
 	db_exec(s->db, "ROLLBACK TO part");
 	db_exec(s->db, "RELEASE part");
 	s->head_loaded = 0;	/* the audit head may have moved back */
+	s->host_known = 0;
 	store_forget_exists(s);	/* and records found may be gone */
 }
 
@@ -501,6 +504,7 @@ void store_rollback(struct store *s)
 	store_forget_seen(s);
 	db_rollback(s->db);
 	s->in_tx = 0;
+	s->host_known = 0;
 	store_forget_exists(s);
 	s->head_loaded = 0;
 	s->head_dirty = 0;

@@ -74,6 +74,11 @@ struct store {
 	 * ("" for none); forgotten when the transaction or a savepoint rolls
 	 * back, and when a transaction begins. */
 	struct buf exists_last[KINDS_MAX];
+	/* The host nation store_host_nation() found in this transaction
+	 * (a default's, asked once a record): forgotten when it ends or
+	 * rolls back, and at a write of an organisation. */
+	char host[4];
+	int host_known;
 	/* Whether the principal of seen_who may see a record of a kind,
 	 * remembered for the references a read masks (a trainee's unit is
 	 * every trainee's): forgotten at every write and rollback, and when

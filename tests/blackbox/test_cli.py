@@ -179,7 +179,7 @@ def _():
     commands = text.split("commands:", 1)[1].split("\n\n", 1)[0]
     listed = {line.split()[0] for line in commands.splitlines() if line.strip()}
     for c in ["init", "demo", "generate", "import", "export", "list", "show", "status",
-              "check", "audit", "backup", "restore", "suspend", "resume", "consent",
+              "check", "due", "audit", "backup", "restore", "suspend", "resume", "consent",
               "transfer", "report", "serve", "user", "token", "plan", "help"]:
         check(c in listed, "cadre help does not list the command %s" % c)
     # The reports cadre knows, as its refusal of an unknown one names them.
@@ -440,7 +440,7 @@ def _():
     db = os.path.join(d, "none.db")
     cmds = [["init"], ["demo"], ["import"], ["export"], ["list"], ["show"], ["status"],
             ["audit"], ["audit", "log"], ["audit", "verify"], ["suspend"], ["resume"],
-            ["consent"], ["transfer"], ["report"], ["plan"], ["help"]]
+            ["consent"], ["transfer"], ["report"], ["plan"], ["due"], ["help"]]
     for c in cmds:
         r = cadre("--db", db, *c, "--help")
         eq(r.returncode, 0, "cadre %s --help: exit status" % " ".join(c), r)

@@ -80,6 +80,13 @@ def a_liaison_sees_only_what_is_released_to_the_host_nation():
         expect = [r for r in everyone if 'IRQ' in r['releasability'].split(';')]
         assert len(rows) == len(expect), (kind, len(rows), len(expect))
     assert seen_any, 'the demo releases its sessions and trainees to Iraq'
+    # The catalogue its forces are trained in, whole, and the sessions
+    # (issue 17: the catalogue was empty when courses were MISSION only,
+    # and a session is seen only with its course); the mission's people
+    # are not theirs to see.
+    courses = ok_json(db, '--as', 'irq.liaison', 'list', 'courses')
+    assert courses and len(courses) == len(ok_json(db, 'list', 'courses')), courses
+    assert ok_json(db, '--as', 'irq.liaison', 'list', 'sessions')
     assert ok_json(db, '--as', 'irq.liaison', 'list', 'persons') == []
     # A record it may not see answers as one that does not exist.
     rc, out, err = cadre(db, '--as', 'irq.liaison', 'show', 'persons', 'P00001')
@@ -87,6 +94,41 @@ def a_liaison_sees_only_what_is_released_to_the_host_nation():
     assert rc == rc2 == 1 and err.replace('P00001', 'X') == err2.replace('NOSUCH', 'X'), (err, err2)
     rc, out, _ = cadre(db, '--as', 'irq.liaison', 'export', 'persons')
     assert rc == 0 and len(out.strip().splitlines()) == 1, 'a header and no rows'
+
+
+@test
+def releasability_defaults_by_kind():
+    """docs/data.md: what the mission delivers to the host forces (courses,
+    sessions, trainees, enrolments) is released to the host nation by
+    default; everything else, the mission's people above all, to the
+    mission only."""
+    db = copy()
+    d = os.path.dirname(db)
+    assert add(db, 'j7', '--role', 'training', '--clearance', 'NS')[0] == 0
+    assert add(db, 'j1', '--role', 'manning', '--clearance', 'NS')[0] == 0
+    assert add(db, 'irq.l', '--role', 'liaison', '--nation', 'IRQ')[0] == 0
+    ok_json(db, '--as', 'j7', 'import', 'courses', write(os.path.join(d, 'c.csv'),
+            'code,title,activity,duration_days,capacity\n'
+            'NEW-CRS,A new course,TRN-CIED,5,20\n'))
+    ok_json(db, '--as', 'j1', 'import', 'persons', write(os.path.join(d, 'p.csv'),
+            'code,name,nation,category,valid_from\n'
+            'PNEW1,A new officer,DNK,military,2020-01-01\n'))
+    assert ok_json(db, 'show', 'courses', 'NEW-CRS')['releasability'] == 'MISSION;IRQ'
+    assert ok_json(db, 'show', 'persons', 'PNEW1')['releasability'] == 'MISSION'
+    assert 'NEW-CRS' in {c['code'] for c in ok_json(db, '--as', 'irq.l', 'list', 'courses')}
+    assert ok_json(db, '--as', 'irq.l', 'list', 'persons') == []
+    # A course the mission keeps to itself is marked so, and a row
+    # re-imported without the column keeps what is stored: no re-marking,
+    # which the training officer may not make, and no refusal.
+    ok_json(db, 'import', 'courses', write(os.path.join(d, 'm.csv'),
+            'code,title,activity,duration_days,capacity,releasability\n'
+            'STAFF-CRS,Mission staff induction,TRN-CIED,2,20,MISSION\n'))
+    ok_json(db, '--as', 'j7', 'import', 'courses', write(os.path.join(d, 'm2.csv'),
+            'code,title,activity,duration_days,capacity\n'
+            'STAFF-CRS,Mission staff induction (rev),TRN-CIED,2,20\n'))
+    c = ok_json(db, 'show', 'courses', 'STAFF-CRS')
+    assert c['releasability'] == 'MISSION' and c['title'].endswith('(rev)'), c
+    assert 'STAFF-CRS' not in {c['code'] for c in ok_json(db, '--as', 'irq.l', 'list', 'courses')}
 
 
 @test

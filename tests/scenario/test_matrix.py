@@ -275,6 +275,10 @@ FIXED = {
     # records a reader may not see must be counted, never listed) and a
     # day with none.
     '/api/v1/check': ['/api/v1/check', '/api/v1/check?as_of=' + DAY],
+    # What needs attention, open to every caller over what they may see:
+    # the days around DAY, and ten years from the fixture's first.
+    '/api/v1/due': ['/api/v1/due?as_of=%s&days=400' % DAY, '/api/v1/due',
+                    '/api/v1/due?as_of=2026-01-01&days=3650'],
     # For every caller: the year of the fixture's clashes (March 2026),
     # a day with none, and two ranges refused at the door (400).
     '/api/v1/conflicts': [CONFLICTS_YEAR, '/api/v1/conflicts?from=%s&to=2026-06-16' % DAY,
@@ -346,6 +350,8 @@ def expect(path, url, rd, nosuch):
         return 200 if rd.role in AUDIT else 403
     if path == '/api/v1/check':
         return 200 if rd.role in CHECK else 403
+    if path == '/api/v1/due':
+        return 200
     if path == '/api/v1/conflicts':
         return 200 if '&to=' in url and '2025' not in url else 400
     if path.startswith('/api/v1/reports/') or path == '/api/v1/status' or \
@@ -499,7 +505,7 @@ FORMATS = ['table', 'json', 'csv', 'xlsx']
 # The commands of `cadre help` that read the mission, and those that do not
 # (writes, actions and the rest, which test_policy.py runs with --as).
 READ_COMMANDS = {'status', 'export', 'list', 'show', 'audit', 'report', 'plan',
-                 'check'}
+                 'check', 'due'}
 OTHER_COMMANDS = {'init', 'demo', 'generate', 'import', 'suspend', 'resume',
                   'consent', 'transfer', 'serve', 'user', 'token', 'help',
                   'backup', 'restore'}
@@ -580,6 +586,9 @@ def cli_commands(rd, out_dir):
     cmds.append((['check', '--as-of', DAY, '--json'], chk, None))
     cmds.append((['check', '--json'], 1, None))
     cmds.append((['check'], 1, None))
+    # What needs attention: every reader's own, as text and JSON.
+    cmds.append((['due', '--as-of', DAY, '--days', '400', '--json'], 0, None))
+    cmds.append((['due', '--as-of', '2026-01-01', '--days', '3650'], 0, None))
     # The planner's dry run: the training planner's and the admin's; for
     # others refused or filtered (the leak check holds either way).
     plan = 0 if rd.role in ('admin', 'training') else None

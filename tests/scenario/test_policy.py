@@ -213,6 +213,7 @@ ARGS = {
     'show': ['show', 'sites', 'BASE'],
     'status': ['status'],
     'check': ['check'],
+    'due': ['due', '--as-of', '2026-06-15', '--days', '400'],
     'audit': ['audit', 'log'],
     'suspend': ['suspend', '--scope', 'site:BASE', '--from', '2027-01-01',
                 '--reason', 'x', '--dry-run'],

@@ -6,6 +6,7 @@ import { ChartView, palette } from '../chart';
 import { num, pct, tv, t } from '../i18n';
 import { addDays, asOf, href, type Route } from '../router';
 import { Badge, Card, Page, Show, Stat, Table, statusTone, useLoad } from '../ui';
+import { DuePanel } from './due';
 
 interface Status {
   as_of: string; members: number; partners: number; member_nations: string[]; partner_nations: string[];
@@ -92,6 +93,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
               note={t('dash.courses_transitioned', { n: x.transition.courses.filter((c) => c.transitioned_on && c.transitioned_on <= d).length, total: x.transition.courses.length })} />
       </div>
       <div class="grid">
+        <DuePanel d={d} />
         <Card title={t('dash.ceiling_chart')} wide>
           <ChartView label={t('dash.ceiling_chart')} config={{
             type: 'line',
