@@ -693,7 +693,7 @@ for (const lang of ['en', 'ar']) {
 // reasons, the server's messages, the audit log's JSON ("Taji military
 // complex" is a name, not the category "military"); so are codes (GOI-2018,
 // TAJI), logins and ISO dates, which are written the same in Arabic.
-test('Arabic: no English value on any page, badge or select option', async () => {
+test('Arabic: no English value on any page, badge or select option; days and codes isolated left to right', async () => {
   const { readFileSync } = await import('node:fs');
   const english = new Set();
   for (const m of readFileSync(join(WEB, 'src', 'messages.ts'), 'utf8').matchAll(/^  '(value|site|role)\.([^']+)': '([^']+)'/gm)) {
@@ -735,6 +735,24 @@ test('Arabic: no English value on any page, badge or select option', async () =>
     }
     await page.goto(url);
     await settle(page);
+    // Mixed direction: a day (2020-06-15, a period of two) reads left to
+    // right, in an element laid out left to right or isolated in its
+    // sentence (LRI/FSI … PDI); a code alone in a cell or a badge
+    // (GOI-2018) does not break at its hyphens.
+    const mixed = await page.evaluate(() => {
+      const out = [];
+      const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+      for (let x = walk.nextNode(); x; x = walk.nextNode()) {
+        const el = x.parentElement;
+        if (!el || el.closest('script, style, title, option') || !el.getClientRects().length) continue;
+        const css = getComputedStyle(el);
+        const bare = x.data.replace(/[\u2066\u2068][^\u2069]*\u2069/g, '');
+        if (/\d{4}-\d{2}-\d{2}/.test(bare) && css.direction !== 'ltr') out.push(`date not isolated: "${x.data.trim().slice(0, 50)}"`);
+        if (/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/.test(x.data.trim()) && !/nowrap|pre/.test(css.whiteSpace)) out.push(`code may break: "${x.data.trim()}"`);
+      }
+      return [...new Set(out)].slice(0, 8);
+    });
+    if (mixed.length) found.push(`${url}: ${mixed.join('; ')}`);
     const texts = await page.evaluate(() => {
       const out = [];
       const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -760,7 +778,7 @@ test('Arabic: no English value on any page, badge or select option', async () =>
   await page.selectOption('#lang', 'en');
   clean(page, 'arabic values');
   await page.context_.close();
-  assert(found.length === 0, `English values on Arabic pages:\n${found.join('\n')}`);
+  assert(found.length === 0, `English values or unisolated days and codes on Arabic pages:\n${found.join('\n')}`);
 });
 
 test('tablet width: pages fit without sideways scrolling', async () => {

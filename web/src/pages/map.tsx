@@ -9,7 +9,7 @@ import * as api from '../api';
 import { tv, t } from '../i18n';
 import { asOf, href, setQuery, type Route } from '../router';
 import regionData from '../region.json';
-import { Badge, Card, Page, PersonLink, Show, Table, statusTone, useLoad } from '../ui';
+import { Badge, Card, Ltr, Page, PersonLink, Show, Table, statusTone, useLoad } from '../ui';
 
 interface Site { code: string; name: string; latitude: number; longitude: number; country: string; region: string; role: string; status: string; rooms: string | null; mission_approved: boolean }
 interface Post { number: string; title: string; branch: string; holder: string; nation: string | null }
@@ -293,19 +293,19 @@ function SitePanel({ code, d }: { code: string; d: string }) {
           {site.rooms && <p class="muted">{t('map.rooms')}: {site.rooms.split(';').join(', ')}</p>}
           <Card title={t('map.consent')}>
             {consents.length ? (
-              <ul class="plain">{consents.map((c) => <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong>{c.code}</strong> {t('map.until', { to: c.valid_to ?? t('common.open_ended') })}</li>)}</ul>
+              <ul class="plain">{consents.map((c) => <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong><Ltr>{c.code}</Ltr></strong> {t('map.until', { to: c.valid_to ?? t('common.open_ended') })}</li>)}</ul>
             ) : <p class="alert">{t('map.no_consent')}</p>}
           </Card>
           <Card title={t('map.who', { n: held.length, posts: posts.length })}>
             <Table rows={posts} limit={12} columns={[
-              { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}>{p.number}</a> },
+              { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}><Ltr>{p.number}</Ltr></a> },
               { key: 'title', label: t('col.title') },
               { key: 'holder', label: t('col.holder'), render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
             ]} />
           </Card>
           <Card title={t('map.what', { n: sessions.length })}>
             <Table rows={sessions} limit={12} columns={[
-              { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}>{s.course}</a> },
+              { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}><Ltr>{s.course}</Ltr></a> },
               { key: 'valid_from', label: t('col.from') },
               { key: 'valid_to', label: t('col.to') },
               { key: 'state', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge> },
