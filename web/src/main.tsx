@@ -58,7 +58,7 @@ function AsOfPicker() {
   return (
     <div class="asof">
       <label for="as-of">{t('shell.asof')}</label>
-      <DateInput id="as-of" value={value} aria-describedby={bad ? 'as-of-error' : undefined} aria-invalid={bad || undefined}
+      <DateInput id="as-of" value={typed} aria-describedby={bad ? 'as-of-error' : undefined} aria-invalid={bad || undefined}
                  onInput={(e: Event) => setTyped((e.currentTarget as HTMLInputElement).value)}
                  onChange={(e: Event) => {
                    const v = (e.currentTarget as HTMLInputElement).value;
