@@ -28,7 +28,8 @@ const path = geoPath(projection);
 const iraq = region.features.find((f) => (f.properties as any)?.name === 'Iraq');
 
 // Baghdad, where most sites are a few kilometres apart, gets an inset.
-const BAGHDAD = { west: 43.95, south: 33.05, east: 44.8, north: 33.55 };
+// (From Taji in the north-west to Besmaya in the south-east, with room for labels.)
+const BAGHDAD = { west: 44.08, south: 33.08, east: 44.88, north: 33.58 };
 const INSET = { x: 16, y: 318, w: 280, h: 226 };
 const insetProjection = geoMercator().fitExtent(
   [[INSET.x + 8, INSET.y + 22], [INSET.x + INSET.w - 8, INSET.y + INSET.h - 8]],
@@ -84,6 +85,7 @@ const TITLE_BAND = 22;    // the inset's title, across its top
 const hits = (a: Box, b: Box) => a.x - PAD < b.x + b.w && b.x - PAD < a.x + a.w && a.y - PAD < b.y + b.h && b.y - PAD < a.y + a.h;
 const inside = (a: Box, o: Box) => a.x >= o.x && a.y >= o.y && a.x + a.w <= o.x + o.w && a.y + a.h <= o.y + o.h;
 const dotBox = (x: number, y: number): Box => ({ x: x - R, y: y - R, w: 2 * R, h: 2 * R });
+const gap = (a: Box, x: number, y: number) => Math.hypot(Math.max(a.x - x, 0, x - a.x - a.w), Math.max(a.y - y, 0, y - a.y - a.h));
 const area = (a: Box, b: Box) => Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
 
 // Push dots of one frame apart until no two are closer than their size.
@@ -129,6 +131,12 @@ function candidates(x: number, y: number, z: Size): Box[] {
   return out;
 }
 
+// The Baghdad area's outline on the map, which names keep clear of.
+const BAGHDAD_BOX: Box = (() => {
+  const [x0, y0] = projection([BAGHDAD.west, BAGHDAD.north]) ?? [0, 0];
+  const [x1, y1] = projection([BAGHDAD.east, BAGHDAD.south]) ?? [0, 0];
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+})();
 const INSET_BOX: Box = { x: INSET.x, y: INSET.y, w: INSET.w, h: INSET.h };
 const INSET_SITES: Box = { x: INSET.x + 2, y: INSET.y + TITLE_BAND, w: INSET.w - 4, h: INSET.h - TITLE_BAND - 2 };
 const MAP_BOX: Box = { x: 2, y: 2, w: W - 4, h: H - 4 };
@@ -154,12 +162,13 @@ export function placeSites(sites: Site[], size: (code: string) => Size): { sites
   spread(ps.filter((p) => p.inset), INSET_SITES);
   spread(ps.filter((p) => !p.inset), MAP_BOX);
   const dots = ps.map((p) => dotBox(p.x, p.y));
-  // A country's name is moved down (then up) off any dot; the site labels
+  // A country's name is moved down (then up) off any dot and off the
+  // Baghdad area's outline; the site labels
   // then keep clear of the names.
   const countries = countryNames.map((c) => {
     for (const dy of [0, 14, -14, 28, -28, 42]) {
       const b = { ...c.box, y: c.box.y + dy };
-      if (!dots.some((d) => hits(b, d))) return { ...c, y: c.y + dy, box: b };
+      if (!dots.some((d) => hits(b, d)) && !hits(b, BAGHDAD_BOX)) return { ...c, y: c.y + dy, box: b };
     }
     return c;
   });
@@ -176,6 +185,10 @@ export function placeSites(sites: Site[], size: (code: string) => Size): { sites
       if (!inside(c, frame) || (!p.inset && hits(c, INSET_BOX))) continue;
       let cost = 0;
       for (const o of [...dots, ...labels]) if (hits(c, o)) cost += 1 + area(c, o);
+      // A label nearer another dot than its own would be read as that
+      // dot's: only as a last resort.
+      const own = gap(c, p.x, p.y);
+      if (ps.some((q) => q !== p && gap(c, q.x, q.y) < own + 2)) cost += 0.5;
       if (cost === 0) { best = c; break; }
       if (cost < bestCost) { best = c; bestCost = cost; }
     }
