@@ -108,8 +108,11 @@ const browser = await chromium.launch({
          '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
 });
 
+// UI_ONLY=REGEX runs only the tests whose name matches (while working
+// on one part; the suite runs them all).
+const only = process.env.UI_ONLY ? new RegExp(process.env.UI_ONLY) : null;
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+const test = (name, fn) => { if (!only || only.test(name)) tests.push({ name, fn }); };
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
 // Record on PAGE its problems (console errors other than expected 4xx
@@ -622,6 +625,160 @@ test('Arabic: every text has a translation; the interface turns right to left', 
   await page.waitForFunction(() => document.documentElement.dir === 'ltr');
   clean(page, 'arabic');
   await page.context_.close();
+});
+
+// The map in both directions: every status dot visible, no label over any
+// dot, site labels clear of one another, the inset's title and labels
+// inside the inset. Rectangles are the browser's own (getBoundingClientRect
+// of each circle and each text), in screen pixels.
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+for (const lang of ['en', 'ar']) {
+  test(`map (${lang}): every dot visible, no label on a dot or on another label, the inset's title whole`, async () => {
+    const page = await session('commander');
+    await page.goto('/#/map?as_of=2020-06-15');
+    await settle(page);
+    if (lang === 'ar') {
+      await page.selectOption('#lang', 'ar');
+      await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+      await settle(page);
+    }
+    await page.locator('.map svg').scrollIntoViewIfNeeded();
+    const m = await page.evaluate(() => {
+      const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      const dots = [...document.querySelectorAll('.map svg a.site')].map((a) => {
+        const c = a.querySelector('circle');
+        const r = box(c);
+        const cx = (r.left + r.right) / 2, cy = (r.top + r.bottom) / 2;
+        const hit = document.elementFromPoint(cx, cy);
+        return { code: a.getAttribute('href').replace(/.*site=/, ''), inset: a.dataset.inset === '1', box: r, hit: hit === c, hitWhat: hit ? `${hit.tagName}.${hit.getAttribute('class')} ${hit.textContent.slice(0, 20)}` : 'nothing' };
+      });
+      const labels = [...document.querySelectorAll('.map svg text')].map((x) => ({ text: x.textContent, cls: x.getAttribute('class'), inset: x.closest('a.site')?.dataset.inset === '1', box: box(x) }));
+      const inset = document.querySelector('.map svg rect.inset');
+      return { dots, labels, inset: inset && box(inset), svg: box(document.querySelector('.map svg')) };
+    });
+    assert(m.dots.length >= 9, `${m.dots.length} dots`);
+    const hidden = m.dots.filter((d) => !d.hit).map((d) => `${d.code} (under ${d.hitWhat})`);
+    assert(hidden.length === 0, `${lang}: ${m.dots.length - hidden.length} of ${m.dots.length} dots visible; covered: ${hidden.join(', ')}`);
+    const onDots = [];
+    for (const d of m.dots) for (const l of m.labels) if (overlaps(d.box, l.box)) onDots.push(`"${l.text}" on ${d.code}`);
+    assert(onDots.length === 0, `${lang}: labels over dots: ${onDots.join(', ')}`);
+    const sites = m.labels.filter((l) => l.cls === 'site-label');
+    assert(sites.length === m.dots.length, `${sites.length} site labels for ${m.dots.length} dots`);
+    const clash = [];
+    for (const [i, a] of sites.entries()) for (const b of sites.slice(i + 1)) if (overlaps(a.box, b.box)) clash.push(`${a.text}/${b.text}`);
+    assert(clash.length === 0, `${lang}: labels that collide: ${clash.join(', ')}`);
+    const within = (r, o) => r.left >= o.left - 0.5 && r.right <= o.right + 0.5 && r.top >= o.top - 0.5 && r.bottom <= o.bottom + 0.5;
+    const title = m.labels.find((l) => l.cls === 'inset-title');
+    assert(title && m.inset && within(title.box, m.inset), `${lang}: the inset's title is clipped: ${JSON.stringify(title?.box)} not in ${JSON.stringify(m.inset)}`);
+    const out = sites.filter((l) => l.inset && !within(l.box, m.inset)).map((l) => l.text);
+    assert(out.length === 0, `${lang}: inset labels outside the inset: ${out.join(', ')}`);
+    const off = sites.filter((l) => !within(l.box, m.svg)).map((l) => l.text);
+    assert(off.length === 0, `${lang}: labels outside the map: ${off.join(', ')}`);
+    await shot(page, `${lang}-map-labels`);
+    if (lang === 'ar') await page.selectOption('#lang', 'en');
+    clean(page, `map ${lang}`);
+    await page.context_.close();
+  });
+}
+
+// On an Arabic page no value shows in English. The English values are the
+// API's codes (every enum of the catalogue, GET /api/v1/kinds, such as
+// granted, suspend, mission, host-led) and the English texts the message
+// tables give values, statuses and roles (value.*, site.*, role.*, …).
+// A value counts where the interface shows it as a value: a whole text (a
+// cell, a badge, an option of a select), a value isolated in a sentence
+// (FSI…PDI), or a piece between the separators the pages put between
+// values (· , ; : – —), as in "site:BESMAYA" or "· completed ·". What the
+// data holds as free text is allowed, though English: names, titles,
+// reasons, the server's messages, the audit log's JSON ("Taji military
+// complex" is a name, not the category "military"); so are codes (GOI-2018,
+// TAJI), logins and ISO dates, which are written the same in Arabic.
+test('Arabic: no English value on any page, badge or select option; days and codes isolated left to right', async () => {
+  const { readFileSync } = await import('node:fs');
+  const english = new Set();
+  for (const m of readFileSync(join(WEB, 'src', 'messages.ts'), 'utf8').matchAll(/^  '(value|site|role)\.([^']+)': '([^']+)'/gm)) {
+    english.add(m[2]);
+    english.add(m[3]);
+  }
+  const kinds = await api('GET', '/api/v1/kinds', undefined, adminAuth);
+  for (const k of kinds.json.kinds) for (const f of k.fields) if (f.values) for (const v of f.values.split('|')) english.add(v);
+  for (const v of [...english]) if (!/[a-z]/.test(v)) english.delete(v);
+  for (const v of ['granted', 'suspend', 'mission', 'planned']) assert(english.has(v), `the list of English values lacks ${v}`);
+  const pages = [
+    ['admin', '/#/dashboard?as_of=2020-01-05'],
+    ['admin', '/#/map?as_of=2020-01-05&site=BESMAYA'],
+    ['admin', '/#/map?as_of=2020-06-15&site=TAJI'],
+    ['admin', '/#/manning?as_of=2020-06-15'],
+    ['admin', '/#/manning/post/NMI-0001?as_of=2021-01-01'],
+    ['admin', '/#/manning/person/P00002?as_of=2020-06-15'],
+    ['admin', '/#/training?at=2020-07-01'],
+    ['admin', '/#/training?view=week&at=2020-06-15'],
+    ['admin', '/#/training/courses'],
+    ['admin', '/#/training/course/CIED-TTT'],
+    ['admin', `/#/training/session/${encodeURIComponent('CIED-TTT/2026-11-26')}`],
+    ['admin', '/#/training/plan?as_of=2027-04-01'],
+    ['admin', '/#/trainees?q=al-Obaidi'],
+    ['admin', '/#/trainees/IQ-000001'],
+    ['commander', '/#/consent?as_of=2020-01-05'],
+    ['admin', '/#/audit'],
+  ];
+  const found = [];
+  let page = null, who = null, n = 0;
+  for (const [role, url] of pages) {
+    if (role !== who) {
+      if (page) await page.context_.close();
+      page = await session(role);
+      await page.goto('/#/');
+      await page.selectOption('#lang', 'ar');
+      await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+      who = role;
+    }
+    await page.goto(url);
+    await settle(page);
+    // Mixed direction: a day (2020-06-15, a period of two) reads left to
+    // right, in an element laid out left to right or isolated in its
+    // sentence (LRI/FSI … PDI); a code alone in a cell or a badge
+    // (GOI-2018) does not break at its hyphens.
+    const mixed = await page.evaluate(() => {
+      const out = [];
+      const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+      for (let x = walk.nextNode(); x; x = walk.nextNode()) {
+        const el = x.parentElement;
+        if (!el || el.closest('script, style, title, option') || !el.getClientRects().length) continue;
+        const css = getComputedStyle(el);
+        const bare = x.data.replace(/[\u2066\u2068][^\u2069]*\u2069/g, '');
+        if (/\d{4}-\d{2}-\d{2}/.test(bare) && css.direction !== 'ltr') out.push(`date not isolated: "${x.data.trim().slice(0, 50)}"`);
+        if (/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/.test(x.data.trim()) && !/nowrap|pre/.test(css.whiteSpace)) out.push(`code may break: "${x.data.trim()}"`);
+      }
+      return [...new Set(out)].slice(0, 8);
+    });
+    if (mixed.length) found.push(`${url}: ${mixed.join('; ')}`);
+    const texts = await page.evaluate(() => {
+      const out = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let x = walk.nextNode(); x; x = walk.nextNode()) {
+        const el = x.parentElement;
+        if (!el || el.closest('script, style, title, option, code.json') || !el.getClientRects().length) continue;
+        if (getComputedStyle(el).visibility === 'hidden') continue;
+        if (x.textContent.trim()) out.push(x.textContent);
+      }
+      for (const o of document.querySelectorAll('select option')) out.push(o.textContent);
+      return out;
+    });
+    const bad = new Set();
+    for (const s of texts) {
+      for (const piece of s.split(/[\u2068\u2069\n:;,·–—]/)) {
+        const w = piece.trim();
+        if (english.has(w)) bad.add(`"${w}" in "${s.trim().slice(0, 60)}"`);
+      }
+    }
+    if (bad.size) found.push(`${url}: ${[...bad].join('; ')}`);
+    await shot(page, `ar-values-${++n}-${url.replace(/^\/#\//, '').replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}`);
+  }
+  await page.selectOption('#lang', 'en');
+  clean(page, 'arabic values');
+  await page.context_.close();
+  assert(found.length === 0, `English values or unisolated days and codes on Arabic pages:\n${found.join('\n')}`);
 });
 
 test('tablet width: pages fit without sideways scrolling', async () => {

@@ -5,6 +5,7 @@ import {
   LineController, LineElement, PointElement, Tooltip, type ChartConfiguration,
 } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
+import { language, locale } from './i18n';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale,
                LineController, LineElement, PointElement, Tooltip);
@@ -19,10 +20,11 @@ export function ChartView({ config, label, height }: { config: ChartConfiguratio
     if (!canvas.current) return;
     const chart = new Chart(canvas.current, {
       ...config,
-      options: { responsive: true, maintainAspectRatio: false, ...config.options },
+      // Numbers on the axes and in tooltips as the rest of the page writes them.
+      options: { responsive: true, maintainAspectRatio: false, locale: locale(), ...config.options },
     });
     return () => chart.destroy();
-  }, [JSON.stringify(config.data), config.type]);
+  }, [JSON.stringify(config.data), config.type, language()]);
   return (
     <div class="chart" style={{ height: `${height ?? 260}px` }}>
       <canvas ref={canvas} role="img" aria-label={label} />

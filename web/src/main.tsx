@@ -6,7 +6,7 @@ import * as api from './api';
 import { language, languages, preferredLanguage, setLanguage, t } from './i18n';
 import { asOf, go, href, setQuery, today, useRoute } from './router';
 import { homeOf, mayUse, pageOrder, type PageId } from './roles';
-import { ErrorBox, Field } from './ui';
+import { DateInput, ErrorBox, Field, checkField } from './ui';
 import { Dashboard } from './pages/dashboard';
 import { MapPage } from './pages/map';
 import { Manning } from './pages/manning';
@@ -51,11 +51,21 @@ function Login({ onIn }: { onIn: (me: api.Me) => void }) {
 function AsOfPicker() {
   const route = useRoute();
   const value = asOf(route);
+  // What is being typed is checked; the day changes when it is a real one.
+  const [typed, setTyped] = useState(value);
+  useEffect(() => setTyped(value), [value]);
+  const bad = typed !== value ? checkField({ name: 'as_of', type: 'date', required: true, key: false }, typed) : null;
   return (
     <div class="asof">
       <label for="as-of">{t('shell.asof')}</label>
-      <input id="as-of" type="date" value={value}
-             onChange={(e) => setQuery({ as_of: e.currentTarget.value === today() ? undefined : e.currentTarget.value })} />
+      <DateInput id="as-of" value={typed} aria-describedby={bad ? 'as-of-error' : undefined} aria-invalid={bad || undefined}
+                 onInput={(e: Event) => setTyped((e.currentTarget as HTMLInputElement).value)}
+                 onChange={(e: Event) => {
+                   const v = (e.currentTarget as HTMLInputElement).value;
+                   setTyped(v);
+                   if (!checkField({ name: 'as_of', type: 'date', required: true, key: false }, v)) setQuery({ as_of: v === today() ? undefined : v });
+                 }} />
+      {bad && <span class="field-error" id="as-of-error" role="alert">{bad}</span>}
       {route.query.get('as_of') && (
         <button type="button" class="link" onClick={() => setQuery({ as_of: undefined })}>{t('shell.today')}</button>
       )}

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type FieldDef } from './api';
-import { t, tv } from './i18n';
+import { hasArabic, period, t, tv } from './i18n';
 
 export interface Loaded<T> { data: T | null; error: ApiError | Error | null; loading: boolean; stale: boolean; reload: () => void }
 
@@ -113,7 +113,7 @@ export function Table<T>({ rows, columns, caption, empty, limit }: { rows: T[]; 
         </thead>
         <tbody>
           {sorted.slice(0, shown).map((r) => (
-            <tr>{columns.map((c) => <td class={c.align === 'right' ? 'num' : ''}>{c.render ? c.render(r) : String((r as any)[c.key] ?? '')}</td>)}</tr>
+            <tr>{columns.map((c) => <td class={c.align === 'right' ? 'num' : ''}>{cell(c.render ? c.render(r) : String((r as any)[c.key] ?? ''))}</td>)}</tr>
           ))}
         </tbody>
       </table>
@@ -124,6 +124,27 @@ export function Table<T>({ rows, columns, caption, empty, limit }: { rows: T[]; 
       )}
     </div>
   );
+}
+
+// A cell that is one code, key, date or number (no Arabic letter, no
+// space), or a period, reads left to right in Arabic too and does not
+// break at its hyphens ("GOI-2018", "CIED-TTT/2026-11-26", "2018-10-01 –
+// 2020-02-13").
+const TOKEN = /^[^\s]+$|^\S+ – \S+$/;
+function cell(v: ComponentChildren): ComponentChildren {
+  return typeof v === 'string' && v && TOKEN.test(v) && !hasArabic(v) ? <Ltr>{v}</Ltr> : v;
+}
+
+// Mixed-direction text isolated left to right and kept on one line: codes,
+// keys, dates, periods.
+export function Ltr({ children }: { children: ComponentChildren }) {
+  return <bdi dir="ltr" class="ltr">{children}</bdi>;
+}
+
+// A period FROM – TO (TO null: open ended), isolated so that it never
+// reorders in Arabic: 2018-10-01 – 2020-02-13.
+export function Period({ from, to }: { from: string | null | undefined; to: string | null | undefined }) {
+  return <Ltr>{period(from, to)}</Ltr>;
 }
 
 export function Badge({ tone, children }: { tone: string; children: ComponentChildren }) {
@@ -173,9 +194,9 @@ export function checkField(f: FieldDef, v: string): string | null {
   return null;
 }
 
-export function Field({ id, label, value, onInput, error, type, options, hint, required }: {
+export function Field({ id, label, value, onInput, error, type, options, optionLabel, hint, required }: {
   id: string; label: string; value: string; onInput: (v: string) => void; error?: string | null;
-  type?: string; options?: string[]; hint?: string; required?: boolean;
+  type?: string; options?: string[]; optionLabel?: (v: string) => string; hint?: string; required?: boolean;
 }) {
   const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
@@ -188,13 +209,23 @@ export function Field({ id, label, value, onInput, error, type, options, hint, r
       {options ? (
         <select {...common}>
           {!required && <option value="">—</option>}
-          {options.map((o) => <option value={o}>{tv(o)}</option>)}
+          {options.map((o) => <option value={o}>{(optionLabel ?? tv)(o)}</option>)}
         </select>
-      ) : type === 'textarea' ? <textarea {...common} rows={3} /> : <input {...common} type={(type ?? 'text') as 'text'} />}
+      ) : type === 'textarea' ? <textarea {...common} rows={3} />
+        : type === 'date' ? <DateInput {...common} />
+        : <input {...common} type={(type ?? 'text') as 'text'} />}
       {hint && <div class="hint" id={`${id}-hint`}>{hint}</div>}
       {error && <div class="field-error" id={`${id}-error`} role="alert">{error}</div>}
     </div>
   );
+}
+
+// A day typed as the interface writes it, YYYY-MM-DD, in both languages
+// (docs/ui.md): a text field, not the browser's date picker, which writes
+// the day in the browser's own format (06/15/2020) beside ISO dates.
+export function DateInput(props: Record<string, unknown>) {
+  return <input {...props} type="text" inputMode="numeric" pattern="\d{4}-\d{2}-\d{2}" maxLength={10}
+                placeholder={t('form.date_placeholder')} dir="ltr" autoComplete="off" class="date" />;
 }
 
 export function fmtDate(d: string | null | undefined): string {
@@ -210,6 +241,6 @@ export function days(from: string, to: string): number {
 // when the name is not known to the caller.
 export function PersonLink({ code, who, href: to }: { code: string; who?: { name: string; rank: string | null; nation: string } | null; href: string }) {
   return who
-    ? <a href={to} title={code}>{who.rank ? `${who.rank} ` : ''}{who.name} <span class="muted small">({who.nation})</span></a>
+    ? <a href={to} title={code}>{who.rank ? <><Ltr>{who.rank}</Ltr> </> : ''}{who.name} <span class="muted small">({who.nation})</span></a>
     : <a href={to}>{code}</a>;
 }

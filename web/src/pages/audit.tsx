@@ -2,7 +2,7 @@
 // after, filterable by person (actor), entity, key and date.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
-import { t } from '../i18n';
+import { t, tv } from '../i18n';
 import { setQuery, type Route } from '../router';
 import { Field, Page, Show, Table, useLoad } from '../ui';
 
@@ -37,10 +37,10 @@ export function Audit({ route }: { route: Route }) {
             { key: 'seq', label: '#', align: 'right' },
             { key: 'at', label: t('audit.at') },
             { key: 'actor', label: t('audit.actor') },
-            { key: 'action', label: t('audit.action') },
-            { key: 'entity', label: t('audit.entity') },
+            { key: 'action', label: t('audit.action'), render: (e) => tv(e.action) },
+            { key: 'entity', label: t('audit.entity'), render: (e) => tv(e.entity) },
             { key: 'key', label: t('audit.key') },
-            { key: 'after', label: t('audit.change'), render: (e) => <code class="json">{short(e.after ?? e.before)}</code> },
+            { key: 'after', label: t('audit.change'), render: (e) => <code class="json" dir="ltr">{short(e.after ?? e.before)}</code> },
           ]} empty={t('audit.empty')} />
         );
       }}</Show>

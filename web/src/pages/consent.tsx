@@ -4,11 +4,11 @@
 // does the work and rolls it back) before the user confirms.
 import { useState } from 'preact/hooks';
 import * as api from '../api';
-import { num, t } from '../i18n';
+import { num, t, tscope, tv } from '../i18n';
 import { asOf, href, type Route } from '../router';
 import { ActionPanel } from '../action';
 import { mayAct } from '../roles';
-import { Badge, Card, Field, Page, Show, Table, checkField, statusTone, useLoad } from '../ui';
+import { Badge, Card, Field, Ltr, Page, Period, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 interface Consent { code: string; title: string; activity_kinds: string; sites: string; institutions: string; ceiling: number | null; state: string; valid_from: string; valid_to: string | null }
 interface Event { code: string; action: string; scope: string; reason: string | null; ordered_by: string | null; valid_from: string; valid_to: string | null }
@@ -34,24 +34,24 @@ export function Consent({ route, me }: { route: Route; me: api.Me }) {
             {inForce.length > 0 && (
               <div class="alert" role="alert" data-testid="suspensions-in-force">
                 <strong>{t('consent.in_force', { n: inForce.length, date: d })}</strong>
-                <ul>{inForce.map((e) => <li><code>{e.scope}</code> {t('consent.since', { from: e.valid_from })} — {e.reason}</li>)}</ul>
+                <ul>{inForce.map((e) => <li><bdi class="scope">{tscope(e.scope)}</bdi> {t('consent.since', { from: e.valid_from })} — {e.reason}</li>)}</ul>
               </div>
             )}
             <Card title={t('consent.register')} wide>
               <Table rows={consents} columns={[
                 { key: 'code', label: t('col.code') },
                 { key: 'title', label: t('col.title') },
-                { key: 'state', label: t('col.state'), render: (c) => <Badge tone={statusTone(c.valid_from <= d && (!c.valid_to || c.valid_to > d) ? c.state : 'expired')}>{c.valid_from <= d && (!c.valid_to || c.valid_to > d) ? c.state : c.valid_from > d ? t('consent.future') : t('consent.ended')}</Badge> },
+                { key: 'state', label: t('col.state'), render: (c) => <Badge tone={statusTone(c.valid_from <= d && (!c.valid_to || c.valid_to > d) ? c.state : 'expired')}>{c.valid_from <= d && (!c.valid_to || c.valid_to > d) ? tv(c.state) : c.valid_from > d ? t('consent.future') : t('consent.ended')}</Badge> },
                 { key: 'ceiling', label: t('dash.ceiling'), align: 'right', render: (c) => num(c.ceiling) },
-                { key: 'valid_from', label: t('col.valid'), render: (c) => `${c.valid_from} – ${c.valid_to ?? t('common.open_ended')}` },
-                { key: 'sites', label: t('consent.sites'), render: (c) => (c.sites ?? '').split(';').join(', ') },
+                { key: 'valid_from', label: t('col.valid'), render: (c) => <Period from={c.valid_from} to={c.valid_to} /> },
+                { key: 'sites', label: t('consent.sites'), render: (c) => <>{(c.sites ?? '').split(';').filter(Boolean).map((x, i) => <>{i ? ', ' : ''}<Ltr>{x}</Ltr></>)}</> },
               ]} />
             </Card>
             <Card title={t('consent.events')} wide>
               <Table rows={[...events].sort((a, b) => b.valid_from.localeCompare(a.valid_from))} columns={[
                 { key: 'code', label: t('col.code') },
-                { key: 'action', label: t('consent.action'), render: (e) => <Badge tone={e.action === 'suspend' ? 'bad' : 'ok'}>{e.action}</Badge> },
-                { key: 'scope', label: t('consent.scope') },
+                { key: 'action', label: t('consent.action'), render: (e) => <Badge tone={e.action === 'suspend' ? 'bad' : 'ok'}>{tv(e.action)}</Badge> },
+                { key: 'scope', label: t('consent.scope'), render: (e) => tscope(e.scope) },
                 { key: 'valid_from', label: t('col.from') },
                 { key: 'valid_to', label: t('col.to'), render: (e) => e.valid_to ?? t('common.open_ended') },
                 { key: 'ordered_by', label: t('consent.ordered_by'), render: (e) => e.ordered_by ?? '—' },
@@ -93,13 +93,13 @@ function ImpactList({ x }: { x: any }) {
   return (
     <>
       <ul class="plain">
-        {(x.events ?? []).map((e: any) => <li>{t('consent.event_line', { code: e.code, scope: e.scope, from: e.from })}</li>)}
+        {(x.events ?? []).map((e: any) => <li>{t('consent.event_line', { code: e.code, scope: tscope(e.scope), from: e.from })}</li>)}
       </ul>
       {x.sessions_postponed && (
         <>
           <p><strong>{t('consent.postponed', { n: x.sessions_postponed.length })}</strong>{x.enrolments_kept !== undefined ? ` · ${t('consent.kept', { n: x.enrolments_kept })}` : ''}</p>
           <Table rows={x.sessions_postponed} limit={10} columns={[
-            { key: 'session', label: t('col.session'), render: (s: any) => <a href={href(['training', 'session', s.session])}>{s.session}</a> },
+            { key: 'session', label: t('col.session'), render: (s: any) => <a href={href(['training', 'session', s.session])}><Ltr>{s.session}</Ltr></a> },
             { key: 'from', label: t('col.from') },
             { key: 'to', label: t('col.to') },
             { key: 'enrolments', label: t('consent.enrolments'), align: 'right' },
@@ -113,7 +113,7 @@ function ImpactList({ x }: { x: any }) {
 
 function ScopeField({ value, onInput, sites, activities }: { value: string; onInput: (v: string) => void; sites: Site[]; activities: Activity[] }) {
   return (
-    <Field id="suspend-scope" label={t('consent.scope')} value={value} onInput={onInput} required
+    <Field id="suspend-scope" label={t('consent.scope')} value={value} onInput={onInput} required optionLabel={tscope}
            options={['mission', ...sites.map((s) => `site:${s.code}`), ...activities.map((a) => `activity:${a.code}`)]} />
   );
 }
@@ -147,17 +147,17 @@ function ResumePanel({ events, d, onDone }: { events: Event[]; d: string; onDone
       valid={!dateErr && !!scope} body={() => ({ scope, on })} confirmWith={{ apply: true }} onDone={onDone}
       render={(x) => (
         <>
-          <p>{t('consent.resume_line', { scope: x.scope, days: x.days_suspended ?? '—', from: x.suspended_from ?? '—' })}</p>
+          <p>{t('consent.resume_line', { scope: tscope(x.scope), days: x.days_suspended ?? '—', from: x.suspended_from ?? '—' })}</p>
           <Table rows={x.sessions ?? []} limit={10} empty={t('consent.nothing_to_replan')} columns={[
             { key: 'session', label: t('col.session') },
             { key: 'was_from', label: t('consent.was') },
-            { key: 'proposed_from', label: t('consent.proposed'), render: (s: any) => `${s.proposed_from} – ${s.proposed_to}` },
-            { key: 'replanned_as', label: t('consent.replanned_as'), render: (s: any) => (s.replanned_as ? <a href={href(['training', 'session', s.replanned_as])}>{s.replanned_as}</a> : '—') },
+            { key: 'proposed_from', label: t('consent.proposed'), render: (s: any) => <Period from={s.proposed_from} to={s.proposed_to} /> },
+            { key: 'replanned_as', label: t('consent.replanned_as'), render: (s: any) => (s.replanned_as ? <a href={href(['training', 'session', s.replanned_as])}><Ltr>{s.replanned_as}</Ltr></a> : '—') },
           ]} />
         </>
       )}
       fields={<>
-        <Field id="resume-scope" label={t('consent.scope')} value={scope} onInput={setScope} required options={scopes.length ? scopes : ['mission']} />
+        <Field id="resume-scope" label={t('consent.scope')} value={scope} onInput={setScope} required optionLabel={tscope} options={scopes.length ? scopes : ['mission']} />
         <Field id="resume-on" label={t('consent.on')} type="date" value={on} onInput={setOn} error={dateErr} required />
       </>} />
   );

@@ -3,9 +3,9 @@
 // transition and consent.
 import * as api from '../api';
 import { ChartView, palette } from '../chart';
-import { num, pct, tv, t } from '../i18n';
+import { monthShort, num, pct, tscope, tv, t } from '../i18n';
 import { addDays, asOf, href, type Route } from '../router';
-import { Badge, Card, Page, Show, Stat, Table, statusTone, useLoad } from '../ui';
+import { Badge, Card, Ltr, Page, Show, Stat, Table, statusTone, useLoad } from '../ui';
 import { DuePanel } from './due';
 
 interface Status {
@@ -75,7 +75,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
           <strong>{st.training_suspended ? t('dash.training_suspended') : t('dash.suspension_in_force')}</strong>
           <ul>
             {st.suspensions.map((s) => (
-              <li>{t('dash.suspension_line', { scope: s.scope, from: s.valid_from, to: s.valid_to ?? t('common.open_ended'), by: s.ordered_by ?? '' })} — {s.reason}</li>
+              <li>{t('dash.suspension_line', { scope: tscope(s.scope), from: s.valid_from, to: s.valid_to ?? t('common.open_ended'), by: s.ordered_by ?? '' })} — {s.reason}</li>
             ))}
           </ul>
         </div>
@@ -133,7 +133,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
           <ChartView label={t('dash.trained_chart')} config={{
             type: 'bar',
             data: {
-              labels: months.map((m) => m.month),
+              labels: months.map((m) => monthShort(m.month)),
               datasets: [
                 { label: t('dash.trainees'), data: months.map((m) => m.trainees), backgroundColor: palette[0] },
                 { label: t('dash.passed'), data: months.map((m) => m.passed), backgroundColor: palette[2] },
@@ -144,7 +144,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
         </Card>
         <Card title={t('dash.transition')}>
           <Table rows={x.transition.courses} columns={[
-            { key: 'course', label: t('col.course'), render: (c) => <a href={href(['training', 'course', c.course])}>{c.course}</a> },
+            { key: 'course', label: t('col.course'), render: (c) => <a href={href(['training', 'course', c.course])}><Ltr>{c.course}</Ltr></a> },
             { key: 'state', label: t('col.state'), render: (c) => <Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> },
             { key: 'host_led_sessions', label: t('col.host_led'), align: 'right', render: (c) => `${c.host_led_sessions}/${c.sessions}` },
             { key: 'transitioned_on', label: t('col.transitioned'), render: (c) => c.transitioned_on ?? '—' },
@@ -154,7 +154,7 @@ function DashboardBody({ x, d }: { x: Dash; d: string }) {
           {st.consents.length === 0 && <p class="alert">{t('dash.no_consent')}</p>}
           <ul class="plain">
             {st.consents.map((c) => (
-              <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong>{c.code}</strong> {c.title}
+              <li><Badge tone={statusTone(c.state)}>{tv(c.state)}</Badge> <strong><Ltr>{c.code}</Ltr></strong> {c.title}
                 <div class="muted">{t('dash.consent_line', { from: c.valid_from, to: c.valid_to ?? t('common.open_ended'), ceiling: c.ceiling ?? '—' })}</div></li>
             ))}
           </ul>

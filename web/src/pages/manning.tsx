@@ -3,9 +3,9 @@
 // person's page with tours, qualifications (expiring ones flagged) and
 // caveats.
 import * as api from '../api';
-import { num, pct, t } from '../i18n';
+import { num, pct, t, tv } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
-import { Badge, Card, Page, PersonLink, Show, Table, days, useLoad, type Column } from '../ui';
+import { Badge, Card, Ltr, Page, Period, PersonLink, Show, Table, days, useLoad, type Column } from '../ui';
 
 interface Post { number: string; title: string; branch: string; category: string; function: string; rank_band: string | null; qualifications: string | null; site: string; organisation: string; nation: string | null; valid_from: string; valid_to: string | null; holder: string }
 interface Assignment { person: string; post: string; valid_from: string; valid_to: string | null; key: string }
@@ -46,7 +46,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
                   <label for={`f-${f}`}>{t(`col.${f}`)}</label>
                   <select id={`f-${f}`} value={q.get(f) ?? ''} onChange={(e) => setQuery({ [f]: e.currentTarget.value })}>
                     <option value="">{t('common.all')}</option>
-                    {choices(f).map((c) => <option value={c}>{c}</option>)}
+                    {choices(f).map((c) => <option value={c}>{f === 'category' ? tv(c) : c}</option>)}
                   </select>
                 </div>
               ))}
@@ -61,12 +61,12 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
             </form>
             <p class="muted" data-testid="posts-count">{t('manning.count', { n: num(rows.length), filled: num(rows.filter((p) => p.holder).length) })}</p>
             <Table rows={rows} columns={[
-              { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}>{p.number}</a> },
+              { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}><Ltr>{p.number}</Ltr></a> },
               { key: 'title', label: t('col.title') },
               { key: 'branch', label: t('col.branch') },
               { key: 'site', label: t('col.site') },
               { key: 'nation', label: t('col.nation'), render: (p) => p.nation ?? t('manning.any_nation') },
-              { key: 'category', label: t('col.category') },
+              { key: 'category', label: t('col.category'), render: (p) => tv(p.category) },
               { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
             ]} />
           </>
@@ -79,8 +79,8 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
             <Card title={t('manning.fill_branch')}><FillTable data={r.by_branch} label={t('col.branch')} /></Card>
             <Card title={t('manning.rotations', { n: r.horizon_days })}>
               <Table rows={r.rotations_due} empty={t('manning.no_rotations')} columns={[
-                { key: 'post', label: t('col.post'), render: (x) => <a href={href(['manning', 'post', x.post])}>{x.post}</a> },
-                { key: 'person', label: t('col.person'), render: (x) => <a href={href(['manning', 'person', x.person])}>{x.person}</a> },
+                { key: 'post', label: t('col.post'), render: (x) => <a href={href(['manning', 'post', x.post])}><Ltr>{x.post}</Ltr></a> },
+                { key: 'person', label: t('col.person'), render: (x) => <a href={href(['manning', 'person', x.person])}><Ltr>{x.person}</Ltr></a> },
                 { key: 'valid_to', label: t('col.to') },
               ]} />
               <p class="muted">{t('manning.overlaps', { n: r.handover_overlaps })}</p>
@@ -141,12 +141,12 @@ function PostPage({ number, route }: { number: string; route: Route }) {
           <p><a href={href(['manning'])}>← {t('manning.title')}</a></p>
           <dl class="facts">
             <dt>{t('col.branch')}</dt><dd>{post.branch}</dd>
-            <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: post.site })}>{post.site}</a></dd>
-            <dt>{t('col.category')}</dt><dd>{post.category}</dd>
+            <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: post.site })}><Ltr>{post.site}</Ltr></a></dd>
+            <dt>{t('col.category')}</dt><dd>{tv(post.category)}</dd>
             <dt>{t('manning.rank_band')}</dt><dd>{post.rank_band ?? '—'}</dd>
             <dt>{t('col.nation')}</dt><dd>{post.nation ?? t('manning.any_nation')}</dd>
             <dt>{t('manning.quals')}</dt><dd>{post.qualifications ?? '—'}</dd>
-            <dt>{t('col.valid')}</dt><dd>{post.valid_from} – {post.valid_to ?? t('common.open_ended')}</dd>
+            <dt>{t('col.valid')}</dt><dd><Period from={post.valid_from} to={post.valid_to} /></dd>
           </dl>
           <Card title={t('manning.timeline')} wide>
             <Timeline from={post.valid_from} to={end} stints={stints} marks={marks} asOf={d} names={names} />
@@ -219,15 +219,15 @@ function PersonPage({ code, route }: { code: string; route: Route }) {
           <p><a href={href(['manning'])}>← {t('manning.title')}</a></p>
           <dl class="facts">
             <dt>{t('col.nation')}</dt><dd>{person.nation}</dd>
-            <dt>{t('col.category')}</dt><dd>{person.category}</dd>
+            <dt>{t('col.category')}</dt><dd>{tv(person.category)}</dd>
             <dt>{t('manning.rank')}</dt><dd>{person.rank ?? '—'}</dd>
             <dt>{t('manning.clearance')}</dt><dd>{person.clearance}</dd>
-            <dt>{t('col.valid')}</dt><dd>{person.valid_from} – {person.valid_to ?? t('common.open_ended')}</dd>
+            <dt>{t('col.valid')}</dt><dd><Period from={person.valid_from} to={person.valid_to} /></dd>
           </dl>
           <div class="grid">
             <Card title={t('manning.tours')}>
               <Table rows={tours} columns={[
-                { key: 'post', label: t('col.post'), render: (a) => <a href={href(['manning', 'post', a.post])}>{a.post}</a> },
+                { key: 'post', label: t('col.post'), render: (a) => <a href={href(['manning', 'post', a.post])}><Ltr>{a.post}</Ltr></a> },
                 { key: 'valid_from', label: t('col.from') },
                 { key: 'valid_to', label: t('col.to'), render: (a) => a.valid_to ?? t('common.open_ended') },
               ]} />
@@ -247,9 +247,9 @@ function PersonPage({ code, route }: { code: string; route: Route }) {
             <Card title={t('manning.caveats')}>
               <Table rows={caveats} empty={t('manning.no_caveats')} columns={[
                 { key: 'code', label: t('col.code') },
-                { key: 'kind', label: t('col.kind'), render: (c) => `${c.kind}: ${c.target}` },
+                { key: 'kind', label: t('col.kind'), render: (c) => <>{tv(c.kind)}: <Ltr>{c.target}</Ltr></> },
                 { key: 'person', label: t('manning.applies_to'), render: (c) => (c.person ? t('manning.this_person') : t('manning.nation_wide', { n: c.nation ?? '' })) },
-                { key: 'valid_from', label: t('col.valid'), render: (c) => `${c.valid_from} – ${c.valid_to ?? t('common.open_ended')}` },
+                { key: 'valid_from', label: t('col.valid'), render: (c) => <Period from={c.valid_from} to={c.valid_to} /> },
               ]} />
             </Card>
           </div>

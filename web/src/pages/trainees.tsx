@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { tv, t } from '../i18n';
 import { go, href, setQuery, type Route } from '../router';
-import { Badge, Card, Page, Show, Table, statusTone, useLoad } from '../ui';
+import { Badge, Card, Ltr, Page, Show, Table, statusTone, useLoad } from '../ui';
 
 interface Trainee { service_number: string; name: string; nation: string; unit: string; rank: string | null; classification: string; releasability: string }
 interface Enrolment { key: string; session: string; trainee: string; attendance: string; result: string; certificate: string | null }
@@ -31,7 +31,7 @@ function Search({ route }: { route: Route }) {
         <>
           <p class="muted" data-testid="trainee-count">{page.next ? t('trainees.many', { n: page.items.length }) : t('trainees.found', { n: page.items.length })}</p>
           <Table rows={page.items} empty={t('trainees.none')} columns={[
-            { key: 'service_number', label: t('col.service_number'), render: (x) => <a href={href(['trainees', x.service_number])}>{x.service_number}</a> },
+            { key: 'service_number', label: t('col.service_number'), render: (x) => <a href={href(['trainees', x.service_number])}><Ltr>{x.service_number}</Ltr></a> },
             { key: 'name', label: t('col.name') },
             { key: 'rank', label: t('manning.rank') },
             { key: 'unit', label: t('trainees.unit') },
@@ -54,13 +54,13 @@ function TraineePage({ sn }: { sn: string }) {
         <p><a href={href(['trainees'])} onClick={(e) => { e.preventDefault(); history.length > 1 ? history.back() : go(['trainees']); }}>← {t('trainees.title')}</a></p>
         <dl class="facts">
           <dt>{t('col.nation')}</dt><dd>{trainee.nation}</dd>
-          <dt>{t('trainees.unit')}</dt><dd>{trainee.unit}</dd>
+          <dt>{t('trainees.unit')}</dt><dd><Ltr>{trainee.unit}</Ltr></dd>
           <dt>{t('manning.rank')}</dt><dd>{trainee.rank ?? '—'}</dd>
           <dt>{t('trainees.marking')}</dt><dd>{trainee.classification} · {trainee.releasability}</dd>
         </dl>
         <Card title={t('trainees.courses')} wide>
           <Table rows={enrolments} columns={[
-            { key: 'session', label: t('col.session'), render: (e) => <a href={href(['training', 'session', e.session])}>{e.session}</a> },
+            { key: 'session', label: t('col.session'), render: (e) => <a href={href(['training', 'session', e.session])}><Ltr>{e.session}</Ltr></a> },
             { key: 'attendance', label: t('training.attendance'), render: (e) => <Badge tone={statusTone(e.attendance)}>{tv(e.attendance)}</Badge> },
             { key: 'result', label: t('training.result'), render: (e) => <Badge tone={statusTone(e.result)}>{tv(e.result)}</Badge> },
             { key: 'certificate', label: t('training.certificate'), render: (e) => e.certificate ?? '—' },

@@ -5,10 +5,10 @@ import { useState } from 'preact/hooks';
 import * as api from '../api';
 import { ActionPanel } from '../action';
 import { RecordForm } from '../form';
-import { num, pct, tv, t } from '../i18n';
+import { bidi, month, num, pct, tv, t, weekday } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
 import { mayRecordResults, mayTrain } from '../roles';
-import { Badge, Card, ErrorBox, Field, Page, PersonLink, Show, Table, checkField, statusTone, useLoad } from '../ui';
+import { Badge, Card, ErrorBox, Field, Ltr, Page, Period, PersonLink, Show, Table, checkField, statusTone, useLoad } from '../ui';
 
 export interface Course { code: string; title: string; activity: string; duration_days: number; capacity: number; trainer_qualifications: string | null; trainer_ratio: number | null; competencies: string | null; transition_sessions: number | null; pass_target: number | null }
 export interface Session { key: string; course: string; site: string; room: string | null; valid_from: string; valid_to: string; trainers: string | null; lead: string; lead_instructor: string | null; host_unit: string | null; status: string; state?: string; replaces: string | null }
@@ -56,7 +56,7 @@ function Planner({ route, me }: { route: Route; me: api.Me }) {
           <>
             <p data-testid="plan-summary">{t('training.plan_summary', { placed: x.placed, items: x.items, cost: x.cost })}</p>
             <Table rows={x.sessions} empty={t('training.plan_nothing')} columns={[
-              { key: 'session', label: t('col.session'), render: (p) => (x.applied ? <a href={href(['training', 'session', p.session])}>{p.session}</a> : p.session) },
+              { key: 'session', label: t('col.session'), render: (p) => (x.applied ? <a href={href(['training', 'session', p.session])}><Ltr>{p.session}</Ltr></a> : p.session) },
               { key: 'site', label: t('col.site'), render: (p) => `${p.site}${p.room ? ', ' + p.room : ''}` },
               { key: 'from', label: t('col.from') },
               { key: 'to', label: t('col.to') },
@@ -93,7 +93,7 @@ function Catalogue({ me }: { me: api.Me }) {
       <Tabs current="courses" me={me} />
       <Show it={it}>{(courses) => (
         <Table rows={courses} columns={[
-          { key: 'code', label: t('col.code'), render: (c) => <a href={href(['training', 'course', c.code])}>{c.code}</a> },
+          { key: 'code', label: t('col.code'), render: (c) => <a href={href(['training', 'course', c.code])}><Ltr>{c.code}</Ltr></a> },
           { key: 'title', label: t('col.title') },
           { key: 'activity', label: t('training.activity') },
           { key: 'duration_days', label: t('col.days'), align: 'right' },
@@ -113,13 +113,13 @@ function CoursePage({ code, me }: { code: string; me: api.Me }) {
   }, [code]);
   return (
     <Show it={it}>{({ course, sessions }) => (
-      <Page title={`${course.code} · ${course.title}`}>
+      <Page title={`${bidi(course.code)} · ${course.title}`}>
         <Tabs current="courses" me={me} />
         <dl class="facts">
-          <dt>{t('training.activity')}</dt><dd>{course.activity}</dd>
+          <dt>{t('training.activity')}</dt><dd><Ltr>{course.activity}</Ltr></dd>
           <dt>{t('col.days')}</dt><dd>{course.duration_days}</dd>
           <dt>{t('training.capacity')}</dt><dd>{course.capacity}</dd>
-          <dt>{t('training.trainer_quals')}</dt><dd>{course.trainer_qualifications ?? '—'}</dd>
+          <dt>{t('training.trainer_quals')}</dt><dd>{course.trainer_qualifications ? <Ltr>{course.trainer_qualifications}</Ltr> : '—'}</dd>
           <dt>{t('training.competencies')}</dt><dd>{course.competencies ?? '—'}</dd>
           <dt>{t('training.pass_target')}</dt><dd>{pct(course.pass_target)}</dd>
         </dl>
@@ -132,11 +132,11 @@ function CoursePage({ code, me }: { code: string; me: api.Me }) {
 export function SessionTable({ sessions }: { sessions: Session[] }) {
   return (
     <Table rows={sessions} columns={[
-      { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}>{s.key}</a> },
+      { key: 'key', label: t('col.session'), render: (s) => <a href={href(['training', 'session', s.key])}><Ltr>{s.key}</Ltr></a> },
       { key: 'site', label: t('col.site') },
       { key: 'valid_from', label: t('col.from') },
       { key: 'valid_to', label: t('col.to') },
-      { key: 'lead', label: t('training.lead') },
+      { key: 'lead', label: t('training.lead'), render: (s) => tv(s.lead) },
       { key: 'state', label: t('col.status'), render: (s) => <Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge> },
     ]} />
   );
@@ -154,7 +154,7 @@ function range(view: string, at: string): { from: string; to: string; prev: stri
   const first = `${at.slice(0, 7)}-01`;
   const next = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
   const prev = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
-  return { from: first, to: addDays(next, -1), prev, next, title: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d) };
+  return { from: first, to: addDays(next, -1), prev, next, title: month(at) };
 }
 
 function Calendar({ route, me }: { route: Route; me: api.Me }) {
@@ -306,7 +306,7 @@ function CalendarGrid({ sessions, from, to, view, today, conflicts }: { sessions
         {dayList.map((x) => {
           const wd = new Date(x + 'T00:00:00Z').getUTCDay();
           return <div role="columnheader" class={`cal-day ${wd === 5 ? 'weekend' : ''} ${x === today ? 'today' : ''}`}>
-            {view === 'week' ? new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(x + 'T00:00:00Z')) : Number(x.slice(8))}
+            {view === 'week' ? weekday(x) : num(Number(x.slice(8)))}
           </div>;
         })}
       </div>
@@ -322,9 +322,9 @@ function CalendarGrid({ sessions, from, to, view, today, conflicts }: { sessions
             <div role="gridcell" class="cal-cell" style={{ gridColumn: `${a + 2} / ${(b < 0 ? dayList.length - 1 : b) + 3}` }}>
               <a class={`cal-bar-item ${statusTone(s.state ?? s.status)} ${s.lead === 'host' ? 'host-led' : ''} ${clash.length ? 'conflict' : ''}`}
                  href={href(['training', 'session', s.key])} data-session={s.key}
-                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${s.state ?? s.status}${about ? '\n' + about : ''}`}>
+                 title={`${s.key} · ${s.valid_from} – ${s.valid_to} · ${tv(s.state ?? s.status)}${about ? '\n' + about : ''}`}>
                 {clash.length > 0 && <span class="conflict-mark" data-testid="conflict-mark">⚠ <bdi dir="ltr">{rules}</bdi><span class="sr-only"> {t('training.conflict_mark')}</span></span>}
-                {s.course}{view === 'week' ? ` · ${s.state ?? s.status}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
+                <bdi dir="ltr">{s.course}</bdi>{view === 'week' ? ` · ${tv(s.state ?? s.status)}${s.lead === 'host' ? ' · ' + t('training.host_led') : ''}` : ''}
               </a>
             </div>
           </div>
@@ -352,18 +352,18 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
     <Show it={it}>{({ session: s, etag, enrolments, trainees, course, trainers }) => {
       const passed = enrolments.filter((e) => e.result === 'pass').length;
       return (
-        <Page title={`${s.course} · ${s.valid_from}`} actions={mayTrain(me.role) && !editing ? <button type="button" onClick={() => setEditing(true)}>{t('training.edit')}</button> : null}>
+        <Page title={bidi(`${s.course} · ${s.valid_from}`)} actions={mayTrain(me.role) && !editing ? <button type="button" onClick={() => setEditing(true)}>{t('training.edit')}</button> : null}>
           <p><a href={href(['training'], { at: s.valid_from })}>← {t('training.calendar')}</a></p>
           <div class="grid">
             <Card title={t('training.session')}>
               <dl class="facts">
-                <dt>{t('col.course')}</dt><dd><a href={href(['training', 'course', s.course])}>{s.course}</a>{course ? ` — ${course.title}` : ''}</dd>
-                <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: s.site })}>{s.site}</a>{s.room ? `, ${s.room}` : ''}</dd>
-                <dt>{t('col.valid')}</dt><dd>{s.valid_from} – {s.valid_to}</dd>
+                <dt>{t('col.course')}</dt><dd><a href={href(['training', 'course', s.course])}><Ltr>{s.course}</Ltr></a>{course ? ` — ${course.title}` : ''}</dd>
+                <dt>{t('col.site')}</dt><dd><a href={href(['map'], { site: s.site })}><Ltr>{s.site}</Ltr></a>{s.room ? `, ${s.room}` : ''}</dd>
+                <dt>{t('col.valid')}</dt><dd><Period from={s.valid_from} to={s.valid_to} /></dd>
                 <dt>{t('col.status')}</dt><dd><Badge tone={statusTone(s.state ?? s.status)}>{tv(s.state ?? s.status)}</Badge></dd>
                 <dt>{t('training.lead')}</dt><dd>{s.lead === 'host' ? t('training.host_led') : t('training.mission_led')}{s.lead_instructor ? ` · ${s.lead_instructor}` : ''}</dd>
-                <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ?? '—'}</dd>
-                {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}>{s.replaces}</a></dd></>}
+                <dt>{t('training.host_unit')}</dt><dd>{s.host_unit ? <Ltr>{s.host_unit}</Ltr> : '—'}</dd>
+                {s.replaces && <><dt>{t('training.replaces')}</dt><dd><a href={href(['training', 'session', s.replaces])}><Ltr>{s.replaces}</Ltr></a></dd></>}
                 <dt>{t('training.trainers')}</dt>
                 <dd><ul class="plain">{trainers.map((p) => <li><PersonLink code={p.code} who={p.who} href={href(['manning', 'person', p.code])} /></li>)}</ul></dd>
               </dl>
@@ -385,7 +385,7 @@ function SessionPage({ sessionKey, me }: { sessionKey: string; me: api.Me }) {
           </div>
           <Card title={t('training.trainees', { n: enrolments.length })} wide>
             <Table rows={enrolments.map((e, i) => ({ ...e, who: trainees[i] }))} columns={[
-              { key: 'trainee', label: t('col.service_number'), render: (e) => <a href={href(['trainees', e.trainee])}>{e.trainee}</a> },
+              { key: 'trainee', label: t('col.service_number'), render: (e) => <a href={href(['trainees', e.trainee])}><Ltr>{e.trainee}</Ltr></a> },
               { key: 'name', label: t('col.name'), sort: (e) => e.who?.name ?? '', render: (e) => e.who?.name ?? '—' },
               { key: 'attendance', label: t('training.attendance'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="attendance" values={['enrolled', 'attended', 'absent', 'withdrawn']} /> : <Badge tone={statusTone(e.attendance)}>{tv(e.attendance)}</Badge> },
               { key: 'result', label: t('training.result'), render: (e) => mayRecordResults(me.role) ? <ResultCell e={e} field="result" values={['pending', 'pass', 'fail']} /> : <Badge tone={statusTone(e.result)}>{tv(e.result)}</Badge> },
