@@ -10,8 +10,6 @@
  */
 #include "store/store_int.h"
 
-#include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,110 +23,129 @@ static const char last_entries_sql[] =
 	"       WHERE at <= ?1 GROUP BY entity, key) w ON a.seq = w.last"
 	" ORDER BY w.first";
 
-/* Field I of R from V, a value of the record's JSON (record_json()'s
- * types): NULL for null. 0, or -1 out of memory. */
-static int set_from_json(struct record *r, size_t i, json_t *v)
-{
-	char num[64];
+/* Each kind's INSERT into the reconstruction, taking the entry's JSON
+ * (?1) and key (?2) and giving each field its value in the JSON, or its
+ * default (?3 on) when the JSON lacks it: an entry written before the
+ * field existed, whose rows the migration that added it gave the
+ * default. SQLite's JSON functions take the record apart in the
+ * snapshot's engine, whichever engine the log came from: booleans come
+ * out 1 and 0, numbers as numbers, as the store writes them. */
+struct inserts {
+	struct db_stmt *st[KINDS_MAX];
+};
 
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return record_set(r, i, json_string_value(v));
-	case JSON_INTEGER:
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(v));
-		return record_set(r, i, num);
-	case JSON_REAL:
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		return record_set(r, i, num);
-	case JSON_TRUE:
-		return record_set(r, i, "yes");
-	case JSON_FALSE:
-		return record_set(r, i, "no");
+static int kind_slot(const struct kind *k)
+{
+	for (size_t i = 0; i < nkinds && i < KINDS_MAX; i++)
+		if (kinds[i] == k)
+			return (int)i;
+	return -1;
+}
+
+/* A field's default as the store binds its value (record.c). */
+static int bind_default(struct db_stmt *st, int i, const struct field *f)
+{
+	if (!f->def)
+		return db_bind_null(st, i);
+	switch (f->type) {
+	case FT_INT:
+		return db_bind_int64(st, i, strtoll(f->def, NULL, 10));
+	case FT_REAL:
+		return db_bind_double(st, i, strtod(f->def, NULL));
+	case FT_BOOL:
+		return db_bind_int64(st, i, !strcmp(f->def, "yes"));
 	default:
-		return record_set(r, i, NULL);
+		return db_bind_text(st, i, f->def, -1);
 	}
 }
 
-/* The record of kind K and key KEY whose entry's JSON is AFTER, into R
- * (initialised). A field the JSON lacks (an entry written before the
- * field existed) takes the field's default, as the migration that added
- * it gave the rows then. 0; 1 when AFTER is not a JSON object (an entry
- * the log holds but no record can come from); -1 out of memory. */
-static int record_of_entry(struct record *r, const char *key,
-			   const char *after)
+static int prepare_insert(struct store *snap, const struct kind *k,
+			  struct db_stmt **out, struct error *e)
 {
-	const struct kind *k = r->kind;
-	json_t *o = json_loads(after, JSON_DECODE_ANY, NULL);
-	int rc = 0;
+	struct buf b = BUF_INIT;
+	size_t n = k->nfields;
+	int composite = kind_composite_key(k), rc = 0;
 
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return 1;
-	}
-	for (size_t i = 0; i < k->nfields && !rc; i++) {
-		json_t *v = json_object_get(o, k->fields[i].name);
-
-		rc = v ? set_from_json(r, i, v) :
-			 record_set(r, i, k->fields[i].def);
-	}
-	free(r->key);
-	if (!rc && !(r->key = strdup(key)))
-		rc = -1;
-	json_decref(o);
+	buf_addf(&b, "INSERT INTO %s (", k->table);
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", k->fields[i].name);
+	buf_adds(&b, composite ? ", key) SELECT " : ") SELECT ");
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%sCASE WHEN json_type(?1, '$.%s') IS NULL THEN ?%zu"
+			 " ELSE json_extract(?1, '$.%s') END", i ? ", " : "",
+			 k->fields[i].name, i + 3, k->fields[i].name);
+	buf_addf(&b, "%s WHERE CASE WHEN json_valid(?1) THEN json_type(?1) = "
+		 "'object' ELSE 0 END ON CONFLICT (%s) DO NOTHING",
+		 composite ? ", ?2" : "", k->key_column);
+	if (b.failed)
+		rc = error_set(e, ERR_NOMEM, "out of memory");
+	else if (db_prepare(snap->db, buf_str(&b), 1, out))
+		rc = store_fail(snap, e, "building the mission as known then");
+	buf_release(&b);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (bind_default(*out, (int)i + 3, &k->fields[i]))
+			rc = error_set(e, ERR_NOMEM, "out of memory");
 	return rc;
 }
 
 /* Put the entry's record into SNAP. Entries of what is not a kind of the
  * catalogue (accounts, tokens, a restore) and of a record whose last
- * entry is a deletion are not records of the mission at AT. */
-static int put_entry(struct store *snap, struct db_stmt *st, int64_t *n,
-		     struct error *e)
+ * entry is a deletion are not records of the mission at AT; an entry
+ * whose `after` is not a JSON object holds no record to put. */
+static int put_entry(struct store *snap, struct inserts *ins,
+		     struct db_stmt *st, struct error *e)
 {
 	const char *entity = db_column_text(st, 0), *key = db_column_text(st, 1);
 	const char *action = db_column_text(st, 2), *after = db_column_text(st, 3);
 	const struct kind *k = entity ? kind_find(entity) : NULL;
-	struct record r;
-	int rc;
+	struct db_stmt *put;
+	int slot, rc;
 
 	if (!k || strcmp(k->table, entity) || !key || !after ||
-	    (action && !strcmp(action, "delete")))
+	    (action && !strcmp(action, "delete")) || (slot = kind_slot(k)) < 0)
 		return 0;
-	if (record_init(&r, k))
+	if (!ins->st[slot] && prepare_insert(snap, k, &ins->st[slot], e))
+		return -1;
+	put = ins->st[slot];
+	db_reset(put);
+	if (db_bind_text(put, 1, after, -1) || db_bind_text(put, 2, key, -1))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	rc = record_of_entry(&r, key, after);
-	if (rc < 0)
-		error_set(e, ERR_NOMEM, "out of memory");
-	else if (!rc && !(rc = record_insert_unaudited(snap, &r, e)))
-		(*n)++;
-	else if (rc > 0)
-		rc = 0;
-	record_release(&r);
-	return rc;
+	while ((rc = db_step(put)) == DB_ROW)
+		;
+	db_reset(put);
+	if (rc != DB_DONE)
+		return error_set(e, ERR_STORE, "building the mission as known "
+				 "then: %s %s: %s", k->label, key,
+				 db_errmsg(snap->db));
+	return 0;
 }
 
 static int fill(struct store *live, struct store *snap, const char *at,
 		struct error *e)
 {
+	struct inserts ins = { { NULL } };
 	struct db_stmt *st;
-	int64_t n = 0;
-	int rc;
+	int rc, ret = -1;
 
 	if (db_prepare(live->db, last_entries_sql, 0, &st))
 		return store_fail(live, e, "reading the audit log");
 	if (db_bind_text(st, 1, at, -1)) {
-		db_finalize(st);
-		return error_set(e, ERR_NOMEM, "out of memory");
+		error_set(e, ERR_NOMEM, "out of memory");
+		goto out;
 	}
 	while ((rc = db_step(st)) == DB_ROW)
-		if (put_entry(snap, st, &n, e)) {
-			db_finalize(st);
-			return -1;
-		}
-	if (rc != DB_DONE)
+		if (put_entry(snap, &ins, st, e))
+			goto out;
+	if (rc != DB_DONE) {
 		store_fail(live, e, "reading the audit log");
+		goto out;
+	}
+	ret = 0;
+out:
 	db_finalize(st);
-	return rc == DB_DONE ? 0 : -1;
+	for (size_t i = 0; i < KINDS_MAX; i++)
+		db_finalize(ins.st[i]);
+	return ret;
 }
 
 int store_known_on(struct store *live, const char *at, struct store **out,
@@ -141,7 +158,9 @@ int store_known_on(struct store *live, const char *at, struct store **out,
 	 * past its cache, never named, deleted on close. */
 	if (store_open("", &snap, e))
 		return -1;
-	if (db_begin_write(snap->db, 1)) {
+	/* Nothing of it must outlive a crash: no journal, no syncing. */
+	if (db_exec(snap->db, "PRAGMA journal_mode = OFF; "
+		    "PRAGMA synchronous = OFF") || db_begin_write(snap->db, 1)) {
 		store_fail(snap, e, "building the mission as known then");
 		goto fail;
 	}

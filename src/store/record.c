@@ -913,27 +913,3 @@ out:
 	record_release(&old);
 	return ret;
 }
-
-int record_insert_unaudited(struct store *s, const struct record *r,
-			    struct error *e)
-{
-	const struct kind *k = r->kind;
-	struct db_stmt *st;
-	size_t n = k->nfields;
-	int rc;
-
-	if (kind_stmt(s, k, KOP_INSERT, &st, e))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
-	if (kind_composite_key(k))
-		db_bind_text(st, (int)n + 1, r->key, -1);
-	while ((rc = db_step(st)) == DB_ROW)
-		;
-	db_reset(st);
-	if (rc != DB_DONE) {
-		record_fail(s, k, r, e);
-		return -1;
-	}
-	return 0;
-}

@@ -103,13 +103,6 @@ int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
  * same bytes as record_to_json(). 0, or -1 out of memory. */
 int record_json_text(const struct record *r, struct buf *b);
 
-/* Insert R (its key set) as it is, with no audit entry and no check: a
- * reconstruction of the past from the log (knownon.c), never a write of
- * the mission. A key already there is left as it was. Inside a
- * transaction of S's. 0, or -1 with E set. */
-int record_insert_unaudited(struct store *s, const struct record *r,
-			    struct error *e);
-
 
 int audit_append(struct store *s, const char *action, const char *entity,
 		 const char *key, const char *before, const char *after,
