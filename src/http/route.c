@@ -755,10 +755,10 @@ static json_t *param_schema(const struct param *p)
 				 (json_int_t)p->min, "maximum", (json_int_t)p->max);
 	case PT_BOOL:
 		return json_pack("{s:s}", "type", "boolean");
-	case PT_MOMENT:		/* a date-time, or a date */
-		return json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "oneOf",
-				 "type", "string", "format", "date-time",
-				 "type", "string", "format", "date");
+	case PT_MOMENT:		/* a UTC date-time, or a date */
+		return json_pack("{s:s, s:s}", "type", "string", "pattern",
+				 "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:"
+				 "[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+]00:00))?$");
 	case PT_ENUM: {
 		json_t *e = json_array();
 		char buf[512];
