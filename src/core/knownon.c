@@ -32,7 +32,8 @@ static int time_of_day(const char *name, const char *in, const char *t,
 	static const char shape[] = "an RFC 3339 date-time in UTC, "
 		"YYYY-MM-DDTHH:MM:SSZ, or a date, YYYY-MM-DD";
 
-	if ((*t != 'T' && *t != 't') || t[3] != ':' || t[6] != ':')
+	if (strlen(t) < 10 || (*t != 'T' && *t != 't') || t[3] != ':' ||
+	    t[6] != ':')
 		return refuse(e, name, in, shape);
 	*h = two_digits(t + 1, 23);
 	*m = two_digits(t + 4, 59);

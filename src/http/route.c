@@ -417,6 +417,7 @@ static int check_param(const struct param *p, struct qparam *q, char *why,
 		return -1;
 	case PT_MOMENT: {
 		struct error e;
+		size_t skip;
 
 		error_init(&e);
 		if (!known_on_parse(p->name, q->value, q->norm, &e)) {
@@ -425,8 +426,9 @@ static int check_param(const struct param *p, struct qparam *q, char *why,
 		}
 		/* The reason, without the "NAME 'VALUE': " it begins with
 		 * (the reply names both). */
-		snprintf(why, n, "%s", e.message + strlen(p->name) +
-			 strlen(q->value) + 5);
+		skip = strlen(p->name) + strlen(q->value) + 5;
+		snprintf(why, n, "%s", !e.message ? "out of memory" :
+			 strlen(e.message) > skip ? e.message + skip : e.message);
 		error_release(&e);
 		return -1;
 	}

@@ -191,7 +191,7 @@ def a_date_is_the_end_of_that_day():
 def bad_moments_are_refused_naming_the_option():
     for bad in ('2020-13-01', 'yesterday', '2020-01-03T25:00:00Z',
                 '2020-01-03T10:00:00+02:00', '2020-01-03 10:00:00',
-                '2020-01-03T10:00Z', ''):
+                '2020-01-03T10:00Z', '2020-01-03T1', '2020-01-03T10:00:00', ''):
         rc, out, err = cadre(DB, 'status', '--as-of', '2020-01-03',
                              '--known-on', bad)
         assert rc == 2 and '--known-on' in err, (bad, rc, out, err)
