@@ -119,7 +119,8 @@ static const struct help {
 "YYYY-MM-DD or 'today'. --where filters on a field or derived value.\n"
 KNOWN_ON_HELP },
 	{ "show",
-"usage: cadre [--db PATH] show KIND ID [--as-of DATE] [--known-on MOMENT] [--json]\n"
+"usage: cadre [--db PATH] show KIND ID [--as-of DATE] [--known-on MOMENT]\n"
+"                               [--json]\n"
 "\n"
 "Show one record by its natural key (composite keys join their parts\n"
 "with '/', e.g. a session is COURSE/START-DATE).\n"
