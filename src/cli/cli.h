@@ -25,6 +25,9 @@ struct cli {
 	const char *as;		/* --as LOGIN: read as that account */
 	const struct principal *who;	/* resolved from `as`; NULL: all */
 	int status;		/* exit status when cli_store() failed */
+	/* Under --known-on, the database itself, while `store` is the
+	 * mission as it was held then (cli_known_on()); else NULL. */
+	struct store *live;
 };
 
 /* Open the database (migrating it) on first use. NULL on failure, with
@@ -50,6 +53,17 @@ void cli_print_json(json_t *j);
  * date into OUT. Returns 0, or prints the error and returns -1. */
 int cli_date(struct cli *c, const char *command, const char *opt,
 	     const char *arg, char out[11]);
+
+/* Check a --known-on argument (core/knownon.h) into OUT. 0, or prints
+ * the usage error and returns -1. */
+int cli_known_on_arg(struct cli *c, const char *command, const char *arg,
+		     char out[21]);
+
+/* After cli_store(): read the mission as cadre held it at AT from now on
+ * (c->store becomes that, c->live the database; both closed at the end).
+ * The caller is who they are now. 0, or the exit status with the error
+ * printed. */
+int cli_known_on(struct cli *c, const char *at);
 
 /* Help text of COMMAND (or the overview for NULL); 0 if known. */
 int cli_help(const char *command, FILE *out);

@@ -47,19 +47,21 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "known-on", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
-	char asof[11] = "", from[11] = "", to[11] = "";
+	char asof[11] = "", from[11] = "", to[11] = "", known[21] = "";
 	struct error e;
 	json_t *res;
 	int opt, now, rc;
 
-	while ((opt = getopt_long(argc, argv, ":a:f:t:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:f:t:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "check", opt, &now) > 0)
 			return now;
 		if ((opt == 'a' && cli_date(c, "check", "--as-of", optarg, asof)) ||
 		    (opt == 'f' && cli_date(c, "check", "--from", optarg, from)) ||
-		    (opt == 't' && cli_date(c, "check", "--to", optarg, to)))
+		    (opt == 't' && cli_date(c, "check", "--to", optarg, to)) ||
+		    (opt == 'K' && cli_known_on_arg(c, "check", optarg, known)))
 			return EXIT_USAGE;
 	}
 	if (optind != argc)
@@ -75,6 +77,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
 				 "it must come after --from (%s)", to, from);
 	if (!cli_store(c))
 		return c->status;
+	if (*known && (rc = cli_known_on(c, known)))
+		return rc;
 	error_init(&e);
 	if (mission_check(c->store, c->who, *from ? from : NULL,
 			  *to ? to : NULL, &res, &e)) {

@@ -640,6 +640,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
+		{ "known-on", required_argument, NULL, 'K' },
 		{ "where", required_argument, NULL, 'w' },
 		{ "limit", required_argument, NULL, 'l' },
 		CLI_COMMON_OPTIONS, { 0 }
@@ -648,10 +649,10 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	struct query q = { .filters = filters };
 	const struct kind *k;
 	struct error e;
-	char asof[11];
+	char asof[11], known_at[21] = "";
 	int opt, now, rc = EXIT_USAGE;
 
-	while ((opt = getopt_long(argc, argv, ":a:w:l:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:K:w:l:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "list", opt, &now) > 0) {
 			rc = now;
 			goto out;
@@ -660,6 +661,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
 			if (cli_date(c, "list", "--as-of", optarg, asof))
 				goto out;
 			q.asof = asof;
+		} else if (opt == 'K') {
+			if (cli_known_on_arg(c, "list", optarg, known_at))
+				goto out;
 		} else if (opt == 'w') {
 			if (q.nfilters == MAX_FILTERS) {
 				cli_usage(c, "list", "at most %d --where", MAX_FILTERS);
@@ -694,6 +698,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		rc = c->status;
 		goto out;
 	}
+	if (*known_at && (rc = cli_known_on(c, known_at)))
+		goto out;
 	q.who = c->who;
 	error_init(&e);
 	if (c->json) {
@@ -732,6 +738,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
+		{ "known-on", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct filter f = { .field = "key" };
@@ -739,12 +746,14 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	const struct kind *k;
 	json_t *o = NULL;
 	struct error e;
-	char asof[11];
+	char asof[11], known[21] = "";
 	int opt, now, rc;
 
-	while ((opt = getopt_long(argc, argv, ":a:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "show", opt, &now) > 0)
 			return now;
+		if (opt == 'K' && cli_known_on_arg(c, "show", optarg, known))
+			return EXIT_USAGE;
 		if (opt == 'a') {
 			if (cli_date(c, "show", "--as-of", optarg, asof))
 				return EXIT_USAGE;
@@ -758,6 +767,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	f.value = argv[optind + 1];
 	if (!cli_store(c))
 		return c->status;
+	if (*known && (rc = cli_known_on(c, known)))
+		return rc;
 	q.who = c->who;
 	error_init(&e);
 	rc = store_each(c->store, k, &q, keep_json, &o, &e);

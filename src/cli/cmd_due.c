@@ -54,26 +54,31 @@ int cmd_due(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "days", required_argument, NULL, 'n' },
+		{ "known-on", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct error e;
 	json_t *d;
-	char asof[11];
+	char asof[11], known[21] = "";
 	int opt, now, rc, days = DUE_DAYS_DEFAULT;
 
 	date_format(date_today(), asof);
-	while ((opt = getopt_long(argc, argv, ":a:n:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:n:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "due", opt, &now) > 0)
 			return now;
 		if (opt == 'a' && cli_date(c, "due", "--as-of", optarg, asof))
 			return EXIT_USAGE;
 		if (opt == 'n' && parse_days(c, optarg, &days))
 			return EXIT_USAGE;
+		if (opt == 'K' && cli_known_on_arg(c, "due", optarg, known))
+			return EXIT_USAGE;
 	}
 	if (optind != argc)
 		return cli_usage(c, "due", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
 		return c->status;
+	if (*known && (rc = cli_known_on(c, known)))
+		return rc;
 	error_init(&e);
 	if (due_list(c->store, c->who, asof, days, &d, &e)) {
 		rc = cli_error(c, &e);

@@ -510,6 +510,15 @@ static void (*printer(const char *name))(json_t *)
 	return print_report;
 }
 
+/* Does report D take the parameter of FLAG? */
+static int report_takes(const struct report_def *d, const char *flag)
+{
+	for (size_t j = 0; j < REPORT_PARAMS_MAX && d->params[j].name; j++)
+		if (!strcmp(d->params[j].flag, flag))
+			return 1;
+	return 0;
+}
+
 int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -521,10 +530,12 @@ int cmd_report(struct cli *c, int argc, char **argv)
 		{ "activity", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "known-on", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct report_args a = { .days = 0 };
-	const char *format = "table", *path = NULL;
+	const char *format = "table", *path = NULL, *known = NULL;
+	char known_at[21];
 	/* The parameters given, by flag, until the report says which it
 	 * takes (report_arg() reads each). */
 	static const char *const flags[] = { "--as-of", "--from", "--to",
@@ -536,7 +547,7 @@ int cmd_report(struct cli *c, int argc, char **argv)
 	struct error e;
 	struct buf names = BUF_INIT;
 
-	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:F:o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:f:t:n:e:F:o:K:", opts, NULL)) != -1) {
 		const char *const letters = "aftne";
 		const char *at = opt > 0 ? strchr(letters, opt) : NULL;
 
@@ -546,6 +557,8 @@ int cmd_report(struct cli *c, int argc, char **argv)
 			format = optarg;
 		if (opt == 'o')
 			path = optarg;
+		if (opt == 'K')
+			known = optarg;
 		if (at)		/* --event and --activity are one option */
 			given[at - letters] = optarg;
 	}
@@ -588,8 +601,15 @@ int cmd_report(struct cli *c, int argc, char **argv)
 			return rc;
 		}
 	}
+	if (known && !report_takes(d, "--as-of"))
+		return cli_usage(c, "report", "--known-on is for the reports "
+				 "that take --as-of: %s takes none", d->name);
+	if (known && cli_known_on_arg(c, "report", known, known_at))
+		return EXIT_USAGE;
 	if (!cli_store(c))
 		return c->status;
+	if (known && (rc = cli_known_on(c, known_at)))
+		return rc;
 	if (report_check(d, &a, REPORT_CLI_FLAGS, &e)) {
 		rc = cli_usage(c, "report", "%s", e.message);
 		error_release(&e);

@@ -64,24 +64,30 @@ int cmd_status(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'a' },
+		{ "known-on", required_argument, NULL, 'K' },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	struct error e;
 	json_t *st;
-	char asof[11];
+	char asof[11], known[21] = "";
 	int opt, now, rc;
 
 	date_format(date_today(), asof);
-	while ((opt = getopt_long(argc, argv, ":a:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:K:", opts, NULL)) != -1) {
 		if (cli_common_option(c, "status", opt, &now) > 0)
 			return now;
 		if (opt == 'a' && cli_date(c, "status", "--as-of", optarg, asof))
+			return EXIT_USAGE;
+		if (opt == 'K' &&
+		    cli_known_on_arg(c, "status", optarg, known))
 			return EXIT_USAGE;
 	}
 	if (optind != argc)
 		return cli_usage(c, "status", "unexpected '%s'", argv[optind]);
 	if (!cli_store(c))
 		return c->status;
+	if (*known && (rc = cli_known_on(c, known)))
+		return rc;
 	error_init(&e);
 	if (mission_status(c->store, c->who, asof, &st, &e)) {
 		rc = cli_error(c, &e);

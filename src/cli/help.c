@@ -5,6 +5,13 @@
 #include "core/report.h"
 #include "model/kind.h"
 
+/* What every read that takes --known-on says of it. */
+#define KNOWN_ON_HELP \
+"--known-on MOMENT reads the records as cadre held them then, rebuilt\n" \
+"from the audit log (docs/audit.md): MOMENT is a UTC date-time,\n" \
+"YYYY-MM-DDTHH:MM:SSZ, or a date (the end of that day); one to come is\n" \
+"now. The caller (--as) is who they are now and sees what they may.\n"
+
 static const struct help {
 	const char *command;
 	const char *text;
@@ -104,35 +111,45 @@ static const struct help {
 "site's sessions as an iCalendar file, each an all-day event with its\n"
 "place and trainers.\n" },
 	{ "list",
-"usage: cadre [--db PATH] list KIND [--as-of DATE] [--where FIELD=VALUE]...\n"
-"                               [--limit N] [--json]\n"
+"usage: cadre [--db PATH] list KIND [--as-of DATE] [--known-on MOMENT]\n"
+"                               [--where FIELD=VALUE]... [--limit N] [--json]\n"
 "\n"
 "List records. Without --as-of, every record ever held; with it, those in\n"
 "force that day, and derived values (a nation's status, a site's status,\n"
 "a post's holder, an activity's owner) as they were that day. DATE is\n"
-"YYYY-MM-DD or 'today'. --where filters on a field or derived value.\n" },
+"YYYY-MM-DD or 'today'. --where filters on a field or derived value.\n"
+KNOWN_ON_HELP },
 	{ "show",
-"usage: cadre [--db PATH] show KIND ID [--as-of DATE] [--json]\n"
+"usage: cadre [--db PATH] show KIND ID [--as-of DATE] [--known-on MOMENT]\n"
+"                               [--json]\n"
 "\n"
 "Show one record by its natural key (composite keys join their parts\n"
-"with '/', e.g. a session is COURSE/START-DATE).\n" },
+"with '/', e.g. a session is COURSE/START-DATE).\n"
+KNOWN_ON_HELP },
 	{ "status",
-"usage: cadre [--db PATH] status [--as-of DATE] [--json]\n"
+"usage: cadre [--db PATH] status [--as-of DATE] [--known-on MOMENT] [--json]\n"
 "\n"
 "The mission as it stood on DATE (default today): alliance members,\n"
 "contributing partners, personnel assigned, whether training may run,\n"
-"suspensions and consents in force, and the status of every site.\n" },
+"suspensions and consents in force, and the status of every site.\n"
+"With --known-on: what cadre's records said at that moment, before any\n"
+"correction made since (a board of inquiry's question: status --as-of\n"
+"2020-01-03 --known-on 2020-01-03T23:59:59Z).\n"
+KNOWN_ON_HELP },
 	{ "check",
-"usage: cadre [--db PATH] check [--as-of DATE | --from DATE --to DATE] [--json]\n"
+"usage: cadre [--db PATH] check [--as-of DATE | --from DATE --to DATE]\n"
+"                             [--known-on MOMENT] [--json]\n"
 "\n"
 "Evaluate every rule of docs/rules.md over the whole mission, every day\n"
 "from --from to the day before --to (--as-of: that day; default: the whole\n"
 "span of the data), and list each violation with its rule, the records\n"
 "involved and the days. Exit status 0 when there is none, 1 otherwise.\n"
 "For the commander, the auditor and the administrator; a violation\n"
-"naming a record the caller may not see is counted, not listed.\n" },
+"naming a record the caller may not see is counted, not listed.\n"
+KNOWN_ON_HELP },
 	{ "due",
-"usage: cadre [--db PATH] due [--days N] [--as-of DATE] [--json]\n"
+"usage: cadre [--db PATH] due [--days N] [--as-of DATE] [--known-on MOMENT]\n"
+"                             [--json]\n"
 "\n"
 "What needs attention in the N days after --as-of (default 30 after\n"
 "today), as the caller sees the mission: each item with the day it falls\n"
@@ -140,7 +157,9 @@ static const struct help {
 "qualifications ending within the days or before their next session;\n"
 "consents ending; and for the mission's staff, who see all its people,\n"
 "rotations ending with no relief, sessions with fewer trainers than\n"
-"their trainees need, posts vacant.\n" },
+"their trainees need, posts vacant.\n"
+"\n"
+KNOWN_ON_HELP },
 	{ "audit",
 "usage: cadre [--db PATH] audit log [--entity KIND] [--key ID] [--actor WHO]\n"
 "                                [--since DATE] [--until DATE] [--limit N]\n"
@@ -244,6 +263,10 @@ static const struct help {
 "against the target. suspension-impact: what a suspension postponed, the\n"
 "trainee-days lost and when each session was re-run. transfer: what passed\n"
 "from the coalition: activities, sessions, trainees, people by nation.\n"
+"The reports that take --as-of (ceilings, transition, manning,\n"
+"contributions, capability) take --known-on MOMENT too: the report on the\n"
+"records as cadre held them then (see 'cadre help status'); the others\n"
+"refuse it.\n"
 "\n"
 "--format csv writes the report's first table (RFC 4180); xlsx a workbook\n"
 "(-o FILE.xlsx): a summary sheet, then a sheet per table with a frozen\n"

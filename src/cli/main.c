@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/plan_itc.h"
 #include "core/account.h"
+#include "core/knownon.h"
 #include "util/date.h"
 
 /* Under --as LOGIN every command reads and writes as that account (the
@@ -314,6 +315,37 @@ int cli_date(struct cli *c, const char *command, const char *opt,
 	return 0;
 }
 
+int cli_known_on_arg(struct cli *c, const char *command, const char *arg,
+		     char out[21])
+{
+	struct error e;
+
+	error_init(&e);
+	if (known_on_parse("--known-on", arg, out, &e)) {
+		cli_usage(c, command, "%s", e.message);
+		error_release(&e);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_known_on(struct cli *c, const char *at)
+{
+	struct store *then;
+	struct error e;
+	int rc;
+
+	error_init(&e);
+	if (known_on_open(c->store, at, &then, &e)) {
+		rc = cli_error(c, &e);
+		error_release(&e);
+		return rc;
+	}
+	c->live = c->store;
+	c->store = then;
+	return 0;
+}
+
 int cli_common_option(struct cli *c, const char *command, int opt,
 		      int *exit_now)
 {
@@ -407,6 +439,7 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = commands[i].run(&c, argc, argv);
 		store_close(c.store);
+		store_close(c.live);
 		return rc;
 	}
 	return cli_usage(&c, NULL, "no command '%s'", argv[0]);

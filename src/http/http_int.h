@@ -102,7 +102,7 @@ struct qparam {
 	const char *name;
 	const char *value;
 	int filter;		/* a kind's field, derived name or key */
-	char norm[11];
+	char norm[21];		/* a date's or a moment's one form */
 };
 
 struct req {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/due.h"
+#include "core/knownon.h"
 #include "core/report.h"
 #include "http/http_int.h"
 #include "util/date.h"
@@ -26,6 +27,7 @@
 enum param_type {
 	PT_STRING,
 	PT_DATE,	/* YYYY-MM-DD, a day that exists */
+	PT_MOMENT,	/* known_on: a UTC date-time or a date (core/knownon.h) */
 	PT_INT,		/* within [min, max] */
 	PT_BOOL,	/* yes, no, true, false */
 	PT_ENUM,	/* one of values */
@@ -91,13 +93,20 @@ static const struct param feed_params[] = {
 	{ NULL }
 };
 
+#define KNOWN_ON \
+	{ "known_on", PT_MOMENT, 0, .about = "the records as cadre held them " \
+	  "at that moment (a UTC date-time, YYYY-MM-DDTHH:MM:SSZ, or a date: " \
+	  "the end of that day), rebuilt from the audit log" }
+
 static const struct param as_of_only[] = {
 	{ "as_of", PT_DATE, 0, .about = "the day to answer for (default today)" },
+	KNOWN_ON,
 	{ NULL }
 };
 
 static const struct param list_params[] = {
 	{ "as_of", PT_DATE, 0, .about = "only the records in force on that day" },
+	KNOWN_ON,
 	{ "limit", PT_INT, 0, 1, LIST_LIMIT_MAX,
 	  .about = "records on a page (default 1000)" },
 	{ "cursor", PT_INT, 0, 0, 1000000000L,
@@ -122,13 +131,16 @@ static const struct param end_params[] = {
 /* Each report's parameters, made once from the report table that the
  * command line reads too: a report's API cannot take what its command
  * does not, or the other way round. */
-static struct param report_decl[REPORTS_MAX][REPORT_PARAMS_MAX + 1];
+static struct param report_decl[REPORTS_MAX][REPORT_PARAMS_MAX + 2];
 static pthread_once_t report_once = PTHREAD_ONCE_INIT;
 
 static void report_decl_init(void)
 {
 	for (size_t i = 0; i < nreports && i < REPORTS_MAX; i++) {
-		for (size_t j = 0; j < REPORT_PARAMS_MAX &&
+		size_t j;
+		int dated = 0;
+
+		for (j = 0; j < REPORT_PARAMS_MAX &&
 		     reports[i].params[j].name; j++) {
 			const struct report_param *rp = &reports[i].params[j];
 			struct param *p = &report_decl[i][j];
@@ -140,7 +152,12 @@ static void report_decl_init(void)
 			p->min = 0;
 			p->max = REPORT_DAYS_MAX;
 			p->about = rp->doc;
+			dated |= !strcmp(rp->name, "as_of");
 		}
+		/* A report asked as of a day may be asked as known on a
+		 * moment too; the table has room for one more. */
+		if (dated)
+			report_decl[i][j] = (struct param)KNOWN_ON;
 	}
 }
 
@@ -169,6 +186,7 @@ static const struct param audit_params[] = {
 
 static const struct param check_params[] = {
 	{ "as_of", PT_DATE, 0, .about = "check that one day" },
+	KNOWN_ON,
 	{ "from", PT_DATE, 0, .about = "the first day (default: the first of "
 	  "the data)" },
 	{ "to", PT_DATE, 0, .about = "the day after the last (default: after "
@@ -180,6 +198,7 @@ static const struct param due_params[] = {
 	{ "days", PT_INT, 0, 0, DUE_DAYS_MAX,
 	  .about = "how many days after as_of to look (default 30)" },
 	{ "as_of", PT_DATE, 0, .about = "the day to look from (default today)" },
+	KNOWN_ON,
 	{ NULL }
 };
 
@@ -409,6 +428,23 @@ static int check_param(const struct param *p, struct qparam *q, char *why,
 		}
 		snprintf(why, n, "a date, YYYY-MM-DD, that exists");
 		return -1;
+	case PT_MOMENT: {
+		struct error e;
+		size_t skip;
+
+		error_init(&e);
+		if (!known_on_parse(p->name, q->value, q->norm, &e)) {
+			q->value = q->norm;
+			return 0;
+		}
+		/* The reason, without the "NAME 'VALUE': " it begins with
+		 * (the reply names both). */
+		skip = strlen(p->name) + strlen(q->value) + 5;
+		snprintf(why, n, "%s", !e.message ? "out of memory" :
+			 strlen(e.message) > skip ? e.message + skip : e.message);
+		error_release(&e);
+		return -1;
+	}
 	case PT_INT:
 		if (!parse_long(q->value, &l) && l >= p->min && l <= p->max)
 			return 0;
@@ -641,6 +677,29 @@ static enum MHD_Result call(struct req *r, const struct route *rt,
 	return rt->fn(r, rt->arg ? rt->arg : "");
 }
 
+/* The handler reading the mission as cadre held it at known_on: the
+ * request's connection is that, for the handler's time; the caller is
+ * who they are now. */
+static enum MHD_Result call_known_on(struct req *r, const struct route *rt,
+				     const struct match *m)
+{
+	struct store *live = r->db, *then;
+	enum MHD_Result ret;
+	struct error e;
+
+	error_init(&e);
+	if (known_on_open(live, arg(r, "known_on"), &then, &e)) {
+		ret = error_reply(r, &e);
+		error_release(&e);
+		return ret;
+	}
+	r->db = then;
+	ret = call(r, rt, m);
+	r->db = live;
+	store_close(then);
+	return ret;
+}
+
 enum MHD_Result route_dispatch(struct req *r)
 {
 	char allow[64] = "";
@@ -668,6 +727,8 @@ enum MHD_Result route_dispatch(struct req *r)
 			return ret;
 		if ((errors = check_query(r, rt, m.kind)))
 			return bad_query(r, errors);
+		if (arg(r, "known_on"))
+			return call_known_on(r, rt, &m);
 		return call(r, rt, &m);
 	}
 	if (allow[0])
@@ -709,6 +770,10 @@ static json_t *param_schema(const struct param *p)
 				 (json_int_t)p->min, "maximum", (json_int_t)p->max);
 	case PT_BOOL:
 		return json_pack("{s:s}", "type", "boolean");
+	case PT_MOMENT:		/* a UTC date-time, or a date */
+		return json_pack("{s:s, s:s}", "type", "string", "pattern",
+				 "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:"
+				 "[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+]00:00))?$");
 	case PT_ENUM: {
 		json_t *e = json_array();
 		char buf[512];

@@ -224,4 +224,20 @@ int store_mask_refs(struct store *s, const struct principal *who,
 long long store_count(struct store *s, const struct principal *who,
 		       const struct kind *k, struct error *e);
 
+/* ---- As known on ---------------------------------------------------- */
+
+/*
+ * The mission as cadre held it at AT ("YYYY-MM-DDTHH:MM:SSZ", UTC; see
+ * core/knownon.h for what a caller may give): every record of every kind
+ * as the last audit entry of LIVE stamped at or before AT left it, put in
+ * a new private SQLite database of the newest schema (deleted when
+ * closed, whatever LIVE's engine), which then takes no writes. Accounts
+ * and tokens are not carried over: who the caller is stays LIVE's. The
+ * log is read whole, as the system (reads of *OUT filter as ever by the
+ * caller). On failure *OUT is NULL and E says why. The caller closes
+ * *OUT with store_close().
+ */
+int store_known_on(struct store *live, const char *at, struct store **out,
+		   struct error *e);
+
 #endif

@@ -791,7 +791,7 @@ def the_openapi_document_describes_every_route_of_the_table():
     audit = {x['name']: x for x in paths['/api/v1/audit']['get']['parameters']}
     assert audit['since']['schema']['format'] == 'date'
     rep = {x['name'] for x in paths['/api/v1/reports/manning']['get']['parameters']}
-    assert rep == {'as_of', 'days'}, rep
+    assert rep == {'as_of', 'days', 'known_on'}, rep
     out = {x['name']: x for x in paths['/api/v1/reports/training-output']['get']['parameters']}
     assert out['from']['required'] and out['to']['required'], out
     page = resolve(paths['/api/v1/persons']['get']['responses']['200']['content']

@@ -212,6 +212,27 @@ def a_contingent_commander_sees_their_own_people():
     got = items(due('--as', 'can'))
     assert got == [EXPECTED[4], EXPECTED[6], EXPECTED[7], EXPECTED[8]], got
 
+@test
+def as_known_on_a_moment():
+    # Before the first record was written the mission held nothing due;
+    # a moment to come is now.
+    got = ok_json(DB, 'due', '--as-of', ASOF, '--days', DAYS, '--known-on', '2000-01-01')
+    assert got['count'] == 0 and got['items'] == [], got
+    assert ok_json(DB, 'due', '--as-of', ASOF, '--days', DAYS, '--known-on',
+                   '2999-01-01T00:00:00Z') == due()
+    rc, _, err = cadre(DB, 'due', '--known-on', 'yesterday')
+    assert rc == 2 and '--known-on' in err, (rc, err)
+    srv = Server(DB)
+    try:
+        st, _, j = srv.call('GET', '/api/v1/due?as_of=%s&days=%s&known_on=2000-01-01'
+                            % (ASOF, DAYS), TOKENS['j1'])
+        assert st == 200 and j['count'] == 0, (st, j)
+        st, _, j = srv.call('GET', '/api/v1/due?known_on=soon', TOKENS['j1'])
+        assert st == 400 and 'known_on' in json.dumps(j), (st, j)
+    finally:
+        srv.stop()
+
+
 
 if __name__ == '__main__':
     run()
