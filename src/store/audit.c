@@ -597,6 +597,8 @@ int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 	int64_t seal_seq;
 	struct db_stmt *st;
 	int rc = seal_read(s, &seal_seq, seal, e);
+	if (audit_flush(s, e))
+		return -1;
 
 	if (rc <= 0)
 		return rc;
@@ -635,52 +637,138 @@ static const char *now_utc(struct store *s)
 	return s->at;
 }
 
+#define AUDIT_INSERT "INSERT INTO audit (seq, at, actor, action, entity, key," \
+	" before, after, hash, mac) VALUES "
+
+/* Bind row R's ten values from parameter FIRST on. */
+static void bind_row(struct store *s, struct db_stmt *st, int first,
+		     const struct audit_row *r)
+{
+	db_bind_int64(st, first, r->seq);
+	for (int i = 0; i < 7; i++)
+		db_bind_text(st, first + 1 + i, r->text[i] == AUDIT_NULL ? NULL :
+			     s->audit_text.data + r->text[i], -1);
+	db_bind_blob(st, first + 8, r->md, sizeof(r->md));
+	db_bind_blob(st, first + 9, r->mac, sizeof(r->mac));
+}
+
+/* The insert of N rows, made once and kept in *ST. */
+static int insert_stmt(struct store *s, size_t n, struct db_stmt **st,
+		       struct error *e)
+{
+	struct buf sql = BUF_INIT;
+	int rc;
+
+	if (*st)
+		return 0;
+	buf_adds(&sql, AUDIT_INSERT);
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", (" : "(");
+		for (size_t j = 1; j <= 10; j++)
+			buf_addf(&sql, "%s?%zu", j > 1 ? ", " : "", i * 10 + j);
+		buf_adds(&sql, ")");
+	}
+	rc = sql.failed ? -1 : db_prepare(s->db, buf_str(&sql), 1, st);
+	if (sql.failed)
+		error_set(e, ERR_NOMEM, "out of memory");
+	else if (rc)
+		store_fail(s, e, "preparing a statement");
+	buf_release(&sql);
+	return rc ? -1 : 0;
+}
+
+void audit_discard(struct store *s)
+{
+	s->audit_nrows = 0;
+	s->audit_text.len = 0;
+	s->audit_text.failed = 0;
+}
+
+/* An import writes an entry a row: one statement for AUDIT_BATCH of
+ * them costs each a fraction of its own (a round trip each, on
+ * PostgreSQL). */
+int audit_flush(struct store *s, struct error *e)
+{
+	size_t n = s->audit_nrows;
+	struct db_stmt *st;
+	int rc = DB_DONE;
+
+	if (!n)
+		return 0;
+	if (n == AUDIT_BATCH) {
+		if (insert_stmt(s, n, &s->audit_insert_many, e)) {
+			audit_discard(s);
+			return -1;
+		}
+		st = s->audit_insert_many;
+		for (size_t i = 0; i < n; i++)
+			bind_row(s, st, (int)(i * 10 + 1), &s->audit_rows[i]);
+		rc = db_step(st);
+		db_reset(st);
+	} else {
+		if (insert_stmt(s, 1, &s->audit_insert, e)) {
+			audit_discard(s);
+			return -1;
+		}
+		st = s->audit_insert;
+		for (size_t i = 0; i < n && rc == DB_DONE; i++) {
+			bind_row(s, st, 1, &s->audit_rows[i]);
+			rc = db_step(st);
+			db_reset(st);
+		}
+	}
+	audit_discard(s);
+	return rc == DB_DONE ? 0 : store_fail(s, e, "writing the audit log");
+}
+
+/* TEXT into the entry's text, its offset into *AT. */
+static void keep_text(struct store *s, const char *text, size_t *at)
+{
+	if (!text) {
+		*at = AUDIT_NULL;
+		return;
+	}
+	*at = s->audit_text.len;
+	buf_add(&s->audit_text, text, strlen(text) + 1);
+}
+
 int audit_append(struct store *s, const char *action, const char *entity,
 		 const char *key, const char *before, const char *after,
 		 struct error *e)
 {
-	static const char sql[] =
-		"INSERT INTO audit (seq, at, actor, action, entity, key,"
-		" before, after, hash, mac)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 	struct audit_entry a;
-	struct db_stmt *st = s->audit_insert;
-	unsigned char md[32], mac[32];
+	struct audit_row *r;
 	char hash[65];
-	int rc;
 
 	if (!s->head_loaded && load_head(s, e))
 		return -1;
+	if (s->audit_nrows == AUDIT_BATCH && audit_flush(s, e))
+		return -1;
+	r = &s->audit_rows[s->audit_nrows];
 	a = (struct audit_entry){
 		.seq = s->head_seq + 1, .at = now_utc(s), .actor = store_actor(s),
 		.action = action, .entity = entity, .key = key,
 		.before = before, .after = after, .prev_hash = s->head_hash,
 	};
-	if (entry_hash(&a, &s->audit_hashed, md, hash))
+	if (entry_hash(&a, &s->audit_hashed, r->md, hash))
 		return error_set(e, ERR_NOMEM, "out of memory");
-	if (!st) {
-		if (db_prepare(s->db, sql, 1, &st))
-			return store_fail(s, e, "preparing a statement");
-		s->audit_insert = st;
+	entry_mac(&s->mac, s->key, s->head_mac, r->md, r->mac);
+	r->seq = a.seq;
+	keep_text(s, a.at, &r->text[0]);
+	keep_text(s, a.actor, &r->text[1]);
+	keep_text(s, action, &r->text[2]);
+	keep_text(s, entity, &r->text[3]);
+	keep_text(s, key, &r->text[4]);
+	keep_text(s, before, &r->text[5]);
+	keep_text(s, after, &r->text[6]);
+	if (s->audit_text.failed) {
+		audit_discard(s);
+		return error_set(e, ERR_NOMEM, "out of memory");
 	}
-	db_bind_int64(st, 1, a.seq);
-	db_bind_text(st, 2, a.at, -1);
-	db_bind_text(st, 3, a.actor, -1);
-	db_bind_text(st, 4, action, -1);
-	db_bind_text(st, 5, entity, -1);
-	db_bind_text(st, 6, key, -1);
-	db_bind_text(st, 7, before, -1);
-	db_bind_text(st, 8, after, -1);
-	db_bind_blob(st, 9, md, sizeof(md));
-	entry_mac(&s->mac, s->key, s->head_mac, md, mac);
-	db_bind_blob(st, 10, mac, sizeof(mac));
-	rc = db_step(st);
-	db_reset(st);
-	if (rc != DB_DONE)
-		return store_fail(s, e, "writing the audit log");
+	s->audit_nrows++;
 	s->head_seq = a.seq;
 	memcpy(s->head_hash, hash, sizeof(hash));
-	memcpy(s->head_mac, mac, sizeof(mac));
+	memcpy(s->head_mac, r->mac, sizeof(r->mac));
 	s->head_dirty = 1;
 	return 0;
 }
@@ -692,6 +780,8 @@ int audit_write_head(struct store *s, struct error *e)
 
 	if (!s->head_dirty)
 		return 0;
+	if (audit_flush(s, e))
+		return -1;
 	/* After a savepoint was rolled back, the log's end may have moved. */
 	if (!s->head_loaded && load_head(s, e))
 		return -1;
@@ -821,6 +911,8 @@ int audit_each(struct store *s, const struct principal *who,
 	struct buf b = BUF_INIT;
 	struct db_stmt *st = NULL;
 	int rc, ret = -1;
+	if (audit_flush(s, e))
+		return -1;
 
 	store_forget_seen(s);
 	buf_adds(&b, "SELECT " AUDIT_COLUMNS " FROM audit WHERE TRUE");
@@ -1027,6 +1119,8 @@ int audit_check(struct store *s, struct audit_report *r, struct error *e)
 	unsigned char md[32];
 	int64_t expect = 1, head_seq;
 	int rc, ret = -1;
+	if (audit_flush(s, e))
+		return -1;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(prev, sizeof(prev), "%s", GENESIS);

@@ -396,6 +396,8 @@ void store_close(struct store *s)
 		for (size_t j = 0; j < 4; j++)
 			db_finalize(s->kst[i][j]);
 	db_finalize(s->audit_insert);
+	db_finalize(s->audit_insert_many);
+	buf_release(&s->audit_text);
 	buf_release(&s->audit_before);
 	buf_release(&s->audit_after);
 	buf_release(&s->audit_hashed);
@@ -481,6 +483,9 @@ fail:
 
 int store_savepoint(struct store *s, struct error *e)
 {
+	/* What is kept back is before the savepoint, and stays. */
+	if (audit_flush(s, e))
+		return -1;
 	return exec(s, "SAVEPOINT part", e);
 }
 
@@ -492,6 +497,7 @@ int store_savepoint_release(struct store *s, struct error *e)
 void store_savepoint_rollback(struct store *s)
 {
 	store_forget_seen(s);
+	audit_discard(s);
 	db_exec(s->db, "ROLLBACK TO part");
 	db_exec(s->db, "RELEASE part");
 	s->head_loaded = 0;	/* the audit head may have moved back */
@@ -502,6 +508,7 @@ void store_savepoint_rollback(struct store *s)
 void store_rollback(struct store *s)
 {
 	store_forget_seen(s);
+	audit_discard(s);
 	db_rollback(s->db);
 	s->in_tx = 0;
 	s->host_known = 0;

@@ -30,6 +30,10 @@ int store_stmt(struct store *s, const char *sql, struct db_stmt **st,
 /* Record a database failure in E; returns -1. */
 int store_fail(struct store *s, struct error *e, const char *what);
 
+/* Audit entries written by one statement (audit_flush()). */
+#define AUDIT_BATCH 32
+#define AUDIT_NULL ((size_t)-1)
+
 struct store {
 	struct db *db;
 	struct db *gate;	/* store_wait_writable()'s own connection */
@@ -68,6 +72,17 @@ struct store {
 	 * time it is stamped with as text (of second at_time). */
 	struct db_stmt *audit_insert;
 	struct buf audit_hashed;
+	/* Entries made and not yet in the log: written AUDIT_BATCH to a
+	 * statement, and the rest before the head is (audit_flush()); their
+	 * text in audit_text, at the offsets each row keeps. */
+	struct audit_row {
+		int64_t seq;
+		size_t text[7];		/* at … after; AUDIT_NULL: none */
+		unsigned char md[32], mac[32];
+	} audit_rows[AUDIT_BATCH];
+	size_t audit_nrows;
+	struct buf audit_text;
+	struct db_stmt *audit_insert_many;
 	time_t at_time;
 	char at[21];
 	/* By kind, the key store_exists() last found in this transaction
@@ -114,6 +129,12 @@ int audit_append(struct store *s, const char *action, const char *entity,
 		 struct error *e);
 /* Record the chain's end in audit_head; once per transaction, at commit. */
 int audit_write_head(struct store *s, struct error *e);
+/* Write the entries audit_append() keeps back (every read of the log
+ * and every savepoint asks first), or drop them with what rolled back.
+ * A failure to write them is the transaction's, whichever write's turn
+ * it was. */
+int audit_flush(struct store *s, struct error *e);
+void audit_discard(struct store *s);
 /* After the commit: the chain's end into the head file beside the
  * database (DB.head), when the transaction appended to it. A failure is
  * not the write's (it has committed): the head file is left behind, as
