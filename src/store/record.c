@@ -701,11 +701,16 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	} else {
 		buf_adds(&b, " ORDER BY id_");
 	}
-	/* Limit and offset are bound, so that the statement is the same
-	 * from page to page and stays prepared in the cache. */
+	/* The limit is written into the statement: PostgreSQL costs a
+	 * bound one at a tenth of the table, so never took its generic plan
+	 * and planned the 50-person list afresh at every request (0.15 ms
+	 * of planning for 0.08 of running). A later page's offset is bound,
+	 * so that the statement is the same from page to page and stays
+	 * prepared in the cache. */
 	if (q->limit > 0)
-		buf_addf(&b, " LIMIT ?%zu OFFSET ?%zu", q->nfilters + 2,
-			 q->nfilters + 3);
+		buf_addf(&b, " LIMIT %ld", (long)q->limit);
+	if (q->limit > 0 && q->offset > 0)
+		buf_addf(&b, " OFFSET ?%zu", q->nfilters + 3);
 	if (b.failed) {
 		error_set(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -713,11 +718,8 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 	if (store_stmt(s, buf_str(&b), &st, e))
 		goto out;
 	db_bind_text(st, 1, on, -1);
-	if (q->limit > 0) {
-		db_bind_int64(st, (int)q->nfilters + 2, q->limit);
-		db_bind_int64(st, (int)q->nfilters + 3,
-				   q->offset > 0 ? q->offset : 0);
-	}
+	if (q->limit > 0 && q->offset > 0)
+		db_bind_int64(st, (int)q->nfilters + 3, q->offset);
 	for (size_t i = 0; i < q->nfilters; i++) {
 		const struct field *f = kind_field(k, q->filters[i].field);
 		const char *v = q->filters[i].value;
@@ -729,8 +731,9 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		else
 			db_bind_text(st, (int)i + 2, v, -1);
 	}
-	/* Numbered after ?1 (the date), the filters and the limit and
-	 * offset: ?N+4 from, ?N+5 to, ?N+6 the search. */
+	/* Numbered after ?1 (the date), the filters, ?N+2 (once the
+	 * limit, now unused) and ?N+3 the offset: ?N+4 from, ?N+5 to, ?N+6
+	 * the search. */
 	if (q->from)
 		db_bind_text(st, (int)q->nfilters + 4, q->from, -1);
 	if (q->to)
