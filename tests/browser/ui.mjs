@@ -326,6 +326,21 @@ for (const lang of ['en', 'ar']) {
   });
 }
 
+// A contingent's commander is given its own nation's holders only (the
+// API decides): a post without one is not called vacant.
+test('manning (contingent): posts without a holder of its own nation are not called vacant', async () => {
+  const page = await session('contingent');
+  await page.goto('/#/manning?as_of=2020-06-15&group=nation&open=CAN');
+  await settle(page);
+  const label = await page.textContent('[data-testid=stat-vacant] .stat-label');
+  assert(label === 'Without a holder of yours', `the label: ${label}`);
+  const badges = await page.$$eval('main .badge.bad', (bs) => bs.map((b) => b.textContent));
+  assert(!badges.includes('vacant'), `vacant badges: ${badges}`);
+  assert((await groupsOf(page)).reduce((n, g) => n + g.posts, 0) === await stat(page, 'stat-posts'), 'the groups add up');
+  clean(page, 'manning contingent');
+  await page.context_.close();
+});
+
 test('a role cannot reach a page it does not have by URL', async () => {
   const page = await session('liaison');
   await page.goto('/#/dashboard');

@@ -82,6 +82,9 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
   const vacancy = q.get('filled') ?? '';
   const grouping: Grouping = (GROUPS as readonly string[]).includes(q.get('group') ?? '') ? q.get('group') as Grouping : 'site';
   const within = Number(q.get('rotating')) || 0;
+  // A contingent's commander is given the holders of its own nation only
+  // (the API decides): a post without one is not known to be vacant.
+  const own = (k: string) => (staff ? k : `${k}_own`);
   const filtered = FILTERS.some((f) => q.get(f)) || !!vacancy || !!within;
   return (
     <Page title={t('manning.title')}>
@@ -123,7 +126,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
                 <select id="f-filled" value={vacancy} onChange={(e) => setQuery({ filled: e.currentTarget.value, open: undefined })}>
                   <option value="">{t('common.all')}</option>
                   <option value="filled">{t('manning.filled')}</option>
-                  <option value="vacant">{t('manning.vacant_only')}</option>
+                  <option value="vacant">{t(own('manning.vacant_only'))}</option>
                 </select>
               </div>
               <div class="field">
@@ -138,7 +141,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
             <div class="stats small manning-stats">
               <Stat testid="stat-posts" label={t('col.posts')} value={num(rows.length)} note={t('manning.groups', { n: num(gs.length) })} />
               <Stat testid="stat-filled" label={t('manning.filled')} value={num(filled)} note={pct(rows.length ? filled / rows.length : NaN)} />
-              <Stat testid="stat-vacant" label={t('manning.vacant_title')} value={num(rows.length - filled)} tone={rows.length - filled ? 'warn' : ''} />
+              <Stat testid="stat-vacant" label={t(own('manning.vacant_title'))} value={num(rows.length - filled)} tone={rows.length - filled ? 'warn' : ''} />
               <Stat testid="stat-rotating" label={t('manning.rotating_90')} value={num(rotating)} note={staff && report.data ? t('manning.overlaps', { n: num(report.data.handover_overlaps) }) : undefined} />
             </div>
             {gs.length === 0 ? <p class="empty" data-testid="no-posts">{t('manning.no_posts')}</p> : (
@@ -148,7 +151,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
                   <span>{t(`col.${grouping}`)}</span>
                   <span class="num">{t('col.posts')}</span>
                   <span class="num">{t('manning.filled')}</span>
-                  <span class="num">{t('manning.vacant_title')}</span>
+                  <span class="num">{t(own('manning.vacant_title'))}</span>
                   <span>{t('manning.fill_rate')}</span>
                   <span>{t('manning.rotating_cols')}</span>
                 </div>
@@ -157,7 +160,7 @@ function Establishment({ route, me }: { route: Route; me: api.Me }) {
                   <button type="button" class="link" onClick={() => setOpen([])}>{t('manning.collapse_all')}</button>
                 </div>
                 {gs.map((g) => (
-                  <GroupView key={`${grouping} ${g.key}`} g={g} grouping={grouping} d={d} sites={sites} open={open.has(g.key)} toggle={() => toggle(g.key)} />
+                  <GroupView key={`${grouping} ${g.key}`} own={own} g={g} grouping={grouping} d={d} sites={sites} open={open.has(g.key)} toggle={() => toggle(g.key)} />
                 ))}
               </div>
             )}
@@ -174,7 +177,7 @@ function groupName(key: string, g: Grouping, sites: Map<string, string>) {
   return key;
 }
 
-function GroupView({ g, grouping, d, sites, open, toggle }: { g: Group; grouping: Grouping; d: string; sites: Map<string, string>; open: boolean; toggle: () => void }) {
+function GroupView({ g, grouping, d, sites, open, toggle, own }: { own: (k: string) => string; g: Group; grouping: Grouping; d: string; sites: Map<string, string>; open: boolean; toggle: () => void }) {
   const id = `group-${grouping}-${g.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const rate = g.rows.length ? g.filled / g.rows.length : 0;
   const every: Column<Row>[] = [
@@ -184,7 +187,7 @@ function GroupView({ g, grouping, d, sites, open, toggle }: { g: Group; grouping
     { key: 'site', label: t('col.site') },
     { key: 'nation', label: t('col.nation'), render: (p) => (p.nation ? <Ltr>{p.nation}</Ltr> : t('manning.any_nation')) },
     { key: 'category', label: t('col.category'), render: (p) => tv(p.category) },
-    { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
+    { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t(own('manning.vacant'))}</Badge>) },
     { key: 'ends', label: t('manning.tour_ends'), sort: (p) => (p.holder ? p.ends ?? '9999' : ''), render: (p) => {
       const n = endsIn(p, d);
       if (!p.holder) return '';
@@ -198,7 +201,7 @@ function GroupView({ g, grouping, d, sites, open, toggle }: { g: Group; grouping
              data-posts={g.rows.length} data-filled={g.filled} data-vacant={g.vacant} data-rotating={g.rotating.join(',')}>
       <h2 class="group-head">
         <button type="button" aria-expanded={open} aria-controls={id} onClick={toggle}
-                aria-label={t('manning.group_label', { name: grouping === 'nation' && g.key === ANY ? t('manning.any_nation') : g.key, n: num(g.rows.length), filled: num(g.filled), vacant: num(g.vacant) })}>
+                aria-label={t(own('manning.group_label'), { name: grouping === 'nation' && g.key === ANY ? t('manning.any_nation') : g.key, n: num(g.rows.length), filled: num(g.filled), vacant: num(g.vacant) })}>
           <span class="chev" aria-hidden="true">{open ? '▾' : '▸'}</span>
           <span class="group-name">{groupName(g.key, grouping, sites)}</span>
           <span class="num">{num(g.rows.length)}</span>
