@@ -224,6 +224,123 @@ test('the pages below the navigation render with data: post, person, course, ses
   await page.context_.close();
 });
 
+// The manning page: the establishment's groups at a glance (their
+// headers, not 405 rows), each group's counts those of the posts it shows
+// when opened, the grouping and the filters kept in the URL.
+async function groupsOf(page) {
+  return page.$$eval('[data-testid=group]', (gs) => gs.map((g) => ({
+    key: g.dataset.key, posts: +g.dataset.posts, filled: +g.dataset.filled, vacant: +g.dataset.vacant,
+    rotating: g.dataset.rotating.split(',').map(Number), open: g.classList.contains('open'),
+    rows: g.querySelectorAll('.group-body tbody tr').length,
+    vacantRows: [...g.querySelectorAll('.group-body tbody tr')].filter((tr) => tr.querySelector('.badge.bad:not([data-days] *)') && !tr.querySelector('a[href*="manning/person"]')).length,
+    ends: [...g.querySelectorAll('.group-body [data-days]')].map((x) => +x.dataset.days),
+  })));
+}
+const stat = async (page, id) => Number((await page.textContent(`[data-testid=${id}] .stat-value`)).replace(/[^\d]/g, ''));
+for (const lang of ['en', 'ar']) {
+  test(`manning (${lang}): grouped and collapsed at first, counts that match the rows, grouping and filters in the URL`, async () => {
+    const page = await session('manning');
+    if (lang === 'ar') {
+      await page.selectOption('#lang', 'ar');
+      await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+    }
+    await page.goto('/#/manning?as_of=2020-06-15');
+    await settle(page);
+    let gs = await groupsOf(page);
+    const total = await stat(page, 'stat-posts');
+    assert(gs.length >= 4 && gs.every((g) => !g.open && g.rows === 0), `groups collapsed at first: ${JSON.stringify(gs.map((g) => [g.key, g.open, g.rows]))}`);
+    assert(total > 300 && gs.reduce((n, g) => n + g.posts, 0) === total, `the groups add up to the ${total} posts`);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert(height < 2500, `the first screen is the groups' summary: ${height}px high`);
+    await shot(page, `${lang}-manning-groups`);
+    // Opened, every group shows as many posts, filled, vacant and
+    // rotating within 30, 60 and 90 days as its header says.
+    await page.click('.group-tools button:first-child');
+    await page.waitForFunction(() => location.hash.includes('open='));
+    gs = await groupsOf(page);
+    for (const g of gs) {
+      assert(g.open && g.rows === g.posts, `${g.key}: ${g.rows} rows for ${g.posts} posts`);
+      assert(g.vacantRows === g.vacant && g.posts - g.vacant === g.filled, `${g.key}: ${g.vacantRows} vacant rows for ${g.vacant} vacant`);
+      const within = [30, 60, 90].map((w) => g.ends.filter((n) => n <= w).length);
+      assert(JSON.stringify(within) === JSON.stringify(g.rotating), `${g.key}: rotating ${within} shown, ${g.rotating} counted`);
+    }
+    assert(gs.some((g) => g.rotating[2] > 0), 'some tour ends within 90 days');
+    await page.click('.group-tools button:last-child');
+    await page.waitForFunction(() => !document.querySelector('.group.open'));
+    // One group opened and closed by its header.
+    const head = page.locator('[data-testid=group][data-key=TAJI] .group-head button');
+    await head.click();
+    await page.waitForSelector('[data-testid=group][data-key=TAJI].open tbody tr');
+    assert(await head.getAttribute('aria-expanded') === 'true', 'aria-expanded');
+    await head.click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=group][data-key=TAJI].open'));
+    // The grouping switch.
+    await page.click('[data-testid=group-by] button[data-group=branch]');
+    await page.waitForFunction(() => location.hash.includes('group=branch'));
+    gs = await groupsOf(page);
+    assert(gs.some((g) => g.key === 'Training') && gs.some((g) => g.key === 'J1 Personnel') && gs.reduce((n, g) => n + g.posts, 0) === total, `by branch: ${gs.map((g) => g.key)}`);
+    await page.click('[data-testid=group-by] button[data-group=nation]');
+    await page.waitForFunction(() => location.hash.includes('group=nation'));
+    gs = await groupsOf(page);
+    assert(gs.some((g) => g.key === 'CAN') && gs.at(-1).key === 'any' && gs.reduce((n, g) => n + g.posts, 0) === total, `by nation: ${gs.map((g) => g.key)}`);
+    assert(await page.getAttribute('[data-testid=group-by] button[data-group=nation]', 'aria-pressed') === 'true', 'the switch shows the grouping');
+    // Vacant only: only vacant posts, shown at once (few), and kept
+    // by the URL across a reload.
+    await page.selectOption('#f-filled', 'vacant');
+    await page.waitForFunction(() => location.hash.includes('filled=vacant'));
+    const vacant = async () => {
+      const v = await groupsOf(page);
+      const rows = v.reduce((n, g) => n + g.rows, 0);
+      assert(v.length > 0 && v.every((g) => g.open && g.filled === 0 && g.vacantRows === g.rows), `vacant only: ${JSON.stringify(v)}`);
+      assert(rows === await stat(page, 'stat-vacant') && rows === await stat(page, 'stat-posts') && rows > 0, `${rows} vacant rows`);
+      return rows;
+    };
+    const n = await vacant();
+    await page.reload();
+    await page.waitForSelector('header.top nav');
+    await settle(page);
+    assert(await page.inputValue('#f-filled') === 'vacant' && page.url().includes('group=nation'), `after a reload: ${page.url()}`);
+    assert(await vacant() === n, 'the same vacant posts after a reload');
+    await shot(page, `${lang}-manning-vacant`);
+    // Rotating within 30 days: none on that day, and the page says so;
+    // within 60: only posts whose holder leaves by then.
+    await page.selectOption('#f-filled', '');
+    await page.selectOption('#f-rotating', '30');
+    await page.waitForFunction(() => location.hash.includes('rotating=30') && !location.hash.includes('filled='));
+    assert(await page.isVisible('[data-testid=no-posts]') && await stat(page, 'stat-posts') === 0, 'no tour ends within 30 days of 2020-06-15');
+    await page.selectOption('#f-rotating', '60');
+    await page.waitForFunction(() => location.hash.includes('rotating=60'));
+    await page.click('.group-tools button:first-child');
+    await page.waitForFunction(() => location.hash.includes('open='));
+    gs = await groupsOf(page);
+    const ends = gs.flatMap((g) => g.ends);
+    assert(ends.length > 0 && ends.length === gs.reduce((n, g) => n + g.rows, 0) && ends.every((x) => x <= 60 && x > 30), `rotating within 60 days: ${ends}`);
+    await shot(page, `${lang}-manning-rotating`);
+    if (lang === 'ar') {
+      const heads = await page.$$eval('.group-cols span', (s) => s.map((x) => x.textContent).join(' | '));
+      assert(/المناوبات/.test(heads) && !/[a-z]{3}/i.test(heads.replace(/[A-Z]{3}/g, '')), `the column heads in Arabic: ${heads}`);
+      await page.selectOption('#lang', 'en');
+    }
+    clean(page, `manning ${lang}`);
+    await page.context_.close();
+  });
+}
+
+// A contingent's commander is given its own nation's holders only (the
+// API decides): a post without one is not called vacant.
+test('manning (contingent): posts without a holder of its own nation are not called vacant', async () => {
+  const page = await session('contingent');
+  await page.goto('/#/manning?as_of=2020-06-15&group=nation&open=CAN');
+  await settle(page);
+  const label = await page.textContent('[data-testid=stat-vacant] .stat-label');
+  assert(label === 'Without a holder of yours', `the label: ${label}`);
+  const badges = await page.$$eval('main .badge.bad', (bs) => bs.map((b) => b.textContent));
+  assert(!badges.includes('vacant'), `vacant badges: ${badges}`);
+  assert((await groupsOf(page)).reduce((n, g) => n + g.posts, 0) === await stat(page, 'stat-posts'), 'the groups add up');
+  clean(page, 'manning contingent');
+  await page.context_.close();
+});
+
 test('a role cannot reach a page it does not have by URL', async () => {
   const page = await session('liaison');
   await page.goto('/#/dashboard');
@@ -709,6 +826,9 @@ test('Arabic: no English value on any page, badge or select option; days and cod
     ['admin', '/#/map?as_of=2020-01-05&site=BESMAYA'],
     ['admin', '/#/map?as_of=2020-06-15&site=TAJI'],
     ['admin', '/#/manning?as_of=2020-06-15'],
+    ['admin', '/#/manning?as_of=2020-06-15&filled=vacant'],
+    ['admin', '/#/manning?as_of=2020-06-15&group=nation&open=CAN,any'],
+    ['admin', '/#/manning?as_of=2020-06-15&group=branch&rotating=60'],
     ['admin', '/#/manning/post/NMI-0001?as_of=2021-01-01'],
     ['admin', '/#/manning/person/P00002?as_of=2020-06-15'],
     ['admin', '/#/training?at=2020-07-01'],

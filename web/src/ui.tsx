@@ -238,9 +238,10 @@ export function days(from: string, to: string): number {
 }
 
 // A person by name (rank, name, nation) linking to their page, or by code
-// when the name is not known to the caller.
+// when the name is not known to the caller. A rank that is a value of the
+// catalogue (a contractor's "contractor") is shown in the user's language.
 export function PersonLink({ code, who, href: to }: { code: string; who?: { name: string; rank: string | null; nation: string } | null; href: string }) {
   return who
-    ? <a href={to} title={code}>{who.rank ? <><Ltr>{who.rank}</Ltr> </> : ''}{who.name} <span class="muted small">({who.nation})</span></a>
+    ? <a href={to} title={code}>{who.rank ? <>{tv(who.rank) === who.rank ? <Ltr>{who.rank}</Ltr> : tv(who.rank)} </> : ''}{who.name} <span class="muted small">({who.nation})</span></a>
     : <a href={to}>{code}</a>;
 }

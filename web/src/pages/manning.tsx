@@ -1,18 +1,18 @@
-// The establishment: posts with filters, fill rate by nation and branch,
-// each post's holders on a timeline (gaps and overlaps marked), and a
+// The establishment: posts grouped (by site, branch or nation) and
+// filtered, each group's fill and rotations due; each post's holders on a timeline (gaps and overlaps marked), and a
 // person's page with tours, qualifications (expiring ones flagged) and
 // caveats.
 import * as api from '../api';
-import { num, pct, t, tv } from '../i18n';
+import { day, num, pct, t, tv } from '../i18n';
 import { addDays, asOf, href, setQuery, type Route } from '../router';
-import { Badge, Card, Ltr, Page, Period, PersonLink, Show, Table, days, useLoad, type Column } from '../ui';
+import { Badge, Card, Ltr, Page, Period, PersonLink, Show, Stat, Table, days, useLoad, type Column } from '../ui';
 
 interface Post { number: string; title: string; branch: string; category: string; function: string; rank_band: string | null; qualifications: string | null; site: string; organisation: string; nation: string | null; valid_from: string; valid_to: string | null; holder: string }
 interface Assignment { person: string; post: string; valid_from: string; valid_to: string | null; key: string }
 interface Person { code: string; name: string; nation: string; category: string; rank: string | null; clearance: string; qualifications: string | null; valid_from: string; valid_to: string | null }
 interface Caveat { code: string; nation: string | null; person: string | null; kind: string; target: string; reason: string | null; valid_from: string; valid_to: string | null }
-interface Fill { posts: number; filled: number; vacant: number }
-interface ManningReport { posts: number; filled: number; vacant: number; handover_overlaps: number; horizon_days: number; by_branch: Record<string, Fill>; by_nation: Record<string, Fill>; by_site: Record<string, Fill>; rotations_due: { post: string; person: string; valid_to: string }[] }
+// Of the manning report, what the page shows beside its own counts.
+interface ManningReport { handover_overlaps: number }
 
 export function Manning({ route, sub, me }: { route: Route; sub: string[]; me: api.Me }) {
   if (sub[0] === 'post' && sub[1]) return <PostPage number={sub[1]} route={route} />;
@@ -20,89 +20,200 @@ export function Manning({ route, sub, me }: { route: Route; sub: string[]; me: a
   return <Establishment route={route} me={me} />;
 }
 
-const FILTERS = ['branch', 'site', 'nation', 'category'] as const;
+// The establishment grouped (by site, branch or the nation a post is
+// designated for), each group a header with its size, fill and rotations
+// due, its posts shown when opened. Everything the page shows is in the
+// URL (#/manning?group=branch&filled=vacant&open=TAJI), so that a view is
+// shared and a reload keeps it. The API decides which posts and people the
+// caller sees (a contingent's commander: its own nation's people); the
+// page only groups and counts what it was given.
+const FILTERS = ['site', 'branch', 'nation', 'category'] as const;
+const GROUPS = ['site', 'branch', 'nation'] as const;
+type Grouping = (typeof GROUPS)[number];
+const WINDOWS = [30, 60, 90] as const;
+// Filters that leave this many posts or fewer open every group.
+const FEW = 60;
+// The nation of a post designated for none (the report's "any").
+const ANY = 'any';
+
+type Row = Post & { who: api.PersonName | null; ends: string | null };
+
+interface Group { key: string; rows: Row[]; filled: number; vacant: number; rotating: number[] }
+
+// Days from D to the end of the holder's tour, when it ends (null: open
+// ended or vacant).
+function endsIn(p: Row, d: string): number | null {
+  return p.holder && p.ends && p.ends >= d ? days(d, p.ends) : null;
+}
+
+function groupOf(p: Row, g: Grouping): string {
+  return g === 'nation' ? p.nation ?? ANY : p[g];
+}
+
+function groups(rows: Row[], g: Grouping, d: string): Group[] {
+  const by = new Map<string, Row[]>();
+  for (const p of rows) {
+    const k = groupOf(p, g);
+    if (!by.has(k)) by.set(k, []);
+    by.get(k)!.push(p);
+  }
+  return [...by.entries()].map(([key, rs]) => {
+    const filled = rs.filter((p) => p.holder).length;
+    const ends = rs.map((p) => endsIn(p, d));
+    return { key, rows: rs, filled, vacant: rs.length - filled, rotating: WINDOWS.map((w) => ends.filter((n) => n !== null && n <= w).length) };
+  }).sort((a, b) => (a.key === ANY ? 1 : b.key === ANY ? -1 : a.key.localeCompare(b.key)));
+}
 
 function Establishment({ route, me }: { route: Route; me: api.Me }) {
   const d = asOf(route);
   const posts = useLoad(async () => {
-    const [list, names] = await Promise.all([api.all<Post>('posts', { as_of: d }), api.people(d)]);
-    return list.map((p) => ({ ...p, who: p.holder ? names.get(p.holder) ?? null : null }));
+    const [list, names, tours, sites] = await Promise.all([
+      api.all<Post>('posts', { as_of: d }), api.people(d), api.all<Assignment>('assignments', { as_of: d }),
+      api.all<{ code: string; name: string }>('sites', { as_of: d }).catch(() => []),
+    ]);
+    // The end of each holder's tour on the post: their assignment's.
+    const ends = new Map(tours.map((a) => [`${a.person} ${a.post}`, a.valid_to]));
+    const rows: Row[] = list.map((p) => ({ ...p, who: p.holder ? names.get(p.holder) ?? null : null, ends: p.holder ? ends.get(`${p.holder} ${p.number}`) ?? null : null }));
+    return { rows, sites: new Map(sites.map((s) => [s.code, s.name])) };
   }, [d]);
   const staff = me.role !== 'contingent';
   const report = useLoad(() => (staff ? api.get<ManningReport>('/api/v1/reports/manning', { as_of: d }) : Promise.resolve(null)), [d, staff]);
   const q = route.query;
   const vacancy = q.get('filled') ?? '';
+  const grouping: Grouping = (GROUPS as readonly string[]).includes(q.get('group') ?? '') ? q.get('group') as Grouping : 'site';
+  const within = Number(q.get('rotating')) || 0;
+  // A contingent's commander is given the holders of its own nation only
+  // (the API decides): a post without one is not known to be vacant.
+  const own = (k: string) => (staff ? k : `${k}_own`);
+  const filtered = FILTERS.some((f) => q.get(f)) || !!vacancy || !!within;
   return (
     <Page title={t('manning.title')}>
-      <Show it={posts}>{(all) => {
+      <Show it={posts}>{({ rows: all, sites }) => {
         const choices = (f: (typeof FILTERS)[number]) => [...new Set(all.map((p) => p[f] ?? '').filter(Boolean))].sort();
-        const rows = all.filter((p) => FILTERS.every((f) => !q.get(f) || p[f] === q.get(f)) &&
-          (!vacancy || (vacancy === 'vacant' ? !p.holder : !!p.holder)));
+        const rows = all.filter((p) => FILTERS.every((f) => !q.get(f) || (f === 'nation' && q.get(f) === ANY ? !p.nation : p[f] === q.get(f))) &&
+          (!vacancy || (vacancy === 'vacant' ? !p.holder : !!p.holder)) &&
+          (!within || (endsIn(p, d) ?? Infinity) <= within));
+        const gs = groups(rows, grouping, d);
+        // Open groups: those the URL names ("-": none), else every group
+        // when the filters leave few posts, else none.
+        const named = q.get('open');
+        const open = new Set(named === null ? (filtered && rows.length <= FEW ? gs.map((g) => g.key) : []) : named.split(',').filter((k) => k && k !== '-'));
+        const setOpen = (keys: string[]) => setQuery({ open: keys.length ? keys.join(',') : '-' });
+        const toggle = (k: string) => setOpen(open.has(k) ? [...open].filter((x) => x !== k) : [...open, k]);
+        const filled = rows.filter((p) => p.holder).length;
+        const rotating = rows.filter((p) => (endsIn(p, d) ?? Infinity) <= 90).length;
         return (
           <>
             <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('manning.filters')}>
+              <div class="field">
+                <span class="label" id="group-by">{t('manning.group_by')}</span>
+                <div class="segmented" role="group" aria-labelledby="group-by" data-testid="group-by">
+                  {GROUPS.map((g) => <button type="button" data-group={g} aria-pressed={grouping === g} onClick={() => setQuery({ group: g === 'site' ? undefined : g, open: undefined })}>{t(`col.${g}`)}</button>)}
+                </div>
+              </div>
               {FILTERS.map((f) => (
                 <div class="field">
                   <label for={`f-${f}`}>{t(`col.${f}`)}</label>
-                  <select id={`f-${f}`} value={q.get(f) ?? ''} onChange={(e) => setQuery({ [f]: e.currentTarget.value })}>
+                  <select id={`f-${f}`} value={q.get(f) ?? ''} onChange={(e) => setQuery({ [f]: e.currentTarget.value, open: undefined })}>
                     <option value="">{t('common.all')}</option>
                     {choices(f).map((c) => <option value={c}>{f === 'category' ? tv(c) : c}</option>)}
+                    {f === 'nation' && <option value={ANY}>{t('manning.any_nation')}</option>}
                   </select>
                 </div>
               ))}
               <div class="field">
                 <label for="f-filled">{t('manning.state')}</label>
-                <select id="f-filled" value={vacancy} onChange={(e) => setQuery({ filled: e.currentTarget.value })}>
+                <select id="f-filled" value={vacancy} onChange={(e) => setQuery({ filled: e.currentTarget.value, open: undefined })}>
                   <option value="">{t('common.all')}</option>
                   <option value="filled">{t('manning.filled')}</option>
-                  <option value="vacant">{t('manning.vacant')}</option>
+                  <option value="vacant">{t(own('manning.vacant_only'))}</option>
                 </select>
               </div>
+              <div class="field">
+                <label for="f-rotating">{t('manning.rotating')}</label>
+                <select id="f-rotating" value={within ? String(within) : ''} onChange={(e) => setQuery({ rotating: e.currentTarget.value, open: undefined })}>
+                  <option value="">{t('common.all')}</option>
+                  {WINDOWS.map((w) => <option value={String(w)}>{t('manning.within', { n: num(w) })}</option>)}
+                </select>
+              </div>
+              {filtered && <button type="button" class="link" onClick={() => setQuery({ site: undefined, branch: undefined, nation: undefined, category: undefined, filled: undefined, rotating: undefined, open: undefined })}>{t('manning.clear')}</button>}
             </form>
-            <p class="muted" data-testid="posts-count">{t('manning.count', { n: num(rows.length), filled: num(rows.filter((p) => p.holder).length) })}</p>
-            <Table rows={rows} columns={[
-              { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}><Ltr>{p.number}</Ltr></a> },
-              { key: 'title', label: t('col.title') },
-              { key: 'branch', label: t('col.branch') },
-              { key: 'site', label: t('col.site') },
-              { key: 'nation', label: t('col.nation'), render: (p) => p.nation ?? t('manning.any_nation') },
-              { key: 'category', label: t('col.category'), render: (p) => tv(p.category) },
-              { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t('manning.vacant')}</Badge>) },
-            ]} />
+            <div class="stats small manning-stats">
+              <Stat testid="stat-posts" label={t('col.posts')} value={num(rows.length)} note={t('manning.groups', { n: num(gs.length) })} />
+              <Stat testid="stat-filled" label={t('manning.filled')} value={num(filled)} note={pct(rows.length ? filled / rows.length : NaN)} />
+              <Stat testid="stat-vacant" label={t(own('manning.vacant_title'))} value={num(rows.length - filled)} tone={rows.length - filled ? 'warn' : ''} />
+              <Stat testid="stat-rotating" label={t('manning.rotating_90')} value={num(rotating)} note={staff && report.data ? t('manning.overlaps', { n: num(report.data.handover_overlaps) }) : undefined} />
+            </div>
+            {gs.length === 0 ? <p class="empty" data-testid="no-posts">{t('manning.no_posts')}</p> : (
+              <div class="groups" data-testid="groups">
+                <div class="group-cols" aria-hidden="true">
+                  <span />
+                  <span>{t(`col.${grouping}`)}</span>
+                  <span class="num">{t('col.posts')}</span>
+                  <span class="num">{t('manning.filled')}</span>
+                  <span class="num">{t(own('manning.vacant_title'))}</span>
+                  <span>{t('manning.fill_rate')}</span>
+                  <span>{t('manning.rotating_cols')}</span>
+                </div>
+                <div class="group-tools">
+                  <button type="button" class="link" onClick={() => setOpen(gs.map((g) => g.key))}>{t('manning.expand_all')}</button>
+                  <button type="button" class="link" onClick={() => setOpen([])}>{t('manning.collapse_all')}</button>
+                </div>
+                {gs.map((g) => (
+                  <GroupView key={`${grouping} ${g.key}`} own={own} g={g} grouping={grouping} d={d} sites={sites} open={open.has(g.key)} toggle={() => toggle(g.key)} />
+                ))}
+              </div>
+            )}
           </>
         );
       }}</Show>
-      {staff && (
-        <Show it={report}>{(r) => r && (
-          <div class="grid">
-            <Card title={t('manning.fill_nation')}><FillTable data={r.by_nation} label={t('col.nation')} /></Card>
-            <Card title={t('manning.fill_branch')}><FillTable data={r.by_branch} label={t('col.branch')} /></Card>
-            <Card title={t('manning.rotations', { n: r.horizon_days })}>
-              <Table rows={r.rotations_due} empty={t('manning.no_rotations')} columns={[
-                { key: 'post', label: t('col.post'), render: (x) => <a href={href(['manning', 'post', x.post])}><Ltr>{x.post}</Ltr></a> },
-                { key: 'person', label: t('col.person'), render: (x) => <a href={href(['manning', 'person', x.person])}><Ltr>{x.person}</Ltr></a> },
-                { key: 'valid_to', label: t('col.to') },
-              ]} />
-              <p class="muted">{t('manning.overlaps', { n: r.handover_overlaps })}</p>
-            </Card>
-          </div>
-        )}</Show>
-      )}
     </Page>
   );
 }
 
-function FillTable({ data, label }: { data: Record<string, Fill>; label: string }) {
-  const rows = Object.entries(data).map(([k, v]) => ({ k, ...v, rate: v.posts ? v.filled / v.posts : 0 }));
-  const cols: Column<(typeof rows)[number]>[] = [
-    { key: 'k', label },
-    { key: 'posts', label: t('col.posts'), align: 'right' },
-    { key: 'filled', label: t('manning.filled'), align: 'right' },
-    { key: 'rate', label: t('manning.fill_rate'), sort: (x) => x.rate, render: (x) => (
-      <span class="meter-cell"><meter min={0} max={1} low={0.8} high={0.95} optimum={1} value={x.rate} aria-label={pct(x.rate)} /> {pct(x.rate)}</span>
-    ) },
+function groupName(key: string, g: Grouping, sites: Map<string, string>) {
+  if (g === 'nation') return key === ANY ? t('manning.any_nation') : <Ltr>{key}</Ltr>;
+  if (g === 'site') return <><Ltr>{key}</Ltr>{sites.get(key) && <span class="muted small"> {sites.get(key)}</span>}</>;
+  return key;
+}
+
+function GroupView({ g, grouping, d, sites, open, toggle, own }: { own: (k: string) => string; g: Group; grouping: Grouping; d: string; sites: Map<string, string>; open: boolean; toggle: () => void }) {
+  const id = `group-${grouping}-${g.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const rate = g.rows.length ? g.filled / g.rows.length : 0;
+  const every: Column<Row>[] = [
+    { key: 'number', label: t('col.post'), render: (p) => <a href={href(['manning', 'post', p.number])}><Ltr>{p.number}</Ltr></a> },
+    { key: 'title', label: t('col.title') },
+    { key: 'branch', label: t('col.branch') },
+    { key: 'site', label: t('col.site') },
+    { key: 'nation', label: t('col.nation'), render: (p) => (p.nation ? <Ltr>{p.nation}</Ltr> : t('manning.any_nation')) },
+    { key: 'category', label: t('col.category'), render: (p) => tv(p.category) },
+    { key: 'holder', label: t('col.holder'), sort: (p) => p.who?.name ?? p.holder ?? '', render: (p) => (p.holder ? <PersonLink code={p.holder} who={p.who} href={href(['manning', 'person', p.holder])} /> : <Badge tone="bad">{t(own('manning.vacant'))}</Badge>) },
+    { key: 'ends', label: t('manning.tour_ends'), sort: (p) => (p.holder ? p.ends ?? '9999' : ''), render: (p) => {
+      const n = endsIn(p, d);
+      if (!p.holder) return '';
+      if (!p.ends) return t('common.open_ended');
+      return <><Ltr>{day(p.ends)}</Ltr>{n !== null && n <= 90 && <> <span data-days={n}><Badge tone={n <= 30 ? 'bad' : 'warn'}>{t('manning.in_days', { n: num(n) })}</Badge></span></>}</>;
+    } },
   ];
-  return <Table rows={rows} columns={cols} />;
+  const columns = every.filter((c) => c.key !== grouping);
+  return (
+    <section class={open ? 'group open' : 'group'} data-testid="group" data-key={g.key}
+             data-posts={g.rows.length} data-filled={g.filled} data-vacant={g.vacant} data-rotating={g.rotating.join(',')}>
+      <h2 class="group-head">
+        <button type="button" aria-expanded={open} aria-controls={id} onClick={toggle}
+                aria-label={t(own('manning.group_label'), { name: grouping === 'nation' && g.key === ANY ? t('manning.any_nation') : g.key, n: num(g.rows.length), filled: num(g.filled), vacant: num(g.vacant) })}>
+          <span class="chev" aria-hidden="true">{open ? '▾' : '▸'}</span>
+          <span class="group-name">{groupName(g.key, grouping, sites)}</span>
+          <span class="num">{num(g.rows.length)}</span>
+          <span class="num">{num(g.filled)}</span>
+          <span class={g.vacant ? 'num vacant' : 'num'}>{num(g.vacant)}</span>
+          <span class="meter-cell"><meter min={0} max={1} low={0.8} high={0.95} optimum={1} value={rate} aria-hidden="true" /> {pct(rate)}</span>
+          <span class="rot">{WINDOWS.map((w, i) => <span class={g.rotating[i] ? 'due' : 'muted'} title={t('manning.within', { n: num(w) })}>{num(g.rotating[i])}</span>)}</span>
+        </button>
+      </h2>
+      {open && <div id={id} class="group-body"><Table rows={g.rows} columns={columns} limit={10000} /></div>}
+    </section>
+  );
 }
 
 interface Stint { a: Assignment; from: string; to: string }
