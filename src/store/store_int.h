@@ -70,6 +70,8 @@ struct store {
 	struct buf audit_hashed;
 	time_t at_time;
 	char at[21];
+	/* store_set_clock()'s time, "" for the time of day. */
+	char clock[21];
 	/* By kind, the key store_exists() last found in this transaction
 	 * ("" for none); forgotten when the transaction or a savepoint rolls
 	 * back, and when a transaction begins. */
