@@ -1214,7 +1214,7 @@ static int trainees_now(struct store *s, const struct check_guard *g,
 			struct error *e)
 {
 	struct trainees_now t = { .n = n };
-	const char *keys[CHECK_TRAINEES_MAX];
+	const char *keys[CHECK_TRAINEES_MAX] = { NULL };
 	int rc = 0;
 
 	for (size_t k = 0; k < n; k++) {

@@ -4,6 +4,7 @@
 #include "store/rows_int.h"
 #include "store/store_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -623,12 +624,15 @@ int audit_tail(struct store *s, int64_t *seq, unsigned char mac[32],
 	return 1;
 }
 
-/* The time now as the log writes it, formatted once a second. */
+/* The time now as the log writes it, formatted once a second; the
+ * demo's clock while it is set. */
 static const char *now_utc(struct store *s)
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
+	if (s->clock[0])
+		return s->clock;
 	if (t != s->at_time || !s->at[0]) {
 		gmtime_r(&t, &tm);
 		strftime(s->at, sizeof(s->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -730,6 +734,61 @@ static void keep_text(struct store *s, const char *text, size_t *at)
 	}
 	*at = s->audit_text.len;
 	buf_add(&s->audit_text, text, strlen(text) + 1);
+}
+
+/* AT is "YYYY-MM-DDTHH:MM:SSZ" with digits where digits go. */
+static int clock_shape(const char *at)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (strlen(at) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)at[i]) :
+		    at[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+int store_set_clock(struct store *s, const char *at, struct error *e)
+{
+	char now[21];
+	time_t t = time(NULL);
+	struct tm tm;
+	struct db_stmt *st;
+	int rc;
+
+	if (!at) {
+		s->clock[0] = '\0';
+		return 0;
+	}
+	if (audit_flush(s, e))
+		return -1;
+	if (!clock_shape(at))
+		return error_set(e, ERR_INPUT, "clock '%s': not "
+				 "YYYY-MM-DDTHH:MM:SSZ", at);
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (strcmp(at, now) > 0)
+		return error_set(e, ERR_INPUT, "clock '%s': after now (%s)",
+				 at, now);
+	/* The entry with the largest seq, not the largest at: the order the
+	 * log is read in. */
+	if (store_stmt(s, "SELECT at FROM audit ORDER BY seq DESC LIMIT 1",
+		       &st, e))
+		return -1;
+	rc = db_step(st);
+	if (rc == DB_ROW && strcmp(at, db_column_text(st, 0)) < 0) {
+		error_set(e, ERR_INPUT, "clock '%s': before the audit log's "
+			  "last entry (%s)", at, db_column_text(st, 0));
+		db_reset(st);
+		return -1;
+	}
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_fail(s, e, "reading the audit log");
+	snprintf(s->clock, sizeof(s->clock), "%s", at);
+	return 0;
 }
 
 int audit_append(struct store *s, const char *action, const char *entity,

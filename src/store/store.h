@@ -89,6 +89,17 @@ void store_set_busy_timeout(struct store *s, int ms);
 void store_set_actor(struct store *s, const char *actor);
 const char *store_actor(const struct store *s);
 
+/*
+ * The time the audit entries of this connection's writes are stamped
+ * with: AT ("YYYY-MM-DDTHH:MM:SSZ", UTC) until the next call, or the time
+ * of day again when AT is NULL. For the demo alone, which writes its
+ * mission as HQ would have recorded it, on the days it happened: it is
+ * reachable from no command, route or variable. AT is refused (ERR_INPUT)
+ * unless of that shape, no later than now and no earlier than the log's
+ * last entry, so that the stamps never go back along the log.
+ */
+int store_set_clock(struct store *s, const char *at, struct error *e);
+
 int store_begin(struct store *s, struct error *e);	/* BEGIN IMMEDIATE */
 /* A transaction whose every write has had its references checked by
  * record_validate() in this same transaction, as an import's rows have:

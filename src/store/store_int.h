@@ -85,6 +85,8 @@ struct store {
 	struct db_stmt *audit_insert_many;
 	time_t at_time;
 	char at[21];
+	/* store_set_clock()'s time, "" for the time of day. */
+	char clock[21];
 	/* By kind, the key store_exists() last found in this transaction
 	 * ("" for none); forgotten when the transaction or a savepoint rolls
 	 * back, and when a transaction begins. */

@@ -13,9 +13,13 @@ nothing includes upward.
         http   http core store model util
         cli    anything; nothing includes cli
 
+And the demo's clock (store_set_clock, which stamps the audit log with
+a time of the caller's choosing) is called from src/core/demo.c alone:
+no command, route or variable reaches it.
+
 Usage: layers.py SRC_DIR. Prints each offence as file:line: what, and
 speaks TAP: one case for the regexes themselves, one for SQL, one for
-sqlite3.h, one for the includes.
+sqlite3.h, one for the includes, one for the clock.
 """
 import os
 import re
@@ -145,8 +149,14 @@ def layer_of(path, src):
     return rel[0] if len(rel) > 1 else None
 
 
+# Where the demo's clock may be named: its declaration, its definition,
+# and its one caller.
+CLOCK = re.compile(r'\bstore_set_clock\b')
+CLOCK_FILES = {'store/store.h', 'store/audit.c', 'core/demo.c'}
+
+
 def check(src):
-    sql, lite, inc = [], [], []
+    sql, lite, inc, clock = [], [], [], []
     for root, _, files in os.walk(src):
         for name in sorted(files):
             if not name.endswith(('.c', '.h')):
@@ -160,7 +170,10 @@ def check(src):
                 for line, s in sql_in(text):
                     sql.append('%s:%d: SQL outside src/store: "%s"' % (
                         shown, line, s[:70] + ('…' if len(s) > 70 else '')))
+            rel = os.path.relpath(path, src).replace(os.sep, '/')
             for n, l in enumerate(strip_comments(text).splitlines(), 1):
+                if CLOCK.search(l) and rel not in CLOCK_FILES:
+                    clock.append('%s:%d: store_set_clock outside the demo' % (shown, n))
                 m = INCLUDE.match(l)
                 if not m:
                     continue
@@ -175,16 +188,17 @@ def check(src):
                 if target not in ALLOWED[layer]:
                     inc.append('%s:%d: %s includes %s (upward or across)' % (
                         shown, n, layer, what))
-    return sql, lite, inc
+    return sql, lite, inc, clock
 
 
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else 'src'
     cases = [('the SQL regexes find SQL and only SQL', self_test())]
-    sql, lite, inc = check(src)
+    sql, lite, inc, clock = check(src)
     cases += [('no SQL outside src/store', sql),
               ('no sqlite3.h outside src/store', lite),
-              ('includes follow the layers', inc)]
+              ('includes follow the layers', inc),
+              ("the audit log's clock is the demo's alone", clock)]
     print('1..%d' % len(cases))
     failed = 0
     for i, (name, bad) in enumerate(cases, 1):

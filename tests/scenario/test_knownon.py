@@ -2,12 +2,17 @@
 """As known on: the records as cadre held them at a moment, rebuilt from
 the audit log (docs/audit.md), over the command line and the API alike.
 
-The fixture is the demo mission, then corrections written after the
-fact, each a second or more after the one before (the log stamps
-seconds): the assignment of P03436 at TAJI, who HQ first believed was
-there on 2020-01-03, corrected to have ended on 2020-01-02 and then on
-2020-01-01; a trainee entered unreleased and then released to Iraq; a
-person ended later. Each is read at the moments before and after."""
+The fixture is the demo mission, whose log is written as HQ recorded
+it (the establishment on 2018-09-30, the suspension of 2020-01-04, and
+HQ's correction of 2020-01-10: P03454 had not left Taji on 2020-01-02,
+as the records of the night of the 3rd said), so that the board of
+inquiry's question is asked of the demo as it is loaded. Then
+corrections written after the fact, each a second or more after the one
+before (the log stamps seconds): the assignment of P03436 at TAJI, who
+HQ first believed was there on 2020-01-03, corrected to have ended on
+2020-01-02 and then on 2020-01-01; a trainee entered unreleased and then
+released to Iraq; a person ended later. Each is read at the moments
+before and after."""
 import datetime
 import json
 import os
@@ -68,8 +73,26 @@ def holder(day, known=None):
     return ok_json(DB, *args)[0]['holder']
 
 
-# Before anything was written, and the board's own night of 2020-01-03
-# (the demo's log is written the day it is built: nothing was known then).
+# The board of inquiry's question, asked of the demo as it is loaded:
+# what HQ's records said on the night of 2020-01-03 about who was at Taji
+# (P03454's tour there ended on the 2nd), and what they say since the
+# correction of 2020-01-10 (he stayed until his relief came on 18 February).
+NIGHT = '2020-01-03T23:59:59Z'
+BOARD_THEN = status('2020-01-03', NIGHT)
+BOARD_NOW = status('2020-01-03')
+BOARD_API = {k: call('GET', '/api/v1/status?as_of=2020-01-03' + k, 'cmd')
+             for k in ('', '&known_on=' + NIGHT)}
+BOARD_CMD = {k: status('2020-01-03', k or None, 'cmd') for k in ('', NIGHT)}
+TAJI = {k: {p['number']: p['holder'] for p in ok_json(
+    DB, 'list', 'posts', '--as-of', '2020-01-03', '--where', 'site=TAJI',
+    '--where', 'organisation=NMI', *(['--known-on', k] if k else []))}
+    for k in ('', NIGHT, '2020-01-10T08:59:59Z', '2020-01-10T09:00:00Z')}
+rc, out, err = cadre(DB, 'audit', 'log', '--json')
+assert rc == 0, err
+LOG = [json.loads(l) for l in out.splitlines() if l.strip()]
+VERIFY = cadre(DB, '--json', 'audit', 'verify')
+
+# Before anything was written here: the demo as it stands.
 BEFORE = status('2020-01-03')
 T0 = moment()
 patch('/api/v1/assignments/' + ASG, {'valid_to': '2020-01-02'})
@@ -83,6 +106,58 @@ patch('/api/v1/trainees/' + TRAINEE, {'releasability': 'MISSION;IRQ'})
 st, _, j = call('DELETE', '/api/v1/persons/%s?on=2026-12-01' % PERSON)
 assert st == 200, (st, j)
 T2 = moment()
+
+
+@test
+def the_board_of_inquiry_asks_the_demo_what_hq_knew_that_night():
+    assert BOARD_THEN['headcount'] == BOARD_NOW['headcount'] - 1 == 269, \
+        (BOARD_THEN['headcount'], BOARD_NOW['headcount'])
+    # Besides the correction, the night's answer differs only by what was
+    # written later: the sessions the re-planning of 2020-03-20 added.
+    assert BOARD_THEN['sessions']['planned'] < BOARD_NOW['sessions']['planned']
+    assert dict(BOARD_THEN, headcount=0, sessions=0) == \
+        dict(BOARD_NOW, headcount=0, sessions=0)
+    assert dict(BOARD_THEN['sessions'], planned=0) == \
+        dict(BOARD_NOW['sessions'], planned=0)
+    assert not BOARD_THEN['training_suspended'], 'suspended on the 4th'
+    assert TAJI[NIGHT]['NMI-0190'] in (None, ''), TAJI[NIGHT]
+    assert TAJI['']['NMI-0190'] == 'P03454', TAJI['']
+    # Known up to the second before the correction, and from it.
+    assert TAJI['2020-01-10T08:59:59Z'] == TAJI[NIGHT]
+    assert TAJI['2020-01-10T09:00:00Z'] == TAJI['']
+    # The rest of Taji is the same then and now.
+    assert dict(TAJI[NIGHT], **{'NMI-0190': 'P03454'}) == TAJI['']
+    # The API answers what the command line does, for the commander.
+    for k, (st, _, j) in BOARD_API.items():
+        assert st == 200 and j == BOARD_CMD[k.replace('&known_on=', '')], (k, st, j)
+    assert BOARD_API['&known_on=' + NIGHT][2]['headcount'] == 269
+    assert BOARD_API[''][2]['headcount'] == 270
+
+
+@test
+def the_demo_log_is_stamped_on_its_days_in_order_and_verifies():
+    rc, out, err = VERIFY
+    assert rc == 0 and json.loads(out)['ok'], (rc, out, err)
+    demo = [e for e in LOG if e['entity'] not in ('account', 'token')]
+    ats = [e['at'] for e in LOG]
+    assert [e['seq'] for e in LOG] == list(range(1, len(LOG) + 1))
+    assert ats == sorted(ats), 'stamps never go back along the log'
+    now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert ats[-1] <= now
+    assert demo[0]['at'] <= '2018-10-01T00:00:00Z', demo[0]
+    first = {}
+    for e in demo:
+        first.setdefault((e['entity'], e['key']), e)
+    assert first[('status_event', 'SUSP-2020-01')]['at'][:10] == '2020-01-04'
+    assert first[('status_event', 'SUSP-2020-03')]['at'][:10] == '2020-03-20'
+    fixed = [e for e in demo if e['key'] == 'P03454/NMI-0190/2019-09-01']
+    assert [(e['action'], e['at'], json.loads(e['after'])['valid_to'])
+            for e in fixed] == [('insert', '2018-09-30T12:00:00Z', '2020-01-02'),
+                                ('update', '2020-01-10T09:00:00Z', '2020-02-18')], fixed
+    # The establishment is in the log before the mission began.
+    assert all(e['at'] < '2018-10-01' for e in demo
+               if e['entity'] in ('post', 'person', 'assignment')
+               and e['key'] != fixed[0]['key'])
 
 
 @test

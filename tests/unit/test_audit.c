@@ -413,3 +413,65 @@ Test(audit, an_altered_mac_is_found)
 	cr_assert_eq(broken_at(s, "MAC"), 3);
 	store_close(s);
 }
+
+/* The i-th entry's stamp of S, into AT. */
+static void stamp(struct store *s, int seq, char at[21])
+{
+	sqlite3_stmt *st;
+
+	cr_assert_eq(sqlite3_prepare_v2(test_sqlite(s), "SELECT at FROM audit"
+					" WHERE seq = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, seq);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "entry %d", seq);
+	snprintf(at, 21, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* The demo's clock stamps what is written while it is set, never a
+ * moment to come nor one before the log's last entry, and the log so
+ * stamped verifies. */
+Test(audit, the_demo_clock_stamps_in_order_and_verifies)
+{
+	struct store *s = open_scratch(NULL);
+	int64_t count, broken;
+	char head[65], at[21];
+	struct error e;
+
+	error_init(&e);
+	cr_assert_eq(store_set_clock(s, "2018-09-30T12:00:00Z", &e), 0, "%s", e.message);
+	put_raw(s, "nations", "code", "CAN", "name", "Canada", NULL);
+	cr_assert_eq(store_set_clock(s, "2020-01-04T06:00:00Z", &e), 0, "%s", e.message);
+	put_raw(s, "nations", "code", "DNK", "name", "Denmark", NULL);
+	stamp(s, 1, at);
+	cr_assert_str_eq(at, "2018-09-30T12:00:00Z");
+	stamp(s, 2, at);
+	cr_assert_str_eq(at, "2020-01-04T06:00:00Z");
+	/* Back along the log, to come, or not a moment: refused, unchanged. */
+	cr_assert_eq(store_set_clock(s, "2019-01-01T00:00:00Z", &e), -1);
+	cr_assert_eq(e.code, ERR_INPUT);
+	cr_assert(strstr(e.message, "before the audit log's last entry"), "%s", e.message);
+	error_release(&e);
+	cr_assert_eq(store_set_clock(s, "2999-01-01T00:00:00Z", &e), -1);
+	cr_assert(strstr(e.message, "after now"), "%s", e.message);
+	error_release(&e);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const bad[] = { "2020-01-04", "2020-01-04T06:00:00",
+			"2020-01-04 06:00:00Z", "2020-01-0xT06:00:00Z" };
+
+		cr_assert_eq(store_set_clock(s, bad[i], &e), -1, "%s", bad[i]);
+		cr_assert_eq(e.code, ERR_INPUT);
+		error_release(&e);
+	}
+	put_raw(s, "nations", "code", "ITA", "name", "Italy", NULL);
+	stamp(s, 3, at);
+	cr_assert_str_eq(at, "2020-01-04T06:00:00Z", "a refusal keeps the clock");
+	/* Cleared: the time of day again. */
+	cr_assert_eq(store_set_clock(s, NULL, &e), 0);
+	put_raw(s, "nations", "code", "ESP", "name", "Spain", NULL);
+	stamp(s, 4, at);
+	cr_assert(strcmp(at, "2020-01-04T06:00:00Z") > 0, "%s", at);
+	cr_assert_eq(audit_verify(s, &count, &broken, head, &e), 0, "%s", e.message);
+	cr_assert_eq(count, 4);
+	error_release(&e);
+	store_close(s);
+}
