@@ -19,64 +19,60 @@ static int two_digits(const char *s, int max)
 	return v <= max ? v : -1;
 }
 
-static int refuse(struct error *e, const char *name, const char *in,
-		  const char *why)
-{
-	return error_set(e, ERR_INPUT, "%s '%s': %s", name, in, why);
-}
+static const char shape[] = "an RFC 3339 date-time in UTC, "
+	"YYYY-MM-DDTHH:MM:SSZ, or a date, YYYY-MM-DD";
 
-/* The time of day after a date: "THH:MM:SS[.fff](Z|+00:00)". */
-static int time_of_day(const char *name, const char *in, const char *t,
-		       int *h, int *m, int *sec, struct error *e)
+/* The time of day after a date: "THH:MM:SS[.fff](Z|+00:00)". 0, or -1
+ * with *WHY. */
+static int time_of_day(const char *t, int *h, int *m, int *sec,
+		       const char **why)
 {
-	static const char shape[] = "an RFC 3339 date-time in UTC, "
-		"YYYY-MM-DDTHH:MM:SSZ, or a date, YYYY-MM-DD";
-
+	*why = shape;
 	if (strlen(t) < 10 || (*t != 'T' && *t != 't') || t[3] != ':' ||
 	    t[6] != ':')
-		return refuse(e, name, in, shape);
+		return -1;
 	*h = two_digits(t + 1, 23);
 	*m = two_digits(t + 4, 59);
 	*sec = two_digits(t + 7, 60);	/* a leap second, 60, is allowed */
-	if (*h < 0 || *m < 0 || *sec < 0)
-		return refuse(e, name, in, "the hour, minute or second is out "
-			      "of range (HH 00-23, MM 00-59, SS 00-60)");
+	if (*h < 0 || *m < 0 || *sec < 0) {
+		*why = "the hour, minute or second is out of range (HH 00-23, "
+		       "MM 00-59, SS 00-60)";
+		return -1;
+	}
 	if (*sec == 60)
 		*sec = 59;
 	t += 9;
 	if (*t == '.') {
 		if (!isdigit((unsigned char)t[1]))
-			return refuse(e, name, in, shape);
+			return -1;
 		while (isdigit((unsigned char)*++t))
 			;
 	}
 	if ((!strcmp(t, "Z") || !strcmp(t, "z") || !strcmp(t, "+00:00")))
 		return 0;
 	if (*t == '+' || *t == '-')
-		return refuse(e, name, in, "only UTC is taken (Z or +00:00): "
-			      "the audit log's times are UTC");
-	return refuse(e, name, in, shape);
+		*why = "only UTC is taken (Z or +00:00): the audit log's times "
+		       "are UTC";
+	return -1;
 }
 
-int known_on_parse(const char *name, const char *in,
-		   char out[KNOWN_ON_LEN + 1], struct error *e)
+int known_on_read(const char *in, char out[KNOWN_ON_LEN + 1],
+		  const char **why)
 {
 	char day[DATE_LEN + 1], now[KNOWN_ON_LEN + 1];
 	int h = 23, m = 59, sec = 59;
-	const char *why;
 	time_t t = time(NULL);
 	struct tm tm;
 	int32_t d;
 
-	if (strlen(in) < DATE_LEN)
-		return refuse(e, name, in, "an RFC 3339 date-time in UTC, "
-			      "YYYY-MM-DDTHH:MM:SSZ, or a date, YYYY-MM-DD");
+	if (strlen(in) < DATE_LEN) {
+		*why = shape;
+		return -1;
+	}
 	memcpy(day, in, DATE_LEN);
 	day[DATE_LEN] = '\0';
-	if (date_parse(day, &d, &why))
-		return refuse(e, name, in, why);
-	if (in[DATE_LEN] &&
-	    time_of_day(name, in, in + DATE_LEN, &h, &m, &sec, e))
+	if (date_parse(day, &d, why) ||
+	    (in[DATE_LEN] && time_of_day(in + DATE_LEN, &h, &m, &sec, why)))
 		return -1;
 	date_format(d, day);
 	snprintf(out, KNOWN_ON_LEN + 1, "%sT%02d:%02d:%02dZ", day, h, m, sec);
@@ -85,6 +81,16 @@ int known_on_parse(const char *name, const char *in,
 					  "%Y-%m-%dT%H:%M:%SZ", &tm) &&
 	    strcmp(out, now) > 0)
 		memcpy(out, now, KNOWN_ON_LEN + 1);
+	return 0;
+}
+
+int known_on_parse(const char *name, const char *in,
+		   char out[KNOWN_ON_LEN + 1], struct error *e)
+{
+	const char *why;
+
+	if (known_on_read(in, out, &why))
+		return error_set(e, ERR_INPUT, "%s '%s': %s", name, in, why);
 	return 0;
 }
 

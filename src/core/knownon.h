@@ -21,6 +21,11 @@
 int known_on_parse(const char *name, const char *in,
 		   char out[KNOWN_ON_LEN + 1], struct error *e);
 
+/* known_on_parse()'s reading alone: 0, or -1 with *WHY the reason (a
+ * static string), for a caller that names the value itself. */
+int known_on_read(const char *in, char out[KNOWN_ON_LEN + 1],
+		  const char **why);
+
 /* The mission as LIVE held it at AT (known_on_parse()'s): *OUT to read
  * from and store_close(). 0, or -1 with E set and *OUT NULL. */
 int known_on_open(struct store *live, const char *at, struct store **out,

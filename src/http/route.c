@@ -429,20 +429,13 @@ static int check_param(const struct param *p, struct qparam *q, char *why,
 		snprintf(why, n, "a date, YYYY-MM-DD, that exists");
 		return -1;
 	case PT_MOMENT: {
-		struct error e;
-		size_t skip;
+		const char *reason;
 
-		error_init(&e);
-		if (!known_on_parse(p->name, q->value, q->norm, &e)) {
+		if (!known_on_read(q->value, q->norm, &reason)) {
 			q->value = q->norm;
 			return 0;
 		}
-		/* The reason, without the "NAME 'VALUE': " it begins with
-		 * (the reply names both). */
-		skip = strlen(p->name) + strlen(q->value) + 5;
-		snprintf(why, n, "%s", !e.message ? "out of memory" :
-			 strlen(e.message) > skip ? e.message + skip : e.message);
-		error_release(&e);
+		snprintf(why, n, "%s", reason);
 		return -1;
 	}
 	case PT_INT:

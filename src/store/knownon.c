@@ -34,31 +34,6 @@ struct inserts {
 	struct db_stmt *st[KINDS_MAX];
 };
 
-static int kind_slot(const struct kind *k)
-{
-	for (size_t i = 0; i < nkinds && i < KINDS_MAX; i++)
-		if (kinds[i] == k)
-			return (int)i;
-	return -1;
-}
-
-/* A field's default as the store binds its value (record.c). */
-static int bind_default(struct db_stmt *st, int i, const struct field *f)
-{
-	if (!f->def)
-		return db_bind_null(st, i);
-	switch (f->type) {
-	case FT_INT:
-		return db_bind_int64(st, i, strtoll(f->def, NULL, 10));
-	case FT_REAL:
-		return db_bind_double(st, i, strtod(f->def, NULL));
-	case FT_BOOL:
-		return db_bind_int64(st, i, !strcmp(f->def, "yes"));
-	default:
-		return db_bind_text(st, i, f->def, -1);
-	}
-}
-
 static int prepare_insert(struct store *snap, const struct kind *k,
 			  struct db_stmt **out, struct error *e)
 {
@@ -83,7 +58,8 @@ static int prepare_insert(struct store *snap, const struct kind *k,
 		rc = store_fail(snap, e, "building the mission as known then");
 	buf_release(&b);
 	for (size_t i = 0; !rc && i < n; i++)
-		if (bind_default(*out, (int)i + 3, &k->fields[i]))
+		if (kind_bind_value(*out, (int)i + 3, &k->fields[i],
+				    k->fields[i].def))
 			rc = error_set(e, ERR_NOMEM, "out of memory");
 	return rc;
 }
@@ -99,10 +75,12 @@ static int put_entry(struct store *snap, struct inserts *ins,
 	const char *action = db_column_text(st, 2), *after = db_column_text(st, 3);
 	const struct kind *k = entity ? kind_find(entity) : NULL;
 	struct db_stmt *put;
-	int slot, rc;
+	size_t slot;
+	int rc;
 
 	if (!k || strcmp(k->table, entity) || !key || !after ||
-	    (action && !strcmp(action, "delete")) || (slot = kind_slot(k)) < 0)
+	    (action && !strcmp(action, "delete")) ||
+	    (slot = kind_index(k)) >= KINDS_MAX)
 		return 0;
 	if (!ins->st[slot] && prepare_insert(snap, k, &ins->st[slot], e))
 		return -1;

@@ -264,7 +264,7 @@ static void read_seen_columns(struct db_stmt *st, int col, struct record *r,
 /* V is not copied: it must outlive the statement's next step. Every
  * cached statement is reset and its bindings cleared before it is bound
  * again, so no step sees a value gone by then. */
-static int bind_value(struct db_stmt *st, int idx, const struct field *f,
+int kind_bind_value(struct db_stmt *st, int idx, const struct field *f,
 		      const char *v)
 {
 	if (!v)
@@ -302,7 +302,7 @@ static int column_value(struct db_stmt *st, int col, const struct field *f,
 }
 
 /* K's place in the catalogue; KINDS_MAX for a kind outside it. */
-static size_t kind_index(const struct kind *k)
+size_t kind_index(const struct kind *k)
 {
 	size_t ki;
 
@@ -727,7 +727,7 @@ int store_each(struct store *s, const struct kind *k, const struct query *q,
 		if (f && f->type == FT_BOOL)
 			db_bind_int64(st, (int)i + 2, !strcmp(v, "yes"));
 		else if (f && (f->type == FT_INT || f->type == FT_REAL))
-			bind_value(st, (int)i + 2, f, v);
+			kind_bind_value(st, (int)i + 2, f, v);
 		else
 			db_bind_text(st, (int)i + 2, v, -1);
 	}
@@ -857,7 +857,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 	if (kind_stmt(s, k, KOP_INSERT, &st, e))
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+		kind_bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
 	if (composite)
 		db_bind_text(st, (int)n + 1, r->key, -1);
 	/* The new row's id comes back with the insert, or is kept by the
@@ -902,7 +902,7 @@ int store_put(struct store *s, struct record *r, enum put_result *res,
 		if (kind_stmt(s, k, KOP_UPDATE, &st, e))
 			goto out;
 		for (size_t i = 0; i < n; i++)
-			bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
+			kind_bind_value(st, (int)i + 1, &k->fields[i], r->v[i]);
 		db_bind_text(st, (int)n + 1, r->key, -1);
 		if (db_step(st) != DB_DONE)
 			goto failed;

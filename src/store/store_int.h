@@ -117,6 +117,14 @@ void store_forget_exists(struct store *s);
 
 enum kind_op { KOP_LOAD, KOP_EXISTS, KOP_INSERT, KOP_UPDATE };
 
+/* K's place in the catalogue; KINDS_MAX for a kind outside it. */
+size_t kind_index(const struct kind *k);
+
+/* Bind V (NULL: SQL NULL) as field F's value at IDX: integers, reals
+ * and yes/no as numbers, the rest as text. V is not copied. */
+int kind_bind_value(struct db_stmt *st, int idx, const struct field *f,
+		    const char *v);
+
 /* The reset statement for OP on kind K, prepared on first use. */
 int kind_stmt(struct store *s, const struct kind *k, enum kind_op op,
 	      struct db_stmt **st, struct error *e);
